@@ -1,0 +1,4 @@
+/**
+ * Deterministic, realistic memory images for the demo, the tests and the benchmarks.
+ */
+package io.dwcp.images;
