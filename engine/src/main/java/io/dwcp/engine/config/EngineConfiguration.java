@@ -1,0 +1,195 @@
+package io.dwcp.engine.config;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Defaults of every engine setting, each with the system property that overrides it. This is the only class that
+ * reads system properties for the engine.
+ */
+public final class EngineConfiguration
+{
+    /** Stream id of frames from sender to receiver. */
+    public static final String DATA_STREAM_ID_PROP_NAME = "dwcp.data.stream.id";
+    /** Default data stream id. */
+    public static final int DATA_STREAM_ID_DEFAULT = 1001;
+
+    /** Stream id of frames from receiver back to sender. */
+    public static final String CONTROL_STREAM_ID_PROP_NAME = "dwcp.control.stream.id";
+    /** Default control stream id. */
+    public static final int CONTROL_STREAM_ID_DEFAULT = 1002;
+
+    /** zstd level used when a transfer does not name one. */
+    public static final String COMPRESSION_LEVEL_PROP_NAME = "dwcp.compression.level";
+    /** Default zstd level: level 1 keeps the codec ahead of a loopback link on one core. */
+    public static final int COMPRESSION_LEVEL_DEFAULT = 1;
+
+    /** Largest page frame in bytes; frames within the publication's MTU go by tryClaim, larger ones by offer. */
+    public static final String MAX_FRAME_LENGTH_PROP_NAME = "dwcp.max.frame.length";
+    /** Default largest frame: one 64 KiB datagram on loopback. */
+    public static final int MAX_FRAME_LENGTH_DEFAULT = 64 * 1024;
+
+    /** Most pages one frame carries. */
+    public static final String MAX_PAGES_PER_FRAME_PROP_NAME = "dwcp.max.pages.per.frame";
+    /** Default most pages per frame. */
+    public static final int MAX_PAGES_PER_FRAME_DEFAULT = 256;
+
+    /** Time without word from a receiver, while it owes an answer, after which the transfer fails. */
+    public static final String PEER_TIMEOUT_PROP_NAME = "dwcp.peer.timeout.ms";
+    /** Default peer timeout. */
+    public static final long PEER_TIMEOUT_DEFAULT_MS = 10_000;
+
+    /** Interval between repeated Hello frames while a receiver has not answered. */
+    public static final String HELLO_INTERVAL_PROP_NAME = "dwcp.hello.interval.ms";
+    /** Default Hello interval. */
+    public static final long HELLO_INTERVAL_DEFAULT_MS = 200;
+
+    /** Interval between progress events of a running transfer. */
+    public static final String PROGRESS_INTERVAL_PROP_NAME = "dwcp.progress.interval.ms";
+    /** Default progress interval. */
+    public static final long PROGRESS_INTERVAL_DEFAULT_MS = 250;
+
+    /** Stop reading commands while this many pages are queued and unsent, so memory stays bounded. */
+    public static final String MAX_QUEUED_PAGES_PROP_NAME = "dwcp.max.queued.pages";
+    /** Default bound on queued pages. */
+    public static final long MAX_QUEUED_PAGES_DEFAULT = 1L << 22;
+
+    /** Frames sent per transfer per duty cycle, so transfers share the thread and control frames are read. */
+    public static final String FRAMES_PER_CYCLE_PROP_NAME = "dwcp.frames.per.cycle";
+    /** Default frames per transfer per duty cycle. */
+    public static final int FRAMES_PER_CYCLE_DEFAULT = 16;
+
+    /** Pages the receiver verifies per duty cycle when computing the final digest. */
+    public static final String VERIFY_PAGES_PER_CYCLE_PROP_NAME = "dwcp.verify.pages.per.cycle";
+    /** Default pages verified per duty cycle. */
+    public static final int VERIFY_PAGES_PER_CYCLE_DEFAULT = 4096;
+
+    /** Smallest page size accepted. */
+    public static final int MIN_PAGE_SIZE = 4096;
+    /** Largest page size accepted. */
+    public static final int MAX_PAGE_SIZE = 65536;
+
+    private EngineConfiguration()
+    {
+    }
+
+    /**
+     * Data stream id.
+     *
+     * @return the value of {@link #DATA_STREAM_ID_PROP_NAME} or its default.
+     */
+    public static int dataStreamId()
+    {
+        return Integer.getInteger(DATA_STREAM_ID_PROP_NAME, DATA_STREAM_ID_DEFAULT);
+    }
+
+    /**
+     * Control stream id.
+     *
+     * @return the value of {@link #CONTROL_STREAM_ID_PROP_NAME} or its default.
+     */
+    public static int controlStreamId()
+    {
+        return Integer.getInteger(CONTROL_STREAM_ID_PROP_NAME, CONTROL_STREAM_ID_DEFAULT);
+    }
+
+    /**
+     * Default zstd level.
+     *
+     * @return the value of {@link #COMPRESSION_LEVEL_PROP_NAME} or its default.
+     */
+    public static int compressionLevel()
+    {
+        return Integer.getInteger(COMPRESSION_LEVEL_PROP_NAME, COMPRESSION_LEVEL_DEFAULT);
+    }
+
+    /**
+     * Largest frame.
+     *
+     * @return the value of {@link #MAX_FRAME_LENGTH_PROP_NAME} or its default.
+     */
+    public static int maxFrameLength()
+    {
+        return Integer.getInteger(MAX_FRAME_LENGTH_PROP_NAME, MAX_FRAME_LENGTH_DEFAULT);
+    }
+
+    /**
+     * Most pages per frame.
+     *
+     * @return the value of {@link #MAX_PAGES_PER_FRAME_PROP_NAME} or its default.
+     */
+    public static int maxPagesPerFrame()
+    {
+        return Integer.getInteger(MAX_PAGES_PER_FRAME_PROP_NAME, MAX_PAGES_PER_FRAME_DEFAULT);
+    }
+
+    /**
+     * Peer timeout.
+     *
+     * @return the value of {@link #PEER_TIMEOUT_PROP_NAME} in nanoseconds.
+     */
+    public static long peerTimeoutNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(PEER_TIMEOUT_PROP_NAME, PEER_TIMEOUT_DEFAULT_MS));
+    }
+
+    /**
+     * Hello interval.
+     *
+     * @return the value of {@link #HELLO_INTERVAL_PROP_NAME} in nanoseconds.
+     */
+    public static long helloIntervalNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(HELLO_INTERVAL_PROP_NAME, HELLO_INTERVAL_DEFAULT_MS));
+    }
+
+    /**
+     * Progress interval.
+     *
+     * @return the value of {@link #PROGRESS_INTERVAL_PROP_NAME} in nanoseconds.
+     */
+    public static long progressIntervalNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(PROGRESS_INTERVAL_PROP_NAME, PROGRESS_INTERVAL_DEFAULT_MS));
+    }
+
+    /**
+     * Bound on queued pages.
+     *
+     * @return the value of {@link #MAX_QUEUED_PAGES_PROP_NAME} or its default.
+     */
+    public static long maxQueuedPages()
+    {
+        return Long.getLong(MAX_QUEUED_PAGES_PROP_NAME, MAX_QUEUED_PAGES_DEFAULT);
+    }
+
+    /**
+     * Frames per transfer per duty cycle.
+     *
+     * @return the value of {@link #FRAMES_PER_CYCLE_PROP_NAME} or its default.
+     */
+    public static int framesPerCycle()
+    {
+        return Integer.getInteger(FRAMES_PER_CYCLE_PROP_NAME, FRAMES_PER_CYCLE_DEFAULT);
+    }
+
+    /**
+     * Pages verified per duty cycle.
+     *
+     * @return the value of {@link #VERIFY_PAGES_PER_CYCLE_PROP_NAME} or its default.
+     */
+    public static int verifyPagesPerCycle()
+    {
+        return Integer.getInteger(VERIFY_PAGES_PER_CYCLE_PROP_NAME, VERIFY_PAGES_PER_CYCLE_DEFAULT);
+    }
+
+    /**
+     * Is a page size one the engine accepts?
+     *
+     * @param pageSize bytes per page.
+     * @return true for a power of two from {@link #MIN_PAGE_SIZE} to {@link #MAX_PAGE_SIZE}.
+     */
+    public static boolean isValidPageSize(final int pageSize)
+    {
+        return pageSize >= MIN_PAGE_SIZE && pageSize <= MAX_PAGE_SIZE && Integer.bitCount(pageSize) == 1;
+    }
+}

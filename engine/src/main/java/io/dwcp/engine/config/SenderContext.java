@@ -1,0 +1,414 @@
+package io.dwcp.engine.config;
+
+import io.aeron.Aeron;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.transport.Channels;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+/**
+ * Settings of a sender agent. Fluent setters; {@link #conclude()} validates them and fills in defaults.
+ */
+public final class SenderContext
+{
+    private Aeron aeron;
+    private ChronicleQueue commandQueue;
+    private ChronicleQueue eventQueue;
+    private String commandReaderName = "dwcp-sender";
+    private String controlEndpoint;
+    private int dataStreamId = EngineConfiguration.dataStreamId();
+    private int controlStreamId = EngineConfiguration.controlStreamId();
+    private int compressionLevel = EngineConfiguration.compressionLevel();
+    private int maxFrameLength = EngineConfiguration.maxFrameLength();
+    private int maxPagesPerFrame = EngineConfiguration.maxPagesPerFrame();
+    private long peerTimeoutNs = EngineConfiguration.peerTimeoutNs();
+    private long helloIntervalNs = EngineConfiguration.helloIntervalNs();
+    private long progressIntervalNs = EngineConfiguration.progressIntervalNs();
+    private long maxQueuedPages = EngineConfiguration.maxQueuedPages();
+    private int framesPerCycle = EngineConfiguration.framesPerCycle();
+    private NanoClock nanoClock;
+    private ErrorHandler errorHandler;
+    private EngineCounters counters;
+
+    /**
+     * Validate settings and fill in those left unset.
+     *
+     * @return this.
+     * @throws IllegalStateException naming the setting and its bad value.
+     */
+    public SenderContext conclude()
+    {
+        if (null == aeron)
+        {
+            throw new IllegalStateException("aeron must be set");
+        }
+        if (null == commandQueue || null == eventQueue)
+        {
+            throw new IllegalStateException("commandQueue and eventQueue must be set");
+        }
+        if (null == controlEndpoint)
+        {
+            throw new IllegalStateException("controlEndpoint must be set (host:port or aeron:ipc)");
+        }
+        Channels.channelFor(controlEndpoint);
+        requirePositive("maxFrameLength", maxFrameLength);
+        requirePositive("maxPagesPerFrame", maxPagesPerFrame);
+        requirePositive("framesPerCycle", framesPerCycle);
+        requirePositive("peerTimeoutNs", peerTimeoutNs);
+        requirePositive("helloIntervalNs", helloIntervalNs);
+        requirePositive("progressIntervalNs", progressIntervalNs);
+        requirePositive("maxQueuedPages", maxQueuedPages);
+        if (maxPagesPerFrame > 65535)
+        {
+            throw new IllegalStateException("maxPagesPerFrame=" + maxPagesPerFrame + " exceeds 65535");
+        }
+        if (null == nanoClock)
+        {
+            nanoClock = SystemNanoClock.INSTANCE;
+        }
+        if (null == errorHandler)
+        {
+            errorHandler = Throwable::printStackTrace;
+        }
+        if (null == counters)
+        {
+            counters = new EngineCounters("sender", EngineCounter.Role.SENDER, aeron::addCounter);
+        }
+        return this;
+    }
+
+    private static void requirePositive(final String name, final long value)
+    {
+        if (value <= 0)
+        {
+            throw new IllegalStateException(name + "=" + value + " must be positive");
+        }
+    }
+
+    /**
+     * @param aeron client the agent uses.
+     * @return this.
+     */
+    public SenderContext aeron(final Aeron aeron)
+    {
+        this.aeron = aeron;
+        return this;
+    }
+
+    /**
+     * @return client the agent uses.
+     */
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    /**
+     * @param commandQueue queue the agent reads commands from.
+     * @return this.
+     */
+    public SenderContext commandQueue(final ChronicleQueue commandQueue)
+    {
+        this.commandQueue = commandQueue;
+        return this;
+    }
+
+    /**
+     * @return queue the agent reads commands from.
+     */
+    public ChronicleQueue commandQueue()
+    {
+        return commandQueue;
+    }
+
+    /**
+     * @param eventQueue queue the agent writes events to.
+     * @return this.
+     */
+    public SenderContext eventQueue(final ChronicleQueue eventQueue)
+    {
+        this.eventQueue = eventQueue;
+        return this;
+    }
+
+    /**
+     * @return queue the agent writes events to.
+     */
+    public ChronicleQueue eventQueue()
+    {
+        return eventQueue;
+    }
+
+    /**
+     * @param commandReaderName name under which the command queue keeps the sender's read position.
+     * @return this.
+     */
+    public SenderContext commandReaderName(final String commandReaderName)
+    {
+        this.commandReaderName = commandReaderName;
+        return this;
+    }
+
+    /**
+     * @return name under which the command queue keeps the sender's read position.
+     */
+    public String commandReaderName()
+    {
+        return commandReaderName;
+    }
+
+    /**
+     * @param controlEndpoint host:port receivers reply to, or aeron:ipc.
+     * @return this.
+     */
+    public SenderContext controlEndpoint(final String controlEndpoint)
+    {
+        this.controlEndpoint = controlEndpoint;
+        return this;
+    }
+
+    /**
+     * @return host:port receivers reply to, or aeron:ipc.
+     */
+    public String controlEndpoint()
+    {
+        return controlEndpoint;
+    }
+
+    /**
+     * @param dataStreamId stream id of page frames.
+     * @return this.
+     */
+    public SenderContext dataStreamId(final int dataStreamId)
+    {
+        this.dataStreamId = dataStreamId;
+        return this;
+    }
+
+    /**
+     * @return stream id of page frames.
+     */
+    public int dataStreamId()
+    {
+        return dataStreamId;
+    }
+
+    /**
+     * @param controlStreamId stream id of replies.
+     * @return this.
+     */
+    public SenderContext controlStreamId(final int controlStreamId)
+    {
+        this.controlStreamId = controlStreamId;
+        return this;
+    }
+
+    /**
+     * @return stream id of replies.
+     */
+    public int controlStreamId()
+    {
+        return controlStreamId;
+    }
+
+    /**
+     * @param compressionLevel zstd level for transfers that do not name one.
+     * @return this.
+     */
+    public SenderContext compressionLevel(final int compressionLevel)
+    {
+        this.compressionLevel = compressionLevel;
+        return this;
+    }
+
+    /**
+     * @return zstd level for transfers that do not name one.
+     */
+    public int compressionLevel()
+    {
+        return compressionLevel;
+    }
+
+    /**
+     * @param maxFrameLength largest page frame in bytes.
+     * @return this.
+     */
+    public SenderContext maxFrameLength(final int maxFrameLength)
+    {
+        this.maxFrameLength = maxFrameLength;
+        return this;
+    }
+
+    /**
+     * @return largest page frame in bytes.
+     */
+    public int maxFrameLength()
+    {
+        return maxFrameLength;
+    }
+
+    /**
+     * @param maxPagesPerFrame most pages in one frame.
+     * @return this.
+     */
+    public SenderContext maxPagesPerFrame(final int maxPagesPerFrame)
+    {
+        this.maxPagesPerFrame = maxPagesPerFrame;
+        return this;
+    }
+
+    /**
+     * @return most pages in one frame.
+     */
+    public int maxPagesPerFrame()
+    {
+        return maxPagesPerFrame;
+    }
+
+    /**
+     * @param peerTimeoutNs silence from a receiver that owes an answer after which its transfers fail.
+     * @return this.
+     */
+    public SenderContext peerTimeoutNs(final long peerTimeoutNs)
+    {
+        this.peerTimeoutNs = peerTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return silence from a receiver that owes an answer after which its transfers fail.
+     */
+    public long peerTimeoutNs()
+    {
+        return peerTimeoutNs;
+    }
+
+    /**
+     * @param helloIntervalNs interval between repeated Hello frames.
+     * @return this.
+     */
+    public SenderContext helloIntervalNs(final long helloIntervalNs)
+    {
+        this.helloIntervalNs = helloIntervalNs;
+        return this;
+    }
+
+    /**
+     * @return interval between repeated Hello frames.
+     */
+    public long helloIntervalNs()
+    {
+        return helloIntervalNs;
+    }
+
+    /**
+     * @param progressIntervalNs interval between progress events.
+     * @return this.
+     */
+    public SenderContext progressIntervalNs(final long progressIntervalNs)
+    {
+        this.progressIntervalNs = progressIntervalNs;
+        return this;
+    }
+
+    /**
+     * @return interval between progress events.
+     */
+    public long progressIntervalNs()
+    {
+        return progressIntervalNs;
+    }
+
+    /**
+     * @param maxQueuedPages pages queued and unsent beyond which commands wait in the queue.
+     * @return this.
+     */
+    public SenderContext maxQueuedPages(final long maxQueuedPages)
+    {
+        this.maxQueuedPages = maxQueuedPages;
+        return this;
+    }
+
+    /**
+     * @return pages queued and unsent beyond which commands wait in the queue.
+     */
+    public long maxQueuedPages()
+    {
+        return maxQueuedPages;
+    }
+
+    /**
+     * @param framesPerCycle frames each transfer may send per duty cycle.
+     * @return this.
+     */
+    public SenderContext framesPerCycle(final int framesPerCycle)
+    {
+        this.framesPerCycle = framesPerCycle;
+        return this;
+    }
+
+    /**
+     * @return frames each transfer may send per duty cycle.
+     */
+    public int framesPerCycle()
+    {
+        return framesPerCycle;
+    }
+
+    /**
+     * @param nanoClock clock for timeouts and rates.
+     * @return this.
+     */
+    public SenderContext nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    /**
+     * @return clock for timeouts and rates.
+     */
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * @param errorHandler receives unexpected errors.
+     * @return this.
+     */
+    public SenderContext errorHandler(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+        return this;
+    }
+
+    /**
+     * @return receives unexpected errors.
+     */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
+     * @param counters the sender's counters.
+     * @return this.
+     */
+    public SenderContext counters(final EngineCounters counters)
+    {
+        this.counters = counters;
+        return this;
+    }
+
+    /**
+     * @return the sender's counters.
+     */
+    public EngineCounters counters()
+    {
+        return counters;
+    }
+}

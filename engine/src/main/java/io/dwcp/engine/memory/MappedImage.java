@@ -1,0 +1,164 @@
+package io.dwcp.engine.memory;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * A memory image mapped from a file in 1 GiB segments, so images larger than 2 GiB work, and read page by page.
+ * A page never straddles two segments because the page size divides the segment size.
+ * <p>
+ * Not thread safe: owned by one agent.
+ */
+public final class MappedImage implements AutoCloseable
+{
+    private static final int SEGMENT_SHIFT = 30;
+    private static final long SEGMENT_MASK = (1L << SEGMENT_SHIFT) - 1;
+
+    private final Path file;
+    private final int pageSize;
+    private final long pageCount;
+    private final MappedByteBuffer[] mappings;
+    private final UnsafeBuffer[] segments;
+    private boolean isClosed;
+
+    private MappedImage(final Path file, final int pageSize, final long length, final FileChannel.MapMode mode,
+        final FileChannel channel) throws IOException
+    {
+        this.file = file;
+        this.pageSize = pageSize;
+        this.pageCount = length / pageSize;
+        final int segmentCount = (int)((length + SEGMENT_MASK) >>> SEGMENT_SHIFT);
+        mappings = new MappedByteBuffer[segmentCount];
+        segments = new UnsafeBuffer[segmentCount];
+        for (int i = 0; i < segmentCount; i++)
+        {
+            final long start = (long)i << SEGMENT_SHIFT;
+            mappings[i] = channel.map(mode, start, Math.min(1L << SEGMENT_SHIFT, length - start));
+            segments[i] = new UnsafeBuffer(mappings[i]);
+        }
+    }
+
+    /**
+     * Map the first {@code length} bytes of an existing file read-only.
+     *
+     * @param file     to map.
+     * @param pageSize bytes per page, a power of two no larger than 1 GiB.
+     * @param length   bytes to map, a multiple of the page size and no more than the file holds.
+     * @return the mapped image.
+     * @throws IOException if the file is missing, unreadable or too short.
+     */
+    public static MappedImage openReadOnly(final Path file, final int pageSize, final long length) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r"))
+        {
+            if (raf.length() < length)
+            {
+                throw new IOException(file + " holds " + raf.length() + " bytes, fewer than the " + length + " to send");
+            }
+            return new MappedImage(file, pageSize, length, FileChannel.MapMode.READ_ONLY, raf.getChannel());
+        }
+    }
+
+    /**
+     * Create or replace a file of zeros and map it read-write.
+     *
+     * @param file     to create.
+     * @param pageSize bytes per page.
+     * @param length   bytes in the image.
+     * @return the mapped image.
+     * @throws IOException if the file cannot be created.
+     */
+    public static MappedImage createReadWrite(final Path file, final int pageSize, final long length) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            // Truncate first so every page starts as zeros, whatever the file held before.
+            raf.setLength(0);
+            raf.setLength(length);
+            return new MappedImage(file, pageSize, length, FileChannel.MapMode.READ_WRITE, raf.getChannel());
+        }
+    }
+
+    /**
+     * The segment buffer that holds a page.
+     *
+     * @param pageNumber of the page, below {@link #pageCount()}.
+     * @return the buffer; use with {@link #offsetOf(long)}.
+     */
+    public UnsafeBuffer segmentOf(final long pageNumber)
+    {
+        return segments[(int)((pageNumber * pageSize) >>> SEGMENT_SHIFT)];
+    }
+
+    /**
+     * Offset of a page within its segment buffer.
+     *
+     * @param pageNumber of the page.
+     * @return the offset in {@link #segmentOf(long)}.
+     */
+    public int offsetOf(final long pageNumber)
+    {
+        return (int)((pageNumber * pageSize) & SEGMENT_MASK);
+    }
+
+    /**
+     * Pages in the image.
+     *
+     * @return pages in the image.
+     */
+    public long pageCount()
+    {
+        return pageCount;
+    }
+
+    /**
+     * Bytes per page.
+     *
+     * @return bytes per page.
+     */
+    public int pageSize()
+    {
+        return pageSize;
+    }
+
+    /**
+     * File the image is mapped from.
+     *
+     * @return the file.
+     */
+    public Path file()
+    {
+        return file;
+    }
+
+    /** Write dirty pages of a read-write image to the file. */
+    public void force()
+    {
+        for (final MappedByteBuffer mapping : mappings)
+        {
+            if (!mapping.isReadOnly())
+            {
+                mapping.force();
+            }
+        }
+    }
+
+    /** Unmap the file. Idempotent. */
+    public void close()
+    {
+        if (!isClosed)
+        {
+            isClosed = true;
+            for (final MappedByteBuffer mapping : mappings)
+            {
+                IoUtil.unmap(mapping);
+            }
+        }
+    }
+}

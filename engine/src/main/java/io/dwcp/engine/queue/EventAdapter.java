@@ -1,0 +1,92 @@
+package io.dwcp.engine.queue;
+
+import io.dwcp.codecs.agent.CommandRejectedDecoder;
+import io.dwcp.codecs.agent.MessageHeaderDecoder;
+import io.dwcp.codecs.agent.TransferAcceptedDecoder;
+import io.dwcp.codecs.agent.TransferCompletedDecoder;
+import io.dwcp.codecs.agent.TransferFailedDecoder;
+import io.dwcp.codecs.agent.TransferProgressDecoder;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import org.agrona.DirectBuffer;
+
+/**
+ * The agent's side of the events queue: reads events and hands them to a listener.
+ * <p>
+ * Not thread safe: create and use on one thread.
+ */
+public final class EventAdapter implements AutoCloseable, SbeQueueReader.MessageHandler
+{
+    private final SbeQueueReader reader;
+    private final EngineEventListener listener;
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final TransferAcceptedDecoder acceptedDecoder = new TransferAcceptedDecoder();
+    private final TransferProgressDecoder progressDecoder = new TransferProgressDecoder();
+    private final TransferCompletedDecoder completedDecoder = new TransferCompletedDecoder();
+    private final TransferFailedDecoder failedDecoder = new TransferFailedDecoder();
+    private final CommandRejectedDecoder rejectedDecoder = new CommandRejectedDecoder();
+
+    /**
+     * Create an adapter reading a queue from the start.
+     *
+     * @param queue    the events queue.
+     * @param listener receives each event.
+     */
+    public EventAdapter(final ChronicleQueue queue, final EngineEventListener listener)
+    {
+        reader = new SbeQueueReader(queue, null);
+        this.listener = listener;
+    }
+
+    /**
+     * Read up to {@code limit} events.
+     *
+     * @param limit most events to read.
+     * @return events read.
+     */
+    public int poll(final int limit)
+    {
+        return reader.poll(this, limit);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onMessage(final DirectBuffer buffer, final int offset, final int length, final long index)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            listener.onUnknown(-1);
+            return;
+        }
+        headerDecoder.wrap(buffer, offset);
+        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            listener.onUnknown(-1);
+            return;
+        }
+
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        switch (headerDecoder.templateId())
+        {
+            case TransferAcceptedDecoder.TEMPLATE_ID ->
+                listener.onAccepted(acceptedDecoder.wrap(buffer, bodyOffset, blockLength, version));
+            case TransferProgressDecoder.TEMPLATE_ID ->
+                listener.onProgress(progressDecoder.wrap(buffer, bodyOffset, blockLength, version));
+            case TransferCompletedDecoder.TEMPLATE_ID ->
+                listener.onCompleted(completedDecoder.wrap(buffer, bodyOffset, blockLength, version));
+            case TransferFailedDecoder.TEMPLATE_ID ->
+                listener.onFailed(failedDecoder.wrap(buffer, bodyOffset, blockLength, version));
+            case CommandRejectedDecoder.TEMPLATE_ID ->
+                listener.onRejected(rejectedDecoder.wrap(buffer, bodyOffset, blockLength, version));
+            default -> listener.onUnknown(headerDecoder.templateId());
+        }
+    }
+
+    /** Release the tailer. */
+    public void close()
+    {
+        reader.close();
+    }
+}

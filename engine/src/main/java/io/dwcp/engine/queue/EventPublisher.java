@@ -1,0 +1,129 @@
+package io.dwcp.engine.queue;
+
+import io.dwcp.codecs.agent.CommandRejectedEncoder;
+import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.codecs.agent.MessageHeaderEncoder;
+import io.dwcp.codecs.agent.TransferAcceptedEncoder;
+import io.dwcp.codecs.agent.TransferCompletedEncoder;
+import io.dwcp.codecs.agent.TransferFailedEncoder;
+import io.dwcp.codecs.agent.TransferProgressEncoder;
+import net.openhft.chronicle.queue.ChronicleQueue;
+
+/**
+ * The engine's side of the events queue.
+ * <p>
+ * Not thread safe: create and use on the engine's agent thread.
+ */
+public final class EventPublisher implements AutoCloseable
+{
+    private final SbeQueueWriter writer;
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final TransferAcceptedEncoder acceptedEncoder = new TransferAcceptedEncoder();
+    private final TransferProgressEncoder progressEncoder = new TransferProgressEncoder();
+    private final TransferCompletedEncoder completedEncoder = new TransferCompletedEncoder();
+    private final TransferFailedEncoder failedEncoder = new TransferFailedEncoder();
+    private final CommandRejectedEncoder rejectedEncoder = new CommandRejectedEncoder();
+
+    /**
+     * Create a publisher.
+     *
+     * @param queue the events queue.
+     */
+    public EventPublisher(final ChronicleQueue queue)
+    {
+        writer = new SbeQueueWriter(queue);
+    }
+
+    /**
+     * A transfer was accepted by the receiver.
+     *
+     * @param transferId  of the transfer.
+     * @param pageCount   pages in the image.
+     * @param pageSize    bytes per page.
+     * @param timestampNs when, on the engine's clock.
+     */
+    public void accepted(final long transferId, final long pageCount, final int pageSize, final long timestampNs)
+    {
+        acceptedEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder)
+            .transferId(transferId).pageCount(pageCount).pageSize(pageSize).timestampNs(timestampNs);
+        writer.append(MessageHeaderEncoder.ENCODED_LENGTH + acceptedEncoder.encodedLength());
+    }
+
+    /**
+     * Start a progress event; fill in the fields, then call {@link #commitProgress()}.
+     *
+     * @return the encoder, wrapped and ready for fields.
+     */
+    public TransferProgressEncoder progress()
+    {
+        return progressEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder);
+    }
+
+    /** Append the progress event started by {@link #progress()}. */
+    public void commitProgress()
+    {
+        writer.append(MessageHeaderEncoder.ENCODED_LENGTH + progressEncoder.encodedLength());
+    }
+
+    /**
+     * A transfer ended with matching digests.
+     *
+     * @param transferId of the transfer.
+     * @param digest     both engines computed.
+     * @param pagesSent  pages sent in all rounds.
+     * @param bytesSent  logical bytes sent.
+     * @param wireBytes  frame bytes sent.
+     * @param elapsedNs  since the transfer started.
+     */
+    public void completed(
+        final long transferId,
+        final long digest,
+        final long pagesSent,
+        final long bytesSent,
+        final long wireBytes,
+        final long elapsedNs)
+    {
+        completedEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder)
+            .transferId(transferId)
+            .digest(digest)
+            .pagesSent(pagesSent)
+            .bytesSent(bytesSent)
+            .wireBytes(wireBytes)
+            .elapsedNs(elapsedNs);
+        writer.append(MessageHeaderEncoder.ENCODED_LENGTH + completedEncoder.encodedLength());
+    }
+
+    /**
+     * A transfer ended without a verified destination.
+     *
+     * @param transferId of the transfer.
+     * @param reason     code.
+     * @param text       for a person.
+     */
+    public void failed(final long transferId, final FailureReason reason, final String text)
+    {
+        failedEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder)
+            .transferId(transferId).reason(reason).text(text);
+        writer.append(MessageHeaderEncoder.ENCODED_LENGTH + failedEncoder.encodedLength());
+    }
+
+    /**
+     * A command was refused; the transfer it names, if any, goes on.
+     *
+     * @param transferId named by the command, or 0.
+     * @param reason     code.
+     * @param text       for a person.
+     */
+    public void rejected(final long transferId, final FailureReason reason, final String text)
+    {
+        rejectedEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder)
+            .transferId(transferId).reason(reason).text(text);
+        writer.append(MessageHeaderEncoder.ENCODED_LENGTH + rejectedEncoder.encodedLength());
+    }
+
+    /** Release the appender. */
+    public void close()
+    {
+        writer.close();
+    }
+}

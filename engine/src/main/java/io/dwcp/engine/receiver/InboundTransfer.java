@@ -1,0 +1,259 @@
+package io.dwcp.engine.receiver;
+
+import io.dwcp.engine.memory.MappedImage;
+import org.agrona.collections.LongArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.BitSet;
+
+/**
+ * State of one transfer on the receiver: its destination, the pages it must ask for again and the final
+ * verification.
+ * <p>
+ * Not thread safe: owned by the receiver agent.
+ */
+final class InboundTransfer implements AutoCloseable
+{
+    /** Where a transfer is in its life. */
+    enum State
+    {
+        /** Applying page frames. */
+        RECEIVING,
+        /** Computing the digest of the destination, a slice per duty cycle. */
+        VERIFYING,
+        /** Verdict computed; waiting to send it. */
+        VERDICT_READY,
+        /** Verdict sent. */
+        DONE
+    }
+
+    private final long transferId;
+    private final String vmId;
+    private final int pageSize;
+    private final long fileSize;
+    private final long pageCount;
+    private final MappedImage destination;
+    private final SenderPeer peer;
+    private final LongArrayQueue pagesToRequest = new LongArrayQueue(64, Long.MIN_VALUE);
+    private final BitSet awaitingRepair = new BitSet();
+    private int outstandingRepairs;
+
+    private State state = State.RECEIVING;
+    private boolean isHelloAckPending = true;
+    private boolean isAckPending;
+    private long highestSequence;
+    private long pagesApplied;
+    private long pagesRejected;
+    private boolean isEndReceived;
+    private long expectedDigest;
+    private long endLastSequence;
+    private UnsafeBuffer pageCrcs;
+    private long verifyCursor;
+    private long digest;
+
+    InboundTransfer(
+        final long transferId,
+        final String vmId,
+        final int pageSize,
+        final long fileSize,
+        final MappedImage destination,
+        final SenderPeer peer)
+    {
+        this.transferId = transferId;
+        this.vmId = vmId;
+        this.pageSize = pageSize;
+        this.fileSize = fileSize;
+        this.pageCount = fileSize / pageSize;
+        this.destination = destination;
+        this.peer = peer;
+    }
+
+    boolean hasSameGeometry(final int pageSize, final long fileSize, final String vmId, final SenderPeer peer)
+    {
+        return this.pageSize == pageSize && this.fileSize == fileSize && this.vmId.equals(vmId) && this.peer == peer;
+    }
+
+    void onFrame(final long sequence)
+    {
+        highestSequence = Math.max(highestSequence, sequence);
+        isAckPending = true;
+    }
+
+    void onPageApplied(final long pageNumber)
+    {
+        pagesApplied++;
+        isAckPending = true;
+        if (outstandingRepairs > 0 && awaitingRepair.get((int)pageNumber))
+        {
+            awaitingRepair.clear((int)pageNumber);
+            outstandingRepairs--;
+        }
+    }
+
+    /**
+     * A page failed its checks: ask the sender for it again, once until it arrives.
+     *
+     * @param pageNumber of the page, within the image.
+     * @return true if a new request was queued.
+     */
+    boolean onPageRejected(final long pageNumber)
+    {
+        pagesRejected++;
+        isAckPending = true;
+        if (!awaitingRepair.get((int)pageNumber))
+        {
+            awaitingRepair.set((int)pageNumber);
+            outstandingRepairs++;
+            pagesToRequest.addLong(pageNumber);
+            return true;
+        }
+        return false;
+    }
+
+    void onTransferEnd(final long lastSequence, final long expectedDigest)
+    {
+        isEndReceived = true;
+        this.expectedDigest = expectedDigest;
+        endLastSequence = Math.max(endLastSequence, lastSequence);
+        if (State.DONE == state || State.VERDICT_READY == state)
+        {
+            // A repeated end after repairs: verify again.
+            state = State.RECEIVING;
+        }
+    }
+
+    boolean isReadyToVerify()
+    {
+        // Pages sent after the last end (repairs) are covered only by the end that follows them.
+        return State.RECEIVING == state && isEndReceived && 0 == outstandingRepairs &&
+            endLastSequence >= highestSequence;
+    }
+
+    void startVerify()
+    {
+        state = State.VERIFYING;
+        verifyCursor = 0;
+        if (null == pageCrcs)
+        {
+            pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.toIntExact(pageCount * Integer.BYTES)));
+        }
+    }
+
+    long verifyCursor()
+    {
+        return verifyCursor;
+    }
+
+    void verifyCursor(final long verifyCursor)
+    {
+        this.verifyCursor = verifyCursor;
+    }
+
+    UnsafeBuffer pageCrcs()
+    {
+        return pageCrcs;
+    }
+
+    void verdictReady(final long digest)
+    {
+        this.digest = digest;
+        state = State.VERDICT_READY;
+    }
+
+    boolean isMatch()
+    {
+        return digest == expectedDigest;
+    }
+
+    long digest()
+    {
+        return digest;
+    }
+
+    LongArrayQueue pagesToRequest()
+    {
+        return pagesToRequest;
+    }
+
+    State state()
+    {
+        return state;
+    }
+
+    void state(final State state)
+    {
+        this.state = state;
+    }
+
+    boolean isHelloAckPending()
+    {
+        return isHelloAckPending;
+    }
+
+    void helloAckPending(final boolean isHelloAckPending)
+    {
+        this.isHelloAckPending = isHelloAckPending;
+    }
+
+    boolean isAckPending()
+    {
+        return isAckPending;
+    }
+
+    void ackPending(final boolean isAckPending)
+    {
+        this.isAckPending = isAckPending;
+    }
+
+    long transferId()
+    {
+        return transferId;
+    }
+
+    String vmId()
+    {
+        return vmId;
+    }
+
+    int pageSize()
+    {
+        return pageSize;
+    }
+
+    long pageCount()
+    {
+        return pageCount;
+    }
+
+    MappedImage destination()
+    {
+        return destination;
+    }
+
+    SenderPeer peer()
+    {
+        return peer;
+    }
+
+    long highestSequence()
+    {
+        return highestSequence;
+    }
+
+    long pagesApplied()
+    {
+        return pagesApplied;
+    }
+
+    long pagesRejected()
+    {
+        return pagesRejected;
+    }
+
+    public void close()
+    {
+        state = State.DONE;
+        destination.close();
+    }
+}

@@ -1,0 +1,78 @@
+package io.dwcp.engine.sender;
+
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.dwcp.codecs.wire.ErrorFrameDecoder;
+import io.dwcp.codecs.wire.HelloAckDecoder;
+import io.dwcp.codecs.wire.MessageHeaderDecoder;
+import io.dwcp.codecs.wire.PageAckDecoder;
+import io.dwcp.codecs.wire.PageRequestDecoder;
+import io.dwcp.codecs.wire.TransferVerdictDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Decodes control frames from receivers: checks the schema id and version, switches on the template id and calls
+ * the typed handler. Anything else is counted through the handler and skipped.
+ * <p>
+ * Not thread safe: owned by the sender agent.
+ */
+final class ControlAdapter implements FragmentHandler
+{
+    private final ControlHandler handler;
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final HelloAckDecoder helloAckDecoder = new HelloAckDecoder();
+    private final PageAckDecoder pageAckDecoder = new PageAckDecoder();
+    private final PageRequestDecoder pageRequestDecoder = new PageRequestDecoder();
+    private final TransferVerdictDecoder verdictDecoder = new TransferVerdictDecoder();
+    private final ErrorFrameDecoder errorFrameDecoder = new ErrorFrameDecoder();
+
+    ControlAdapter(final ControlHandler handler)
+    {
+        this.handler = handler;
+    }
+
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            handler.onRejectedControlFrame();
+            return;
+        }
+
+        view.wrap(buffer, offset, length);
+        headerDecoder.wrap(view, 0);
+        final int version = headerDecoder.version();
+        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID ||
+            version < 1 || version > MessageHeaderDecoder.SCHEMA_VERSION)
+        {
+            handler.onRejectedControlFrame();
+            return;
+        }
+
+        final int blockLength = headerDecoder.blockLength();
+        final int bodyOffset = MessageHeaderDecoder.ENCODED_LENGTH;
+        try
+        {
+            switch (headerDecoder.templateId())
+            {
+                case HelloAckDecoder.TEMPLATE_ID ->
+                    handler.onHelloAck(helloAckDecoder.wrap(view, bodyOffset, blockLength, version));
+                case PageAckDecoder.TEMPLATE_ID ->
+                    handler.onPageAck(pageAckDecoder.wrap(view, bodyOffset, blockLength, version));
+                case PageRequestDecoder.TEMPLATE_ID ->
+                    handler.onPageRequest(pageRequestDecoder.wrap(view, bodyOffset, blockLength, version));
+                case TransferVerdictDecoder.TEMPLATE_ID ->
+                    handler.onTransferVerdict(verdictDecoder.wrap(view, bodyOffset, blockLength, version));
+                case ErrorFrameDecoder.TEMPLATE_ID ->
+                    handler.onErrorFrame(errorFrameDecoder.wrap(view, bodyOffset, blockLength, version));
+                default -> handler.onRejectedControlFrame();
+            }
+        }
+        catch (final IndexOutOfBoundsException ex)
+        {
+            handler.onRejectedControlFrame();
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package io.dwcp.engine.sender;
+
+import io.dwcp.codec.ImageDigest;
+import io.dwcp.codec.PageCodec;
+import io.dwcp.engine.memory.MappedImage;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+
+/**
+ * State of one transfer on the sender: its source, its queue of pages, its frame writer and its progress.
+ * <p>
+ * Not thread safe: owned by the sender agent.
+ */
+final class OutboundTransfer implements AutoCloseable
+{
+    /** Where a transfer is in its life. */
+    enum State
+    {
+        /** Waiting for the receiver to accept the Hello. */
+        CONNECTING,
+        /** Sending pages as commands queue them. */
+        STREAMING,
+        /** All pages sent after the end of transfer; waiting for the receiver's verdict. */
+        AWAITING_VERDICT,
+        /** Finished, one way or another. */
+        DONE
+    }
+
+    private final long transferId;
+    private final String vmId;
+    private final int pageSize;
+    private final long pageCount;
+    private final long fileSize;
+    private final MappedImage source;
+    private final ReceiverPeer peer;
+    private final PageCodec codec;
+    private final PageFrameWriter frameWriter;
+    private final PageQueue pages = new PageQueue();
+    private final UnsafeBuffer pageCrcs;
+    private final long startNs;
+    private MappedImage inlineOverlay;
+    private BitSet inlinePages;
+
+    private State state = State.CONNECTING;
+    private int round;
+    private boolean isEndRequested;
+    private boolean isEndSent;
+    private long nextHelloNs;
+    private long nextProgressNs;
+    private long lastHeardNs;
+    private long sentSequence;
+    private long ackedSequence;
+    private long pagesAcknowledged;
+    private long pagesSent;
+    private long wireBytes;
+    private long zeroPages;
+    private long rawPages;
+    private long compressedPages;
+    private long digest;
+
+    OutboundTransfer(
+        final long transferId,
+        final String vmId,
+        final int pageSize,
+        final long fileSize,
+        final MappedImage source,
+        final ReceiverPeer peer,
+        final PageCodec codec,
+        final int maxFrameLength,
+        final int maxPagesPerFrame,
+        final long nowNs)
+    {
+        this.transferId = transferId;
+        this.vmId = vmId;
+        this.pageSize = pageSize;
+        this.fileSize = fileSize;
+        this.pageCount = fileSize / pageSize;
+        this.source = source;
+        this.peer = peer;
+        this.codec = codec;
+        this.frameWriter = new PageFrameWriter(codec, maxFrameLength, maxPagesPerFrame);
+        this.startNs = nowNs;
+        this.lastHeardNs = nowNs;
+        this.nextHelloNs = nowNs;
+        this.nextProgressNs = nowNs;
+
+        // Pages never sent stay zero at the receiver, whose destination starts as zeros.
+        pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.toIntExact(pageCount * Integer.BYTES)));
+        final int zeroCrc = codec.zeroPageCrc();
+        for (long i = 0; i < pageCount; i++)
+        {
+            pageCrcs.putInt((int)(i * Integer.BYTES), zeroCrc);
+        }
+    }
+
+    /**
+     * Store a page carried inline in a command; it is sent from this copy, not from the source file.
+     *
+     * @param pageNumber of the page.
+     * @param content    its bytes.
+     * @param offset     of the page in {@code content}.
+     * @throws IOException if the overlay file cannot be created.
+     */
+    void putInlinePage(final long pageNumber, final DirectBuffer content, final int offset) throws IOException
+    {
+        if (null == inlineOverlay)
+        {
+            final Path file = Files.createTempFile("dwcp-inline-" + transferId + "-", ".img");
+            inlineOverlay = MappedImage.createReadWrite(file, pageSize, fileSize);
+            // The mapping stays valid after the name is gone; nothing is left behind on exit.
+            Files.deleteIfExists(file);
+            inlinePages = new BitSet();
+        }
+        inlineOverlay.segmentOf(pageNumber).putBytes(inlineOverlay.offsetOf(pageNumber), content, offset, pageSize);
+        inlinePages.set(Math.toIntExact(pageNumber));
+        pages.addRange(pageNumber, 1);
+    }
+
+    void queueRange(final long firstPage, final long count)
+    {
+        if (null != inlinePages)
+        {
+            inlinePages.clear(Math.toIntExact(firstPage), Math.toIntExact(firstPage + count));
+        }
+        pages.addRange(firstPage, count);
+    }
+
+    void queueRepair(final long pageNumber)
+    {
+        pages.addRepair(pageNumber);
+        if (State.AWAITING_VERDICT == state)
+        {
+            state = State.STREAMING;
+            isEndSent = false;
+        }
+    }
+
+    long pollPage()
+    {
+        return pages.poll();
+    }
+
+    UnsafeBuffer sourceOf(final long pageNumber)
+    {
+        if (null != inlinePages && inlinePages.get((int)pageNumber))
+        {
+            return inlineOverlay.segmentOf(pageNumber);
+        }
+        return source.segmentOf(pageNumber);
+    }
+
+    int sourceOffsetOf(final long pageNumber)
+    {
+        return (null != source ? source : inlineOverlay).offsetOf(pageNumber);
+    }
+
+    void recordPageCrc(final long pageNumber, final int crc)
+    {
+        pageCrcs.putInt((int)(pageNumber * Integer.BYTES), crc);
+    }
+
+    long computeDigest()
+    {
+        digest = ImageDigest.of(pageCrcs, pageCount);
+        return digest;
+    }
+
+    void onFrameSent(final int frameLength)
+    {
+        sentSequence = frameWriter.sequence();
+        pagesSent += frameWriter.entryCount();
+        zeroPages += frameWriter.zeroPages();
+        rawPages += frameWriter.rawPages();
+        compressedPages += frameWriter.compressedPages();
+        wireBytes += frameLength;
+    }
+
+    void onAck(final long sequence, final long pagesApplied, final long nowNs)
+    {
+        lastHeardNs = nowNs;
+        ackedSequence = Math.max(ackedSequence, sequence);
+        pagesAcknowledged = Math.max(pagesAcknowledged, pagesApplied);
+    }
+
+    /**
+     * Does the receiver owe this sender an answer? Only then does its silence count against the peer timeout.
+     *
+     * @return true while frames are unacknowledged, a Hello is unanswered or a verdict is awaited.
+     */
+    boolean isAwaitingReceiver()
+    {
+        return State.CONNECTING == state || State.AWAITING_VERDICT == state || sentSequence > ackedSequence;
+    }
+
+    boolean hasPagesToSend()
+    {
+        return !pages.isEmpty() || frameWriter.isReady() || frameWriter.hasPending();
+    }
+
+    boolean isSourceMapped()
+    {
+        return null != source;
+    }
+
+    long transferId()
+    {
+        return transferId;
+    }
+
+    String vmId()
+    {
+        return vmId;
+    }
+
+    int pageSize()
+    {
+        return pageSize;
+    }
+
+    long pageCount()
+    {
+        return pageCount;
+    }
+
+    long fileSize()
+    {
+        return fileSize;
+    }
+
+    ReceiverPeer peer()
+    {
+        return peer;
+    }
+
+    PageCodec codec()
+    {
+        return codec;
+    }
+
+    PageFrameWriter frameWriter()
+    {
+        return frameWriter;
+    }
+
+    State state()
+    {
+        return state;
+    }
+
+    void state(final State state)
+    {
+        this.state = state;
+    }
+
+    int round()
+    {
+        return round;
+    }
+
+    void round(final int round)
+    {
+        this.round = Math.max(this.round, round);
+    }
+
+    boolean isEndRequested()
+    {
+        return isEndRequested;
+    }
+
+    void requestEnd()
+    {
+        isEndRequested = true;
+    }
+
+    boolean isEndSent()
+    {
+        return isEndSent;
+    }
+
+    void endSent()
+    {
+        isEndSent = true;
+        state = State.AWAITING_VERDICT;
+    }
+
+    long nextHelloNs()
+    {
+        return nextHelloNs;
+    }
+
+    void nextHelloNs(final long nextHelloNs)
+    {
+        this.nextHelloNs = nextHelloNs;
+    }
+
+    long nextProgressNs()
+    {
+        return nextProgressNs;
+    }
+
+    void nextProgressNs(final long nextProgressNs)
+    {
+        this.nextProgressNs = nextProgressNs;
+    }
+
+    long lastHeardNs()
+    {
+        return lastHeardNs;
+    }
+
+    void heardFromReceiver(final long nowNs)
+    {
+        lastHeardNs = nowNs;
+    }
+
+    long startNs()
+    {
+        return startNs;
+    }
+
+    long sentSequence()
+    {
+        return sentSequence;
+    }
+
+    long queuedPages()
+    {
+        return pages.size();
+    }
+
+    long pagesAcknowledged()
+    {
+        return pagesAcknowledged;
+    }
+
+    long pagesSent()
+    {
+        return pagesSent;
+    }
+
+    long wireBytes()
+    {
+        return wireBytes;
+    }
+
+    long zeroPages()
+    {
+        return zeroPages;
+    }
+
+    long rawPages()
+    {
+        return rawPages;
+    }
+
+    long compressedPages()
+    {
+        return compressedPages;
+    }
+
+    long digest()
+    {
+        return digest;
+    }
+
+    public void close()
+    {
+        state = State.DONE;
+        frameWriter.discard();
+        CloseHelper.closeAll(source, inlineOverlay, codec);
+    }
+}

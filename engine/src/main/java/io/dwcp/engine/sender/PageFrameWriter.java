@@ -1,0 +1,286 @@
+package io.dwcp.engine.sender;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.logbuffer.BufferClaim;
+import io.dwcp.codec.PageCodec;
+import io.dwcp.codecs.wire.MessageHeaderEncoder;
+import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codecs.wire.PageFrameEncoder;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Builds one page frame at a time for a transfer, then publishes it.
+ * <p>
+ * Building encodes pages until the frame is full: compressed payloads go to a staging buffer, raw pages stay in
+ * the mapped source and zero pages carry nothing. Publishing writes the SBE frame straight into a claimed
+ * region of the publication when it fits under the MTU ({@code tryClaim}), and into a scratch buffer that is
+ * offered otherwise. A page that does not fit is kept for the next frame; staging alternates between two halves so
+ * its payload survives until then.
+ * <p>
+ * Not thread safe: owned by the sender agent.
+ */
+final class PageFrameWriter
+{
+    /** Bytes of a frame before its first page entry. */
+    static final int FRAME_OVERHEAD = MessageHeaderEncoder.ENCODED_LENGTH + PageFrameEncoder.BLOCK_LENGTH +
+        PageFrameEncoder.PagesEncoder.sbeHeaderSize();
+    /** Bytes of a page entry besides its payload. */
+    static final int ENTRY_OVERHEAD = PageFrameEncoder.PagesEncoder.sbeBlockLength() +
+        PageFrameEncoder.PagesEncoder.payloadHeaderLength();
+
+    private final PageCodec codec;
+    private final int maxPages;
+    private final int halfLength;
+    private final UnsafeBuffer staging;
+    private final UnsafeBuffer offerBuffer;
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final PageFrameEncoder frameEncoder = new PageFrameEncoder();
+
+    private final long[] pageNumbers;
+    private final PageEncoding[] encodings;
+    private final int[] crcs;
+    private final UnsafeBuffer[] payloadBuffers;
+    private final int[] payloadOffsets;
+    private final int[] payloadLengths;
+    private int entryCount;
+    private int frameLength;
+    private int stagingLimit;
+    private int half;
+    private boolean isReady;
+    private boolean isOfferBufferWritten;
+    private long sequence;
+    private int round;
+    private int zeroPages;
+    private int rawPages;
+    private int compressedPages;
+
+    private boolean hasPending;
+    private long pendingPage;
+    private PageEncoding pendingEncoding;
+    private int pendingCrc;
+    private UnsafeBuffer pendingBuffer;
+    private int pendingOffset;
+    private int pendingLength;
+
+    PageFrameWriter(final PageCodec codec, final int maxFrameLength, final int maxPages)
+    {
+        this.codec = codec;
+        this.maxPages = maxPages;
+        halfLength = Math.max(maxFrameLength, codec.pageSize()) + codec.maxEncodedLength();
+        staging = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * halfLength));
+        offerBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(
+            Math.max(maxFrameLength, FRAME_OVERHEAD + ENTRY_OVERHEAD + codec.pageSize())));
+        pageNumbers = new long[maxPages];
+        encodings = new PageEncoding[maxPages];
+        crcs = new int[maxPages];
+        payloadBuffers = new UnsafeBuffer[maxPages];
+        payloadOffsets = new int[maxPages];
+        payloadLengths = new int[maxPages];
+    }
+
+    /**
+     * Is a built frame waiting to be published?
+     *
+     * @return true if {@link #publish} has a frame to send.
+     */
+    boolean isReady()
+    {
+        return isReady;
+    }
+
+    /**
+     * Does a page wait for the next frame?
+     *
+     * @return true when a page was encoded but did not fit.
+     */
+    boolean hasPending()
+    {
+        return hasPending;
+    }
+
+    /**
+     * Build the next frame of a transfer.
+     *
+     * @param transfer       whose pages to take.
+     * @param sequence       of the frame.
+     * @param targetLength   bytes a frame should not exceed, unless it holds a single page.
+     * @return pages in the frame.
+     */
+    int build(final OutboundTransfer transfer, final long sequence, final int targetLength)
+    {
+        this.sequence = sequence;
+        this.round = transfer.round();
+        entryCount = 0;
+        frameLength = FRAME_OVERHEAD;
+        zeroPages = 0;
+        rawPages = 0;
+        compressedPages = 0;
+        half ^= 1;
+        stagingLimit = half * halfLength;
+
+        if (hasPending)
+        {
+            hasPending = false;
+            addEntry(pendingPage, pendingEncoding, pendingCrc, pendingBuffer, pendingOffset, pendingLength);
+        }
+
+        while (entryCount < maxPages)
+        {
+            final long pageNumber = transfer.pollPage();
+            if (pageNumber < 0)
+            {
+                break;
+            }
+
+            final UnsafeBuffer source = transfer.sourceOf(pageNumber);
+            final int sourceOffset = transfer.sourceOffsetOf(pageNumber);
+            final int length = codec.encode(source, sourceOffset, staging, stagingLimit);
+            final PageEncoding encoding = codec.lastEncoding();
+            final int crc = codec.lastCrc();
+            transfer.recordPageCrc(pageNumber, crc);
+
+            final UnsafeBuffer payloadBuffer = PageEncoding.RAW == encoding ? source : staging;
+            final int payloadOffset = PageEncoding.RAW == encoding ? sourceOffset : stagingLimit;
+            if (PageEncoding.ZSTD == encoding)
+            {
+                stagingLimit += length;
+            }
+
+            if (entryCount > 0 && frameLength + ENTRY_OVERHEAD + length > targetLength)
+            {
+                hasPending = true;
+                pendingPage = pageNumber;
+                pendingEncoding = encoding;
+                pendingCrc = crc;
+                pendingBuffer = payloadBuffer;
+                pendingOffset = payloadOffset;
+                pendingLength = length;
+                break;
+            }
+
+            addEntry(pageNumber, encoding, crc, payloadBuffer, payloadOffset, length);
+        }
+
+        isReady = entryCount > 0;
+        isOfferBufferWritten = false;
+        return entryCount;
+    }
+
+    private void addEntry(
+        final long pageNumber,
+        final PageEncoding encoding,
+        final int crc,
+        final UnsafeBuffer payloadBuffer,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        final int i = entryCount++;
+        pageNumbers[i] = pageNumber;
+        encodings[i] = encoding;
+        crcs[i] = crc;
+        payloadBuffers[i] = payloadBuffer;
+        payloadOffsets[i] = payloadOffset;
+        payloadLengths[i] = payloadLength;
+        frameLength += ENTRY_OVERHEAD + payloadLength;
+        switch (encoding)
+        {
+            case ZERO -> zeroPages++;
+            case RAW -> rawPages++;
+            default -> compressedPages++;
+        }
+    }
+
+    /**
+     * Try to publish the built frame.
+     *
+     * @param transferId  of the transfer.
+     * @param publication to the receiver.
+     * @param bufferClaim reusable claim.
+     * @return the publication's result: positive when sent, otherwise an Aeron back-pressure code.
+     */
+    long publish(final long transferId, final ExclusivePublication publication, final BufferClaim bufferClaim)
+    {
+        final long result;
+        if (frameLength <= publication.maxPayloadLength())
+        {
+            result = publication.tryClaim(frameLength, bufferClaim);
+            if (result > 0)
+            {
+                encode(transferId, bufferClaim.buffer(), bufferClaim.offset());
+                bufferClaim.commit();
+            }
+        }
+        else
+        {
+            if (!isOfferBufferWritten)
+            {
+                encode(transferId, offerBuffer, 0);
+                isOfferBufferWritten = true;
+            }
+            result = publication.offer(offerBuffer, 0, frameLength);
+        }
+
+        if (result > 0)
+        {
+            isReady = false;
+        }
+        return result;
+    }
+
+    /** Drop the built frame and any page kept for the next one. */
+    void discard()
+    {
+        isReady = false;
+        hasPending = false;
+    }
+
+    private void encode(final long transferId, final MutableDirectBuffer buffer, final int offset)
+    {
+        final PageFrameEncoder.PagesEncoder pages = frameEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .transferId(transferId)
+            .round(round)
+            .sequence(sequence)
+            .pagesCount(entryCount);
+        for (int i = 0; i < entryCount; i++)
+        {
+            pages.next()
+                .pageNumber(pageNumbers[i])
+                .encoding(encodings[i])
+                .crc32c(crcs[i])
+                .putPayload(payloadBuffers[i], payloadOffsets[i], payloadLengths[i]);
+        }
+    }
+
+    int frameLength()
+    {
+        return frameLength;
+    }
+
+    int entryCount()
+    {
+        return entryCount;
+    }
+
+    int zeroPages()
+    {
+        return zeroPages;
+    }
+
+    int rawPages()
+    {
+        return rawPages;
+    }
+
+    int compressedPages()
+    {
+        return compressedPages;
+    }
+
+    long sequence()
+    {
+        return sequence;
+    }
+}

@@ -1,0 +1,818 @@
+package io.dwcp.engine.sender;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.BufferClaim;
+import io.dwcp.codec.PageCodec;
+import io.dwcp.codecs.agent.CancelTransferDecoder;
+import io.dwcp.codecs.agent.EndOfRoundDecoder;
+import io.dwcp.codecs.agent.EndOfTransferDecoder;
+import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.codecs.agent.PageBatchDecoder;
+import io.dwcp.codecs.agent.StartTransferDecoder;
+import io.dwcp.codecs.wire.ErrorFrameDecoder;
+import io.dwcp.codecs.wire.HelloAckDecoder;
+import io.dwcp.codecs.wire.HelloEncoder;
+import io.dwcp.codecs.wire.HelloStatus;
+import io.dwcp.codecs.wire.MessageHeaderEncoder;
+import io.dwcp.codecs.wire.PageAckDecoder;
+import io.dwcp.codecs.wire.PageRequestDecoder;
+import io.dwcp.codecs.wire.TransferEndEncoder;
+import io.dwcp.codecs.wire.TransferVerdictDecoder;
+import io.dwcp.codecs.wire.Verdict;
+import io.dwcp.engine.config.EngineConfiguration;
+import io.dwcp.engine.config.SenderContext;
+import io.dwcp.engine.memory.MappedImage;
+import io.dwcp.engine.queue.EventPublisher;
+import io.dwcp.engine.queue.SbeQueueReader;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.transport.Channels;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Object2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sender engine's duty cycle: reads commands, streams pages of every open transfer and handles the receivers'
+ * replies. {@link #doWork()} never blocks; it returns the work done so the idle strategy can back off.
+ * <p>
+ * Not thread safe: runs on one thread, which must also call {@link #onStart()}.
+ */
+public final class SenderAgent implements Agent, CommandHandler, ControlHandler
+{
+    private static final int COMMANDS_PER_CYCLE = 16;
+    private static final int CONTROL_FRAGMENTS_PER_CYCLE = 64;
+    private static final int MAX_RANGES_PER_BATCH = 65535;
+
+    private final Aeron aeron;
+    private final ChronicleQueue commandQueue;
+    private final ChronicleQueue eventQueue;
+    private final String commandReaderName;
+    private final String controlEndpoint;
+    private final String controlChannel;
+    private final int dataStreamId;
+    private final int controlStreamId;
+    private final int defaultCompressionLevel;
+    private final int maxFrameLength;
+    private final int maxPagesPerFrame;
+    private final long peerTimeoutNs;
+    private final long helloIntervalNs;
+    private final long progressIntervalNs;
+    private final long maxQueuedPages;
+    private final int framesPerCycle;
+    private final NanoClock nanoClock;
+    private final ErrorHandler errorHandler;
+    private final EngineCounters counters;
+
+    private final Long2ObjectHashMap<OutboundTransfer> transfersById = new Long2ObjectHashMap<>();
+    private final ArrayList<OutboundTransfer> transfers = new ArrayList<>();
+    private final Object2ObjectHashMap<String, ReceiverPeer> peersByEndpoint = new Object2ObjectHashMap<>();
+    private final ArrayList<ReceiverPeer> peers = new ArrayList<>();
+    private final CommandAdapter commandAdapter = new CommandAdapter(this);
+    private final FragmentAssembler controlAssembler = new FragmentAssembler(new ControlAdapter(this));
+    private final BufferClaim bufferClaim = new BufferClaim();
+    private final UnsafeBuffer controlBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final HelloEncoder helloEncoder = new HelloEncoder();
+    private final TransferEndEncoder transferEndEncoder = new TransferEndEncoder();
+    private final long[] batchRanges = new long[2 * MAX_RANGES_PER_BATCH];
+    private final long[] batchInlinePages = new long[MAX_RANGES_PER_BATCH];
+    private final int[] batchInlineOffsets = new int[MAX_RANGES_PER_BATCH];
+
+    private SbeQueueReader commandReader;
+    private EventPublisher events;
+    private Subscription controlSubscription;
+    private long nowNs;
+
+    /**
+     * Create a sender from a concluded context. Resources bound to the agent thread are opened in {@link #onStart()}.
+     *
+     * @param context concluded settings.
+     */
+    public SenderAgent(final SenderContext context)
+    {
+        aeron = context.aeron();
+        commandQueue = context.commandQueue();
+        eventQueue = context.eventQueue();
+        commandReaderName = context.commandReaderName();
+        controlEndpoint = context.controlEndpoint();
+        controlChannel = Channels.channelFor(controlEndpoint);
+        dataStreamId = context.dataStreamId();
+        controlStreamId = context.controlStreamId();
+        defaultCompressionLevel = context.compressionLevel();
+        maxFrameLength = context.maxFrameLength();
+        maxPagesPerFrame = context.maxPagesPerFrame();
+        peerTimeoutNs = context.peerTimeoutNs();
+        helloIntervalNs = context.helloIntervalNs();
+        progressIntervalNs = context.progressIntervalNs();
+        maxQueuedPages = context.maxQueuedPages();
+        framesPerCycle = context.framesPerCycle();
+        nanoClock = context.nanoClock();
+        errorHandler = context.errorHandler();
+        counters = context.counters();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onStart()
+    {
+        commandReader = new SbeQueueReader(commandQueue, commandReaderName);
+        events = new EventPublisher(eventQueue);
+        controlSubscription = aeron.addSubscription(controlChannel, controlStreamId);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int doWork()
+    {
+        nowNs = nanoClock.nanoTime();
+        int workCount = controlSubscription.poll(controlAssembler, CONTROL_FRAGMENTS_PER_CYCLE);
+
+        if (queuedPages() < maxQueuedPages)
+        {
+            workCount += commandReader.poll(commandAdapter, COMMANDS_PER_CYCLE);
+        }
+
+        for (int i = 0, size = peers.size(); i < size; i++)
+        {
+            workCount += peers.get(i).resolve(aeron);
+        }
+
+        for (int i = transfers.size() - 1; i >= 0; i--)
+        {
+            final OutboundTransfer transfer = transfers.get(i);
+            try
+            {
+                workCount += service(transfer);
+            }
+            catch (final RuntimeException | InternalError ex)
+            {
+                // InternalError: a fault reading the mapped source, for example a file truncated under us.
+                counters.get(EngineCounter.ERRORS).increment();
+                errorHandler.onError(ex);
+                fail(transfer, FailureReason.INTERNAL_ERROR, "transfer " + transfer.transferId() + ": " + ex);
+            }
+        }
+
+        return workCount;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onClose()
+    {
+        for (final OutboundTransfer transfer : transfers)
+        {
+            transfer.close();
+        }
+        transfers.clear();
+        transfersById.clear();
+        for (final ReceiverPeer peer : peers)
+        {
+            peer.close();
+        }
+        peers.clear();
+        peersByEndpoint.clear();
+        CloseHelper.closeAll(controlSubscription, commandReader, events);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String roleName()
+    {
+        return "dwcp-sender";
+    }
+
+    /**
+     * Transfers open now, for monitoring and tests.
+     *
+     * @return how many transfers are open.
+     */
+    public int openTransferCount()
+    {
+        return transfers.size();
+    }
+
+    private long queuedPages()
+    {
+        long total = 0;
+        for (int i = 0, size = transfers.size(); i < size; i++)
+        {
+            total += transfers.get(i).queuedPages();
+        }
+        return total;
+    }
+
+    private int service(final OutboundTransfer transfer)
+    {
+        int workCount = 0;
+        final ReceiverPeer peer = transfer.peer();
+        switch (transfer.state())
+        {
+            case CONNECTING:
+                if (null != peer.registrationError())
+                {
+                    fail(transfer, FailureReason.RECEIVER_UNREACHABLE,
+                        "cannot publish to " + peer.endpoint() + ": " + peer.registrationError());
+                    return 1;
+                }
+                if (nowNs - transfer.startNs() > peerTimeoutNs)
+                {
+                    fail(transfer, FailureReason.RECEIVER_UNREACHABLE, "no answer from receiver " + peer.endpoint() +
+                        " within " + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNs) + " ms");
+                    return 1;
+                }
+                if (peer.isConnected() && nowNs - transfer.nextHelloNs() >= 0)
+                {
+                    transfer.nextHelloNs(nowNs + helloIntervalNs);
+                    sendHello(transfer, peer.publication());
+                    workCount++;
+                }
+                return workCount;
+
+            case STREAMING:
+                workCount += sendFrames(transfer, peer.publication());
+                if (transfer.isEndRequested() && !transfer.isEndSent() && !transfer.hasPagesToSend() &&
+                    transfer.state() == OutboundTransfer.State.STREAMING)
+                {
+                    workCount += sendTransferEnd(transfer, peer.publication());
+                }
+                break;
+
+            default:
+                break;
+        }
+
+        if (transfer.state() != OutboundTransfer.State.DONE &&
+            transfer.isAwaitingReceiver() && nowNs - transfer.lastHeardNs() > peerTimeoutNs)
+        {
+            fail(transfer, FailureReason.PEER_LOST, "receiver " + peer.endpoint() + " silent for " +
+                TimeUnit.NANOSECONDS.toMillis(nowNs - transfer.lastHeardNs()) + " ms with " +
+                (transfer.pagesSent() - transfer.pagesAcknowledged()) + " pages unacknowledged");
+            return workCount + 1;
+        }
+
+        if (transfer.state() != OutboundTransfer.State.DONE && nowNs - transfer.nextProgressNs() >= 0)
+        {
+            transfer.nextProgressNs(nowNs + progressIntervalNs);
+            emitProgress(transfer);
+        }
+
+        return workCount;
+    }
+
+    private int sendFrames(final OutboundTransfer transfer, final ExclusivePublication publication)
+    {
+        final PageFrameWriter writer = transfer.frameWriter();
+        final int targetLength = Math.min(maxFrameLength, publication.maxPayloadLength());
+        int framesSent = 0;
+        while (framesSent < framesPerCycle)
+        {
+            if (!writer.isReady())
+            {
+                if (!transfer.hasPagesToSend())
+                {
+                    break;
+                }
+                writer.build(transfer, transfer.sentSequence() + 1, targetLength);
+                if (!writer.isReady())
+                {
+                    break;
+                }
+            }
+
+            final int frameLength = writer.frameLength();
+            final boolean isClaim = frameLength <= publication.maxPayloadLength();
+            final long result = writer.publish(transfer.transferId(), publication, bufferClaim);
+            if (result > 0)
+            {
+                transfer.onFrameSent(frameLength);
+                counters.get(EngineCounter.FRAMES_SENT).increment();
+                if (isClaim)
+                {
+                    counters.get(EngineCounter.FRAMES_CLAIMED).increment();
+                }
+                counters.get(EngineCounter.PAGES_SENT).getAndAdd(writer.entryCount());
+                counters.get(EngineCounter.ZERO_PAGES_SENT).getAndAdd(writer.zeroPages());
+                counters.get(EngineCounter.RAW_PAGES_SENT).getAndAdd(writer.rawPages());
+                counters.get(EngineCounter.COMPRESSED_PAGES_SENT).getAndAdd(writer.compressedPages());
+                counters.get(EngineCounter.LOGICAL_BYTES_SENT).getAndAdd((long)writer.entryCount() * transfer.pageSize());
+                counters.get(EngineCounter.WIRE_BYTES_SENT).getAndAdd(frameLength);
+                framesSent++;
+            }
+            else
+            {
+                onPublicationResult(transfer, result);
+                break;
+            }
+        }
+        return framesSent;
+    }
+
+    private void onPublicationResult(final OutboundTransfer transfer, final long result)
+    {
+        if (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result)
+        {
+            counters.get(EngineCounter.BACK_PRESSURE).increment();
+        }
+        else if (Publication.NOT_CONNECTED == result)
+        {
+            counters.get(EngineCounter.NOT_CONNECTED).increment();
+        }
+        else if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+        {
+            fail(transfer, FailureReason.INTERNAL_ERROR, "publication to " + transfer.peer().endpoint() +
+                " is unusable: " + Publication.errorString(result));
+        }
+    }
+
+    private void sendHello(final OutboundTransfer transfer, final ExclusivePublication publication)
+    {
+        helloEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .transferId(transfer.transferId())
+            .fileSize(transfer.fileSize())
+            .pageSize(transfer.pageSize())
+            .replyStreamId(controlStreamId)
+            .vmId(transfer.vmId())
+            .replyChannel(controlChannel);
+        final long result = publication.offer(
+            controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + helloEncoder.encodedLength());
+        if (result < 0)
+        {
+            onPublicationResult(transfer, result);
+        }
+    }
+
+    private int sendTransferEnd(final OutboundTransfer transfer, final ExclusivePublication publication)
+    {
+        transferEndEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .transferId(transfer.transferId())
+            .lastSequence(transfer.sentSequence())
+            .digest(transfer.computeDigest());
+        final long result = publication.offer(
+            controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + transferEndEncoder.encodedLength());
+        if (result > 0)
+        {
+            transfer.endSent();
+            transfer.heardFromReceiver(nowNs);
+            return 1;
+        }
+        onPublicationResult(transfer, result);
+        return 0;
+    }
+
+    private void emitProgress(final OutboundTransfer transfer)
+    {
+        final long elapsedNs = Math.max(1, nowNs - transfer.startNs());
+        final long pageSize = transfer.pageSize();
+        final long bytesSent = transfer.pagesSent() * pageSize;
+        final long bytesAcknowledged = transfer.pagesAcknowledged() * pageSize;
+        final long pagesRemaining = transfer.queuedPages() +
+            (transfer.frameWriter().isReady() ? transfer.frameWriter().entryCount() : 0) +
+            (transfer.frameWriter().hasPending() ? 1 : 0);
+        events.progress()
+            .transferId(transfer.transferId())
+            .round(transfer.round())
+            .pagesSent(transfer.pagesSent())
+            .bytesSent(bytesSent)
+            .pagesAcknowledged(transfer.pagesAcknowledged())
+            .bytesAcknowledged(bytesAcknowledged)
+            .pagesRemaining(pagesRemaining)
+            .bytesRemaining(pagesRemaining * pageSize)
+            .wireBytes(transfer.wireBytes())
+            .zeroPages(transfer.zeroPages())
+            .rawPages(transfer.rawPages())
+            .compressedPages(transfer.compressedPages())
+            .compressionRatio(transfer.wireBytes() > 0 ? (double)bytesSent / transfer.wireBytes() : 0.0)
+            .throughputBytesPerSecond((long)(bytesAcknowledged * 1e9 / elapsedNs))
+            .elapsedNs(elapsedNs);
+        events.commitProgress();
+    }
+
+    private void complete(final OutboundTransfer transfer)
+    {
+        emitProgress(transfer);
+        events.completed(
+            transfer.transferId(),
+            transfer.digest(),
+            transfer.pagesSent(),
+            transfer.pagesSent() * transfer.pageSize(),
+            transfer.wireBytes(),
+            nowNs - transfer.startNs());
+        counters.get(EngineCounter.TRANSFERS_COMPLETED).increment();
+        remove(transfer);
+    }
+
+    private void fail(final OutboundTransfer transfer, final FailureReason reason, final String text)
+    {
+        if (transfer.state() == OutboundTransfer.State.DONE)
+        {
+            return;
+        }
+        events.failed(transfer.transferId(), reason, text);
+        counters.get(EngineCounter.TRANSFERS_FAILED).increment();
+        remove(transfer);
+    }
+
+    private void remove(final OutboundTransfer transfer)
+    {
+        transfer.close();
+        transfers.remove(transfer);
+        transfersById.remove(transfer.transferId());
+        final ReceiverPeer peer = transfer.peer();
+        if (0 == peer.removeTransfer() && null != peer.registrationError())
+        {
+            // Drop a peer that could never publish so a later transfer tries again.
+            peers.remove(peer);
+            peersByEndpoint.remove(peer.endpoint());
+            peer.close();
+        }
+    }
+
+    private void rejectCommand(final long transferId, final FailureReason reason, final String text)
+    {
+        counters.get(EngineCounter.COMMANDS_REJECTED).increment();
+        events.rejected(transferId, reason, text);
+    }
+
+    private void refuseTransfer(final long transferId, final FailureReason reason, final String text)
+    {
+        counters.get(EngineCounter.COMMANDS_REJECTED).increment();
+        counters.get(EngineCounter.TRANSFERS_FAILED).increment();
+        events.failed(transferId, reason, text);
+    }
+
+    // Commands.
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onStartTransfer(final StartTransferDecoder command)
+    {
+        counters.get(EngineCounter.COMMANDS_READ).increment();
+        final long transferId = command.transferId();
+        final long fileSize = command.fileSize();
+        final int pageSize = command.pageSize();
+        final int requestedLevel = command.compressionLevel();
+        final String vmId = command.vmId();
+        final String memoryFile = command.memoryFile();
+        final String receiver = command.receiver();
+
+        if (transfersById.containsKey(transferId))
+        {
+            rejectCommand(transferId, FailureReason.DUPLICATE_TRANSFER, "transfer " + transferId + " is already open");
+            return;
+        }
+        if (!EngineConfiguration.isValidPageSize(pageSize))
+        {
+            refuseTransfer(transferId, FailureReason.BAD_GEOMETRY, "page size " + pageSize +
+                " is not a power of two from " + EngineConfiguration.MIN_PAGE_SIZE + " to " +
+                EngineConfiguration.MAX_PAGE_SIZE);
+            return;
+        }
+        if (fileSize <= 0 || 0 != fileSize % pageSize || fileSize / pageSize > Integer.MAX_VALUE / Integer.BYTES)
+        {
+            refuseTransfer(transferId, FailureReason.BAD_GEOMETRY,
+                "file size " + fileSize + " is not a positive whole number of " + pageSize + "-byte pages");
+            return;
+        }
+        final int level = 0 == requestedLevel ? defaultCompressionLevel : requestedLevel;
+        if (level < com.github.luben.zstd.Zstd.minCompressionLevel() ||
+            level > com.github.luben.zstd.Zstd.maxCompressionLevel())
+        {
+            refuseTransfer(transferId, FailureReason.MALFORMED_COMMAND, "compression level " + level + " is outside " +
+                com.github.luben.zstd.Zstd.minCompressionLevel() + " to " + com.github.luben.zstd.Zstd.maxCompressionLevel());
+            return;
+        }
+        final String channel;
+        try
+        {
+            channel = Channels.channelFor(receiver);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            refuseTransfer(transferId, FailureReason.MALFORMED_COMMAND, "receiver " + ex.getMessage());
+            return;
+        }
+
+        MappedImage source = null;
+        if (!memoryFile.isEmpty())
+        {
+            final Path path = Path.of(memoryFile);
+            try
+            {
+                if (!Files.isRegularFile(path))
+                {
+                    throw new NoSuchFileException(memoryFile);
+                }
+                source = MappedImage.openReadOnly(path, pageSize, fileSize);
+            }
+            catch (final NoSuchFileException ex)
+            {
+                refuseTransfer(transferId, FailureReason.FILE_NOT_FOUND, "memory file " + memoryFile + " does not exist");
+                return;
+            }
+            catch (final AccessDeniedException ex)
+            {
+                refuseTransfer(transferId, FailureReason.FILE_UNREADABLE, "memory file " + memoryFile + " is not readable");
+                return;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                refuseTransfer(transferId, FailureReason.FILE_UNREADABLE,
+                    "memory file " + memoryFile + " cannot be mapped: " + ex.getMessage());
+                return;
+            }
+        }
+
+        ReceiverPeer peer = peersByEndpoint.get(receiver);
+        if (null == peer)
+        {
+            peer = new ReceiverPeer(aeron, receiver, channel, dataStreamId);
+            peersByEndpoint.put(receiver, peer);
+            peers.add(peer);
+        }
+        peer.addTransfer();
+
+        final OutboundTransfer transfer = new OutboundTransfer(
+            transferId, vmId, pageSize, fileSize, source, peer, new PageCodec(pageSize, level),
+            maxFrameLength, maxPagesPerFrame, nanoClock.nanoTime());
+        transfers.add(transfer);
+        transfersById.put(transferId, transfer);
+        counters.get(EngineCounter.TRANSFERS_STARTED).increment();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onPageBatch(final PageBatchDecoder command)
+    {
+        counters.get(EngineCounter.COMMANDS_READ).increment();
+        final long transferId = command.transferId();
+        final int round = command.round();
+        final OutboundTransfer transfer = transfersById.get(transferId);
+        if (null == transfer)
+        {
+            rejectCommand(transferId, FailureReason.UNKNOWN_TRANSFER,
+                "page batch of round " + round + " names unknown transfer " + transferId);
+            return;
+        }
+
+        final long pageCount = transfer.pageCount();
+        int rangeCount = 0;
+        for (final PageBatchDecoder.RangesDecoder range : command.ranges())
+        {
+            final long firstPage = range.firstPage();
+            final long count = range.pageCount();
+            if (firstPage < 0 || count <= 0 || firstPage + count > pageCount)
+            {
+                rejectCommand(transferId, FailureReason.PAGE_OUT_OF_RANGE, "page batch of round " + round +
+                    " names pages " + firstPage + " to " + (firstPage + count - 1) + " but the image has " +
+                    pageCount + " pages; the whole batch is refused");
+                return;
+            }
+            batchRanges[2 * rangeCount] = firstPage;
+            batchRanges[2 * rangeCount + 1] = count;
+            rangeCount++;
+        }
+        if (rangeCount > 0 && !transfer.isSourceMapped())
+        {
+            rejectCommand(transferId, FailureReason.MALFORMED_COMMAND,
+                "page batch names file pages but transfer " + transferId + " has no memory file");
+            return;
+        }
+
+        int inlineCount = 0;
+        for (final PageBatchDecoder.InlinePagesDecoder inline : command.inlinePages())
+        {
+            final long pageNumber = inline.pageNumber();
+            final int contentOffset = command.limit() + PageBatchDecoder.InlinePagesDecoder.contentHeaderLength();
+            final int contentLength = inline.skipContent();
+            if (pageNumber < 0 || pageNumber >= pageCount || contentLength != transfer.pageSize())
+            {
+                rejectCommand(transferId, FailureReason.PAGE_OUT_OF_RANGE, "inline page " + pageNumber + " of " +
+                    contentLength + " bytes does not fit an image of " + pageCount + " pages of " +
+                    transfer.pageSize() + " bytes; the whole batch is refused");
+                return;
+            }
+            batchInlinePages[inlineCount] = pageNumber;
+            batchInlineOffsets[inlineCount] = contentOffset;
+            inlineCount++;
+        }
+
+        transfer.round(round);
+        for (int i = 0; i < rangeCount; i++)
+        {
+            transfer.queueRange(batchRanges[2 * i], batchRanges[2 * i + 1]);
+        }
+        for (int i = 0; i < inlineCount; i++)
+        {
+            try
+            {
+                transfer.putInlinePage(batchInlinePages[i], command.buffer(), batchInlineOffsets[i]);
+            }
+            catch (final IOException ex)
+            {
+                counters.get(EngineCounter.ERRORS).increment();
+                fail(transfer, FailureReason.INTERNAL_ERROR, "cannot store inline pages: " + ex.getMessage());
+                return;
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onEndOfRound(final EndOfRoundDecoder command)
+    {
+        counters.get(EngineCounter.COMMANDS_READ).increment();
+        final OutboundTransfer transfer = transfersById.get(command.transferId());
+        if (null == transfer)
+        {
+            rejectCommand(command.transferId(), FailureReason.UNKNOWN_TRANSFER,
+                "end of round " + command.round() + " names unknown transfer " + command.transferId());
+            return;
+        }
+        transfer.round(command.round());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onEndOfTransfer(final EndOfTransferDecoder command)
+    {
+        counters.get(EngineCounter.COMMANDS_READ).increment();
+        final OutboundTransfer transfer = transfersById.get(command.transferId());
+        if (null == transfer)
+        {
+            rejectCommand(command.transferId(), FailureReason.UNKNOWN_TRANSFER,
+                "end of transfer names unknown transfer " + command.transferId());
+            return;
+        }
+        transfer.requestEnd();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onCancel(final CancelTransferDecoder command)
+    {
+        counters.get(EngineCounter.COMMANDS_READ).increment();
+        final long transferId = command.transferId();
+        final String reason = command.reason();
+        final OutboundTransfer transfer = transfersById.get(transferId);
+        if (null == transfer)
+        {
+            rejectCommand(transferId, FailureReason.UNKNOWN_TRANSFER, "cancel names unknown transfer " + transferId);
+            return;
+        }
+        fail(transfer, FailureReason.CANCELLED, "cancelled by the agent: " + reason);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onMalformedCommand(final String reason)
+    {
+        counters.get(EngineCounter.COMMANDS_READ).increment();
+        rejectCommand(0, FailureReason.MALFORMED_COMMAND, reason);
+    }
+
+    // Control frames.
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onHelloAck(final HelloAckDecoder frame)
+    {
+        final OutboundTransfer transfer = transfersById.get(frame.transferId());
+        if (null == transfer)
+        {
+            onRejectedControlFrame();
+            return;
+        }
+        final HelloStatus status = frame.status();
+        final String text = frame.text();
+        transfer.heardFromReceiver(nowNs);
+        if (HelloStatus.ACCEPTED == status)
+        {
+            if (transfer.state() == OutboundTransfer.State.CONNECTING)
+            {
+                transfer.state(OutboundTransfer.State.STREAMING);
+                events.accepted(transfer.transferId(), transfer.pageCount(), transfer.pageSize(), nowNs);
+            }
+        }
+        else
+        {
+            fail(transfer, FailureReason.PEER_REJECTED, "receiver refused transfer: " + text);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onPageAck(final PageAckDecoder frame)
+    {
+        final OutboundTransfer transfer = transfersById.get(frame.transferId());
+        if (null == transfer)
+        {
+            onRejectedControlFrame();
+            return;
+        }
+        transfer.onAck(frame.sequence(), frame.pagesApplied(), nowNs);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onPageRequest(final PageRequestDecoder frame)
+    {
+        final OutboundTransfer transfer = transfersById.get(frame.transferId());
+        if (null == transfer || transfer.state() == OutboundTransfer.State.CONNECTING)
+        {
+            onRejectedControlFrame();
+            return;
+        }
+        transfer.heardFromReceiver(nowNs);
+        for (final PageRequestDecoder.PagesDecoder page : frame.pages())
+        {
+            final long pageNumber = page.pageNumber();
+            if (pageNumber >= 0 && pageNumber < transfer.pageCount())
+            {
+                transfer.queueRepair(pageNumber);
+                counters.get(EngineCounter.PAGES_RESENT).increment();
+            }
+            else
+            {
+                onRejectedControlFrame();
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onTransferVerdict(final TransferVerdictDecoder frame)
+    {
+        final OutboundTransfer transfer = transfersById.get(frame.transferId());
+        if (null == transfer || transfer.state() != OutboundTransfer.State.AWAITING_VERDICT)
+        {
+            onRejectedControlFrame();
+            return;
+        }
+        if (Verdict.MATCH == frame.verdict() && frame.digest() == transfer.digest())
+        {
+            complete(transfer);
+        }
+        else
+        {
+            fail(transfer, FailureReason.DIGEST_MISMATCH, "receiver digest " + Long.toHexString(frame.digest()) +
+                " does not match sender digest " + Long.toHexString(transfer.digest()));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onErrorFrame(final ErrorFrameDecoder frame)
+    {
+        final OutboundTransfer transfer = transfersById.get(frame.transferId());
+        final String code = String.valueOf(frame.code());
+        final String text = frame.text();
+        if (null == transfer)
+        {
+            onRejectedControlFrame();
+            return;
+        }
+        fail(transfer, FailureReason.PEER_REJECTED, "receiver error " + code + ": " + text);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onRejectedControlFrame()
+    {
+        counters.get(EngineCounter.CONTROL_FRAMES_REJECTED).increment();
+    }
+}

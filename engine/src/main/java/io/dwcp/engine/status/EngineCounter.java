@@ -1,0 +1,91 @@
+package io.dwcp.engine.status;
+
+/**
+ * Every counter an engine keeps, with its label. A role says which engine allocates it.
+ */
+public enum EngineCounter
+{
+    // Sender.
+    COMMANDS_READ(Role.SENDER, "commands read"),
+    COMMANDS_REJECTED(Role.SENDER, "commands rejected"),
+    TRANSFERS_STARTED(Role.SENDER, "transfers started"),
+    TRANSFERS_COMPLETED(Role.SENDER, "transfers completed"),
+    TRANSFERS_FAILED(Role.SENDER, "transfers failed"),
+    FRAMES_SENT(Role.SENDER, "page frames sent"),
+    FRAMES_CLAIMED(Role.SENDER, "page frames sent by tryClaim"),
+    PAGES_SENT(Role.SENDER, "pages sent"),
+    ZERO_PAGES_SENT(Role.SENDER, "zero pages sent"),
+    RAW_PAGES_SENT(Role.SENDER, "raw pages sent"),
+    COMPRESSED_PAGES_SENT(Role.SENDER, "compressed pages sent"),
+    LOGICAL_BYTES_SENT(Role.SENDER, "logical bytes sent"),
+    WIRE_BYTES_SENT(Role.SENDER, "wire bytes sent"),
+    PAGES_RESENT(Role.SENDER, "pages resent on request"),
+    BACK_PRESSURE(Role.SENDER, "publication back pressure"),
+    NOT_CONNECTED(Role.SENDER, "publication not connected"),
+    CONTROL_FRAMES_REJECTED(Role.SENDER, "control frames rejected"),
+
+    // Receiver.
+    FRAMES_RECEIVED(Role.RECEIVER, "frames received"),
+    PAGES_APPLIED(Role.RECEIVER, "pages applied"),
+    PAGES_REJECTED_CRC(Role.RECEIVER, "pages rejected: CRC mismatch"),
+    PAGES_REJECTED_LENGTH(Role.RECEIVER, "pages rejected: bad length"),
+    PAGES_REJECTED_CORRUPT(Role.RECEIVER, "pages rejected: corrupt payload"),
+    PAGES_REJECTED_ENCODING(Role.RECEIVER, "pages rejected: unknown encoding"),
+    PAGES_REJECTED_RANGE(Role.RECEIVER, "pages rejected: beyond the image"),
+    PAGES_REQUESTED(Role.RECEIVER, "pages requested again"),
+    FRAMES_UNKNOWN_SCHEMA(Role.RECEIVER, "frames rejected: unknown schema or version"),
+    FRAMES_UNKNOWN_TEMPLATE(Role.RECEIVER, "frames rejected: unknown template"),
+    FRAMES_UNKNOWN_TRANSFER(Role.RECEIVER, "frames rejected: unknown transfer"),
+    FRAMES_MALFORMED(Role.RECEIVER, "frames rejected: malformed"),
+    HELLOS_REJECTED(Role.RECEIVER, "transfers refused"),
+    TRANSFERS_VERIFIED(Role.RECEIVER, "transfers verified"),
+    TRANSFERS_MISMATCHED(Role.RECEIVER, "transfers failing the digest"),
+    CONTROL_BACK_PRESSURE(Role.RECEIVER, "control publication back pressure"),
+
+    // Both.
+    ERRORS(Role.BOTH, "errors"),
+    DUTY_CYCLE_MAX_NS(Role.BOTH, "longest duty cycle ns");
+
+    /** Which engine allocates a counter. */
+    public enum Role
+    {
+        /** Only the sender. */
+        SENDER,
+        /** Only the receiver. */
+        RECEIVER,
+        /** Both engines. */
+        BOTH
+    }
+
+    /** Aeron counter type id of every DWCP counter. */
+    public static final int TYPE_ID = 7700;
+
+    private final Role role;
+    private final String label;
+
+    EngineCounter(final Role role, final String label)
+    {
+        this.role = role;
+        this.label = label;
+    }
+
+    /**
+     * Which engine allocates this counter.
+     *
+     * @return the role.
+     */
+    public Role role()
+    {
+        return role;
+    }
+
+    /**
+     * Human-readable label, prefixed with the engine's name in the counters file.
+     *
+     * @return the label.
+     */
+    public String label()
+    {
+        return label;
+    }
+}
