@@ -1,92 +1,37 @@
 package io.dwcp.engine.test;
 
 import io.dwcp.driver.DriverProfile;
-import io.dwcp.engine.config.ReceiverContext;
 import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.queue.CommandPublisher;
 import io.dwcp.engine.queue.EventAdapter;
-import io.dwcp.engine.queue.SbeQueues;
 import io.dwcp.engine.runtime.Engine;
-import io.dwcp.engine.runtime.EngineBuilder;
 import io.dwcp.engine.runtime.EngineThreading;
-import net.openhft.chronicle.queue.ChronicleQueue;
+import io.dwcp.engine.runtime.LocalMigration;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * A sender and a receiver engine with real command and event queues, each engine on its own embedded driver over
- * UDP loopback, or both on one engine and one driver over {@code aeron:ipc}. The test thread plays the agent.
+ * A {@link LocalMigration} with the test thread as the agent: it records every event and every engine error.
  */
 public final class MigrationHarness implements AutoCloseable
 {
-    private final Path directory;
-    private final ChronicleQueue commandQueue;
-    private final ChronicleQueue eventQueue;
-    private final CommandPublisher commands;
-    private final EventRecorder events = new EventRecorder();
-    private final EventAdapter eventAdapter;
     private final CopyOnWriteArrayList<Throwable> errors = new CopyOnWriteArrayList<>();
-    private final Path outputDirectory;
-    private final String receiverEndpoint;
-    private final Engine senderEngine;
-    private Engine receiverEngine;
+    private final EventRecorder events = new EventRecorder();
+    private final LocalMigration migration;
+    private final EventAdapter eventAdapter;
 
-    private MigrationHarness(
-        final Path directory, final boolean isIpc, final Consumer<SenderContext> senderSettings) throws IOException
+    private MigrationHarness(final Path directory, final boolean isIpc, final Consumer<SenderContext> senderSettings)
+        throws IOException
     {
-        this.directory = directory;
-        outputDirectory = Files.createDirectories(directory.resolve("out"));
-        commandQueue = SbeQueues.open(directory.resolve("commands"));
-        eventQueue = SbeQueues.open(directory.resolve("events"));
-        commands = new CommandPublisher(commandQueue);
-        eventAdapter = new EventAdapter(eventQueue, events);
-        final DriverProfile profile = DriverProfile.load("loopback");
-
-        final Consumer<SenderContext> sender = (context) ->
-        {
-            context.commandQueue(commandQueue).eventQueue(eventQueue);
-            senderSettings.accept(context);
-        };
-
-        if (isIpc)
-        {
-            receiverEndpoint = "aeron:ipc";
-            senderEngine = new EngineBuilder("ipc")
-                .embeddedDriver(directory.resolve("aeron-ipc"), profile, EngineThreading.INVOKER)
-                .receiver((context) -> context.dataEndpoint("aeron:ipc").outputDirectory(outputDirectory))
-                .sender((context) ->
-                {
-                    context.controlEndpoint("aeron:ipc");
-                    sender.accept(context);
-                })
-                .errorHandler(errors::add)
-                .launch();
-            receiverEngine = senderEngine;
-        }
-        else
-        {
-            receiverEndpoint = "localhost:" + FreePorts.udp();
-            final String controlEndpoint = "localhost:" + FreePorts.udp();
-            receiverEngine = new EngineBuilder("receiver")
-                .embeddedDriver(directory.resolve("aeron-receiver"), profile, EngineThreading.INVOKER)
-                .receiver((context) -> context.dataEndpoint(receiverEndpoint).outputDirectory(outputDirectory))
-                .errorHandler(errors::add)
-                .launch();
-            senderEngine = new EngineBuilder("sender")
-                .embeddedDriver(directory.resolve("aeron-sender"), profile, EngineThreading.INVOKER)
-                .sender((context) ->
-                {
-                    context.controlEndpoint(controlEndpoint);
-                    sender.accept(context);
-                })
-                .errorHandler(errors::add)
-                .launch();
-        }
+        migration = new LocalMigration(directory, isIpc, DriverProfile.load("loopback"), EngineThreading.INVOKER,
+            senderSettings, errors::add);
+        eventAdapter = migration.newEventAdapter(events);
     }
 
     /**
@@ -139,11 +84,7 @@ public final class MigrationHarness implements AutoCloseable
     public void submitWholeImage(final long transferId, final String vmId, final Path image, final int pageSize)
         throws IOException
     {
-        final long size = Files.size(image);
-        commands.startTransfer(transferId, vmId, image.toString(), size, pageSize, 0, receiverEndpoint);
-        commands.pageRange(transferId, 0, 0, (int)(size / pageSize));
-        commands.endOfRound(transferId, 0);
-        commands.endOfTransfer(transferId);
+        migration.submitWholeImage(transferId, vmId, image, pageSize, 0);
     }
 
     /**
@@ -154,11 +95,7 @@ public final class MigrationHarness implements AutoCloseable
      */
     public void awaitEnd(final long transferId, final long timeoutMs)
     {
-        Await.until("transfer " + transferId + " to end", timeoutMs, () ->
-        {
-            eventAdapter.poll(100);
-            return events.isEnded(transferId);
-        });
+        awaitEvents("transfer " + transferId + " to end", timeoutMs, () -> events.isEnded(transferId));
     }
 
     /**
@@ -168,7 +105,7 @@ public final class MigrationHarness implements AutoCloseable
      * @param timeoutMs   how long to wait.
      * @param condition   checked after each poll.
      */
-    public void awaitEvents(final String description, final long timeoutMs, final java.util.function.BooleanSupplier condition)
+    public void awaitEvents(final String description, final long timeoutMs, final BooleanSupplier condition)
     {
         Await.until(description, timeoutMs, () ->
         {
@@ -177,29 +114,19 @@ public final class MigrationHarness implements AutoCloseable
         });
     }
 
-    /**
-     * Where the receiver writes the image of a transfer.
-     *
-     * @param vmId       of the VM.
-     * @param transferId of the transfer.
-     * @return the destination file.
-     */
     public Path destinationOf(final String vmId, final long transferId)
     {
-        return outputDirectory.resolve(vmId + "-" + transferId + ".img");
+        return migration.destinationOf(vmId, transferId);
     }
 
-    /**
-     * Stop the receiver engine, as a crash or shutdown of the far host would.
-     */
     public void stopReceiver()
     {
-        CloseHelper.close(receiverEngine);
+        migration.stopReceiver();
     }
 
     public CommandPublisher commands()
     {
-        return commands;
+        return migration.commands();
     }
 
     public EventRecorder events()
@@ -209,22 +136,17 @@ public final class MigrationHarness implements AutoCloseable
 
     public Engine senderEngine()
     {
-        return senderEngine;
+        return migration.senderEngine();
     }
 
     public Engine receiverEngine()
     {
-        return receiverEngine;
+        return migration.receiverEngine();
     }
 
     public String receiverEndpoint()
     {
-        return receiverEndpoint;
-    }
-
-    public Path directory()
-    {
-        return directory;
+        return migration.receiverEndpoint();
     }
 
     /**
@@ -232,13 +154,13 @@ public final class MigrationHarness implements AutoCloseable
      *
      * @return the errors.
      */
-    public java.util.List<Throwable> errors()
+    public List<Throwable> errors()
     {
         return errors;
     }
 
     public void close()
     {
-        CloseHelper.closeAll(senderEngine, receiverEngine, eventAdapter, commands, commandQueue, eventQueue);
+        CloseHelper.closeAll(eventAdapter, migration);
     }
 }

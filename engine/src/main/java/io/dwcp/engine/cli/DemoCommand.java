@@ -1,0 +1,322 @@
+package io.dwcp.engine.cli;
+
+import io.dwcp.codecs.agent.CommandRejectedDecoder;
+import io.dwcp.codecs.agent.TransferCompletedDecoder;
+import io.dwcp.codecs.agent.TransferFailedDecoder;
+import io.dwcp.codecs.agent.TransferProgressDecoder;
+import io.dwcp.driver.DriverProfile;
+import io.dwcp.engine.config.EngineConfiguration;
+import io.dwcp.engine.memory.ImageComparison;
+import io.dwcp.engine.queue.EngineEventListener;
+import io.dwcp.engine.queue.EventAdapter;
+import io.dwcp.engine.runtime.EngineThreading;
+import io.dwcp.engine.runtime.LocalMigration;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.images.ImageSummary;
+import io.dwcp.images.MemoryImageGenerator;
+import io.dwcp.images.PageKind;
+import io.dwcp.images.PageMix;
+import org.agrona.IoUtil;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code dwcp demo}: a real local migration from a generated image to a verified destination.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {
+        "Generate a realistic memory image, start a receiver and a sender engine (each with an embedded media",
+        "driver), submit the transfer through the real command queue, show live progress, verify the destination",
+        "byte for byte and print a summary." })
+final class DemoCommand implements Callable<Integer>
+{
+    @Option(names = "--size", defaultValue = "1g", converter = Sizes.class,
+        description = "Image size, e.g. 64m or 1g (default: ${DEFAULT-VALUE}).")
+    long size;
+
+    @Option(names = "--page-size", defaultValue = "4096",
+        description = "Bytes per page, a power of two from 4096 to 65536 (default: ${DEFAULT-VALUE}).")
+    int pageSize;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generated image (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--mix", description = {
+        "Page mix as kind=share pairs, e.g. zero=0.4,text=0.15,heap=0.25,code=0.1,random=0.1 (the default).",
+        "Kinds left out keep their default share." })
+    String mix;
+
+    @Option(names = "--transport", defaultValue = "udp",
+        description = "udp: two engines over UDP loopback; ipc: one engine over aeron:ipc (default: ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "--level", defaultValue = "0",
+        description = "zstd level for the transfer; 0 uses the engine default (${sys:dwcp.compression.level:-1}).")
+    int level;
+
+    @Option(names = "--profile", defaultValue = "loopback",
+        description = "Driver profile: loopback, lan, wan or low-cpu (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--threading", defaultValue = "INVOKER",
+        description = "INVOKER, SHARED or DEDICATED (default: ${DEFAULT-VALUE}).")
+    EngineThreading threading;
+
+    @Option(names = "--dir", description = "Working directory (default: a new directory in the temp dir).")
+    Path directory;
+
+    @Option(names = "--keep", description = "Keep the image, the destination and the queues afterwards.")
+    boolean keep;
+
+    private final PrintStream out;
+
+    DemoCommand(final PrintStream out)
+    {
+        this.out = out;
+    }
+
+    public Integer call() throws Exception
+    {
+        if (!EngineConfiguration.isValidPageSize(pageSize))
+        {
+            throw new UsageException("--page-size " + pageSize + " is not a power of two from 4096 to 65536");
+        }
+        if (0 != size % pageSize)
+        {
+            throw new UsageException("--size " + size + " is not a whole number of " + pageSize + "-byte pages");
+        }
+        if (!"udp".equals(transport) && !"ipc".equals(transport))
+        {
+            throw new UsageException("--transport must be udp or ipc, not '" + transport + "'");
+        }
+        final PageMix pageMix;
+        final DriverProfile driverProfile;
+        try
+        {
+            pageMix = null == mix ? PageMix.DEFAULT : PageMix.parse(mix);
+            driverProfile = DriverProfile.load(profile);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UsageException(ex.getMessage());
+        }
+
+        final Path workDirectory = null != directory ?
+            Files.createDirectories(directory) : Files.createTempDirectory("dwcp-demo-");
+        try
+        {
+            return run(workDirectory, pageMix, driverProfile);
+        }
+        finally
+        {
+            if (!keep)
+            {
+                IoUtil.delete(workDirectory.toFile(), true);
+            }
+        }
+    }
+
+    private int run(final Path workDirectory, final PageMix pageMix, final DriverProfile driverProfile)
+        throws Exception
+    {
+        final Path image = workDirectory.resolve("source.img");
+        out.printf(Locale.ROOT, "generating %s image (seed %d, %d-byte pages) in %s%n",
+            Sizes.format(size), seed, pageSize, workDirectory);
+        final long generateStartNs = System.nanoTime();
+        final ImageSummary summary = new MemoryImageGenerator(seed, pageMix, pageSize).generate(image, size);
+        out.printf(Locale.ROOT, "generated in %.2f s: %s%n", seconds(System.nanoTime() - generateStartNs), summary);
+
+        final boolean isIpc = "ipc".equals(transport);
+        final long transferId = 1;
+        final String vmId = "demo-vm";
+        final ProgressPrinter progress = new ProgressPrinter(out, size);
+        try (LocalMigration migration = new LocalMigration(
+            workDirectory.resolve("engines"), isIpc, driverProfile, threading, (context) -> {},
+            (ex) -> out.println("engine error: " + ex));
+            EventAdapter events = migration.newEventAdapter(progress))
+        {
+            out.printf(Locale.ROOT, "engines up: %s, %s threading, profile %s; submitting transfer %d%n",
+                isIpc ? "one engine over aeron:ipc" : "sender -> receiver over UDP loopback " +
+                migration.receiverEndpoint(), threading, driverProfile.name(), transferId);
+            migration.submitWholeImage(transferId, vmId, image, pageSize, level);
+
+            while (!progress.isEnded())
+            {
+                if (0 == events.poll(100))
+                {
+                    Thread.sleep(1);
+                }
+            }
+            progress.finishLine();
+
+            if (!progress.isCompleted())
+            {
+                out.println("FAILED: " + progress.failure());
+                return 1;
+            }
+
+            final long verifyStartNs = System.nanoTime();
+            final long difference = ImageComparison.firstDifference(image, migration.destinationOf(vmId, transferId));
+            final double verifySeconds = seconds(System.nanoTime() - verifyStartNs);
+            printSummary(summary, progress, migration.senderEngine().senderCounters());
+            if (difference >= 0)
+            {
+                out.printf(Locale.ROOT, "verified   FAILED: destination differs from the source at byte %d%n",
+                    difference);
+                return 1;
+            }
+            out.printf(Locale.ROOT, "verified   destination matches the source byte for byte (%.2f s to compare); " +
+                "digest %016x agreed by both engines%n", verifySeconds, progress.digest());
+            return 0;
+        }
+    }
+
+    private void printSummary(final ImageSummary summary, final ProgressPrinter progress, final EngineCounters sender)
+    {
+        final long pages = summary.pageCount();
+        final double elapsedSeconds = seconds(progress.elapsedNs());
+        final long wireBytes = progress.wireBytes();
+        out.println();
+        out.printf(Locale.ROOT, "image      %s, %d pages of %d bytes%n", Sizes.format(size), pages, pageSize);
+        out.printf(Locale.ROOT, "page kinds zero %s, text %s, heap %s, code %s, random %s%n",
+            share(summary.pages(PageKind.ZERO), pages), share(summary.pages(PageKind.TEXT), pages),
+            share(summary.pages(PageKind.HEAP), pages), share(summary.pages(PageKind.CODE), pages),
+            share(summary.pages(PageKind.RANDOM), pages));
+        out.printf(Locale.ROOT, "encodings  zero %s, zstd %s, raw %s%n",
+            share(sender.value(EngineCounter.ZERO_PAGES_SENT), pages),
+            share(sender.value(EngineCounter.COMPRESSED_PAGES_SENT), pages),
+            share(sender.value(EngineCounter.RAW_PAGES_SENT), pages));
+        out.printf(Locale.ROOT, "wire       %s in %d frames (%d by tryClaim), ratio %.2fx%n",
+            Sizes.format(wireBytes), sender.value(EngineCounter.FRAMES_SENT),
+            sender.value(EngineCounter.FRAMES_CLAIMED), (double)size / wireBytes);
+        out.printf(Locale.ROOT, "time       %.2f s from submit to verified digest%n", elapsedSeconds);
+        out.printf(Locale.ROOT, "throughput %.0f MB/s logical, %.0f MB/s on the wire%n",
+            size / 1e6 / elapsedSeconds, wireBytes / 1e6 / elapsedSeconds);
+        out.printf(Locale.ROOT, "sender     back pressure %d, longest duty cycle %.2f ms%n",
+            sender.value(EngineCounter.BACK_PRESSURE), sender.value(EngineCounter.DUTY_CYCLE_MAX_NS) / 1e6);
+    }
+
+    private static String share(final long count, final long total)
+    {
+        return String.format(Locale.ROOT, "%d (%.1f%%)", count, 100.0 * count / total);
+    }
+
+    private static double seconds(final long nanos)
+    {
+        return nanos / 1e9;
+    }
+
+    /**
+     * Follows the events of the demo's transfer and keeps a live progress line.
+     */
+    private static final class ProgressPrinter implements EngineEventListener
+    {
+        private final PrintStream out;
+        private final long size;
+        private final boolean isTerminal = null != System.console();
+        private long lastLineNs;
+        private boolean isEnded;
+        private boolean isCompleted;
+        private String failure;
+        private long elapsedNs;
+        private long wireBytes;
+        private long digest;
+
+        ProgressPrinter(final PrintStream out, final long size)
+        {
+            this.out = out;
+            this.size = size;
+        }
+
+        public void onProgress(final TransferProgressDecoder event)
+        {
+            wireBytes = event.wireBytes();
+            final long nowNs = System.nanoTime();
+            if (!isTerminal && nowNs - lastLineNs < TimeUnit.MILLISECONDS.toNanos(500))
+            {
+                return;
+            }
+            lastLineNs = nowNs;
+            final double done = (double)event.bytesAcknowledged() / size;
+            final int filled = (int)(done * 30);
+            final String line = String.format(Locale.ROOT,
+                "[%-30s] %5.1f%%  %s applied  %6.0f MB/s  wire %s  ratio %.2fx",
+                "#".repeat(Math.max(0, Math.min(30, filled))), done * 100, Sizes.format(event.bytesAcknowledged()),
+                event.throughputBytesPerSecond() / 1e6, Sizes.format(event.wireBytes()), event.compressionRatio());
+            if (isTerminal)
+            {
+                out.print("\r" + line);
+            }
+            else
+            {
+                out.println(line);
+            }
+        }
+
+        public void onCompleted(final TransferCompletedDecoder event)
+        {
+            isEnded = true;
+            isCompleted = true;
+            elapsedNs = event.elapsedNs();
+            wireBytes = event.wireBytes();
+            digest = event.digest();
+        }
+
+        public void onFailed(final TransferFailedDecoder event)
+        {
+            isEnded = true;
+            failure = event.reason() + ": " + event.text();
+        }
+
+        public void onRejected(final CommandRejectedDecoder event)
+        {
+            out.println("command rejected: " + event.reason() + ": " + event.text());
+        }
+
+        void finishLine()
+        {
+            if (isTerminal)
+            {
+                out.println();
+            }
+        }
+
+        boolean isEnded()
+        {
+            return isEnded;
+        }
+
+        boolean isCompleted()
+        {
+            return isCompleted;
+        }
+
+        String failure()
+        {
+            return failure;
+        }
+
+        long elapsedNs()
+        {
+            return elapsedNs;
+        }
+
+        long wireBytes()
+        {
+            return wireBytes;
+        }
+
+        long digest()
+        {
+            return digest;
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.dwcp.engine.runtime;
+
+import io.dwcp.driver.DriverProfile;
+import io.dwcp.engine.config.SenderContext;
+import io.dwcp.engine.queue.CommandPublisher;
+import io.dwcp.engine.queue.EngineEventListener;
+import io.dwcp.engine.queue.EventAdapter;
+import io.dwcp.engine.queue.SbeQueues;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * A sender and a receiver on one host with real command and event queues: two engines, each on its own embedded
+ * driver, over UDP loopback, or one engine on one driver over {@code aeron:ipc}. The caller plays the agent
+ * through {@link #commands()} and an {@link EventAdapter}. Used by {@code dwcp demo}, the tests and the benchmarks.
+ * <p>
+ * Create and use from one thread. {@link #close()} is idempotent.
+ */
+public final class LocalMigration implements AutoCloseable
+{
+    private final Path directory;
+    private final Path outputDirectory;
+    private final ChronicleQueue commandQueue;
+    private final ChronicleQueue eventQueue;
+    private final CommandPublisher commands;
+    private final String receiverEndpoint;
+    private final Engine senderEngine;
+    private final Engine receiverEngine;
+    private boolean isClosed;
+
+    /**
+     * Start the engines.
+     *
+     * @param directory      for queues, driver directories and the destination images.
+     * @param isIpc          true for one engine over aeron:ipc, false for two over UDP loopback.
+     * @param profile        driver settings.
+     * @param threading      thread layout of each engine.
+     * @param senderSettings extra sender settings.
+     * @param errorHandler   receives the engines' errors.
+     * @throws IOException if a directory cannot be made or no port is free.
+     */
+    public LocalMigration(
+        final Path directory,
+        final boolean isIpc,
+        final DriverProfile profile,
+        final EngineThreading threading,
+        final Consumer<SenderContext> senderSettings,
+        final ErrorHandler errorHandler) throws IOException
+    {
+        this.directory = directory;
+        outputDirectory = Files.createDirectories(directory.resolve("out"));
+        commandQueue = SbeQueues.open(directory.resolve("commands"));
+        eventQueue = SbeQueues.open(directory.resolve("events"));
+        commands = new CommandPublisher(commandQueue);
+
+        final Consumer<SenderContext> queues = (context) ->
+        {
+            context.commandQueue(commandQueue).eventQueue(eventQueue);
+            senderSettings.accept(context);
+        };
+
+        if (isIpc)
+        {
+            receiverEndpoint = "aeron:ipc";
+            senderEngine = new EngineBuilder("local")
+                .embeddedDriver(directory.resolve("aeron"), profile, threading)
+                .receiver((context) -> context.dataEndpoint(receiverEndpoint).outputDirectory(outputDirectory))
+                .sender((context) -> queues.accept(context.controlEndpoint("aeron:ipc")))
+                .errorHandler(errorHandler)
+                .launch();
+            receiverEngine = senderEngine;
+        }
+        else
+        {
+            receiverEndpoint = "localhost:" + freeUdpPort();
+            final String controlEndpoint = "localhost:" + freeUdpPort();
+            receiverEngine = new EngineBuilder("receiver")
+                .embeddedDriver(directory.resolve("aeron-receiver"), profile, threading)
+                .receiver((context) -> context.dataEndpoint(receiverEndpoint).outputDirectory(outputDirectory))
+                .errorHandler(errorHandler)
+                .launch();
+            senderEngine = new EngineBuilder("sender")
+                .embeddedDriver(directory.resolve("aeron-sender"), profile, threading)
+                .sender((context) -> queues.accept(context.controlEndpoint(controlEndpoint)))
+                .errorHandler(errorHandler)
+                .launch();
+        }
+    }
+
+    /**
+     * A UDP port free on loopback right now.
+     *
+     * @return the port.
+     * @throws IOException if no socket can be opened.
+     */
+    public static int freeUdpPort() throws IOException
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * Submit a whole image as round 0 and end the transfer.
+     *
+     * @param transferId       of the transfer.
+     * @param vmId             of the VM.
+     * @param image            source file.
+     * @param pageSize         bytes per page.
+     * @param compressionLevel zstd level, 0 for the default.
+     * @throws IOException if the file size cannot be read.
+     */
+    public void submitWholeImage(
+        final long transferId, final String vmId, final Path image, final int pageSize, final int compressionLevel)
+        throws IOException
+    {
+        final long size = Files.size(image);
+        commands.startTransfer(transferId, vmId, image.toString(), size, pageSize, compressionLevel, receiverEndpoint);
+        final long pageCount = size / pageSize;
+        final int batchPages = 1 << 16;
+        for (long first = 0; first < pageCount; first += batchPages)
+        {
+            commands.pageRange(transferId, 0, first, (int)Math.min(batchPages, pageCount - first));
+        }
+        commands.endOfRound(transferId, 0);
+        commands.endOfTransfer(transferId);
+    }
+
+    /**
+     * A reader of the sender's events queue from its start. Close it before this object.
+     *
+     * @param listener receives events.
+     * @return the adapter; call {@code poll} to read.
+     */
+    public EventAdapter newEventAdapter(final EngineEventListener listener)
+    {
+        return new EventAdapter(eventQueue, listener);
+    }
+
+    /**
+     * Where the receiver writes the image of a transfer.
+     *
+     * @param vmId       of the VM.
+     * @param transferId of the transfer.
+     * @return the destination file.
+     */
+    public Path destinationOf(final String vmId, final long transferId)
+    {
+        return outputDirectory.resolve(vmId + "-" + transferId + ".img");
+    }
+
+    /** Stop the receiver's engine, as a crash or shutdown of the far host would. Over IPC this stops both. */
+    public void stopReceiver()
+    {
+        CloseHelper.close(receiverEngine);
+    }
+
+    /**
+     * The agent's command publisher.
+     *
+     * @return the publisher; use from the thread that created this object.
+     */
+    public CommandPublisher commands()
+    {
+        return commands;
+    }
+
+    /**
+     * Endpoint the receiver listens on.
+     *
+     * @return host:port or aeron:ipc.
+     */
+    public String receiverEndpoint()
+    {
+        return receiverEndpoint;
+    }
+
+    /**
+     * The sending engine.
+     *
+     * @return the engine.
+     */
+    public Engine senderEngine()
+    {
+        return senderEngine;
+    }
+
+    /**
+     * The receiving engine; the same as the sender's over IPC.
+     *
+     * @return the engine.
+     */
+    public Engine receiverEngine()
+    {
+        return receiverEngine;
+    }
+
+    /**
+     * Working directory.
+     *
+     * @return the directory.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /** Stop the engines and close the queues. Idempotent. */
+    public void close()
+    {
+        if (!isClosed)
+        {
+            isClosed = true;
+            CloseHelper.closeAll(senderEngine, receiverEngine, commands, commandQueue, eventQueue);
+        }
+    }
+}
