@@ -179,7 +179,8 @@ public final class PageCodec implements AutoCloseable
 
     /**
      * Decode a payload into a page and check it against its CRC32C. The page buffer is scratch: it is written even
-     * when the result is not {@link DecodeResult#OK}, so never pass the destination itself.
+     * when the result is not {@link DecodeResult#OK}, so never pass the destination itself. A zero page leaves the
+     * scratch untouched; apply it with {@link #applyZero}.
      *
      * @param encodingCode  the raw encoding value from the frame.
      * @param payload       buffer holding the payload; must wrap a direct buffer or a byte array.
@@ -205,7 +206,7 @@ public final class PageCodec implements AutoCloseable
                 {
                     return DecodeResult.BAD_LENGTH;
                 }
-                page.setMemory(0, pageSize, (byte)0);
+                // Nothing to decode: the caller applies a zero page with applyZero.
                 return expectedCrc == zeroPageCrc ? DecodeResult.OK : DecodeResult.CRC_MISMATCH;
 
             case RAW:
@@ -304,6 +305,21 @@ public final class PageCodec implements AutoCloseable
     public void apply(final DirectBuffer page, final MutableDirectBuffer destination, final int destinationOffset)
     {
         destination.putBytes(destinationOffset, page, 0, pageSize);
+    }
+
+    /**
+     * Make a destination page all zeros, writing only if it is not already: reading a hole in a sparse file maps the
+     * shared zero page, while writing would allocate a page for nothing.
+     *
+     * @param destination       destination buffer.
+     * @param destinationOffset of the page in the destination.
+     */
+    public void applyZero(final MutableDirectBuffer destination, final int destinationOffset)
+    {
+        if (!isZero(destination, destinationOffset, pageSize))
+        {
+            destination.setMemory(destinationOffset, pageSize, (byte)0);
+        }
     }
 
     /** Free the native zstd contexts. Idempotent. */

@@ -163,10 +163,12 @@ final class DemoCommand implements Callable<Integer>
                 return 1;
             }
 
+            final String threadCpu = engineThreadCpu();
             final long verifyStartNs = System.nanoTime();
             final long difference = ImageComparison.firstDifference(image, migration.destinationOf(vmId, transferId));
             final double verifySeconds = seconds(System.nanoTime() - verifyStartNs);
             printSummary(summary, progress, migration.senderEngine().senderCounters());
+            out.println("cpu        " + threadCpu);
             if (difference >= 0)
             {
                 out.printf(Locale.ROOT, "verified   FAILED: destination differs from the source at byte %d%n",
@@ -202,6 +204,22 @@ final class DemoCommand implements Callable<Integer>
             size / 1e6 / elapsedSeconds, wireBytes / 1e6 / elapsedSeconds);
         out.printf(Locale.ROOT, "sender     back pressure %d, longest duty cycle %.2f ms%n",
             sender.value(EngineCounter.BACK_PRESSURE), sender.value(EngineCounter.DUTY_CYCLE_MAX_NS) / 1e6);
+    }
+
+    private static String engineThreadCpu()
+    {
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        final StringBuilder text = new StringBuilder();
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            final String name = thread.getName();
+            if ("sender".equals(name) || "receiver".equals(name) || "local".equals(name))
+            {
+                text.append(String.format(Locale.ROOT, "%s thread %.2f s  ", name,
+                    threads.getThreadCpuTime(thread.getId()) / 1e9));
+            }
+        }
+        return text.toString().trim();
     }
 
     private static String share(final long count, final long total)

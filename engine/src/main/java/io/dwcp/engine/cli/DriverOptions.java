@@ -1,11 +1,11 @@
 package io.dwcp.engine.cli;
 
+import io.dwcp.driver.AeronDirectories;
 import io.dwcp.driver.DriverProfile;
 import io.dwcp.engine.runtime.EngineBuilder;
 import io.dwcp.engine.runtime.EngineThreading;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -45,14 +45,7 @@ final class DriverOptions
         {
             throw new UsageException(ex.getMessage());
         }
-        return builder.embeddedDriver(null != aeronDirectory ? aeronDirectory : defaultDirectory(role),
-            driverProfile, threading);
-    }
-
-    static Path defaultDirectory(final String role)
-    {
-        final Path shm = Path.of("/dev/shm");
-        final Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-        return base.resolve("dwcp-" + role + "-" + ProcessHandle.current().pid());
+        return builder.embeddedDriver(
+            null != aeronDirectory ? aeronDirectory : AeronDirectories.forEmbeddedDriver(role), driverProfile, threading);
     }
 }

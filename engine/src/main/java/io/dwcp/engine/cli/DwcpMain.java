@@ -47,6 +47,7 @@ public final class DwcpMain
             .addSubcommand("submit", new SubmitCommand(out))
             .addSubcommand("media-driver", new MediaDriverCommand())
             .addSubcommand("generate", new GenerateCommand(out))
+            .addSubcommand("stat", new StatCommand(out))
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setOut(new java.io.PrintWriter(out, true))
             .setErr(new java.io.PrintWriter(err, true));

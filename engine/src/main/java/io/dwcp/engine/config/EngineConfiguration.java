@@ -63,6 +63,11 @@ public final class EngineConfiguration
     /** Default pages verified per duty cycle. */
     public static final int VERIFY_PAGES_PER_CYCLE_DEFAULT = 4096;
 
+    /** Longest park of an idle engine thread; it bounds how late the embedded driver runs when work arrives. */
+    public static final String IDLE_MAX_PARK_PROP_NAME = "dwcp.idle.max.park.us";
+    /** Default longest park. */
+    public static final long IDLE_MAX_PARK_DEFAULT_US = 1000;
+
     /** Smallest page size accepted. */
     public static final int MIN_PAGE_SIZE = 4096;
     /** Largest page size accepted. */
@@ -180,6 +185,16 @@ public final class EngineConfiguration
     public static int verifyPagesPerCycle()
     {
         return Integer.getInteger(VERIFY_PAGES_PER_CYCLE_PROP_NAME, VERIFY_PAGES_PER_CYCLE_DEFAULT);
+    }
+
+    /**
+     * Longest park of an idle engine thread.
+     *
+     * @return the value of {@link #IDLE_MAX_PARK_PROP_NAME} in nanoseconds.
+     */
+    public static long idleMaxParkNs()
+    {
+        return TimeUnit.MICROSECONDS.toNanos(Long.getLong(IDLE_MAX_PARK_PROP_NAME, IDLE_MAX_PARK_DEFAULT_US));
     }
 
     /**

@@ -35,6 +35,7 @@ final class InboundTransfer implements AutoCloseable
     private final long pageCount;
     private final MappedImage destination;
     private final SenderPeer peer;
+    private final int sessionId;
     private final LongArrayQueue pagesToRequest = new LongArrayQueue(64, Long.MIN_VALUE);
     private final BitSet awaitingRepair = new BitSet();
     private int outstandingRepairs;
@@ -58,8 +59,10 @@ final class InboundTransfer implements AutoCloseable
         final int pageSize,
         final long fileSize,
         final MappedImage destination,
-        final SenderPeer peer)
+        final SenderPeer peer,
+        final int sessionId)
     {
+        this.sessionId = sessionId;
         this.transferId = transferId;
         this.vmId = vmId;
         this.pageSize = pageSize;
@@ -67,6 +70,16 @@ final class InboundTransfer implements AutoCloseable
         this.pageCount = fileSize / pageSize;
         this.destination = destination;
         this.peer = peer;
+    }
+
+    /**
+     * The Aeron session whose Hello opened this transfer; frames from any other session are not its frames.
+     *
+     * @return the session id.
+     */
+    int sessionId()
+    {
+        return sessionId;
     }
 
     boolean hasSameGeometry(final int pageSize, final long fileSize, final String vmId, final SenderPeer peer)

@@ -16,6 +16,7 @@ import io.dwcp.codecs.wire.HelloStatus;
 import io.dwcp.codecs.wire.MessageHeaderDecoder;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.PageAckEncoder;
+import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
 import io.dwcp.codecs.wire.PageRequestEncoder;
 import io.dwcp.codecs.wire.TransferEndDecoder;
@@ -52,7 +53,8 @@ import java.util.regex.Pattern;
  * final digest. {@link #doWork()} never blocks.
  * <p>
  * Every frame is untrusted: it is read through a view bounded to its length, every size is checked before use, and
- * a bad frame or page is counted and skipped, never applied.
+ * a bad frame or page is counted and skipped, never applied. A transfer belongs to the Aeron session whose Hello
+ * opened it; frames naming it from any other session are counted and dropped.
  * <p>
  * Not thread safe: runs on one thread, which must also call {@link #onStart()}.
  */
@@ -226,11 +228,11 @@ public final class ReceiverAgent implements Agent, FragmentHandler
             switch (headerDecoder.templateId())
             {
                 case PageFrameDecoder.TEMPLATE_ID ->
-                    onPageFrame(frameDecoder.wrap(view, bodyOffset, blockLength, version), length);
+                    onPageFrame(frameDecoder.wrap(view, bodyOffset, blockLength, version), length, header.sessionId());
                 case HelloDecoder.TEMPLATE_ID ->
-                    onHello(helloDecoder.wrap(view, bodyOffset, blockLength, version));
+                    onHello(helloDecoder.wrap(view, bodyOffset, blockLength, version), header.sessionId());
                 case TransferEndDecoder.TEMPLATE_ID ->
-                    onTransferEnd(transferEndDecoder.wrap(view, bodyOffset, blockLength, version));
+                    onTransferEnd(transferEndDecoder.wrap(view, bodyOffset, blockLength, version), header.sessionId());
                 default -> counters.get(EngineCounter.FRAMES_UNKNOWN_TEMPLATE).increment();
             }
         }
@@ -240,12 +242,27 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         }
     }
 
-    private void onPageFrame(final PageFrameDecoder frame, final int frameLength)
+    private InboundTransfer transferOf(final long transferId, final int sessionId)
     {
-        final InboundTransfer transfer = transfersById.get(frame.transferId());
+        final InboundTransfer transfer = transfersById.get(transferId);
         if (null == transfer)
         {
             counters.get(EngineCounter.FRAMES_UNKNOWN_TRANSFER).increment();
+            return null;
+        }
+        if (transfer.sessionId() != sessionId)
+        {
+            counters.get(EngineCounter.FRAMES_FOREIGN_SESSION).increment();
+            return null;
+        }
+        return transfer;
+    }
+
+    private void onPageFrame(final PageFrameDecoder frame, final int frameLength, final int sessionId)
+    {
+        final InboundTransfer transfer = transferOf(frame.transferId(), sessionId);
+        if (null == transfer)
+        {
             return;
         }
 
@@ -275,7 +292,14 @@ public final class ReceiverAgent implements Agent, FragmentHandler
                 encoding, view, payloadOffset, payloadLength, crc, scratchPage);
             if (PageCodec.DecodeResult.OK == result)
             {
-                codec.apply(scratchPage, destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                if (PageEncoding.ZERO.value() == encoding)
+                {
+                    codec.applyZero(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                }
+                else
+                {
+                    codec.apply(scratchPage, destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                }
                 counters.get(EngineCounter.PAGES_APPLIED).increment();
                 onPageApplied(transfer, pageNumber);
             }
@@ -320,7 +344,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         };
     }
 
-    private void onHello(final HelloDecoder hello)
+    private void onHello(final HelloDecoder hello, final int sessionId)
     {
         final long transferId = hello.transferId();
         final long fileSize = hello.fileSize();
@@ -340,13 +364,13 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         final InboundTransfer existing = transfersById.get(transferId);
         if (null != existing)
         {
-            if (existing.hasSameGeometry(pageSize, fileSize, vmId, peer))
+            if (existing.hasSameGeometry(pageSize, fileSize, vmId, peer) && existing.sessionId() == sessionId)
             {
                 existing.helloAckPending(true);
             }
             else
             {
-                refuse(peer, transferId, "transfer " + transferId + " is already open with another geometry");
+                refuse(peer, transferId, "transfer " + transferId + " is already open for another sender or geometry");
             }
             return;
         }
@@ -383,7 +407,8 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         {
             codecsByPageSize.put(pageSize, new PageCodec(pageSize, 1));
         }
-        final InboundTransfer transfer = new InboundTransfer(transferId, vmId, pageSize, fileSize, destination, peer);
+        final InboundTransfer transfer = new InboundTransfer(
+            transferId, vmId, pageSize, fileSize, destination, peer, sessionId);
         transfers.add(transfer);
         transfersById.put(transferId, transfer);
         if (null != events)
@@ -416,12 +441,11 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         refusals.add(new Refusal(peer, transferId, text));
     }
 
-    private void onTransferEnd(final TransferEndDecoder end)
+    private void onTransferEnd(final TransferEndDecoder end, final int sessionId)
     {
-        final InboundTransfer transfer = transfersById.get(end.transferId());
+        final InboundTransfer transfer = transferOf(end.transferId(), sessionId);
         if (null == transfer)
         {
-            counters.get(EngineCounter.FRAMES_UNKNOWN_TRANSFER).increment();
             return;
         }
         transfer.onTransferEnd(end.lastSequence(), end.digest());

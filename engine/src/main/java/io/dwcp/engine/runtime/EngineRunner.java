@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.driver.ThreadingMode;
 import io.dwcp.driver.DriverProfile;
 import io.dwcp.driver.EmbeddedDriver;
+import io.dwcp.engine.config.EngineConfiguration;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
@@ -134,8 +135,8 @@ public final class EngineRunner implements AutoCloseable
 
     private static IdleStrategy idleStrategy()
     {
-        // Spin briefly, then yield, then park up to 1 ms: low latency under load, little CPU when idle.
-        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        // Spin briefly, then yield, then park with growing periods: low latency under load, little CPU when idle.
+        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), EngineConfiguration.idleMaxParkNs());
     }
 
     private void onError(final Throwable ex)

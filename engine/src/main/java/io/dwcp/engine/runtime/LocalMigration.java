@@ -1,5 +1,6 @@
 package io.dwcp.engine.runtime;
 
+import io.dwcp.driver.AeronDirectories;
 import io.dwcp.driver.DriverProfile;
 import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.queue.CommandPublisher;
@@ -39,7 +40,7 @@ public final class LocalMigration implements AutoCloseable
     /**
      * Start the engines.
      *
-     * @param directory      for queues, driver directories and the destination images.
+     * @param directory      for queues and the destination images; drivers live in memory, see AeronDirectories.
      * @param isIpc          true for one engine over aeron:ipc, false for two over UDP loopback.
      * @param profile        driver settings.
      * @param threading      thread layout of each engine.
@@ -71,7 +72,7 @@ public final class LocalMigration implements AutoCloseable
         {
             receiverEndpoint = "aeron:ipc";
             senderEngine = new EngineBuilder("local")
-                .embeddedDriver(directory.resolve("aeron"), profile, threading)
+                .embeddedDriver(AeronDirectories.forEmbeddedDriver("local"), profile, threading)
                 .receiver((context) -> context.dataEndpoint(receiverEndpoint).outputDirectory(outputDirectory))
                 .sender((context) -> queues.accept(context.controlEndpoint("aeron:ipc")))
                 .errorHandler(errorHandler)
@@ -83,12 +84,12 @@ public final class LocalMigration implements AutoCloseable
             receiverEndpoint = "localhost:" + freeUdpPort();
             final String controlEndpoint = "localhost:" + freeUdpPort();
             receiverEngine = new EngineBuilder("receiver")
-                .embeddedDriver(directory.resolve("aeron-receiver"), profile, threading)
+                .embeddedDriver(AeronDirectories.forEmbeddedDriver("receiver"), profile, threading)
                 .receiver((context) -> context.dataEndpoint(receiverEndpoint).outputDirectory(outputDirectory))
                 .errorHandler(errorHandler)
                 .launch();
             senderEngine = new EngineBuilder("sender")
-                .embeddedDriver(directory.resolve("aeron-sender"), profile, threading)
+                .embeddedDriver(AeronDirectories.forEmbeddedDriver("sender"), profile, threading)
                 .sender((context) -> queues.accept(context.controlEndpoint(controlEndpoint)))
                 .errorHandler(errorHandler)
                 .launch();

@@ -36,6 +36,7 @@ public enum EngineCounter
     FRAMES_UNKNOWN_SCHEMA(Role.RECEIVER, "frames rejected: unknown schema or version"),
     FRAMES_UNKNOWN_TEMPLATE(Role.RECEIVER, "frames rejected: unknown template"),
     FRAMES_UNKNOWN_TRANSFER(Role.RECEIVER, "frames rejected: unknown transfer"),
+    FRAMES_FOREIGN_SESSION(Role.RECEIVER, "frames rejected: from a session that does not own the transfer"),
     FRAMES_MALFORMED(Role.RECEIVER, "frames rejected: malformed"),
     HELLOS_REJECTED(Role.RECEIVER, "transfers refused"),
     TRANSFERS_VERIFIED(Role.RECEIVER, "transfers verified"),

@@ -1,0 +1,255 @@
+package io.dwcp.engine.system;
+
+import io.dwcp.codec.PageChecksum;
+import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.codecs.wire.MessageHeaderEncoder;
+import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.engine.memory.ImageComparison;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.test.EventRecorder;
+import io.dwcp.engine.test.CorruptingRelay;
+import io.dwcp.engine.test.FrameForger;
+import io.dwcp.engine.test.MigrationHarness;
+import io.dwcp.engine.test.TestImages;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad input and faults, over real engines: each is rejected with a clear event or counter and the engines go on.
+ */
+class FaultSystemTest
+{
+    private static final int PAGE_SIZE = 4096;
+    private static final long IMAGE_SIZE = 8L * 1024 * 1024;
+    private static final long PAGE_COUNT = IMAGE_SIZE / PAGE_SIZE;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void missingMemoryFileFailsThatTransferAndTheNextCommandStillRuns() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 1);
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        {
+            harness.commands().startTransfer(10, "vm-missing", directory.resolve("no-such.img").toString(),
+                IMAGE_SIZE, PAGE_SIZE, 0, harness.receiverEndpoint());
+            harness.commands().pageRange(10, 0, 0, (int)PAGE_COUNT);
+            harness.submitWholeImage(11, "vm-ok", image, PAGE_SIZE);
+            harness.awaitEnd(11, 30_000);
+
+            final EventRecorder events = harness.events();
+            assertEquals(1, events.failed.size(), () -> "failed: " + events.failed);
+            assertEquals(10, events.failed.get(0).transferId());
+            assertEquals(FailureReason.FILE_NOT_FOUND, events.failed.get(0).reason());
+            assertTrue(events.failed.get(0).text().contains("no-such.img"), events.failed.get(0).text());
+            // The batch for the refused transfer names a transfer that does not exist.
+            assertEquals(FailureReason.UNKNOWN_TRANSFER, events.rejected.get(0).reason());
+            assertEquals(11, events.completed.get(0).transferId());
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-ok", 11)));
+            assertEquals(2, harness.senderEngine().senderCounters().value(EngineCounter.COMMANDS_REJECTED));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void pageBeyondTheFileIsRejectedAndTheTransferGoesOn() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 2);
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        {
+            harness.commands().startTransfer(20, "vm-range", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
+                harness.receiverEndpoint());
+            harness.commands().pageRange(20, 0, PAGE_COUNT - 1, 2);
+            harness.commands().pageRange(20, 0, 0, (int)PAGE_COUNT);
+            harness.commands().endOfTransfer(20);
+            harness.awaitEnd(20, 30_000);
+
+            final EventRecorder events = harness.events();
+            assertEquals(1, events.rejected.size(), () -> "rejected: " + events.rejected);
+            assertEquals(FailureReason.PAGE_OUT_OF_RANGE, events.rejected.get(0).reason());
+            assertTrue(events.rejected.get(0).text().contains(String.valueOf(PAGE_COUNT)),
+                events.rejected.get(0).text());
+            assertEquals(List.of(), events.failed);
+            assertEquals(PAGE_COUNT, events.completed.get(0).pagesSent());
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-range", 20)));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void forgedFramesAreCountedAndNeverApplied() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 3);
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        {
+            harness.commands().startTransfer(30, "vm-real", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
+                harness.receiverEndpoint());
+            harness.commands().pageRange(30, 0, 0, (int)PAGE_COUNT);
+            final EngineCounters receiver = harness.receiverEngine().receiverCounters();
+            harness.awaitEvents("first round applied", 30_000,
+                () -> receiver.value(EngineCounter.PAGES_APPLIED) == PAGE_COUNT);
+
+            final UnsafeBuffer garbage = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * PAGE_SIZE));
+            garbage.setMemory(0, 2 * PAGE_SIZE, (byte)0x5A);
+            final int garbageCrc = PageChecksum.crc32c(garbage, 0, PAGE_SIZE);
+            try (FrameForger forger = new FrameForger(harness.receiverEndpoint()))
+            {
+                // Frames naming the real transfer from another session, and with an unknown schema version.
+                forger.sendPage(30, 3, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE, 1);
+                forger.sendPage(30, 4, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE, 99);
+
+                // The forger's own transfer, then every kind of bad page in it.
+                forger.hello(31, "vm-forged", IMAGE_SIZE, PAGE_SIZE);
+                forger.sendPage(31, 3, PageEncoding.RAW, garbageCrc + 1, garbage, PAGE_SIZE, 1);
+                forger.sendPage(31, PAGE_COUNT + 5, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE, 1);
+                forger.sendPage(31, 5, PageEncoding.ZSTD, garbageCrc, garbage, 100, 1);
+                forger.sendPage(31, 6, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE + 8, 1);
+                forger.sendPageWithLyingLength(31, 7, garbage);
+
+                harness.awaitEvents("forged frames counted", 30_000, () ->
+                    receiver.value(EngineCounter.FRAMES_FOREIGN_SESSION) == 1 &&
+                    receiver.value(EngineCounter.FRAMES_UNKNOWN_SCHEMA) == 1 &&
+                    receiver.value(EngineCounter.PAGES_REJECTED_CRC) == 1 &&
+                    receiver.value(EngineCounter.PAGES_REJECTED_RANGE) == 1 &&
+                    receiver.value(EngineCounter.PAGES_REJECTED_CORRUPT) == 1 &&
+                    receiver.value(EngineCounter.PAGES_REJECTED_LENGTH) == 1 &&
+                    receiver.value(EngineCounter.FRAMES_MALFORMED) == 1);
+            }
+            final byte[] forgedDestination = Files.readAllBytes(harness.destinationOf("vm-forged", 31));
+            assertArrayEquals(new byte[(int)IMAGE_SIZE], forgedDestination, "no forged page was written");
+
+            harness.commands().endOfTransfer(30);
+            harness.awaitEnd(30, 30_000);
+
+            final EventRecorder events = harness.events();
+            assertEquals(List.of(), events.failed);
+            assertEquals(30, events.completed.get(0).transferId());
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-real", 30)));
+            assertEquals(List.of(), harness.errors());
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void pagesCorruptedInFlightFailTheirCrcAndAreSentAgain() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 6);
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+            CorruptingRelay relay = new CorruptingRelay(portOf(harness.receiverEndpoint()), 3))
+        {
+            harness.commands().startTransfer(60, "vm-relay", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
+                relay.endpoint());
+            harness.commands().pageRange(60, 0, 0, (int)PAGE_COUNT);
+            harness.commands().endOfTransfer(60);
+            harness.awaitEnd(60, 30_000);
+
+            final EngineCounters receiver = harness.receiverEngine().receiverCounters();
+            assertEquals(3, relay.corrupted());
+            assertEquals(3, receiver.value(EngineCounter.PAGES_REJECTED_CRC) +
+                receiver.value(EngineCounter.PAGES_REJECTED_CORRUPT));
+            assertEquals(3, receiver.value(EngineCounter.PAGES_REQUESTED));
+            assertEquals(3, harness.senderEngine().senderCounters().value(EngineCounter.PAGES_RESENT));
+            assertEquals(List.of(), harness.events().failed);
+            assertEquals(60, harness.events().completed.get(0).transferId());
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-relay", 60)));
+        }
+    }
+
+    private static int portOf(final String endpoint)
+    {
+        return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void malformedCommandsAreRejectedAndTheEngineGoesOn() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 4);
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        {
+            final UnsafeBuffer bogus = new UnsafeBuffer(new byte[64]);
+            new MessageHeaderEncoder().wrap(bogus, 0).blockLength(8).templateId(1).schemaId(7701).version(99);
+            harness.commands().appendRaw(bogus, 0, 16);
+            harness.commands().appendRaw(bogus, 0, 3);
+            harness.commands().startTransfer(40, "vm-bad-page-size", image.toString(), IMAGE_SIZE, 1000, 0,
+                harness.receiverEndpoint());
+            harness.commands().endOfRound(41, 0);
+            harness.submitWholeImage(42, "vm-ok", image, PAGE_SIZE);
+            harness.awaitEnd(42, 30_000);
+
+            final EventRecorder events = harness.events();
+            assertEquals(FailureReason.MALFORMED_COMMAND, events.rejected.get(0).reason());
+            assertTrue(events.rejected.get(0).text().contains("version 99"), events.rejected.get(0).text());
+            assertEquals(FailureReason.MALFORMED_COMMAND, events.rejected.get(1).reason());
+            assertEquals(FailureReason.UNKNOWN_TRANSFER, events.rejected.get(2).reason());
+            assertEquals(FailureReason.BAD_GEOMETRY, events.failed.get(0).reason());
+            assertEquals(42, events.completed.get(0).transferId());
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-ok", 42)));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void receiverStoppingMidTransferIsReportedAndNothingIsCorrupted() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 5);
+        final byte[] sourceBefore = Files.readAllBytes(image);
+        try (MigrationHarness harness = MigrationHarness.udp(
+            directory.resolve("engines"), (context) -> context.peerTimeoutNs(TimeUnit.SECONDS.toNanos(1))))
+        {
+            final int half = (int)(PAGE_COUNT / 2);
+            harness.commands().startTransfer(50, "vm-lost", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
+                harness.receiverEndpoint());
+            harness.commands().pageRange(50, 0, 0, half);
+            final EngineCounters receiver = harness.receiverEngine().receiverCounters();
+            harness.awaitEvents("first half applied", 30_000,
+                () -> receiver.value(EngineCounter.PAGES_APPLIED) == half);
+            final Path destination = harness.destinationOf("vm-lost", 50);
+            final byte[] firstHalfApplied = readRange(destination, (long)half * PAGE_SIZE);
+
+            harness.stopReceiver();
+            harness.commands().pageRange(50, 0, half, (int)PAGE_COUNT - half);
+            harness.commands().endOfTransfer(50);
+            harness.awaitEnd(50, 30_000);
+
+            final EventRecorder events = harness.events();
+            assertEquals(1, events.failed.size());
+            assertEquals(FailureReason.PEER_LOST, events.failed.get(0).reason());
+            assertTrue(events.failed.get(0).text().contains(harness.receiverEndpoint()), events.failed.get(0).text());
+            assertEquals(List.of(), events.completed);
+            assertEquals(0, harness.senderEngine().sender().openTransferCount());
+            assertArrayEquals(sourceBefore, Files.readAllBytes(image), "the source is untouched");
+            assertArrayEquals(readRange(image, (long)half * PAGE_SIZE), firstHalfApplied,
+                "pages applied before the loss are exact");
+        }
+    }
+
+    private static byte[] readRange(final Path file, final long length) throws Exception
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r"))
+        {
+            final MappedByteBuffer mapped = raf.getChannel().map(FileChannel.MapMode.READ_ONLY, 0, length);
+            final byte[] bytes = new byte[(int)length];
+            mapped.get(bytes);
+            return bytes;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.dwcp.engine.test;
+
+import io.dwcp.codecs.wire.MessageHeaderDecoder;
+import io.dwcp.codecs.wire.PageFrameDecoder;
+import io.dwcp.engine.runtime.LocalMigration;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A UDP relay between a sender and a receiver that flips one bit inside the payload of the first few page frames
+ * it carries, as a faulty link or NIC would. Aeron does not see the damage; the receiver's CRC32C must.
+ */
+public final class CorruptingRelay implements AutoCloseable
+{
+    private static final int AERON_DATA_HEADER_LENGTH = 32;
+    private static final short AERON_DATA_FRAME_TYPE = 1;
+
+    private final DatagramChannel front;
+    private final DatagramChannel back;
+    private final InetSocketAddress receiver;
+    private final AtomicInteger framesToCorrupt;
+    private final AtomicInteger corrupted = new AtomicInteger();
+    private final Thread forward;
+    private final Thread reverse;
+    private volatile SocketAddress sender;
+
+    /**
+     * Start relaying.
+     *
+     * @param receiverPort   loopback port of the receiver.
+     * @param framesToCorrupt how many page frames to damage.
+     * @throws IOException if sockets cannot be opened.
+     */
+    public CorruptingRelay(final int receiverPort, final int framesToCorrupt) throws IOException
+    {
+        receiver = new InetSocketAddress("localhost", receiverPort);
+        this.framesToCorrupt = new AtomicInteger(framesToCorrupt);
+        front = DatagramChannel.open().bind(new InetSocketAddress("localhost", LocalMigration.freeUdpPort()));
+        back = DatagramChannel.open().bind(new InetSocketAddress("localhost", 0));
+        forward = new Thread(this::forward, "relay-forward");
+        reverse = new Thread(this::reverse, "relay-reverse");
+        forward.setDaemon(true);
+        reverse.setDaemon(true);
+        forward.start();
+        reverse.start();
+    }
+
+    /**
+     * Endpoint senders should send to.
+     *
+     * @return host:port of the relay.
+     * @throws IOException if the socket is closed.
+     */
+    public String endpoint() throws IOException
+    {
+        return "localhost:" + ((InetSocketAddress)front.getLocalAddress()).getPort();
+    }
+
+    /**
+     * Page frames damaged so far.
+     *
+     * @return the count.
+     */
+    public int corrupted()
+    {
+        return corrupted.get();
+    }
+
+    private void forward()
+    {
+        final ByteBuffer datagram = ByteBuffer.allocateDirect(64 * 1024);
+        final UnsafeBuffer view = new UnsafeBuffer(datagram);
+        try
+        {
+            while (true)
+            {
+                datagram.clear();
+                sender = front.receive(datagram);
+                datagram.flip();
+                if (framesToCorrupt.get() > 0 && corrupt(view, datagram.limit()))
+                {
+                    framesToCorrupt.decrementAndGet();
+                    corrupted.incrementAndGet();
+                }
+                back.send(datagram, receiver);
+            }
+        }
+        catch (final ClosedChannelException ignore)
+        {
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private void reverse()
+    {
+        final ByteBuffer datagram = ByteBuffer.allocateDirect(64 * 1024);
+        try
+        {
+            while (true)
+            {
+                datagram.clear();
+                back.receive(datagram);
+                datagram.flip();
+                final SocketAddress destination = sender;
+                if (null != destination)
+                {
+                    front.send(datagram, destination);
+                }
+            }
+        }
+        catch (final ClosedChannelException ignore)
+        {
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static boolean corrupt(final UnsafeBuffer datagram, final int length)
+    {
+        if (length < AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH ||
+            datagram.getShort(6) != AERON_DATA_FRAME_TYPE)
+        {
+            return false;
+        }
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(datagram, AERON_DATA_HEADER_LENGTH);
+        if (header.templateId() != PageFrameDecoder.TEMPLATE_ID || header.schemaId() != PageFrameDecoder.SCHEMA_ID)
+        {
+            return false;
+        }
+        final PageFrameDecoder frame = new PageFrameDecoder().wrap(datagram,
+            AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        for (final PageFrameDecoder.PagesDecoder page : frame.pages())
+        {
+            final int payloadOffset = frame.limit() + PageFrameDecoder.PagesDecoder.payloadHeaderLength();
+            final int payloadLength = page.skipPayload();
+            if (payloadLength > 16)
+            {
+                final int target = payloadOffset + payloadLength / 2;
+                datagram.putByte(target, (byte)(datagram.getByte(target) ^ 0x10));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(front, back);
+    }
+}

@@ -1,0 +1,145 @@
+package io.dwcp.engine.test;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.dwcp.codecs.wire.HelloEncoder;
+import io.dwcp.codecs.wire.MessageHeaderEncoder;
+import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codecs.wire.PageFrameEncoder;
+import io.dwcp.driver.AeronDirectories;
+import io.dwcp.engine.config.EngineConfiguration;
+import io.dwcp.engine.runtime.LocalMigration;
+import io.dwcp.engine.transport.Channels;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A hostile peer: its own media driver, a publication to a receiver's data endpoint (so its frames arrive in a
+ * session of their own) and a control subscription, so it can also open a transfer of its own and then misbehave.
+ */
+public final class FrameForger implements AutoCloseable
+{
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final ExclusivePublication publication;
+    private final Subscription control;
+    private final String controlChannel;
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128 * 1024));
+
+    /**
+     * Connect to a receiver.
+     *
+     * @param receiverEndpoint host:port of the receiver.
+     * @throws IOException if no port is free.
+     */
+    public FrameForger(final String receiverEndpoint) throws IOException
+    {
+        driver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(AeronDirectories.forEmbeddedDriver("forger").toString())
+            .threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        controlChannel = Channels.channelFor("localhost:" + LocalMigration.freeUdpPort());
+        control = aeron.addSubscription(controlChannel, EngineConfiguration.CONTROL_STREAM_ID_DEFAULT);
+        publication = aeron.addExclusivePublication(
+            Channels.channelFor(receiverEndpoint), EngineConfiguration.DATA_STREAM_ID_DEFAULT);
+        Await.until("forger to connect to " + receiverEndpoint, 10_000, publication::isConnected);
+    }
+
+    /**
+     * Open a transfer of the forger's own, as a sender would.
+     *
+     * @param transferId of the transfer.
+     * @param vmId       names the destination file.
+     * @param fileSize   bytes in the image.
+     * @param pageSize   bytes per page.
+     */
+    public void hello(final long transferId, final String vmId, final long fileSize, final int pageSize)
+    {
+        final HelloEncoder hello = new HelloEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .transferId(transferId).fileSize(fileSize).pageSize(pageSize)
+            .replyStreamId(EngineConfiguration.CONTROL_STREAM_ID_DEFAULT).vmId(vmId).replyChannel(controlChannel);
+        send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength());
+    }
+
+    /**
+     * Send a frame of one page, with whatever content, CRC and schema version the test chooses.
+     *
+     * @param transferId    named by the frame.
+     * @param pageNumber    named by the frame.
+     * @param encoding      named by the frame.
+     * @param crc           claimed CRC32C.
+     * @param payload       bytes to carry.
+     * @param payloadLength bytes of {@code payload} to carry.
+     * @param schemaVersion version to put in the header.
+     * @return the frame's length, whose last {@code payloadLength} bytes are the payload.
+     */
+    public int sendPage(
+        final long transferId,
+        final long pageNumber,
+        final PageEncoding encoding,
+        final int crc,
+        final DirectBuffer payload,
+        final int payloadLength,
+        final int schemaVersion)
+    {
+        final int length = encodePage(transferId, pageNumber, encoding, crc, payload, payloadLength, schemaVersion);
+        send(buffer, 0, length);
+        return length;
+    }
+
+    /**
+     * Send a frame of one page whose payload length field claims more bytes than the frame holds.
+     *
+     * @param transferId named by the frame.
+     * @param pageNumber named by the frame.
+     * @param payload    bytes to carry.
+     */
+    public void sendPageWithLyingLength(final long transferId, final long pageNumber, final DirectBuffer payload)
+    {
+        final int payloadLength = 64;
+        final int length = encodePage(transferId, pageNumber, PageEncoding.RAW, 0, payload, payloadLength, 1);
+        buffer.putInt(length - payloadLength - Integer.BYTES, 1_000_000);
+        send(buffer, 0, length);
+    }
+
+    private int encodePage(
+        final long transferId,
+        final long pageNumber,
+        final PageEncoding encoding,
+        final int crc,
+        final DirectBuffer payload,
+        final int payloadLength,
+        final int schemaVersion)
+    {
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        final PageFrameEncoder frame = new PageFrameEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .transferId(transferId).round(0).sequence(1_000_000);
+        frame.pagesCount(1).next().pageNumber(pageNumber).encoding(encoding).crc32c(crc)
+            .putPayload(payload, 0, payloadLength);
+        header.version(schemaVersion);
+        return MessageHeaderEncoder.ENCODED_LENGTH + frame.encodedLength();
+    }
+
+    private void send(final DirectBuffer frame, final int offset, final int length)
+    {
+        Await.until("forged frame to be accepted by the publication", 10_000, () ->
+        {
+            control.poll((b, o, l, h) -> {}, 10);
+            return publication.offer(frame, offset, length) > 0;
+        });
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(publication, control, aeron, driver);
+    }
+}
