@@ -184,16 +184,6 @@ public final class ReceiverAgent implements Agent, FragmentHandler
     }
 
     /**
-     * Transfers open now, for monitoring and tests.
-     *
-     * @return how many transfers are open.
-     */
-    public int openTransferCount()
-    {
-        return transfers.size();
-    }
-
-    /**
      * Handle one frame from the data stream. Public for the fragment assembler; call only from the agent thread.
      *
      * @param buffer holding the frame.

@@ -204,16 +204,6 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         return "dwcp-sender";
     }
 
-    /**
-     * Transfers open now, for monitoring and tests.
-     *
-     * @return how many transfers are open.
-     */
-    public int openTransferCount()
-    {
-        return transfers.size();
-    }
-
     private long queuedPages()
     {
         long total = 0;
@@ -413,6 +403,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     private void complete(final OutboundTransfer transfer)
     {
         emitProgress(transfer);
+        remove(transfer);
         events.completed(
             transfer.transferId(),
             transfer.digest(),
@@ -421,7 +412,6 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
             transfer.wireBytes(),
             nowNs - transfer.startNs());
         counters.get(EngineCounter.TRANSFERS_COMPLETED).increment();
-        remove(transfer);
     }
 
     private void fail(final OutboundTransfer transfer, final FailureReason reason, final String text)
@@ -430,9 +420,9 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         {
             return;
         }
-        events.failed(transfer.transferId(), reason, text);
-        counters.get(EngineCounter.TRANSFERS_FAILED).increment();
         remove(transfer);
+        counters.get(EngineCounter.TRANSFERS_FAILED).increment();
+        events.failed(transfer.transferId(), reason, text);
     }
 
     private void remove(final OutboundTransfer transfer)

@@ -235,7 +235,8 @@ class FaultSystemTest
             assertEquals(FailureReason.PEER_LOST, events.failed.get(0).reason());
             assertTrue(events.failed.get(0).text().contains(harness.receiverEndpoint()), events.failed.get(0).text());
             assertEquals(List.of(), events.completed);
-            assertEquals(0, harness.senderEngine().sender().openTransferCount());
+            assertEquals(1, harness.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_FAILED));
+            assertEquals(0, harness.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_COMPLETED));
             assertArrayEquals(sourceBefore, Files.readAllBytes(image), "the source is untouched");
             assertArrayEquals(readRange(image, (long)half * PAGE_SIZE), firstHalfApplied,
                 "pages applied before the loss are exact");
