@@ -148,13 +148,19 @@ final class DemoCommand implements Callable<Integer>
                 migration.receiverEndpoint(), threading, driverProfile.name(), transferId);
             migration.submitWholeImage(transferId, vmId, image, pageSize, level);
 
+            long[] allocatedAtHalf = null;
             while (!progress.isEnded())
             {
                 if (0 == events.poll(100))
                 {
                     Thread.sleep(1);
                 }
+                if (null == allocatedAtHalf && progress.fractionApplied() >= 0.5)
+                {
+                    allocatedAtHalf = engineThreadAllocations();
+                }
             }
+            final long[] allocatedAtEnd = engineThreadAllocations();
             progress.finishLine();
 
             if (!progress.isCompleted())
@@ -169,6 +175,12 @@ final class DemoCommand implements Callable<Integer>
             final double verifySeconds = seconds(System.nanoTime() - verifyStartNs);
             printSummary(summary, progress, migration.senderEngine().senderCounters());
             out.println("cpu        " + threadCpu);
+            if (null != allocatedAtHalf)
+            {
+                out.printf(Locale.ROOT, "allocation sender %d bytes, receiver %d bytes in the second half of the " +
+                    "transfer (steady state; includes the final verify, digest and events)%n",
+                    allocatedAtEnd[0] - allocatedAtHalf[0], allocatedAtEnd[1] - allocatedAtHalf[1]);
+            }
             if (difference >= 0)
             {
                 out.printf(Locale.ROOT, "verified   FAILED: destination differs from the source at byte %d%n",
@@ -222,6 +234,26 @@ final class DemoCommand implements Callable<Integer>
         return text.toString().trim();
     }
 
+    private static long[] engineThreadAllocations()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long[] allocated = new long[2];
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            final String name = thread.getName();
+            if ("sender".equals(name) || "local".equals(name))
+            {
+                allocated[0] = threads.getThreadAllocatedBytes(thread.getId());
+            }
+            else if ("receiver".equals(name))
+            {
+                allocated[1] = threads.getThreadAllocatedBytes(thread.getId());
+            }
+        }
+        return allocated;
+    }
+
     private static String share(final long count, final long total)
     {
         return String.format(Locale.ROOT, "%d (%.1f%%)", count, 100.0 * count / total);
@@ -247,6 +279,7 @@ final class DemoCommand implements Callable<Integer>
         private long elapsedNs;
         private long wireBytes;
         private long digest;
+        private volatile double fractionApplied;
 
         ProgressPrinter(final PrintStream out, final long size)
         {
@@ -257,6 +290,7 @@ final class DemoCommand implements Callable<Integer>
         public void onProgress(final TransferProgressDecoder event)
         {
             wireBytes = event.wireBytes();
+            fractionApplied = (double)event.bytesAcknowledged() / size;
             final long nowNs = System.nanoTime();
             if (!isTerminal && nowNs - lastLineNs < TimeUnit.MILLISECONDS.toNanos(500))
             {
@@ -305,6 +339,11 @@ final class DemoCommand implements Callable<Integer>
             {
                 out.println();
             }
+        }
+
+        double fractionApplied()
+        {
+            return fractionApplied;
         }
 
         boolean isEnded()

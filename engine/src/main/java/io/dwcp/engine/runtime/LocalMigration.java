@@ -137,6 +137,91 @@ public final class LocalMigration implements AutoCloseable
     }
 
     /**
+     * How a transfer ended.
+     *
+     * @param transferId of the transfer.
+     * @param completed  true if the digests matched.
+     * @param digest     agreed digest, when completed.
+     * @param wireBytes  frame bytes sent.
+     * @param elapsedNs  from the transfer's start to its end, on the sender's clock.
+     * @param failure    reason and text, when not completed.
+     */
+    public record Outcome(long transferId, boolean completed, long digest, long wireBytes, long elapsedNs, String failure)
+    {
+    }
+
+    /**
+     * Read the sender's events until a transfer ends.
+     *
+     * @param transferId of the transfer.
+     * @param listener   also receives every event read, for example to show progress.
+     * @param timeoutNs  how long to wait.
+     * @return how it ended.
+     * @throws InterruptedException  if interrupted while waiting.
+     * @throws IllegalStateException if it did not end in time.
+     */
+    public Outcome awaitOutcome(final long transferId, final EngineEventListener listener, final long timeoutNs)
+        throws InterruptedException
+    {
+        final Outcome[] outcome = new Outcome[1];
+        final EngineEventListener tracker = new EngineEventListener()
+        {
+            public void onAccepted(final io.dwcp.codecs.agent.TransferAcceptedDecoder event)
+            {
+                listener.onAccepted(event);
+            }
+
+            public void onProgress(final io.dwcp.codecs.agent.TransferProgressDecoder event)
+            {
+                listener.onProgress(event);
+            }
+
+            public void onCompleted(final io.dwcp.codecs.agent.TransferCompletedDecoder event)
+            {
+                if (event.transferId() == transferId)
+                {
+                    outcome[0] = new Outcome(transferId, true, event.digest(), event.wireBytes(), event.elapsedNs(), null);
+                }
+                listener.onCompleted(event);
+            }
+
+            public void onFailed(final io.dwcp.codecs.agent.TransferFailedDecoder event)
+            {
+                final long id = event.transferId();
+                final String text = event.reason() + ": " + event.text();
+                if (id == transferId)
+                {
+                    outcome[0] = new Outcome(transferId, false, 0, 0, 0, text);
+                }
+                listener.onFailed(event);
+            }
+
+            public void onRejected(final io.dwcp.codecs.agent.CommandRejectedDecoder event)
+            {
+                listener.onRejected(event);
+            }
+        };
+
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        try (EventAdapter events = newEventAdapter(tracker))
+        {
+            while (null == outcome[0])
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("transfer " + transferId + " did not end within " +
+                        java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s");
+                }
+                if (0 == events.poll(100))
+                {
+                    Thread.sleep(1);
+                }
+            }
+        }
+        return outcome[0];
+    }
+
+    /**
      * A reader of the sender's events queue from its start. Close it before this object.
      *
      * @param listener receives events.

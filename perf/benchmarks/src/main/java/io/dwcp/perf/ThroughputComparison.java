@@ -1,0 +1,159 @@
+package io.dwcp.perf;
+
+import io.dwcp.driver.DriverProfile;
+import io.dwcp.engine.memory.ImageComparison;
+import io.dwcp.engine.queue.EngineEventListener;
+import io.dwcp.engine.runtime.EngineThreading;
+import io.dwcp.engine.runtime.LocalMigration;
+import io.dwcp.images.ImageSummary;
+import io.dwcp.images.MemoryImageGenerator;
+import io.dwcp.images.PageMix;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.PrintStream;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The engine against raw Aeron on the same generated image, in one process and one run.
+ * <pre>
+ * perf/bench ThroughputComparison [--size 1g] [--seed 42] [--repeat 1] [--message-length 4096] [--ipc]
+ * </pre>
+ * Prints a Markdown table: logical and wire MB/s of the engine over UDP loopback (and aeron:ipc with
+ * {@code --ipc}), and raw Aeron sending the image as fixed-size messages with the same driver profile, threading
+ * and idle strategy. Every engine run is verified byte for byte.
+ */
+public final class ThroughputComparison
+{
+    private record Row(String variant, double logicalMegabytesPerSecond, double wireMegabytesPerSecond, String note)
+    {
+    }
+
+    private ThroughputComparison()
+    {
+    }
+
+    /**
+     * Run the comparison.
+     *
+     * @param args see the class description.
+     * @throws Exception if a run fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        long size = 1L << 30;
+        long seed = 42;
+        int repeat = 1;
+        int messageLength = 4096;
+        boolean isIpc = false;
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "--size" -> size = parseSize(args[++i]);
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+                case "--message-length" -> messageLength = Integer.parseInt(args[++i]);
+                case "--ipc" -> isIpc = true;
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        if (size <= 0 || size % 4096 != 0 || size > Integer.MAX_VALUE || repeat <= 0 || messageLength <= 0 ||
+            size % messageLength != 0)
+        {
+            throw new IllegalArgumentException("--size must be a positive multiple of 4096 and of --message-length, " +
+                "at most 2 GiB; --repeat and --message-length must be positive");
+        }
+
+        final PrintStream out = System.out;
+        final DriverProfile profile = DriverProfile.load("loopback");
+        final Path directory = Files.createTempDirectory("dwcp-throughput-");
+        try
+        {
+            final Path image = directory.resolve("source.img");
+            final ImageSummary summary = new MemoryImageGenerator(seed, PageMix.DEFAULT, 4096).generate(image, size);
+            out.printf(Locale.ROOT, "image: %d MiB, seed %d, %s%n", size >> 20, seed, summary);
+
+            final List<Row> rows = new ArrayList<>();
+            for (int run = 0; run < repeat; run++)
+            {
+                rows.add(engine(directory.resolve("udp-" + run), image, size, false, profile));
+                if (isIpc)
+                {
+                    rows.add(engine(directory.resolve("ipc-" + run), image, size, true, profile));
+                }
+                rows.add(rawAeron(image, size, messageLength, profile));
+            }
+
+            out.println();
+            out.println("| variant | logical MB/s | wire MB/s | note |");
+            out.println("| --- | ---: | ---: | --- |");
+            for (final Row row : rows)
+            {
+                out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %s |%n",
+                    row.variant(), row.logicalMegabytesPerSecond(), row.wireMegabytesPerSecond(), row.note());
+            }
+        }
+        finally
+        {
+            IoUtil.delete(directory.toFile(), true);
+        }
+    }
+
+    private static Row engine(
+        final Path directory, final Path image, final long size, final boolean isIpc, final DriverProfile profile)
+        throws Exception
+    {
+        try (LocalMigration migration = new LocalMigration(
+            directory, isIpc, profile, EngineThreading.INVOKER, (context) -> {}, Throwable::printStackTrace))
+        {
+            migration.submitWholeImage(1, "bench", image, 4096, 0);
+            final LocalMigration.Outcome outcome =
+                migration.awaitOutcome(1, new EngineEventListener() {}, TimeUnit.MINUTES.toNanos(10));
+            if (!outcome.completed())
+            {
+                throw new IllegalStateException("engine run failed: " + outcome.failure());
+            }
+            if (ImageComparison.firstDifference(image, migration.destinationOf("bench", 1)) >= 0)
+            {
+                throw new IllegalStateException("engine run produced a destination that differs from the source");
+            }
+            final double seconds = outcome.elapsedNs() / 1e9;
+            return new Row(isIpc ? "engine, aeron:ipc" : "engine, UDP loopback", size / 1e6 / seconds,
+                outcome.wireBytes() / 1e6 / seconds,
+                String.format(Locale.ROOT, "ratio %.2fx, verified", (double)size / outcome.wireBytes()));
+        }
+    }
+
+    private static Row rawAeron(final Path image, final long size, final int messageLength, final DriverProfile profile)
+        throws Exception
+    {
+        final MappedByteBuffer mapped = IoUtil.mapExistingFile(image.toFile(), "image");
+        try
+        {
+            final RawAeronThroughput.Result result =
+                RawAeronThroughput.run(new UnsafeBuffer(mapped, 0, (int)size), messageLength, profile);
+            final double megabytesPerSecond = result.megabytesPerSecond();
+            return new Row("raw Aeron, " + messageLength + "-byte messages, UDP loopback", megabytesPerSecond,
+                megabytesPerSecond, result.messages() + " messages, no compression");
+        }
+        finally
+        {
+            IoUtil.unmap(mapped);
+        }
+    }
+
+    static long parseSize(final String text)
+    {
+        final String value = text.trim().toLowerCase(Locale.ROOT);
+        final char unit = value.charAt(value.length() - 1);
+        final long multiplier = unit == 'g' ? 1L << 30 : unit == 'm' ? 1L << 20 : unit == 'k' ? 1L << 10 : 1;
+        return Long.parseLong(multiplier == 1 ? value : value.substring(0, value.length() - 1)) * multiplier;
+    }
+}
