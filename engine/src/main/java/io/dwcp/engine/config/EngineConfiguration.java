@@ -63,6 +63,16 @@ public final class EngineConfiguration
     /** Default pages verified per duty cycle. */
     public static final int VERIFY_PAGES_PER_CYCLE_DEFAULT = 4096;
 
+    /** A receiver fails a transfer that has had no frame from its sender for this long. */
+    public static final String RECEIVER_TRANSFER_TIMEOUT_PROP_NAME = "dwcp.receiver.transfer.timeout.ms";
+    /** Default receiver transfer timeout: long enough for an agent to pause between rounds. */
+    public static final long RECEIVER_TRANSFER_TIMEOUT_DEFAULT_MS = 300_000;
+
+    /** How long a receiver keeps a verified transfer, so that late repairs and a repeated end are answered. */
+    public static final String RECEIVER_LINGER_PROP_NAME = "dwcp.receiver.linger.ms";
+    /** Default linger. */
+    public static final long RECEIVER_LINGER_DEFAULT_MS = 30_000;
+
     /** Longest park of an idle engine thread; it bounds how late the embedded driver runs when work arrives. */
     public static final String IDLE_MAX_PARK_PROP_NAME = "dwcp.idle.max.park.us";
     /** Default longest park. */
@@ -185,6 +195,27 @@ public final class EngineConfiguration
     public static int verifyPagesPerCycle()
     {
         return Integer.getInteger(VERIFY_PAGES_PER_CYCLE_PROP_NAME, VERIFY_PAGES_PER_CYCLE_DEFAULT);
+    }
+
+    /**
+     * Receiver transfer timeout.
+     *
+     * @return the value of {@link #RECEIVER_TRANSFER_TIMEOUT_PROP_NAME} in nanoseconds.
+     */
+    public static long receiverTransferTimeoutNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(
+            Long.getLong(RECEIVER_TRANSFER_TIMEOUT_PROP_NAME, RECEIVER_TRANSFER_TIMEOUT_DEFAULT_MS));
+    }
+
+    /**
+     * Receiver linger.
+     *
+     * @return the value of {@link #RECEIVER_LINGER_PROP_NAME} in nanoseconds.
+     */
+    public static long receiverLingerNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(RECEIVER_LINGER_PROP_NAME, RECEIVER_LINGER_DEFAULT_MS));
     }
 
     /**

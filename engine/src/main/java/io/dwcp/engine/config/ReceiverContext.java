@@ -23,6 +23,8 @@ public final class ReceiverContext
     private ChronicleQueue eventQueue;
     private int dataStreamId = EngineConfiguration.dataStreamId();
     private int verifyPagesPerCycle = EngineConfiguration.verifyPagesPerCycle();
+    private long transferTimeoutNs = EngineConfiguration.receiverTransferTimeoutNs();
+    private long lingerNs = EngineConfiguration.receiverLingerNs();
     private NanoClock nanoClock;
     private ErrorHandler errorHandler;
     private EngineCounters counters;
@@ -51,6 +53,11 @@ public final class ReceiverContext
         if (verifyPagesPerCycle <= 0)
         {
             throw new IllegalStateException("verifyPagesPerCycle=" + verifyPagesPerCycle + " must be positive");
+        }
+        if (transferTimeoutNs <= 0 || lingerNs <= 0)
+        {
+            throw new IllegalStateException("transferTimeoutNs=" + transferTimeoutNs + " and lingerNs=" + lingerNs +
+                " must be positive");
         }
         if (null == nanoClock)
         {
@@ -173,6 +180,42 @@ public final class ReceiverContext
     public int verifyPagesPerCycle()
     {
         return verifyPagesPerCycle;
+    }
+
+    /**
+     * @param transferTimeoutNs silence from a sender after which its transfer fails and is removed.
+     * @return this.
+     */
+    public ReceiverContext transferTimeoutNs(final long transferTimeoutNs)
+    {
+        this.transferTimeoutNs = transferTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return silence from a sender after which its transfer fails and is removed.
+     */
+    public long transferTimeoutNs()
+    {
+        return transferTimeoutNs;
+    }
+
+    /**
+     * @param lingerNs how long a verified transfer is kept to answer late repairs and repeated ends.
+     * @return this.
+     */
+    public ReceiverContext lingerNs(final long lingerNs)
+    {
+        this.lingerNs = lingerNs;
+        return this;
+    }
+
+    /**
+     * @return how long a verified transfer is kept.
+     */
+    public long lingerNs()
+    {
+        return lingerNs;
     }
 
     /**

@@ -14,6 +14,9 @@ import org.agrona.concurrent.SystemNanoClock;
  */
 public final class SenderContext
 {
+    /** Most entries an SBE group with a uint16 count can hold (65535 is its null value). */
+    public static final int MAX_PAGES_PER_FRAME = 65534;
+
     private Aeron aeron;
     private ChronicleQueue commandQueue;
     private ChronicleQueue eventQueue;
@@ -61,9 +64,10 @@ public final class SenderContext
         requirePositive("helloIntervalNs", helloIntervalNs);
         requirePositive("progressIntervalNs", progressIntervalNs);
         requirePositive("maxQueuedPages", maxQueuedPages);
-        if (maxPagesPerFrame > 65535)
+        if (maxPagesPerFrame > MAX_PAGES_PER_FRAME)
         {
-            throw new IllegalStateException("maxPagesPerFrame=" + maxPagesPerFrame + " exceeds 65535");
+            throw new IllegalStateException(
+                "maxPagesPerFrame=" + maxPagesPerFrame + " exceeds the SBE group limit of " + MAX_PAGES_PER_FRAME);
         }
         if (null == nanoClock)
         {

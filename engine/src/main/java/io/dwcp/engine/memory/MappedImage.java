@@ -36,11 +36,25 @@ public final class MappedImage implements AutoCloseable
         final int segmentCount = (int)((length + SEGMENT_MASK) >>> SEGMENT_SHIFT);
         mappings = new MappedByteBuffer[segmentCount];
         segments = new UnsafeBuffer[segmentCount];
-        for (int i = 0; i < segmentCount; i++)
+        try
         {
-            final long start = (long)i << SEGMENT_SHIFT;
-            mappings[i] = channel.map(mode, start, Math.min(1L << SEGMENT_SHIFT, length - start));
-            segments[i] = new UnsafeBuffer(mappings[i]);
+            for (int i = 0; i < segmentCount; i++)
+            {
+                final long start = (long)i << SEGMENT_SHIFT;
+                mappings[i] = channel.map(mode, start, Math.min(1L << SEGMENT_SHIFT, length - start));
+                segments[i] = new UnsafeBuffer(mappings[i]);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            for (final MappedByteBuffer mapping : mappings)
+            {
+                if (null != mapping)
+                {
+                    IoUtil.unmap(mapping);
+                }
+            }
+            throw ex;
         }
     }
 

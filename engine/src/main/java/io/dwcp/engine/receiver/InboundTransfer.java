@@ -24,7 +24,7 @@ final class InboundTransfer implements AutoCloseable
         VERIFYING,
         /** Verdict computed; waiting to send it. */
         VERDICT_READY,
-        /** Verdict sent. */
+        /** Verdict sent; kept a while so that repairs and a repeated end are answered, then removed. */
         DONE
     }
 
@@ -38,7 +38,11 @@ final class InboundTransfer implements AutoCloseable
     private final int sessionId;
     private final LongArrayQueue pagesToRequest = new LongArrayQueue(64, Long.MIN_VALUE);
     private final BitSet awaitingRepair = new BitSet();
+    private final BitSet requestQueued = new BitSet();
     private int outstandingRepairs;
+    private long lastFrameNs;
+    private long doneNs;
+    private String failure;
 
     private State state = State.RECEIVING;
     private boolean isHelloAckPending = true;
@@ -60,7 +64,8 @@ final class InboundTransfer implements AutoCloseable
         final long fileSize,
         final MappedImage destination,
         final SenderPeer peer,
-        final int sessionId)
+        final int sessionId,
+        final long nowNs)
     {
         this.sessionId = sessionId;
         this.transferId = transferId;
@@ -70,6 +75,7 @@ final class InboundTransfer implements AutoCloseable
         this.pageCount = fileSize / pageSize;
         this.destination = destination;
         this.peer = peer;
+        this.lastFrameNs = nowNs;
     }
 
     /**
@@ -87,10 +93,12 @@ final class InboundTransfer implements AutoCloseable
         return this.pageSize == pageSize && this.fileSize == fileSize && this.vmId.equals(vmId) && this.peer == peer;
     }
 
-    void onFrame(final long sequence)
+    void onFrame(final long sequence, final long nowNs)
     {
         highestSequence = Math.max(highestSequence, sequence);
+        lastFrameNs = nowNs;
         isAckPending = true;
+        reopenIfVerified();
     }
 
     void onPageApplied(final long pageNumber)
@@ -102,10 +110,11 @@ final class InboundTransfer implements AutoCloseable
             awaitingRepair.clear((int)pageNumber);
             outstandingRepairs--;
         }
+        reopenIfVerified();
     }
 
     /**
-     * A page failed its checks: ask the sender for it again, once until it arrives.
+     * A page failed its checks: ask the sender for it again. A page whose repair also fails is asked for again.
      *
      * @param pageNumber of the page, within the image.
      * @return true if a new request was queued.
@@ -114,24 +123,106 @@ final class InboundTransfer implements AutoCloseable
     {
         pagesRejected++;
         isAckPending = true;
+        reopenIfVerified();
         if (!awaitingRepair.get((int)pageNumber))
         {
             awaitingRepair.set((int)pageNumber);
             outstandingRepairs++;
+        }
+        if (!requestQueued.get((int)pageNumber))
+        {
+            requestQueued.set((int)pageNumber);
             pagesToRequest.addLong(pageNumber);
             return true;
         }
         return false;
     }
 
-    void onTransferEnd(final long lastSequence, final long expectedDigest)
+    /**
+     * Take the next page to request, skipping pages that arrived intact since they were queued.
+     *
+     * @return the page number, or -1 when none is left.
+     */
+    long pollPageToRequest()
+    {
+        while (!pagesToRequest.isEmpty())
+        {
+            final long pageNumber = pagesToRequest.pollLong();
+            requestQueued.clear((int)pageNumber);
+            if (awaitingRepair.get((int)pageNumber))
+            {
+                return pageNumber;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Put back a page whose request could not be sent.
+     *
+     * @param pageNumber of the page.
+     */
+    void requeuePageToRequest(final long pageNumber)
+    {
+        if (!requestQueued.get((int)pageNumber))
+        {
+            requestQueued.set((int)pageNumber);
+            pagesToRequest.addLong(pageNumber);
+        }
+    }
+
+    private void reopenIfVerified()
+    {
+        if (State.VERIFYING == state || State.VERDICT_READY == state || State.DONE == state)
+        {
+            // The destination changed, or will change, after or during verification: verify again at the next end.
+            state = State.RECEIVING;
+        }
+    }
+
+    /**
+     * Fail the transfer: the next duty cycle tells the sender and removes it.
+     *
+     * @param failure for the sender and the events.
+     */
+    void fail(final String failure)
+    {
+        if (null == this.failure)
+        {
+            this.failure = failure;
+        }
+    }
+
+    String failure()
+    {
+        return failure;
+    }
+
+    long lastFrameNs()
+    {
+        return lastFrameNs;
+    }
+
+    void done(final long nowNs)
+    {
+        state = State.DONE;
+        doneNs = nowNs;
+    }
+
+    long doneNs()
+    {
+        return doneNs;
+    }
+
+    void onTransferEnd(final long lastSequence, final long expectedDigest, final long nowNs)
     {
         isEndReceived = true;
+        lastFrameNs = nowNs;
         this.expectedDigest = expectedDigest;
         endLastSequence = Math.max(endLastSequence, lastSequence);
         if (State.DONE == state || State.VERDICT_READY == state)
         {
-            // A repeated end after repairs: verify again.
+            // A repeated end after repairs: verify again and answer again.
             state = State.RECEIVING;
         }
     }
@@ -184,9 +275,9 @@ final class InboundTransfer implements AutoCloseable
         return digest;
     }
 
-    LongArrayQueue pagesToRequest()
+    boolean hasPagesToRequest()
     {
-        return pagesToRequest;
+        return !pagesToRequest.isEmpty();
     }
 
     State state()
@@ -268,5 +359,15 @@ final class InboundTransfer implements AutoCloseable
     {
         state = State.DONE;
         destination.close();
+    }
+
+    /**
+     * The destination file, for messages.
+     *
+     * @return its path.
+     */
+    java.nio.file.Path destinationFile()
+    {
+        return destination.file();
     }
 }

@@ -9,7 +9,10 @@ import io.aeron.logbuffer.Header;
 import io.dwcp.codec.ImageDigest;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
+import io.dwcp.codec.VarDataBounds;
 import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.codecs.wire.ErrorCode;
+import io.dwcp.codecs.wire.ErrorFrameEncoder;
 import io.dwcp.codecs.wire.HelloAckEncoder;
 import io.dwcp.codecs.wire.HelloDecoder;
 import io.dwcp.codecs.wire.HelloStatus;
@@ -35,7 +38,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.collections.LongArrayQueue;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
@@ -62,6 +64,10 @@ public final class ReceiverAgent implements Agent, FragmentHandler
 {
     private static final int FRAGMENTS_PER_CYCLE = 64;
     private static final int MAX_PAGES_PER_REQUEST = 1024;
+    private static final int MAX_REFUSALS = 64;
+    private static final int MAX_PEERS = 256;
+    private static final int MAX_VM_ID_LENGTH = 64;
+    private static final int MAX_CHANNEL_LENGTH = 1024;
     private static final Pattern VM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final Aeron aeron;
@@ -70,6 +76,8 @@ public final class ReceiverAgent implements Agent, FragmentHandler
     private final Path outputDirectory;
     private final ChronicleQueue eventQueue;
     private final int verifyPagesPerCycle;
+    private final long transferTimeoutNs;
+    private final long lingerNs;
     private final NanoClock nanoClock;
     private final ErrorHandler errorHandler;
     private final EngineCounters counters;
@@ -94,6 +102,8 @@ public final class ReceiverAgent implements Agent, FragmentHandler
     private final PageAckEncoder pageAckEncoder = new PageAckEncoder();
     private final PageRequestEncoder pageRequestEncoder = new PageRequestEncoder();
     private final TransferVerdictEncoder verdictEncoder = new TransferVerdictEncoder();
+    private final ErrorFrameEncoder errorFrameEncoder = new ErrorFrameEncoder();
+    private final long[] requestScratch = new long[MAX_PAGES_PER_REQUEST];
 
     private Subscription dataSubscription;
     private EventPublisher events;
@@ -116,6 +126,8 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         outputDirectory = context.outputDirectory();
         eventQueue = context.eventQueue();
         verifyPagesPerCycle = context.verifyPagesPerCycle();
+        transferTimeoutNs = context.transferTimeoutNs();
+        lingerNs = context.lingerNs();
         nanoClock = context.nanoClock();
         errorHandler = context.errorHandler();
         counters = context.counters();
@@ -226,8 +238,9 @@ public final class ReceiverAgent implements Agent, FragmentHandler
                 default -> counters.get(EngineCounter.FRAMES_UNKNOWN_TEMPLATE).increment();
             }
         }
-        catch (final IndexOutOfBoundsException ex)
+        catch (final RuntimeException ex)
         {
+            // A length that lies makes the bounded view throw; nothing of the frame was applied past that point.
             counters.get(EngineCounter.FRAMES_MALFORMED).increment();
         }
     }
@@ -235,7 +248,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
     private InboundTransfer transferOf(final long transferId, final int sessionId)
     {
         final InboundTransfer transfer = transfersById.get(transferId);
-        if (null == transfer)
+        if (null == transfer || null != transfer.failure())
         {
             counters.get(EngineCounter.FRAMES_UNKNOWN_TRANSFER).increment();
             return null;
@@ -256,7 +269,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
             return;
         }
 
-        transfer.onFrame(frame.sequence());
+        transfer.onFrame(frame.sequence(), nowNs);
         final PageCodec codec = codecsByPageSize.get(transfer.pageSize());
         final MappedImage destination = transfer.destination();
         final long pageCount = transfer.pageCount();
@@ -267,7 +280,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
             final int crc = page.crc32c();
             final int payloadOffset = frame.limit() + PageFrameDecoder.PagesDecoder.payloadHeaderLength();
             final int payloadLength = page.skipPayload();
-            if (payloadLength < 0 || payloadOffset + payloadLength > frameLength)
+            if (payloadLength < 0 || payloadLength > frameLength - payloadOffset)
             {
                 counters.get(EngineCounter.FRAMES_MALFORMED).increment();
                 return;
@@ -282,44 +295,36 @@ public final class ReceiverAgent implements Agent, FragmentHandler
                 encoding, view, payloadOffset, payloadLength, crc, scratchPage);
             if (PageCodec.DecodeResult.OK == result)
             {
-                if (PageEncoding.ZERO.value() == encoding)
+                try
                 {
-                    codec.applyZero(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                    if (PageEncoding.ZERO.value() == encoding)
+                    {
+                        codec.applyZero(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                    }
+                    else
+                    {
+                        codec.apply(scratchPage, destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                    }
                 }
-                else
+                catch (final InternalError ex)
                 {
-                    codec.apply(scratchPage, destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                    // A fault writing the mapping: typically the destination's file system is full.
+                    counters.get(EngineCounter.ERRORS).increment();
+                    errorHandler.onError(ex);
+                    transfer.fail("cannot write destination " + transfer.destinationFile() + ": " + ex.getMessage());
+                    return;
                 }
                 counters.get(EngineCounter.PAGES_APPLIED).increment();
-                onPageApplied(transfer, pageNumber);
+                transfer.onPageApplied(pageNumber);
             }
             else
             {
                 counters.get(counterFor(result)).increment();
-                onPageRejected(transfer, pageNumber);
+                if (transfer.onPageRejected(pageNumber))
+                {
+                    counters.get(EngineCounter.PAGES_REQUESTED).increment();
+                }
             }
-        }
-    }
-
-    private void onPageApplied(final InboundTransfer transfer, final long pageNumber)
-    {
-        transfer.onPageApplied(pageNumber);
-        if (InboundTransfer.State.VERIFYING == transfer.state() || InboundTransfer.State.VERDICT_READY == transfer.state())
-        {
-            // The destination changed under the verification: verify again from the start.
-            transfer.state(InboundTransfer.State.RECEIVING);
-        }
-    }
-
-    private void onPageRejected(final InboundTransfer transfer, final long pageNumber)
-    {
-        if (transfer.onPageRejected(pageNumber))
-        {
-            counters.get(EngineCounter.PAGES_REQUESTED).increment();
-        }
-        if (InboundTransfer.State.VERIFYING == transfer.state() || InboundTransfer.State.VERDICT_READY == transfer.state())
-        {
-            transfer.state(InboundTransfer.State.RECEIVING);
         }
     }
 
@@ -340,10 +345,21 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         final long fileSize = hello.fileSize();
         final int pageSize = hello.pageSize();
         final int replyStreamId = hello.replyStreamId();
+        if (!VarDataBounds.fits(hello.vmIdLength(), MAX_VM_ID_LENGTH, hello.buffer(), hello.limit()))
+        {
+            counters.get(EngineCounter.HELLOS_REJECTED).increment();
+            return;
+        }
         final String vmId = hello.vmId();
+        if (!VarDataBounds.fits(hello.replyChannelLength(), MAX_CHANNEL_LENGTH, hello.buffer(), hello.limit()))
+        {
+            counters.get(EngineCounter.HELLOS_REJECTED).increment();
+            return;
+        }
         final String replyChannel = hello.replyChannel();
 
-        if (!isAcceptableReplyChannel(replyChannel))
+        if (!isAcceptableReplyChannel(replyChannel) ||
+            (peers.size() >= MAX_PEERS && null == peersByChannel.get(replyChannel + "#" + replyStreamId)))
         {
             // Without a channel we trust there is nobody to answer.
             counters.get(EngineCounter.HELLOS_REJECTED).increment();
@@ -382,6 +398,11 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         }
 
         final Path file = outputDirectory.resolve(vmId + "-" + transferId + ".img");
+        if (java.nio.file.Files.exists(file))
+        {
+            refuse(peer, transferId, "destination " + file + " already exists; it is never overwritten");
+            return;
+        }
         final MappedImage destination;
         try
         {
@@ -398,7 +419,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
             codecsByPageSize.put(pageSize, new PageCodec(pageSize, 1));
         }
         final InboundTransfer transfer = new InboundTransfer(
-            transferId, vmId, pageSize, fileSize, destination, peer, sessionId);
+            transferId, vmId, pageSize, fileSize, destination, peer, sessionId, nowNs);
         transfers.add(transfer);
         transfersById.put(transferId, transfer);
         if (null != events)
@@ -428,7 +449,11 @@ public final class ReceiverAgent implements Agent, FragmentHandler
     private void refuse(final SenderPeer peer, final long transferId, final String text)
     {
         counters.get(EngineCounter.HELLOS_REJECTED).increment();
-        refusals.add(new Refusal(peer, transferId, text));
+        if (refusals.size() < MAX_REFUSALS)
+        {
+            // Bounded: a flood of Hellos from peers that never listen must not grow memory.
+            refusals.add(new Refusal(peer, transferId, text));
+        }
     }
 
     private void onTransferEnd(final TransferEndDecoder end, final int sessionId)
@@ -438,7 +463,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         {
             return;
         }
-        transfer.onTransferEnd(end.lastSequence(), end.digest());
+        transfer.onTransferEnd(end.lastSequence(), end.digest(), nowNs);
     }
 
     private int sendRefusals()
@@ -470,10 +495,23 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         final SenderPeer peer = transfer.peer();
         if (null != peer.registrationError())
         {
-            errorHandler.onError(new IllegalStateException(
-                "cannot reply to " + peer.channel() + ": " + peer.registrationError()));
             counters.get(EngineCounter.ERRORS).increment();
-            remove(transfer);
+            failAndRemove(transfer, FailureReason.PEER_LOST,
+                "cannot reply to " + peer.channel() + ": " + peer.registrationError());
+            return 1;
+        }
+        if (InboundTransfer.State.DONE == transfer.state())
+        {
+            if (nowNs - transfer.doneNs() > lingerNs)
+            {
+                remove(transfer);
+                return 1;
+            }
+        }
+        else if (nowNs - transfer.lastFrameNs() > transferTimeoutNs)
+        {
+            failAndRemove(transfer, FailureReason.PEER_LOST, "no frame from the sender for " +
+                java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(transferTimeoutNs) + " s");
             return 1;
         }
 
@@ -481,6 +519,19 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         if (null == publication)
         {
             return 0;
+        }
+
+        if (null != transfer.failure())
+        {
+            errorFrameEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+                .transferId(transfer.transferId())
+                .code(ErrorCode.DESTINATION_UNAVAILABLE)
+                .text(transfer.failure());
+            if (offer(publication, errorFrameEncoder.encodedLength()))
+            {
+                failAndRemove(transfer, FailureReason.INTERNAL_ERROR, transfer.failure());
+            }
+            return 1;
         }
 
         int workCount = 0;
@@ -541,34 +592,40 @@ public final class ReceiverAgent implements Agent, FragmentHandler
 
     private int sendPageRequests(final InboundTransfer transfer, final ExclusivePublication publication)
     {
-        final LongArrayQueue pagesToRequest = transfer.pagesToRequest();
-        if (pagesToRequest.isEmpty())
+        if (!transfer.hasPagesToRequest())
         {
             return 0;
         }
 
-        final int count = Math.min(pagesToRequest.size(), MAX_PAGES_PER_REQUEST);
+        int count = 0;
+        long pageNumber;
+        while (count < MAX_PAGES_PER_REQUEST && (pageNumber = transfer.pollPageToRequest()) >= 0)
+        {
+            requestScratch[count++] = pageNumber;
+        }
+        if (0 == count)
+        {
+            return 0;
+        }
+
         final PageRequestEncoder.PagesEncoder pages = pageRequestEncoder
             .wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
             .transferId(transfer.transferId())
             .pagesCount(count);
         for (int i = 0; i < count; i++)
         {
-            // Cycled to the back so a failed offer leaves the queue as it was.
-            final long pageNumber = pagesToRequest.pollLong();
-            pages.next().pageNumber(pageNumber);
-            pagesToRequest.addLong(pageNumber);
+            pages.next().pageNumber(requestScratch[i]);
         }
 
-        if (offer(publication, pageRequestEncoder.encodedLength()))
+        if (!offer(publication, pageRequestEncoder.encodedLength()))
         {
             for (int i = 0; i < count; i++)
             {
-                pagesToRequest.pollLong();
+                transfer.requeuePageToRequest(requestScratch[i]);
             }
-            return 1;
+            return 0;
         }
-        return 0;
+        return 1;
     }
 
     private int verifySlice(final InboundTransfer transfer)
@@ -595,6 +652,15 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         return 1;
     }
 
+    private void failAndRemove(final InboundTransfer transfer, final FailureReason reason, final String text)
+    {
+        remove(transfer);
+        if (null != events)
+        {
+            events.failed(transfer.transferId(), reason, text);
+        }
+    }
+
     private void finish(final InboundTransfer transfer)
     {
         if (transfer.isMatch())
@@ -615,7 +681,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
                     "destination digest " + Long.toHexString(transfer.digest()) + " does not match the sender's");
             }
         }
-        remove(transfer);
+        transfer.done(nowNs);
     }
 
     private void remove(final InboundTransfer transfer)

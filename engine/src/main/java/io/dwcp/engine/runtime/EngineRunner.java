@@ -58,18 +58,25 @@ public final class EngineRunner implements AutoCloseable
             aeronContext.driverAgentInvoker(driver.invoker());
         }
         aeron = Aeron.connect(aeronContext);
-
-        final List<Agent> agents = agentFactory.apply(aeron);
-        final AtomicCounter dutyCycleMaxNs = dutyCycleCounterFactory.apply(aeron);
-        final AgentInvoker driverInvoker = isInvoker && null != driver ? driver.invoker() : null;
-        final Agent engine = new DutyCycleAgent(
-            name, driverInvoker, aeron.conductorAgentInvoker(), new CompositeAgent(agents), dutyCycleMaxNs);
-        runner = new AgentRunner(idleStrategy(), (ex) ->
+        try
         {
-            onError(ex);
-            errorHandler.onError(ex);
-        }, null, engine);
-        AgentRunner.startOnThread(runner);
+            final List<Agent> agents = agentFactory.apply(aeron);
+            final AtomicCounter dutyCycleMaxNs = dutyCycleCounterFactory.apply(aeron);
+            final AgentInvoker driverInvoker = isInvoker && null != driver ? driver.invoker() : null;
+            final Agent engine = new DutyCycleAgent(
+                name, driverInvoker, aeron.conductorAgentInvoker(), new CompositeAgent(agents), dutyCycleMaxNs);
+            runner = new AgentRunner(idleStrategy(), (ex) ->
+            {
+                onError(ex);
+                errorHandler.onError(ex);
+            }, null, engine);
+            AgentRunner.startOnThread(runner);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(aeron);
+            throw ex;
+        }
     }
 
     /**

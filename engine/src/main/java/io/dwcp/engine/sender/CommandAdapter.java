@@ -74,10 +74,10 @@ final class CommandAdapter implements SbeQueueReader.MessageHandler
                     "excerpt at index " + index + " has unknown template " + templateId);
             }
         }
-        catch (final IndexOutOfBoundsException ex)
+        catch (final RuntimeException ex)
         {
             handler.onMalformedCommand("excerpt at index " + index + " (template " + templateId +
-                ") is truncated: " + ex.getMessage());
+                ") is malformed: " + ex);
         }
     }
 }

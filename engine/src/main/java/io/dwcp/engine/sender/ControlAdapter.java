@@ -57,20 +57,20 @@ final class ControlAdapter implements FragmentHandler
         {
             switch (headerDecoder.templateId())
             {
-                case HelloAckDecoder.TEMPLATE_ID ->
-                    handler.onHelloAck(helloAckDecoder.wrap(view, bodyOffset, blockLength, version));
-                case PageAckDecoder.TEMPLATE_ID ->
-                    handler.onPageAck(pageAckDecoder.wrap(view, bodyOffset, blockLength, version));
-                case PageRequestDecoder.TEMPLATE_ID ->
-                    handler.onPageRequest(pageRequestDecoder.wrap(view, bodyOffset, blockLength, version));
-                case TransferVerdictDecoder.TEMPLATE_ID ->
-                    handler.onTransferVerdict(verdictDecoder.wrap(view, bodyOffset, blockLength, version));
-                case ErrorFrameDecoder.TEMPLATE_ID ->
-                    handler.onErrorFrame(errorFrameDecoder.wrap(view, bodyOffset, blockLength, version));
+                case HelloAckDecoder.TEMPLATE_ID -> handler.onHelloAck(
+                    helloAckDecoder.wrap(view, bodyOffset, blockLength, version), header.sessionId());
+                case PageAckDecoder.TEMPLATE_ID -> handler.onPageAck(
+                    pageAckDecoder.wrap(view, bodyOffset, blockLength, version), header.sessionId());
+                case PageRequestDecoder.TEMPLATE_ID -> handler.onPageRequest(
+                    pageRequestDecoder.wrap(view, bodyOffset, blockLength, version), header.sessionId());
+                case TransferVerdictDecoder.TEMPLATE_ID -> handler.onTransferVerdict(
+                    verdictDecoder.wrap(view, bodyOffset, blockLength, version), header.sessionId());
+                case ErrorFrameDecoder.TEMPLATE_ID -> handler.onErrorFrame(
+                    errorFrameDecoder.wrap(view, bodyOffset, blockLength, version), header.sessionId());
                 default -> handler.onRejectedControlFrame();
             }
         }
-        catch (final IndexOutOfBoundsException ex)
+        catch (final RuntimeException ex)
         {
             handler.onRejectedControlFrame();
         }

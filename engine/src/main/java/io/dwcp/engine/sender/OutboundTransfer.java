@@ -48,7 +48,11 @@ final class OutboundTransfer implements AutoCloseable
     private MappedImage inlineOverlay;
     private BitSet inlinePages;
 
+    /** No receiver session is bound yet. */
+    static final int NO_SESSION = Integer.MIN_VALUE;
+
     private State state = State.CONNECTING;
+    private int receiverSessionId = NO_SESSION;
     private int round;
     private boolean isEndRequested;
     private boolean isEndSent;
@@ -113,9 +117,15 @@ final class OutboundTransfer implements AutoCloseable
         if (null == inlineOverlay)
         {
             final Path file = Files.createTempFile("dwcp-inline-" + transferId + "-", ".img");
-            inlineOverlay = MappedImage.createReadWrite(file, pageSize, fileSize);
-            // The mapping stays valid after the name is gone; nothing is left behind on exit.
-            Files.deleteIfExists(file);
+            try
+            {
+                inlineOverlay = MappedImage.createReadWrite(file, pageSize, fileSize);
+            }
+            finally
+            {
+                // The mapping stays valid after the name is gone; nothing is left behind, even on failure.
+                Files.deleteIfExists(file);
+            }
             inlinePages = new BitSet();
         }
         inlineOverlay.segmentOf(pageNumber).putBytes(inlineOverlay.offsetOf(pageNumber), content, offset, pageSize);
@@ -185,18 +195,50 @@ final class OutboundTransfer implements AutoCloseable
     void onAck(final long sequence, final long pagesApplied, final long nowNs)
     {
         lastHeardNs = nowNs;
-        ackedSequence = Math.max(ackedSequence, sequence);
-        pagesAcknowledged = Math.max(pagesAcknowledged, pagesApplied);
+        // Never beyond what was sent: an ack from the future would hide a lost receiver.
+        ackedSequence = Math.max(ackedSequence, Math.min(sequence, sentSequence));
+        pagesAcknowledged = Math.max(pagesAcknowledged, Math.min(pagesApplied, pagesSent));
+    }
+
+    /**
+     * A frame was built: if nothing was outstanding, the receiver's silence is counted from now, not from the last
+     * time it had anything to answer (an agent may pause for minutes between rounds).
+     *
+     * @param nowNs current time.
+     */
+    void onFrameBuilt(final long nowNs)
+    {
+        if (!isAwaitingReceiver())
+        {
+            lastHeardNs = nowNs;
+        }
     }
 
     /**
      * Does the receiver owe this sender an answer? Only then does its silence count against the peer timeout.
      *
-     * @return true while frames are unacknowledged, a Hello is unanswered or a verdict is awaited.
+     * @return true while frames are unacknowledged or waiting for the publication, a Hello is unanswered or a
+     * verdict is awaited.
      */
     boolean isAwaitingReceiver()
     {
-        return State.CONNECTING == state || State.AWAITING_VERDICT == state || sentSequence > ackedSequence;
+        return State.CONNECTING == state || State.AWAITING_VERDICT == state || sentSequence > ackedSequence ||
+            frameWriter.isReady();
+    }
+
+    /**
+     * The Aeron session of the receiver's control publication, bound by its first HelloAck.
+     *
+     * @return the session id, or {@link #NO_SESSION}.
+     */
+    int receiverSessionId()
+    {
+        return receiverSessionId;
+    }
+
+    void receiverSessionId(final int sessionId)
+    {
+        receiverSessionId = sessionId;
     }
 
     boolean hasPagesToSend()

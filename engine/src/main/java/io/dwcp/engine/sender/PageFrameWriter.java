@@ -209,7 +209,16 @@ final class PageFrameWriter
             result = publication.tryClaim(frameLength, bufferClaim);
             if (result > 0)
             {
-                encode(transferId, bufferClaim.buffer(), bufferClaim.offset());
+                try
+                {
+                    encode(transferId, bufferClaim.buffer(), bufferClaim.offset());
+                }
+                catch (final RuntimeException | InternalError ex)
+                {
+                    // A claim left open would stall every transfer sharing this publication.
+                    bufferClaim.abort();
+                    throw ex;
+                }
                 bufferClaim.commit();
             }
         }

@@ -7,6 +7,7 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codec.PageCodec;
+import io.dwcp.codec.VarDataBounds;
 import io.dwcp.codecs.agent.CancelTransferDecoder;
 import io.dwcp.codecs.agent.EndOfRoundDecoder;
 import io.dwcp.codecs.agent.EndOfTransferDecoder;
@@ -60,6 +61,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     private static final int COMMANDS_PER_CYCLE = 16;
     private static final int CONTROL_FRAGMENTS_PER_CYCLE = 64;
     private static final int MAX_RANGES_PER_BATCH = 65535;
+    private static final int MAX_TEXT_LENGTH = 4096;
 
     private final Aeron aeron;
     private final ChronicleQueue commandQueue;
@@ -290,6 +292,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
                 {
                     break;
                 }
+                transfer.onFrameBuilt(nowNs);
             }
 
             final int frameLength = writer.frameLength();
@@ -465,8 +468,23 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         final long fileSize = command.fileSize();
         final int pageSize = command.pageSize();
         final int requestedLevel = command.compressionLevel();
+        if (!VarDataBounds.fits(command.vmIdLength(), MAX_TEXT_LENGTH, command.buffer(), command.limit()))
+        {
+            refuseTransfer(transferId, FailureReason.MALFORMED_COMMAND, "VM id length is out of bounds");
+            return;
+        }
         final String vmId = command.vmId();
+        if (!VarDataBounds.fits(command.memoryFileLength(), MAX_TEXT_LENGTH, command.buffer(), command.limit()))
+        {
+            refuseTransfer(transferId, FailureReason.MALFORMED_COMMAND, "memory file length is out of bounds");
+            return;
+        }
         final String memoryFile = command.memoryFile();
+        if (!VarDataBounds.fits(command.receiverLength(), MAX_TEXT_LENGTH, command.buffer(), command.limit()))
+        {
+            refuseTransfer(transferId, FailureReason.MALFORMED_COMMAND, "receiver length is out of bounds");
+            return;
+        }
         final String receiver = command.receiver();
 
         if (transfersById.containsKey(transferId))
@@ -543,11 +561,23 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
             peersByEndpoint.put(receiver, peer);
             peers.add(peer);
         }
-        peer.addTransfer();
 
-        final OutboundTransfer transfer = new OutboundTransfer(
-            transferId, vmId, pageSize, fileSize, source, peer, new PageCodec(pageSize, level),
-            maxFrameLength, maxPagesPerFrame, nanoClock.nanoTime());
+        PageCodec codec = null;
+        final OutboundTransfer transfer;
+        try
+        {
+            codec = new PageCodec(pageSize, level);
+            transfer = new OutboundTransfer(transferId, vmId, pageSize, fileSize, source, peer, codec,
+                maxFrameLength, maxPagesPerFrame, nanoClock.nanoTime());
+        }
+        catch (final RuntimeException | OutOfMemoryError ex)
+        {
+            CloseHelper.quietCloseAll(source, codec);
+            counters.get(EngineCounter.ERRORS).increment();
+            refuseTransfer(transferId, FailureReason.INTERNAL_ERROR, "cannot open transfer: " + ex);
+            return;
+        }
+        peer.addTransfer();
         transfers.add(transfer);
         transfersById.put(transferId, transfer);
         counters.get(EngineCounter.TRANSFERS_STARTED).increment();
@@ -569,13 +599,20 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
             return;
         }
 
+        if (transfer.isEndRequested())
+        {
+            rejectCommand(transferId, FailureReason.MALFORMED_COMMAND, "page batch of round " + round +
+                " arrived after the end of transfer " + transferId + "; it is not sent");
+            return;
+        }
+
         final long pageCount = transfer.pageCount();
         int rangeCount = 0;
         for (final PageBatchDecoder.RangesDecoder range : command.ranges())
         {
             final long firstPage = range.firstPage();
             final long count = range.pageCount();
-            if (firstPage < 0 || count <= 0 || firstPage + count > pageCount)
+            if (firstPage < 0 || count <= 0 || firstPage > pageCount - count)
             {
                 rejectCommand(transferId, FailureReason.PAGE_OUT_OF_RANGE, "page batch of round " + round +
                     " names pages " + firstPage + " to " + (firstPage + count - 1) + " but the image has " +
@@ -670,7 +707,8 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     {
         counters.get(EngineCounter.COMMANDS_READ).increment();
         final long transferId = command.transferId();
-        final String reason = command.reason();
+        final String reason = VarDataBounds.fits(command.reasonLength(), MAX_TEXT_LENGTH, command.buffer(),
+            command.limit()) ? command.reason() : "(reason unreadable)";
         final OutboundTransfer transfer = transfersById.get(transferId);
         if (null == transfer)
         {
@@ -694,24 +732,23 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     /**
      * {@inheritDoc}
      */
-    public void onHelloAck(final HelloAckDecoder frame)
+    public void onHelloAck(final HelloAckDecoder frame, final int sessionId)
     {
         final OutboundTransfer transfer = transfersById.get(frame.transferId());
-        if (null == transfer)
+        if (null == transfer || transfer.state() != OutboundTransfer.State.CONNECTING ||
+            !VarDataBounds.fits(frame.textLength(), MAX_TEXT_LENGTH, frame.buffer(), frame.limit()))
         {
             onRejectedControlFrame();
             return;
         }
         final HelloStatus status = frame.status();
         final String text = frame.text();
-        transfer.heardFromReceiver(nowNs);
         if (HelloStatus.ACCEPTED == status)
         {
-            if (transfer.state() == OutboundTransfer.State.CONNECTING)
-            {
-                transfer.state(OutboundTransfer.State.STREAMING);
-                events.accepted(transfer.transferId(), transfer.pageCount(), transfer.pageSize(), nowNs);
-            }
+            transfer.receiverSessionId(sessionId);
+            transfer.heardFromReceiver(nowNs);
+            transfer.state(OutboundTransfer.State.STREAMING);
+            events.accepted(transfer.transferId(), transfer.pageCount(), transfer.pageSize(), nowNs);
         }
         else
         {
@@ -719,15 +756,25 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         }
     }
 
+    private OutboundTransfer boundTransfer(final long transferId, final int sessionId)
+    {
+        final OutboundTransfer transfer = transfersById.get(transferId);
+        if (null == transfer || transfer.receiverSessionId() != sessionId)
+        {
+            onRejectedControlFrame();
+            return null;
+        }
+        return transfer;
+    }
+
     /**
      * {@inheritDoc}
      */
-    public void onPageAck(final PageAckDecoder frame)
+    public void onPageAck(final PageAckDecoder frame, final int sessionId)
     {
-        final OutboundTransfer transfer = transfersById.get(frame.transferId());
+        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
         if (null == transfer)
         {
-            onRejectedControlFrame();
             return;
         }
         transfer.onAck(frame.sequence(), frame.pagesApplied(), nowNs);
@@ -736,12 +783,11 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     /**
      * {@inheritDoc}
      */
-    public void onPageRequest(final PageRequestDecoder frame)
+    public void onPageRequest(final PageRequestDecoder frame, final int sessionId)
     {
-        final OutboundTransfer transfer = transfersById.get(frame.transferId());
-        if (null == transfer || transfer.state() == OutboundTransfer.State.CONNECTING)
+        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
+        if (null == transfer)
         {
-            onRejectedControlFrame();
             return;
         }
         transfer.heardFromReceiver(nowNs);
@@ -763,11 +809,16 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     /**
      * {@inheritDoc}
      */
-    public void onTransferVerdict(final TransferVerdictDecoder frame)
+    public void onTransferVerdict(final TransferVerdictDecoder frame, final int sessionId)
     {
-        final OutboundTransfer transfer = transfersById.get(frame.transferId());
-        if (null == transfer || transfer.state() != OutboundTransfer.State.AWAITING_VERDICT)
+        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
+        if (null == transfer)
         {
+            return;
+        }
+        if (transfer.state() != OutboundTransfer.State.AWAITING_VERDICT)
+        {
+            // A verdict on an end that repairs have since superseded; the next end gets its own.
             onRejectedControlFrame();
             return;
         }
@@ -785,16 +836,15 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     /**
      * {@inheritDoc}
      */
-    public void onErrorFrame(final ErrorFrameDecoder frame)
+    public void onErrorFrame(final ErrorFrameDecoder frame, final int sessionId)
     {
-        final OutboundTransfer transfer = transfersById.get(frame.transferId());
-        final String code = String.valueOf(frame.code());
-        final String text = frame.text();
-        if (null == transfer)
+        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
+        if (null == transfer || !VarDataBounds.fits(frame.textLength(), MAX_TEXT_LENGTH, frame.buffer(), frame.limit()))
         {
-            onRejectedControlFrame();
             return;
         }
+        final String code = String.valueOf(frame.code());
+        final String text = frame.text();
         fail(transfer, FailureReason.PEER_REJECTED, "receiver error " + code + ": " + text);
     }
 
