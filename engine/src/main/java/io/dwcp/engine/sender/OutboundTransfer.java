@@ -201,12 +201,12 @@ final class OutboundTransfer implements AutoCloseable
     }
 
     /**
-     * A frame was built: if nothing was outstanding, the receiver's silence is counted from now, not from the last
-     * time it had anything to answer (an agent may pause for minutes between rounds).
+     * A frame is about to be built: if nothing was outstanding, the receiver's silence is counted from now, not
+     * from the last time it had anything to answer (an agent may pause for minutes between rounds).
      *
      * @param nowNs current time.
      */
-    void onFrameBuilt(final long nowNs)
+    void beforeFrameBuilt(final long nowNs)
     {
         if (!isAwaitingReceiver())
         {

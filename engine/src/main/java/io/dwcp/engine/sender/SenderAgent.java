@@ -287,12 +287,12 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
                 {
                     break;
                 }
+                transfer.beforeFrameBuilt(nowNs);
                 writer.build(transfer, transfer.sentSequence() + 1, targetLength);
                 if (!writer.isReady())
                 {
                     break;
                 }
-                transfer.onFrameBuilt(nowNs);
             }
 
             final int frameLength = writer.frameLength();

@@ -173,6 +173,118 @@ class FaultSystemTest
         }
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void repairsThatAreCorruptedAgainAreAskedForAgain() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 8);
+        // The image travels in about 40 frames; damaging 60 frames means repairs get damaged too.
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+            CorruptingRelay relay = new CorruptingRelay(portOf(harness.receiverEndpoint()), 60))
+        {
+            harness.commands().startTransfer(70, "vm-flaky", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
+                relay.endpoint());
+            harness.commands().pageRange(70, 0, 0, (int)PAGE_COUNT);
+            harness.commands().endOfTransfer(70);
+            harness.awaitEnd(70, 45_000);
+
+            final EngineCounters receiver = harness.receiverEngine().receiverCounters();
+            final long rejected = receiver.value(EngineCounter.PAGES_REJECTED_CRC) +
+                receiver.value(EngineCounter.PAGES_REJECTED_CORRUPT);
+            assertEquals(60, relay.corrupted());
+            assertEquals(60, rejected);
+            assertTrue(harness.senderEngine().senderCounters().value(EngineCounter.PAGES_RESENT) > 40,
+                "repairs of repairs were sent");
+            assertEquals(List.of(), harness.events().failed);
+            assertEquals(70, harness.events().completed.get(0).transferId());
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-flaky", 70)));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anAgentPausingLongerThanThePeerTimeoutBetweenRoundsIsNotALostPeer() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 9);
+        try (MigrationHarness harness = MigrationHarness.udp(
+            directory.resolve("engines"), (context) -> context.peerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300))))
+        {
+            harness.commands().startTransfer(80, "vm-pause", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
+                harness.receiverEndpoint());
+            harness.commands().pageRange(80, 0, 0, (int)PAGE_COUNT);
+            harness.commands().endOfRound(80, 0);
+            final EngineCounters receiver = harness.receiverEngine().receiverCounters();
+            harness.awaitEvents("round 0 applied", 30_000,
+                () -> receiver.value(EngineCounter.PAGES_APPLIED) == PAGE_COUNT);
+
+            // Three peer timeouts with nothing outstanding, as an agent between rounds might wait.
+            Thread.sleep(900);
+            harness.commands().pageRange(80, 1, 10, 100);
+            harness.commands().endOfRound(80, 1);
+            harness.commands().endOfTransfer(80);
+            harness.awaitEnd(80, 30_000);
+
+            assertEquals(List.of(), harness.events().failed);
+            assertEquals(PAGE_COUNT + 100, harness.events().completed.get(0).pagesSent());
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-pause", 80)));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anExistingDestinationIsNeverOverwritten() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 10);
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        {
+            final Path destination = harness.destinationOf("vm-exists", 90);
+            Files.writeString(destination, "precious");
+            harness.submitWholeImage(90, "vm-exists", image, PAGE_SIZE);
+            harness.awaitEnd(90, 30_000);
+
+            assertEquals(FailureReason.PEER_REJECTED, harness.events().failed.get(0).reason());
+            assertTrue(harness.events().failed.get(0).text().contains("already exists"),
+                harness.events().failed.get(0).text());
+            assertEquals("precious", Files.readString(destination));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void forgedLengthsAreBoundedBeforeAnythingIsAllocated() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 11);
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        {
+            final EngineCounters receiver = harness.receiverEngine().receiverCounters();
+            try (FrameForger forger = new FrameForger(harness.receiverEndpoint()))
+            {
+                forger.helloWithLyingVmIdLength(100);
+                harness.awaitEvents("forged hello refused", 30_000,
+                    () -> receiver.value(EngineCounter.HELLOS_REJECTED) == 1);
+            }
+
+            final UnsafeBuffer command = new UnsafeBuffer(new byte[256]);
+            final io.dwcp.codecs.agent.StartTransferEncoder start = new io.dwcp.codecs.agent.StartTransferEncoder()
+                .wrapAndApplyHeader(command, 0, new io.dwcp.codecs.agent.MessageHeaderEncoder())
+                .transferId(101).fileSize(IMAGE_SIZE).pageSize(PAGE_SIZE).compressionLevel(0)
+                .vmId("vm").memoryFile(image.toString()).receiver(harness.receiverEndpoint());
+            final int length = io.dwcp.codecs.agent.MessageHeaderEncoder.ENCODED_LENGTH + start.encodedLength();
+            command.putInt(io.dwcp.codecs.agent.MessageHeaderEncoder.ENCODED_LENGTH +
+                io.dwcp.codecs.agent.StartTransferEncoder.BLOCK_LENGTH, 0x7FFF_FFF0);
+            harness.commands().appendRaw(command, 0, length);
+
+            harness.submitWholeImage(102, "vm-ok", image, PAGE_SIZE);
+            harness.awaitEnd(102, 30_000);
+
+            assertEquals(101, harness.events().failed.get(0).transferId());
+            assertEquals(FailureReason.MALFORMED_COMMAND, harness.events().failed.get(0).reason());
+            assertEquals(102, harness.events().completed.get(0).transferId());
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-ok", 102)));
+            assertEquals(List.of(), harness.errors());
+        }
+    }
+
     private static int portOf(final String endpoint)
     {
         return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));

@@ -35,8 +35,8 @@ public final class CorruptingRelay implements AutoCloseable
     /**
      * Start relaying.
      *
-     * @param receiverPort   loopback port of the receiver.
-     * @param framesToCorrupt how many page frames to damage.
+     * @param receiverPort    loopback port of the receiver.
+     * @param framesToCorrupt how many page frames to damage, repairs included.
      * @throws IOException if sockets cannot be opened.
      */
     public CorruptingRelay(final int receiverPort, final int framesToCorrupt) throws IOException

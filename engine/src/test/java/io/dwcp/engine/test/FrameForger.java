@@ -71,6 +71,20 @@ public final class FrameForger implements AutoCloseable
     }
 
     /**
+     * Send a Hello whose VM id length field claims nearly 2 GiB.
+     *
+     * @param transferId of the transfer.
+     */
+    public void helloWithLyingVmIdLength(final long transferId)
+    {
+        final HelloEncoder hello = new HelloEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .transferId(transferId).fileSize(1 << 20).pageSize(4096)
+            .replyStreamId(EngineConfiguration.CONTROL_STREAM_ID_DEFAULT).vmId("vm").replyChannel(controlChannel);
+        buffer.putInt(MessageHeaderEncoder.ENCODED_LENGTH + HelloEncoder.BLOCK_LENGTH, 0x7FFF_FFF0);
+        send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength());
+    }
+
+    /**
      * Send a frame of one page, with whatever content, CRC and schema version the test chooses.
      *
      * @param transferId    named by the frame.
