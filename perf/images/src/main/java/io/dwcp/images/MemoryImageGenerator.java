@@ -129,6 +129,27 @@ public final class MemoryImageGenerator
     }
 
     /**
+     * Write fresh content of a given kind, seeded independently of any page number.
+     *
+     * @param kind   of content.
+     * @param seed   of the content.
+     * @param buffer to write into.
+     * @param offset of the page in the buffer.
+     */
+    public void fillPageOfKind(final PageKind kind, final long seed, final MutableDirectBuffer buffer, final int offset)
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        switch (kind)
+        {
+            case ZERO -> buffer.setMemory(offset, pageSize, (byte)0);
+            case TEXT -> fillText(random, buffer, offset);
+            case HEAP -> fillHeap(random, buffer, offset);
+            case CODE -> fillCode(random, buffer, offset);
+            default -> fillRandom(random, buffer, offset);
+        }
+    }
+
+    /**
      * Write a whole image to a file, replacing it, in parallel over the machine's cores.
      *
      * @param file   to write.
