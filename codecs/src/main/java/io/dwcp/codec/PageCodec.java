@@ -16,7 +16,9 @@ import java.nio.ByteBuffer;
  * <p>
  * Encodings: a zero page becomes a marker with no payload; any other page is compressed with zstd (magicless
  * frames with no content size or checksum, as the frame already carries the page size and a CRC32C); a page that
- * zstd cannot shrink is stored raw.
+ * zstd cannot shrink is stored raw. Given the version the receiver holds (the base), a page the same as its base is
+ * a marker ({@code UNCHANGED}), and one that differs may travel as its XOR with the base, encoded as zero runs and
+ * literals ({@code DELTA_XBZRLE}) or by zstd ({@code DELTA_ZSTD}), whichever is smallest.
  * <p>
  * Works only on direct or mapped buffers, allocates nothing per page, and never throws on bad input: decoding
  * returns a {@link DecodeResult}.
@@ -45,6 +47,8 @@ public final class PageCodec implements AutoCloseable
     private final int zeroPageCrc;
     private final ZstdCompressCtx compressCtx = new ZstdCompressCtx();
     private final ZstdDecompressCtx decompressCtx = new ZstdDecompressCtx();
+    private final UnsafeBuffer xorPage;
+    private final UnsafeBuffer alternative;
     private int compressionLevel;
     private boolean isClosed;
 
@@ -62,6 +66,8 @@ public final class PageCodec implements AutoCloseable
         this.pageSize = pageSize;
         this.maxCompressedLength = (int)Zstd.compressBound(pageSize);
         this.zeroPageCrc = PageChecksum.zeroPageCrc32c(pageSize);
+        this.xorPage = new UnsafeBuffer(ByteBuffer.allocateDirect(pageSize));
+        this.alternative = new UnsafeBuffer(ByteBuffer.allocateDirect(maxCompressedLength));
         compressCtx.setMagicless(true).setContentSize(false).setChecksum(false).setDictID(false);
         decompressCtx.setMagicless(true);
         compressionLevel(compressionLevel);
@@ -158,6 +164,84 @@ public final class PageCodec implements AutoCloseable
     }
 
     /**
+     * Encode a page against the version the receiver holds, choosing the smallest of: zero, unchanged, the XOR as
+     * zero runs and literals, the XOR by zstd, the page by zstd, or raw. For {@link PageEncoding#RAW} nothing is
+     * written: the caller ships the source bytes as they are.
+     *
+     * @param source       buffer holding the page.
+     * @param sourceOffset of the page.
+     * @param base         buffer holding the version the receiver holds.
+     * @param baseOffset   of that version.
+     * @param target       buffer for the payload, wrapping a direct {@link ByteBuffer}.
+     * @param targetOffset where the payload starts; {@link #maxEncodedLength()} bytes must be free from there.
+     * @return the payload length.
+     */
+    public int encodeDelta(
+        final UnsafeBuffer source,
+        final int sourceOffset,
+        final DirectBuffer base,
+        final int baseOffset,
+        final UnsafeBuffer target,
+        final int targetOffset)
+    {
+        if (XorRunLength.xor(source, sourceOffset, base, baseOffset, xorPage, pageSize))
+        {
+            lastEncoding = PageEncoding.UNCHANGED;
+            lastCrc = PageChecksum.crc32c(source, sourceOffset, pageSize);
+            return 0;
+        }
+        if (isZero(source, sourceOffset, pageSize))
+        {
+            lastEncoding = PageEncoding.ZERO;
+            lastCrc = zeroPageCrc;
+            return 0;
+        }
+
+        lastCrc = PageChecksum.crc32c(source, sourceOffset, pageSize);
+        final int runLength = XorRunLength.encode(xorPage, pageSize, target, targetOffset, pageSize);
+        if (runLength >= 0 && runLength <= pageSize >> 4)
+        {
+            // Small enough that zstd could save only a few bytes for far more work.
+            lastEncoding = PageEncoding.DELTA_XBZRLE;
+            return runLength;
+        }
+
+        int bestLength = runLength >= 0 ? runLength : Integer.MAX_VALUE;
+        PageEncoding best = PageEncoding.DELTA_XBZRLE;
+        final int xorCompressed = compressCtx.compressDirectByteBuffer(
+            alternative.byteBuffer(), alternative.wrapAdjustment(), maxCompressedLength,
+            xorPage.byteBuffer(), xorPage.wrapAdjustment(), pageSize);
+        if (xorCompressed < bestLength)
+        {
+            target.putBytes(targetOffset, alternative, 0, xorCompressed);
+            bestLength = xorCompressed;
+            best = PageEncoding.DELTA_ZSTD;
+        }
+
+        if (bestLength > pageSize >> 1)
+        {
+            // Rewritten through and through: the page on its own may be cheaper than its difference.
+            final int fullCompressed = compressCtx.compressDirectByteBuffer(
+                alternative.byteBuffer(), alternative.wrapAdjustment(), maxCompressedLength,
+                source.byteBuffer(), source.wrapAdjustment() + sourceOffset, pageSize);
+            if (fullCompressed < bestLength)
+            {
+                target.putBytes(targetOffset, alternative, 0, fullCompressed);
+                bestLength = fullCompressed;
+                best = PageEncoding.ZSTD;
+            }
+        }
+
+        if (bestLength >= pageSize)
+        {
+            lastEncoding = PageEncoding.RAW;
+            return pageSize;
+        }
+        lastEncoding = best;
+        return bestLength;
+    }
+
+    /**
      * Encoding chosen by the last {@link #encode} call.
      *
      * @return the encoding.
@@ -198,9 +282,77 @@ public final class PageCodec implements AutoCloseable
         final int expectedCrc,
         final UnsafeBuffer page)
     {
+        return decode(encodingCode, payload, payloadOffset, payloadLength, expectedCrc, null, 0, page);
+    }
+
+    /**
+     * Decode a payload, which may be a delta against the page the receiver holds, into a page and check it against
+     * its CRC32C. For {@link PageEncoding#UNCHANGED} the check is of the current page and {@code page} is left as it
+     * is: there is nothing to apply. For {@link PageEncoding#ZERO} apply with {@link #applyZero}.
+     *
+     * @param encodingCode  the raw encoding value from the frame.
+     * @param payload       buffer holding the payload.
+     * @param payloadOffset of the payload.
+     * @param payloadLength of the payload, not yet trusted.
+     * @param expectedCrc   CRC32C the sender computed of the page.
+     * @param current       buffer holding the receiver's current version of the page, or null if none.
+     * @param currentOffset of the current version.
+     * @param page          scratch buffer wrapping a direct {@link ByteBuffer} of at least one page.
+     * @return the outcome; {@link DecodeResult#CRC_MISMATCH} for a delta means the base differs: ask for the page.
+     */
+    public DecodeResult decode(
+        final short encodingCode,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final int expectedCrc,
+        final DirectBuffer current,
+        final int currentOffset,
+        final UnsafeBuffer page)
+    {
         final PageEncoding encoding = PageEncoding.get(encodingCode);
         switch (encoding)
         {
+            case UNCHANGED:
+                if (0 != payloadLength || null == current)
+                {
+                    return null == current ? DecodeResult.UNKNOWN_ENCODING : DecodeResult.BAD_LENGTH;
+                }
+                return PageChecksum.crc32c(current, currentOffset, pageSize) == expectedCrc ?
+                    DecodeResult.OK : DecodeResult.CRC_MISMATCH;
+
+            case DELTA_XBZRLE:
+                if (null == current)
+                {
+                    return DecodeResult.UNKNOWN_ENCODING;
+                }
+                if (payloadLength <= 0 || payloadLength > pageSize)
+                {
+                    return DecodeResult.BAD_LENGTH;
+                }
+                if (!XorRunLength.decode(payload, payloadOffset, payloadLength, xorPage, pageSize))
+                {
+                    return DecodeResult.CORRUPT_PAYLOAD;
+                }
+                XorRunLength.xor(current, currentOffset, xorPage, 0, page, pageSize);
+                break;
+
+            case DELTA_ZSTD:
+                if (null == current)
+                {
+                    return DecodeResult.UNKNOWN_ENCODING;
+                }
+                if (payloadLength <= 0 || payloadLength >= pageSize)
+                {
+                    return DecodeResult.BAD_LENGTH;
+                }
+                if (!decompress(payload, payloadOffset, payloadLength, xorPage))
+                {
+                    return DecodeResult.CORRUPT_PAYLOAD;
+                }
+                XorRunLength.xor(current, currentOffset, xorPage, 0, page, pageSize);
+                break;
+
             case ZERO:
                 if (0 != payloadLength)
                 {
