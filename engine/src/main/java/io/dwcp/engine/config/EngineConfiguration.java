@@ -78,6 +78,21 @@ public final class EngineConfiguration
     /** Default longest park. */
     public static final long IDLE_MAX_PARK_DEFAULT_US = 1000;
 
+    /** Bytes of page copies the sender keeps per transfer to send deltas against (QEMU's XBZRLE cache is 64 MiB). */
+    public static final String BASELINE_BUDGET_PROP_NAME = "dwcp.baseline.budget.bytes";
+    /** Default baseline budget. */
+    public static final long BASELINE_BUDGET_DEFAULT = 64L * 1024 * 1024;
+
+    /** Age after which a baseline is refreshed by sending the page in full (the seeds' baseline_interval). */
+    public static final String BASELINE_REFRESH_INTERVAL_PROP_NAME = "dwcp.baseline.refresh.interval.ms";
+    /** Default refresh interval: the seeds' default of 5 minutes. */
+    public static final long BASELINE_REFRESH_INTERVAL_DEFAULT_MS = 300_000;
+
+    /** Most deltas in a row against successive baselines before a page is sent in full. */
+    public static final String BASELINE_MAX_DELTA_CHAIN_PROP_NAME = "dwcp.baseline.max.delta.chain";
+    /** Default maximum delta chain. */
+    public static final int BASELINE_MAX_DELTA_CHAIN_DEFAULT = 16;
+
     /** Smallest page size accepted. */
     public static final int MIN_PAGE_SIZE = 4096;
     /** Largest page size accepted. */
@@ -226,6 +241,37 @@ public final class EngineConfiguration
     public static long idleMaxParkNs()
     {
         return TimeUnit.MICROSECONDS.toNanos(Long.getLong(IDLE_MAX_PARK_PROP_NAME, IDLE_MAX_PARK_DEFAULT_US));
+    }
+
+    /**
+     * Baseline budget.
+     *
+     * @return the value of {@link #BASELINE_BUDGET_PROP_NAME} or its default.
+     */
+    public static long baselineBudgetBytes()
+    {
+        return Long.getLong(BASELINE_BUDGET_PROP_NAME, BASELINE_BUDGET_DEFAULT);
+    }
+
+    /**
+     * Baseline refresh interval.
+     *
+     * @return the value of {@link #BASELINE_REFRESH_INTERVAL_PROP_NAME} in nanoseconds.
+     */
+    public static long baselineRefreshIntervalNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(
+            Long.getLong(BASELINE_REFRESH_INTERVAL_PROP_NAME, BASELINE_REFRESH_INTERVAL_DEFAULT_MS));
+    }
+
+    /**
+     * Maximum delta chain.
+     *
+     * @return the value of {@link #BASELINE_MAX_DELTA_CHAIN_PROP_NAME} or its default.
+     */
+    public static int baselineMaxDeltaChain()
+    {
+        return Integer.getInteger(BASELINE_MAX_DELTA_CHAIN_PROP_NAME, BASELINE_MAX_DELTA_CHAIN_DEFAULT);
     }
 
     /**

@@ -32,6 +32,9 @@ public final class SenderContext
     private long progressIntervalNs = EngineConfiguration.progressIntervalNs();
     private long maxQueuedPages = EngineConfiguration.maxQueuedPages();
     private int framesPerCycle = EngineConfiguration.framesPerCycle();
+    private long baselineBudgetBytes = EngineConfiguration.baselineBudgetBytes();
+    private long baselineRefreshIntervalNs = EngineConfiguration.baselineRefreshIntervalNs();
+    private int baselineMaxDeltaChain = EngineConfiguration.baselineMaxDeltaChain();
     private NanoClock nanoClock;
     private ErrorHandler errorHandler;
     private EngineCounters counters;
@@ -64,6 +67,12 @@ public final class SenderContext
         requirePositive("helloIntervalNs", helloIntervalNs);
         requirePositive("progressIntervalNs", progressIntervalNs);
         requirePositive("maxQueuedPages", maxQueuedPages);
+        requirePositive("baselineRefreshIntervalNs", baselineRefreshIntervalNs);
+        if (baselineBudgetBytes < 0 || baselineMaxDeltaChain < 0)
+        {
+            throw new IllegalStateException("baselineBudgetBytes=" + baselineBudgetBytes + " and baselineMaxDeltaChain=" +
+                baselineMaxDeltaChain + " must not be negative");
+        }
         if (maxPagesPerFrame > MAX_PAGES_PER_FRAME)
         {
             throw new IllegalStateException(
@@ -360,6 +369,60 @@ public final class SenderContext
     public int framesPerCycle()
     {
         return framesPerCycle;
+    }
+
+    /**
+     * @param baselineBudgetBytes bytes of page copies kept per transfer for deltas; 0 disables deltas.
+     * @return this.
+     */
+    public SenderContext baselineBudgetBytes(final long baselineBudgetBytes)
+    {
+        this.baselineBudgetBytes = baselineBudgetBytes;
+        return this;
+    }
+
+    /**
+     * @return bytes of page copies kept per transfer for deltas.
+     */
+    public long baselineBudgetBytes()
+    {
+        return baselineBudgetBytes;
+    }
+
+    /**
+     * @param baselineRefreshIntervalNs age after which a baseline is refreshed with a full page.
+     * @return this.
+     */
+    public SenderContext baselineRefreshIntervalNs(final long baselineRefreshIntervalNs)
+    {
+        this.baselineRefreshIntervalNs = baselineRefreshIntervalNs;
+        return this;
+    }
+
+    /**
+     * @return age after which a baseline is refreshed with a full page.
+     */
+    public long baselineRefreshIntervalNs()
+    {
+        return baselineRefreshIntervalNs;
+    }
+
+    /**
+     * @param baselineMaxDeltaChain most deltas in a row before a full page.
+     * @return this.
+     */
+    public SenderContext baselineMaxDeltaChain(final int baselineMaxDeltaChain)
+    {
+        this.baselineMaxDeltaChain = baselineMaxDeltaChain;
+        return this;
+    }
+
+    /**
+     * @return most deltas in a row before a full page.
+     */
+    public int baselineMaxDeltaChain()
+    {
+        return baselineMaxDeltaChain;
     }
 
     /**

@@ -291,19 +291,21 @@ public final class ReceiverAgent implements Agent, FragmentHandler
                 continue;
             }
 
+            final UnsafeBuffer current = destination.segmentOf(pageNumber);
+            final int currentOffset = destination.offsetOf(pageNumber);
             final PageCodec.DecodeResult result = codec.decode(
-                encoding, view, payloadOffset, payloadLength, crc, scratchPage);
+                encoding, view, payloadOffset, payloadLength, crc, current, currentOffset, scratchPage);
             if (PageCodec.DecodeResult.OK == result)
             {
                 try
                 {
                     if (PageEncoding.ZERO.value() == encoding)
                     {
-                        codec.applyZero(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                        codec.applyZero(current, currentOffset);
                     }
-                    else
+                    else if (PageEncoding.UNCHANGED.value() != encoding)
                     {
-                        codec.apply(scratchPage, destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                        codec.apply(scratchPage, current, currentOffset);
                     }
                 }
                 catch (final InternalError ex)

@@ -43,6 +43,7 @@ final class OutboundTransfer implements AutoCloseable
     private final PageCodec codec;
     private final PageFrameWriter frameWriter;
     private final PageQueue pages = new PageQueue();
+    private final BaselineStore baselines;
     private final UnsafeBuffer pageCrcs;
     private final long startNs;
     private MappedImage inlineOverlay;
@@ -67,6 +68,8 @@ final class OutboundTransfer implements AutoCloseable
     private long zeroPages;
     private long rawPages;
     private long compressedPages;
+    private long unchangedPages;
+    private long deltaPages;
     private long digest;
 
     OutboundTransfer(
@@ -79,8 +82,10 @@ final class OutboundTransfer implements AutoCloseable
         final PageCodec codec,
         final int maxFrameLength,
         final int maxPagesPerFrame,
+        final BaselineStore baselines,
         final long nowNs)
     {
+        this.baselines = baselines;
         this.transferId = transferId;
         this.vmId = vmId;
         this.pageSize = pageSize;
@@ -144,6 +149,8 @@ final class OutboundTransfer implements AutoCloseable
 
     void queueRepair(final long pageNumber)
     {
+        // The receiver's copy is in doubt: the repair goes in full.
+        baselines.invalidate(pageNumber);
         pages.addRepair(pageNumber);
         if (State.AWAITING_VERDICT == state)
         {
@@ -189,6 +196,8 @@ final class OutboundTransfer implements AutoCloseable
         zeroPages += frameWriter.zeroPages();
         rawPages += frameWriter.rawPages();
         compressedPages += frameWriter.compressedPages();
+        unchangedPages += frameWriter.unchangedPages();
+        deltaPages += frameWriter.deltaPages();
         wireBytes += frameLength;
     }
 
@@ -372,6 +381,16 @@ final class OutboundTransfer implements AutoCloseable
         return sentSequence;
     }
 
+    long ackedSequence()
+    {
+        return ackedSequence;
+    }
+
+    BaselineStore baselines()
+    {
+        return baselines;
+    }
+
     long queuedPages()
     {
         return pages.size();
@@ -405,6 +424,16 @@ final class OutboundTransfer implements AutoCloseable
     long compressedPages()
     {
         return compressedPages;
+    }
+
+    long unchangedPages()
+    {
+        return unchangedPages;
+    }
+
+    long deltaPages()
+    {
+        return deltaPages;
     }
 
     long digest()

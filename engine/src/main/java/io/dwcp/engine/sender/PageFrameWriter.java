@@ -56,6 +56,8 @@ final class PageFrameWriter
     private int zeroPages;
     private int rawPages;
     private int compressedPages;
+    private int unchangedPages;
+    private int deltaPages;
 
     private boolean hasPending;
     private long pendingPage;
@@ -109,8 +111,10 @@ final class PageFrameWriter
      * @param targetLength   bytes a frame should not exceed, unless it holds a single page.
      * @return pages in the frame.
      */
-    int build(final OutboundTransfer transfer, final long sequence, final int targetLength)
+    int build(final OutboundTransfer transfer, final long sequence, final int targetLength, final long nowNs)
     {
+        final BaselineStore baselines = transfer.baselines();
+        final long ackedSequence = transfer.ackedSequence();
         this.sequence = sequence;
         this.round = transfer.round();
         entryCount = 0;
@@ -118,6 +122,8 @@ final class PageFrameWriter
         zeroPages = 0;
         rawPages = 0;
         compressedPages = 0;
+        unchangedPages = 0;
+        deltaPages = 0;
         half ^= 1;
         stagingLimit = half * halfLength;
 
@@ -137,19 +143,33 @@ final class PageFrameWriter
 
             final UnsafeBuffer source = transfer.sourceOf(pageNumber);
             final int sourceOffset = transfer.sourceOffsetOf(pageNumber);
-            final int length = codec.encode(source, sourceOffset, staging, stagingLimit);
+            final int baseSlot = baselines.baseFor(pageNumber, ackedSequence, nowNs);
+            final int length = baseSlot < 0 ?
+                codec.encode(source, sourceOffset, staging, stagingLimit) :
+                codec.encodeDelta(source, sourceOffset, baselines.memory(), baselines.offsetOf(baseSlot), staging,
+                    stagingLimit);
             final PageEncoding encoding = codec.lastEncoding();
             final int crc = codec.lastCrc();
+            final boolean isDelta = isDelta(encoding);
             transfer.recordPageCrc(pageNumber, crc);
+            if (baseSlot >= 0 && !isDelta && PageEncoding.ZERO != encoding)
+            {
+                baselines.overflow();
+            }
 
             final UnsafeBuffer payloadBuffer = PageEncoding.RAW == encoding ? source : staging;
             final int payloadOffset = PageEncoding.RAW == encoding ? sourceOffset : stagingLimit;
-            if (PageEncoding.ZSTD == encoding)
+            if (PageEncoding.RAW != encoding)
             {
                 stagingLimit += length;
             }
 
-            if (entryCount > 0 && frameLength + ENTRY_OVERHEAD + length > targetLength)
+            final boolean isPending = entryCount > 0 && frameLength + ENTRY_OVERHEAD + length > targetLength;
+            // The version the receiver will hold once the frame carrying it is applied: this frame or, for a page
+            // carried over, the next.
+            baselines.store(pageNumber, source, sourceOffset, PageEncoding.ZERO == encoding, isDelta,
+                isPending ? sequence + 1 : sequence, nowNs);
+            if (isPending)
             {
                 hasPending = true;
                 pendingPage = pageNumber;
@@ -189,6 +209,8 @@ final class PageFrameWriter
         {
             case ZERO -> zeroPages++;
             case RAW -> rawPages++;
+            case UNCHANGED -> unchangedPages++;
+            case DELTA_XBZRLE, DELTA_ZSTD -> deltaPages++;
             default -> compressedPages++;
         }
     }
@@ -286,6 +308,22 @@ final class PageFrameWriter
     int compressedPages()
     {
         return compressedPages;
+    }
+
+    int unchangedPages()
+    {
+        return unchangedPages;
+    }
+
+    int deltaPages()
+    {
+        return deltaPages;
+    }
+
+    private static boolean isDelta(final PageEncoding encoding)
+    {
+        return PageEncoding.UNCHANGED == encoding || PageEncoding.DELTA_XBZRLE == encoding ||
+            PageEncoding.DELTA_ZSTD == encoding;
     }
 
     long sequence()

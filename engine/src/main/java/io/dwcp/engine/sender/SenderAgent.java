@@ -79,6 +79,9 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     private final long progressIntervalNs;
     private final long maxQueuedPages;
     private final int framesPerCycle;
+    private final long baselineBudgetBytes;
+    private final long baselineRefreshIntervalNs;
+    private final int baselineMaxDeltaChain;
     private final NanoClock nanoClock;
     private final ErrorHandler errorHandler;
     private final EngineCounters counters;
@@ -126,6 +129,9 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         progressIntervalNs = context.progressIntervalNs();
         maxQueuedPages = context.maxQueuedPages();
         framesPerCycle = context.framesPerCycle();
+        baselineBudgetBytes = context.baselineBudgetBytes();
+        baselineRefreshIntervalNs = context.baselineRefreshIntervalNs();
+        baselineMaxDeltaChain = context.baselineMaxDeltaChain();
         nanoClock = context.nanoClock();
         errorHandler = context.errorHandler();
         counters = context.counters();
@@ -268,6 +274,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         if (transfer.state() != OutboundTransfer.State.DONE && nowNs - transfer.nextProgressNs() >= 0)
         {
             transfer.nextProgressNs(nowNs + progressIntervalNs);
+            transfer.baselines().prune(nowNs);
             emitProgress(transfer);
         }
 
@@ -288,7 +295,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
                     break;
                 }
                 transfer.beforeFrameBuilt(nowNs);
-                writer.build(transfer, transfer.sentSequence() + 1, targetLength);
+                writer.build(transfer, transfer.sentSequence() + 1, targetLength, nowNs);
                 if (!writer.isReady())
                 {
                     break;
@@ -310,6 +317,8 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
                 counters.get(EngineCounter.ZERO_PAGES_SENT).getAndAdd(writer.zeroPages());
                 counters.get(EngineCounter.RAW_PAGES_SENT).getAndAdd(writer.rawPages());
                 counters.get(EngineCounter.COMPRESSED_PAGES_SENT).getAndAdd(writer.compressedPages());
+                counters.get(EngineCounter.UNCHANGED_PAGES_SENT).getAndAdd(writer.unchangedPages());
+                counters.get(EngineCounter.DELTA_PAGES_SENT).getAndAdd(writer.deltaPages());
                 counters.get(EngineCounter.LOGICAL_BYTES_SENT).getAndAdd((long)writer.entryCount() * transfer.pageSize());
                 counters.get(EngineCounter.WIRE_BYTES_SENT).getAndAdd(frameLength);
                 framesSent++;
@@ -567,8 +576,10 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         try
         {
             codec = new PageCodec(pageSize, level);
+            final BaselineStore baselines = new BaselineStore(pageSize, fileSize / pageSize, baselineBudgetBytes,
+                baselineRefreshIntervalNs, baselineMaxDeltaChain, counters);
             transfer = new OutboundTransfer(transferId, vmId, pageSize, fileSize, source, peer, codec,
-                maxFrameLength, maxPagesPerFrame, nanoClock.nanoTime());
+                maxFrameLength, maxPagesPerFrame, baselines, nanoClock.nanoTime());
         }
         catch (final RuntimeException | OutOfMemoryError ex)
         {

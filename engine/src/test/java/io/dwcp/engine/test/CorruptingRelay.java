@@ -27,6 +27,7 @@ public final class CorruptingRelay implements AutoCloseable
     private final DatagramChannel back;
     private final InetSocketAddress receiver;
     private final AtomicInteger framesToCorrupt;
+    private final long targetPage;
     private final AtomicInteger corrupted = new AtomicInteger();
     private final Thread forward;
     private final Thread reverse;
@@ -41,6 +42,20 @@ public final class CorruptingRelay implements AutoCloseable
      */
     public CorruptingRelay(final int receiverPort, final int framesToCorrupt) throws IOException
     {
+        this(receiverPort, framesToCorrupt, -1);
+    }
+
+    /**
+     * Start relaying, damaging only one page wherever it travels, first copy and repairs alike.
+     *
+     * @param receiverPort    loopback port of the receiver.
+     * @param framesToCorrupt how many times to damage the page.
+     * @param targetPage      the page to damage, or -1 for the first payload of any frame.
+     * @throws IOException if sockets cannot be opened.
+     */
+    public CorruptingRelay(final int receiverPort, final int framesToCorrupt, final long targetPage) throws IOException
+    {
+        this.targetPage = targetPage;
         receiver = new InetSocketAddress("localhost", receiverPort);
         this.framesToCorrupt = new AtomicInteger(framesToCorrupt);
         front = DatagramChannel.open().bind(new InetSocketAddress("localhost", LocalMigration.freeUdpPort()));
@@ -85,7 +100,7 @@ public final class CorruptingRelay implements AutoCloseable
                 datagram.clear();
                 sender = front.receive(datagram);
                 datagram.flip();
-                if (framesToCorrupt.get() > 0 && corrupt(view, datagram.limit()))
+                if (framesToCorrupt.get() > 0 && corrupt(view, datagram.limit(), targetPage))
                 {
                     framesToCorrupt.decrementAndGet();
                     corrupted.incrementAndGet();
@@ -128,25 +143,42 @@ public final class CorruptingRelay implements AutoCloseable
         }
     }
 
-    private static boolean corrupt(final UnsafeBuffer datagram, final int length)
+    private static boolean corrupt(final UnsafeBuffer datagram, final int length, final long targetPage)
     {
-        if (length < AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH ||
-            datagram.getShort(6) != AERON_DATA_FRAME_TYPE)
+        // A datagram may carry several Aeron frames, each aligned to 32 bytes.
+        int offset = 0;
+        while (offset + AERON_DATA_HEADER_LENGTH <= length)
         {
-            return false;
+            final int frameLength = datagram.getInt(offset);
+            if (frameLength <= 0)
+            {
+                return false;
+            }
+            if (datagram.getShort(offset + 6) == AERON_DATA_FRAME_TYPE &&
+                frameLength >= AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH &&
+                corruptFrame(datagram, offset + AERON_DATA_HEADER_LENGTH, targetPage))
+            {
+                return true;
+            }
+            offset += (frameLength + 31) & ~31;
         }
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(datagram, AERON_DATA_HEADER_LENGTH);
+        return false;
+    }
+
+    private static boolean corruptFrame(final UnsafeBuffer datagram, final int offset, final long targetPage)
+    {
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(datagram, offset);
         if (header.templateId() != PageFrameDecoder.TEMPLATE_ID || header.schemaId() != PageFrameDecoder.SCHEMA_ID)
         {
             return false;
         }
         final PageFrameDecoder frame = new PageFrameDecoder().wrap(datagram,
-            AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+            offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
         for (final PageFrameDecoder.PagesDecoder page : frame.pages())
         {
             final int payloadOffset = frame.limit() + PageFrameDecoder.PagesDecoder.payloadHeaderLength();
             final int payloadLength = page.skipPayload();
-            if (payloadLength > 16)
+            if (payloadLength > 16 && (targetPage < 0 || page.pageNumber() == targetPage))
             {
                 final int target = payloadOffset + payloadLength / 2;
                 datagram.putByte(target, (byte)(datagram.getByte(target) ^ 0x10));
