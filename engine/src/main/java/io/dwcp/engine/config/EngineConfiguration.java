@@ -93,6 +93,11 @@ public final class EngineConfiguration
     /** Default maximum delta chain. */
     public static final int BASELINE_MAX_DELTA_CHAIN_DEFAULT = 16;
 
+    /** Expected downtime under which the sender tells the agent it may switch over (QEMU's default is 300 ms). */
+    public static final String SWITCHOVER_DOWNTIME_LIMIT_PROP_NAME = "dwcp.switchover.downtime.limit.ms";
+    /** Default downtime limit. */
+    public static final long SWITCHOVER_DOWNTIME_LIMIT_DEFAULT_MS = 300;
+
     /** Smallest page size accepted. */
     public static final int MIN_PAGE_SIZE = 4096;
     /** Largest page size accepted. */
@@ -272,6 +277,17 @@ public final class EngineConfiguration
     public static int baselineMaxDeltaChain()
     {
         return Integer.getInteger(BASELINE_MAX_DELTA_CHAIN_PROP_NAME, BASELINE_MAX_DELTA_CHAIN_DEFAULT);
+    }
+
+    /**
+     * Switchover downtime limit.
+     *
+     * @return the value of {@link #SWITCHOVER_DOWNTIME_LIMIT_PROP_NAME} in nanoseconds.
+     */
+    public static long switchoverDowntimeLimitNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(
+            Long.getLong(SWITCHOVER_DOWNTIME_LIMIT_PROP_NAME, SWITCHOVER_DOWNTIME_LIMIT_DEFAULT_MS));
     }
 
     /**

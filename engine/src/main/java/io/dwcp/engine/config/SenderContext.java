@@ -35,6 +35,7 @@ public final class SenderContext
     private long baselineBudgetBytes = EngineConfiguration.baselineBudgetBytes();
     private long baselineRefreshIntervalNs = EngineConfiguration.baselineRefreshIntervalNs();
     private int baselineMaxDeltaChain = EngineConfiguration.baselineMaxDeltaChain();
+    private long switchoverDowntimeLimitNs = EngineConfiguration.switchoverDowntimeLimitNs();
     private NanoClock nanoClock;
     private ErrorHandler errorHandler;
     private EngineCounters counters;
@@ -423,6 +424,24 @@ public final class SenderContext
     public int baselineMaxDeltaChain()
     {
         return baselineMaxDeltaChain;
+    }
+
+    /**
+     * @param switchoverDowntimeLimitNs expected downtime under which switchover-ready is emitted.
+     * @return this.
+     */
+    public SenderContext switchoverDowntimeLimitNs(final long switchoverDowntimeLimitNs)
+    {
+        this.switchoverDowntimeLimitNs = switchoverDowntimeLimitNs;
+        return this;
+    }
+
+    /**
+     * @return expected downtime under which switchover-ready is emitted.
+     */
+    public long switchoverDowntimeLimitNs()
+    {
+        return switchoverDowntimeLimitNs;
     }
 
     /**

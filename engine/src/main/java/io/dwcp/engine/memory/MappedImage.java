@@ -80,6 +80,37 @@ public final class MappedImage implements AutoCloseable
     }
 
     /**
+     * Map the first {@code length} bytes of an existing file read-write, for an agent that changes a live image.
+     *
+     * @param file     to map.
+     * @param pageSize bytes per page.
+     * @param length   bytes to map, no more than the file holds.
+     * @return the mapped image.
+     * @throws IOException if the file is missing or too short.
+     */
+    public static MappedImage openReadWrite(final Path file, final int pageSize, final long length) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            if (raf.length() < length)
+            {
+                throw new IOException(file + " holds " + raf.length() + " bytes, fewer than " + length);
+            }
+            return new MappedImage(file, pageSize, length, FileChannel.MapMode.READ_WRITE, raf.getChannel());
+        }
+    }
+
+    /**
+     * The segment buffers, 1 GiB each but the last; page {@code p} is in {@code segments()[p * pageSize >> 30]}.
+     *
+     * @return the segments; do not replace them.
+     */
+    public UnsafeBuffer[] segments()
+    {
+        return segments;
+    }
+
+    /**
      * Create or replace a file of zeros and map it read-write.
      *
      * @param file     to create.

@@ -1,6 +1,8 @@
 package io.dwcp.engine.queue;
 
 import io.dwcp.codecs.agent.CommandRejectedDecoder;
+import io.dwcp.codecs.agent.RoundCompletedDecoder;
+import io.dwcp.codecs.agent.SwitchoverReadyDecoder;
 import io.dwcp.codecs.agent.TransferAcceptedDecoder;
 import io.dwcp.codecs.agent.TransferCompletedDecoder;
 import io.dwcp.codecs.agent.TransferFailedDecoder;
@@ -26,6 +28,24 @@ public interface EngineEventListener
      * @param event decoder positioned on the event.
      */
     default void onProgress(final TransferProgressDecoder event)
+    {
+    }
+
+    /**
+     * A pre-copy round was applied in full.
+     *
+     * @param event decoder positioned on the event.
+     */
+    default void onRoundCompleted(final RoundCompletedDecoder event)
+    {
+    }
+
+    /**
+     * The expected downtime fell under the limit.
+     *
+     * @param event decoder positioned on the event.
+     */
+    default void onSwitchoverReady(final SwitchoverReadyDecoder event)
     {
     }
 

@@ -2,6 +2,8 @@ package io.dwcp.engine.queue;
 
 import io.dwcp.codecs.agent.CommandRejectedDecoder;
 import io.dwcp.codecs.agent.MessageHeaderDecoder;
+import io.dwcp.codecs.agent.RoundCompletedDecoder;
+import io.dwcp.codecs.agent.SwitchoverReadyDecoder;
 import io.dwcp.codecs.agent.TransferAcceptedDecoder;
 import io.dwcp.codecs.agent.TransferCompletedDecoder;
 import io.dwcp.codecs.agent.TransferFailedDecoder;
@@ -24,6 +26,8 @@ public final class EventAdapter implements AutoCloseable, SbeQueueReader.Message
     private final TransferCompletedDecoder completedDecoder = new TransferCompletedDecoder();
     private final TransferFailedDecoder failedDecoder = new TransferFailedDecoder();
     private final CommandRejectedDecoder rejectedDecoder = new CommandRejectedDecoder();
+    private final RoundCompletedDecoder roundDecoder = new RoundCompletedDecoder();
+    private final SwitchoverReadyDecoder switchoverDecoder = new SwitchoverReadyDecoder();
 
     /**
      * Create an adapter reading a queue from the start.
@@ -80,6 +84,10 @@ public final class EventAdapter implements AutoCloseable, SbeQueueReader.Message
                 listener.onFailed(failedDecoder.wrap(buffer, bodyOffset, blockLength, version));
             case CommandRejectedDecoder.TEMPLATE_ID ->
                 listener.onRejected(rejectedDecoder.wrap(buffer, bodyOffset, blockLength, version));
+            case RoundCompletedDecoder.TEMPLATE_ID ->
+                listener.onRoundCompleted(roundDecoder.wrap(buffer, bodyOffset, blockLength, version));
+            case SwitchoverReadyDecoder.TEMPLATE_ID ->
+                listener.onSwitchoverReady(switchoverDecoder.wrap(buffer, bodyOffset, blockLength, version));
             default -> listener.onUnknown(headerDecoder.templateId());
         }
     }

@@ -3,6 +3,8 @@ package io.dwcp.engine.queue;
 import io.dwcp.codecs.agent.CommandRejectedEncoder;
 import io.dwcp.codecs.agent.FailureReason;
 import io.dwcp.codecs.agent.MessageHeaderEncoder;
+import io.dwcp.codecs.agent.RoundCompletedEncoder;
+import io.dwcp.codecs.agent.SwitchoverReadyEncoder;
 import io.dwcp.codecs.agent.TransferAcceptedEncoder;
 import io.dwcp.codecs.agent.TransferCompletedEncoder;
 import io.dwcp.codecs.agent.TransferFailedEncoder;
@@ -23,6 +25,8 @@ public final class EventPublisher implements AutoCloseable
     private final TransferCompletedEncoder completedEncoder = new TransferCompletedEncoder();
     private final TransferFailedEncoder failedEncoder = new TransferFailedEncoder();
     private final CommandRejectedEncoder rejectedEncoder = new CommandRejectedEncoder();
+    private final RoundCompletedEncoder roundEncoder = new RoundCompletedEncoder();
+    private final SwitchoverReadyEncoder switchoverEncoder = new SwitchoverReadyEncoder();
 
     /**
      * Create a publisher.
@@ -63,6 +67,37 @@ public final class EventPublisher implements AutoCloseable
     public void commitProgress()
     {
         writer.append(MessageHeaderEncoder.ENCODED_LENGTH + progressEncoder.encodedLength());
+    }
+
+    /**
+     * Start a round-completed event; fill in the fields, then call {@link #commitRoundCompleted()}.
+     *
+     * @return the encoder, wrapped and ready for fields.
+     */
+    public RoundCompletedEncoder roundCompleted()
+    {
+        return roundEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder);
+    }
+
+    /** Append the event started by {@link #roundCompleted()}. */
+    public void commitRoundCompleted()
+    {
+        writer.append(MessageHeaderEncoder.ENCODED_LENGTH + roundEncoder.encodedLength());
+    }
+
+    /**
+     * The expected downtime fell under the limit.
+     *
+     * @param transferId         of the transfer.
+     * @param round              whose statistics showed it.
+     * @param expectedDowntimeNs the estimate.
+     * @param limitNs            the configured limit.
+     */
+    public void switchoverReady(final long transferId, final int round, final long expectedDowntimeNs, final long limitNs)
+    {
+        switchoverEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder)
+            .transferId(transferId).round(round).expectedDowntimeNs(expectedDowntimeNs).downtimeLimitNs(limitNs);
+        writer.append(MessageHeaderEncoder.ENCODED_LENGTH + switchoverEncoder.encodedLength());
     }
 
     /**

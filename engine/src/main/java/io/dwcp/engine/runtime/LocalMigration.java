@@ -137,6 +137,51 @@ public final class LocalMigration implements AutoCloseable
     }
 
     /**
+     * Open a transfer of an image without queueing any page yet, for a multi-round migration.
+     *
+     * @param transferId       of the transfer.
+     * @param vmId             of the VM.
+     * @param image            source file.
+     * @param pageSize         bytes per page.
+     * @param compressionLevel zstd level, 0 for the default.
+     * @throws IOException if the file size cannot be read.
+     */
+    public void startTransfer(
+        final long transferId, final String vmId, final Path image, final int pageSize, final int compressionLevel)
+        throws IOException
+    {
+        commands.startTransfer(
+            transferId, vmId, image.toString(), Files.size(image), pageSize, compressionLevel, receiverEndpoint);
+    }
+
+    /**
+     * Read events until a condition holds.
+     *
+     * @param events    the adapter to poll; it keeps its position between calls.
+     * @param condition checked after each poll.
+     * @param timeoutNs how long to wait.
+     * @throws InterruptedException  if interrupted while waiting.
+     * @throws IllegalStateException if the condition does not hold in time.
+     */
+    public static void pollUntil(final EventAdapter events, final java.util.function.BooleanSupplier condition,
+        final long timeoutNs) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("no expected event within " +
+                    java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s");
+            }
+            if (0 == events.poll(100))
+            {
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    /**
      * How a transfer ended.
      *
      * @param transferId of the transfer.

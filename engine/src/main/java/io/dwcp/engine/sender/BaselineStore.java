@@ -39,6 +39,9 @@ final class BaselineStore
     private final int[] freeSlots;
     private int freeCount;
     private int clockHand;
+    private long hits;
+    private long misses;
+    private long overflows;
 
     /**
      * Create a store for one transfer.
@@ -97,6 +100,7 @@ final class BaselineStore
         if (NO_SLOT == slot || sequenceOfSlot[slot] > ackedSequence)
         {
             counters.get(EngineCounter.BASELINE_MISSES).increment();
+            misses++;
             return NO_SLOT;
         }
         if (nowNs - storedAtNs[slot] > refreshIntervalNs || chainOfSlot[slot] >= maxDeltaChain)
@@ -107,6 +111,7 @@ final class BaselineStore
         isReferenced[slot] = true;
         usedAtNs[slot] = nowNs;
         counters.get(EngineCounter.BASELINE_HITS).increment();
+        hits++;
         return slot;
     }
 
@@ -170,6 +175,22 @@ final class BaselineStore
     void overflow()
     {
         counters.get(EngineCounter.BASELINE_OVERFLOWS).increment();
+        overflows++;
+    }
+
+    long hits()
+    {
+        return hits;
+    }
+
+    long misses()
+    {
+        return misses;
+    }
+
+    long overflows()
+    {
+        return overflows;
     }
 
     /**

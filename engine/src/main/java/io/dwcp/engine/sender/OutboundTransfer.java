@@ -5,6 +5,7 @@ import io.dwcp.codec.PageCodec;
 import io.dwcp.engine.memory.MappedImage;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -70,6 +71,13 @@ final class OutboundTransfer implements AutoCloseable
     private long compressedPages;
     private long unchangedPages;
     private long deltaPages;
+    private final LongArrayQueue endedRounds = new LongArrayQueue(16, -1);
+    private final LongArrayQueue pagesQueuedAtRoundEnd = new LongArrayQueue(16, -1);
+    private long roundLastSequence = -1;
+    private long roundFirstPageNs;
+    private long previousRoundEndNs;
+    private boolean isSwitchoverReady;
+    private final long[] roundStart = new long[RoundStat.values().length];
     private long digest;
 
     OutboundTransfer(
@@ -136,6 +144,101 @@ final class OutboundTransfer implements AutoCloseable
         inlineOverlay.segmentOf(pageNumber).putBytes(inlineOverlay.offsetOf(pageNumber), content, offset, pageSize);
         inlinePages.set(Math.toIntExact(pageNumber));
         pages.addRange(pageNumber, 1);
+    }
+
+    /** Running totals a round's statistics are taken from, as differences at its end. */
+    enum RoundStat
+    {
+        PAGES, ZERO, NORMAL, UNCHANGED, DELTA, WIRE, HITS, MISSES, OVERFLOWS
+    }
+
+    /**
+     * The agent ended a round: it completes when every page queued so far is applied.
+     *
+     * @param round that ended.
+     */
+    void endRound(final int round)
+    {
+        endedRounds.addLong(round);
+        pagesQueuedAtRoundEnd.addLong(pages.rangePagesQueued());
+    }
+
+    /**
+     * Called before a frame is built, to time the round from its first page.
+     *
+     * @param nowNs current time.
+     */
+    void onRoundActivity(final long nowNs)
+    {
+        if (0 == roundFirstPageNs)
+        {
+            roundFirstPageNs = nowNs;
+        }
+    }
+
+    /**
+     * Has the oldest ended round been sent in full and acknowledged?
+     *
+     * @return the round number, or -1.
+     */
+    int completedRound()
+    {
+        if (endedRounds.isEmpty())
+        {
+            return -1;
+        }
+        final long round = endedRounds.peekLong();
+        if (roundLastSequence < 0)
+        {
+            if (pages.rangePagesTaken() < pagesQueuedAtRoundEnd.peekLong() || frameWriter.isReady() ||
+                frameWriter.hasPending())
+            {
+                return -1;
+            }
+            roundLastSequence = sentSequence;
+        }
+        return ackedSequence >= roundLastSequence ? (int)round : -1;
+    }
+
+    /**
+     * Close the oldest ended round and return the difference of a running total since its start.
+     *
+     * @param stats receives the differences, indexed by {@link RoundStat#ordinal()}.
+     * @param nowNs current time.
+     * @return [duration of the round from its first page, time since the previous round ended] in nanoseconds.
+     */
+    long[] closeRound(final long[] stats, final long nowNs)
+    {
+        endedRounds.pollLong();
+        pagesQueuedAtRoundEnd.pollLong();
+        roundLastSequence = -1;
+        final long[] totals = totals();
+        for (int i = 0; i < totals.length; i++)
+        {
+            stats[i] = totals[i] - roundStart[i];
+            roundStart[i] = totals[i];
+        }
+        final long firstPageNs = 0 == roundFirstPageNs ? nowNs : roundFirstPageNs;
+        final long sincePreviousNs = nowNs - (0 == previousRoundEndNs ? startNs : previousRoundEndNs);
+        roundFirstPageNs = 0;
+        previousRoundEndNs = nowNs;
+        return new long[] { Math.max(1, nowNs - firstPageNs), Math.max(1, sincePreviousNs) };
+    }
+
+    private long[] totals()
+    {
+        return new long[] { pagesSent, zeroPages, rawPages + compressedPages, unchangedPages, deltaPages, wireBytes,
+            baselines.hits(), baselines.misses(), baselines.overflows() };
+    }
+
+    boolean isSwitchoverReady()
+    {
+        return isSwitchoverReady;
+    }
+
+    void switchoverReady()
+    {
+        isSwitchoverReady = true;
     }
 
     void queueRange(final long firstPage, final long count)

@@ -15,6 +15,8 @@ final class PageQueue
     private long rangeNext;
     private long rangeRemaining;
     private long queuedPages;
+    private long rangePagesQueued;
+    private long rangePagesTaken;
 
     /**
      * Queue a range of pages.
@@ -27,6 +29,7 @@ final class PageQueue
         ranges.addLong(firstPage);
         ranges.addLong(pageCount);
         queuedPages += pageCount;
+        rangePagesQueued += pageCount;
     }
 
     /**
@@ -63,7 +66,28 @@ final class PageQueue
         }
         rangeRemaining--;
         queuedPages--;
+        rangePagesTaken++;
         return rangeNext++;
+    }
+
+    /**
+     * Pages ever queued as ranges (not repairs), for marking where a round ends.
+     *
+     * @return the count.
+     */
+    long rangePagesQueued()
+    {
+        return rangePagesQueued;
+    }
+
+    /**
+     * Pages ever taken from ranges.
+     *
+     * @return the count.
+     */
+    long rangePagesTaken()
+    {
+        return rangePagesTaken;
     }
 
     /**

@@ -82,6 +82,8 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     private final long baselineBudgetBytes;
     private final long baselineRefreshIntervalNs;
     private final int baselineMaxDeltaChain;
+    private final long switchoverDowntimeLimitNs;
+    private final long[] roundStats = new long[OutboundTransfer.RoundStat.values().length];
     private final NanoClock nanoClock;
     private final ErrorHandler errorHandler;
     private final EngineCounters counters;
@@ -132,6 +134,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         baselineBudgetBytes = context.baselineBudgetBytes();
         baselineRefreshIntervalNs = context.baselineRefreshIntervalNs();
         baselineMaxDeltaChain = context.baselineMaxDeltaChain();
+        switchoverDowntimeLimitNs = context.switchoverDowntimeLimitNs();
         nanoClock = context.nanoClock();
         errorHandler = context.errorHandler();
         counters = context.counters();
@@ -251,6 +254,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
 
             case STREAMING:
                 workCount += sendFrames(transfer, peer.publication());
+                workCount += completeRounds(transfer);
                 if (transfer.isEndRequested() && !transfer.isEndSent() && !transfer.hasPagesToSend() &&
                     transfer.state() == OutboundTransfer.State.STREAMING)
                 {
@@ -295,6 +299,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
                     break;
                 }
                 transfer.beforeFrameBuilt(nowNs);
+                transfer.onRoundActivity(nowNs);
                 writer.build(transfer, transfer.sentSequence() + 1, targetLength, nowNs);
                 if (!writer.isReady())
                 {
@@ -330,6 +335,53 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
             }
         }
         return framesSent;
+    }
+
+    private int completeRounds(final OutboundTransfer transfer)
+    {
+        int workCount = 0;
+        int round;
+        while ((round = transfer.completedRound()) >= 0)
+        {
+            final long[] times = transfer.closeRound(roundStats, nowNs);
+            final long durationNs = times[0];
+            final long sincePreviousNs = times[1];
+            final long pages = roundStats[OutboundTransfer.RoundStat.PAGES.ordinal()];
+            final long bytes = pages * transfer.pageSize();
+            final long throughput = (long)(bytes * 1e9 / durationNs);
+            // The final round resends what is dirty then: estimate it by this round's size, or by what the agent
+            // has already queued if that is larger, at the bandwidth this round achieved (QEMU's expected-downtime).
+            final long remainingBytes = Math.max(pages, transfer.queuedPages()) * transfer.pageSize();
+            final long expectedDowntimeNs = throughput > 0 ? (long)(remainingBytes * 1e9 / throughput) : durationNs;
+            events.roundCompleted()
+                .transferId(transfer.transferId())
+                .round(round)
+                .pages(pages)
+                .zeroPages(roundStats[OutboundTransfer.RoundStat.ZERO.ordinal()])
+                .normalPages(roundStats[OutboundTransfer.RoundStat.NORMAL.ordinal()])
+                .unchangedPages(roundStats[OutboundTransfer.RoundStat.UNCHANGED.ordinal()])
+                .deltaPages(roundStats[OutboundTransfer.RoundStat.DELTA.ordinal()])
+                .wireBytes(roundStats[OutboundTransfer.RoundStat.WIRE.ordinal()])
+                .cacheHits(roundStats[OutboundTransfer.RoundStat.HITS.ordinal()])
+                .cacheMisses(roundStats[OutboundTransfer.RoundStat.MISSES.ordinal()])
+                .cacheOverflows(roundStats[OutboundTransfer.RoundStat.OVERFLOWS.ordinal()])
+                .durationNs(durationNs)
+                .throughputBytesPerSecond(throughput)
+                .dirtyPagesRate((long)(pages * 1e9 / sincePreviousNs))
+                .transferredBytes(transfer.pagesSent() * transfer.pageSize())
+                .remainingPages(transfer.queuedPages())
+                .totalPages(transfer.pageCount())
+                .expectedDowntimeNs(expectedDowntimeNs);
+            events.commitRoundCompleted();
+
+            if (round > 0 && !transfer.isSwitchoverReady() && expectedDowntimeNs < switchoverDowntimeLimitNs)
+            {
+                transfer.switchoverReady();
+                events.switchoverReady(transfer.transferId(), round, expectedDowntimeNs, switchoverDowntimeLimitNs);
+            }
+            workCount++;
+        }
+        return workCount;
     }
 
     private void onPublicationResult(final OutboundTransfer transfer, final long result)
@@ -693,6 +745,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
             return;
         }
         transfer.round(command.round());
+        transfer.endRound(command.round());
     }
 
     /**

@@ -31,6 +31,14 @@ public final class EventRecorder implements EngineEventListener
     {
     }
 
+    /** A completed round. */
+    public record Round(long transferId, int round, long pages, long zeroPages, long normalPages, long unchangedPages,
+        long deltaPages, long wireBytes, long cacheHits, long cacheMisses, long expectedDowntimeNs)
+    {
+    }
+
+    public final List<Round> rounds = new ArrayList<>();
+    public final List<Long> switchoverReady = new ArrayList<>();
     public final List<Long> accepted = new ArrayList<>();
     public final List<Progress> progress = new ArrayList<>();
     public final List<Completed> completed = new ArrayList<>();
@@ -46,6 +54,18 @@ public final class EventRecorder implements EngineEventListener
     public void onProgress(final TransferProgressDecoder event)
     {
         progress.add(new Progress(event.transferId(), event.pagesSent(), event.pagesAcknowledged(), event.wireBytes()));
+    }
+
+    public void onRoundCompleted(final io.dwcp.codecs.agent.RoundCompletedDecoder event)
+    {
+        rounds.add(new Round(event.transferId(), event.round(), event.pages(), event.zeroPages(), event.normalPages(),
+            event.unchangedPages(), event.deltaPages(), event.wireBytes(), event.cacheHits(), event.cacheMisses(),
+            event.expectedDowntimeNs()));
+    }
+
+    public void onSwitchoverReady(final io.dwcp.codecs.agent.SwitchoverReadyDecoder event)
+    {
+        switchoverReady.add(event.transferId());
     }
 
     public void onCompleted(final TransferCompletedDecoder event)

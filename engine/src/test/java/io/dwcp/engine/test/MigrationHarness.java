@@ -114,6 +114,12 @@ public final class MigrationHarness implements AutoCloseable
         });
     }
 
+    public void startTransfer(final long transferId, final String vmId, final Path image, final int pageSize)
+        throws IOException
+    {
+        migration.startTransfer(transferId, vmId, image, pageSize, 0);
+    }
+
     public Path destinationOf(final String vmId, final long transferId)
     {
         return migration.destinationOf(vmId, transferId);

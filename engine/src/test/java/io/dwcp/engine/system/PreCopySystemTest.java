@@ -1,0 +1,90 @@
+package io.dwcp.engine.system;
+
+import io.dwcp.engine.memory.ImageComparison;
+import io.dwcp.engine.memory.MappedImage;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.test.EventRecorder;
+import io.dwcp.engine.test.MigrationHarness;
+import io.dwcp.engine.test.TestImages;
+import io.dwcp.images.DirtyModel;
+import io.dwcp.images.DirtyRound;
+import io.dwcp.images.MemoryImageGenerator;
+import io.dwcp.images.PageMix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Multi-round pre-copy migrations: the test plays a hypervisor agent whose guest dirties memory between rounds.
+ */
+class PreCopySystemTest
+{
+    private static final int PAGE_SIZE = 4096;
+    private static final long IMAGE_SIZE = 32L * 1024 * 1024;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void fiveRoundsOverUdpArriveBitExactWithDeltas() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 21);
+        final long pageCount = IMAGE_SIZE / PAGE_SIZE;
+        final MemoryImageGenerator generator = new MemoryImageGenerator(21, PageMix.DEFAULT, PAGE_SIZE);
+        final DirtyRound dirtyRound = new DirtyRound(DirtyModel.JVM, generator);
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+            MappedImage guest = MappedImage.openReadWrite(image, PAGE_SIZE, IMAGE_SIZE))
+        {
+            final EventRecorder events = harness.events();
+            harness.startTransfer(1, "vm-precopy", image, PAGE_SIZE);
+            harness.commands().pageRange(1, 0, 0, (int)pageCount);
+            harness.commands().endOfRound(1, 0);
+            harness.awaitEvents("round 0", 60_000, () -> events.rounds.size() == 1);
+
+            long dirtyPages = 0;
+            for (int round = 1; round < 5; round++)
+            {
+                final long[] dirty = dirtyRound.apply(guest.segments(), pageCount, 99, round);
+                dirtyPages += dirty.length;
+                harness.commands().pages(1, round, dirty, dirty.length);
+                harness.commands().endOfRound(1, round);
+                final int completed = round + 1;
+                harness.awaitEvents("round " + round, 60_000, () -> events.rounds.size() == completed);
+            }
+            harness.commands().endOfTransfer(1);
+            harness.awaitEnd(1, 60_000);
+
+            assertEquals(List.of(), events.failed);
+            assertEquals(1, events.completed.size());
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-precopy", 1)),
+                "the destination equals the guest after the final round");
+
+            assertEquals(5, events.rounds.size());
+            assertEquals(pageCount, events.rounds.get(0).pages());
+            long laterRoundPages = 0;
+            long laterDeltaPages = 0;
+            for (int i = 1; i < 5; i++)
+            {
+                final EventRecorder.Round round = events.rounds.get(i);
+                assertEquals(i, round.round());
+                laterRoundPages += round.pages();
+                laterDeltaPages += round.deltaPages() + round.unchangedPages();
+                assertTrue(round.wireBytes() < round.pages() * PAGE_SIZE / 2,
+                    "round " + i + " sent " + round.wireBytes() + " bytes for " + round.pages() + " pages");
+            }
+            assertEquals(dirtyPages, laterRoundPages);
+            assertTrue(laterDeltaPages > laterRoundPages / 2,
+                laterDeltaPages + " of " + laterRoundPages + " later-round pages went as deltas");
+            assertTrue(harness.senderEngine().senderCounters().value(EngineCounter.BASELINE_HITS) > 0);
+            assertEquals(List.of(), harness.errors());
+        }
+    }
+}
