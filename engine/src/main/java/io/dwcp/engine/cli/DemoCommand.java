@@ -1,18 +1,23 @@
 package io.dwcp.engine.cli;
 
 import io.dwcp.codecs.agent.CommandRejectedDecoder;
+import io.dwcp.codecs.agent.RoundCompletedDecoder;
+import io.dwcp.codecs.agent.SwitchoverReadyDecoder;
 import io.dwcp.codecs.agent.TransferCompletedDecoder;
 import io.dwcp.codecs.agent.TransferFailedDecoder;
 import io.dwcp.codecs.agent.TransferProgressDecoder;
 import io.dwcp.driver.DriverProfile;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.memory.ImageComparison;
+import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.queue.EngineEventListener;
 import io.dwcp.engine.queue.EventAdapter;
 import io.dwcp.engine.runtime.EngineThreading;
 import io.dwcp.engine.runtime.LocalMigration;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.images.DirtyModel;
+import io.dwcp.images.DirtyRound;
 import io.dwcp.images.ImageSummary;
 import io.dwcp.images.MemoryImageGenerator;
 import io.dwcp.images.PageKind;
@@ -76,7 +81,23 @@ final class DemoCommand implements Callable<Integer>
     @Option(names = "--keep", description = "Keep the image, the destination and the queues afterwards.")
     boolean keep;
 
+    @Option(names = "--rounds", defaultValue = "1", description = {
+        "Pre-copy rounds: round 0 sends every page, each later round the pages the guest dirtied, the last one",
+        "after the guest is paused (default: ${DEFAULT-VALUE})." })
+    int rounds;
+
+    @Option(names = "--baseline-budget", converter = Sizes.class, defaultValue = "64m",
+        description = "Bytes of page versions the sender keeps to send deltas against (default: ${DEFAULT-VALUE}).")
+    long baselineBudget;
+
+    @Option(names = "--dirty-model", defaultValue = "jvm",
+        description = "How the guest dirties memory between rounds: vm, jvm or interpreter (default: ${DEFAULT-VALUE}).")
+    String dirtyModel;
+
+    private static final long TIMEOUT_NS = TimeUnit.MINUTES.toNanos(10);
+
     private final PrintStream out;
+    private DirtyModel model;
 
     DemoCommand(final PrintStream out)
     {
@@ -97,12 +118,17 @@ final class DemoCommand implements Callable<Integer>
         {
             throw new UsageException("--transport must be udp or ipc, not '" + transport + "'");
         }
+        if (rounds < 1 || rounds > 1000)
+        {
+            throw new UsageException("--rounds " + rounds + " must be from 1 to 1000");
+        }
         final PageMix pageMix;
         final DriverProfile driverProfile;
         try
         {
             pageMix = null == mix ? PageMix.DEFAULT : PageMix.parse(mix);
             driverProfile = DriverProfile.load(profile);
+            model = DirtyModel.preset(dirtyModel);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -131,24 +157,32 @@ final class DemoCommand implements Callable<Integer>
         out.printf(Locale.ROOT, "generating %s image (seed %d, %d-byte pages) in %s%n",
             Sizes.format(size), seed, pageSize, workDirectory);
         final long generateStartNs = System.nanoTime();
-        final ImageSummary summary = new MemoryImageGenerator(seed, pageMix, pageSize).generate(image, size);
+        final MemoryImageGenerator generator = new MemoryImageGenerator(seed, pageMix, pageSize);
+        final ImageSummary summary = generator.generate(image, size);
         out.printf(Locale.ROOT, "generated in %.2f s: %s%n", seconds(System.nanoTime() - generateStartNs), summary);
 
         final boolean isIpc = "ipc".equals(transport);
         final long transferId = 1;
         final String vmId = "demo-vm";
-        final ProgressPrinter progress = new ProgressPrinter(out, size);
+        final ProgressPrinter progress = new ProgressPrinter(out, size, pageSize);
         try (LocalMigration migration = new LocalMigration(
-            workDirectory.resolve("engines"), isIpc, driverProfile, threading, (context) -> {},
+            workDirectory.resolve("engines"), isIpc, driverProfile, threading,
+            (context) -> context.baselineBudgetBytes(baselineBudget),
             (ex) -> out.println("engine error: " + ex));
             EventAdapter events = migration.newEventAdapter(progress))
         {
             out.printf(Locale.ROOT, "engines up: %s, %s threading, profile %s; submitting transfer %d%n",
                 isIpc ? "one engine over aeron:ipc" : "sender -> receiver over UDP loopback " +
                 migration.receiverEndpoint(), threading, driverProfile.name(), transferId);
-            migration.submitWholeImage(transferId, vmId, image, pageSize, level);
-
             long[] allocatedAtHalf = null;
+            if (1 == rounds)
+            {
+                migration.submitWholeImage(transferId, vmId, image, pageSize, level);
+            }
+            else
+            {
+                runPreCopyRounds(migration, events, progress, generator, image, transferId, vmId);
+            }
             while (!progress.isEnded())
             {
                 if (0 == events.poll(100))
@@ -162,6 +196,10 @@ final class DemoCommand implements Callable<Integer>
             }
             final long[] allocatedAtEnd = engineThreadAllocations();
             progress.finishLine();
+            if (rounds > 1)
+            {
+                progress.printRounds();
+            }
 
             if (!progress.isCompleted())
             {
@@ -191,6 +229,42 @@ final class DemoCommand implements Callable<Integer>
                 "digest %016x agreed by both engines%n", verifySeconds, progress.digest());
             return 0;
         }
+    }
+
+    private void runPreCopyRounds(
+        final LocalMigration migration,
+        final EventAdapter events,
+        final ProgressPrinter progress,
+        final MemoryImageGenerator generator,
+        final Path image,
+        final long transferId,
+        final String vmId) throws Exception
+    {
+        final long pageCount = size / pageSize;
+        final DirtyRound dirtyRound = new DirtyRound(model, generator);
+        migration.startTransfer(transferId, vmId, image, pageSize, level);
+        final int batchPages = 1 << 16;
+        for (long first = 0; first < pageCount; first += batchPages)
+        {
+            migration.commands().pageRange(transferId, 0, first, (int)Math.min(batchPages, pageCount - first));
+        }
+        migration.commands().endOfRound(transferId, 0);
+        LocalMigration.pollUntil(events, () -> progress.roundsCompleted() >= 1 || progress.isEnded(), TIMEOUT_NS);
+
+        // The guest runs between rounds: each round dirties pages in place, as the live VM's memory would change.
+        try (MappedImage guest = MappedImage.openReadWrite(image, pageSize, size))
+        {
+            for (int round = 1; round < rounds && !progress.isEnded(); round++)
+            {
+                final long[] dirty = dirtyRound.apply(guest.segments(), pageCount, seed, round);
+                migration.commands().pages(transferId, round, dirty, dirty.length);
+                migration.commands().endOfRound(transferId, round);
+                final int completed = round + 1;
+                LocalMigration.pollUntil(events, () -> progress.roundsCompleted() >= completed || progress.isEnded(),
+                    TIMEOUT_NS);
+            }
+        }
+        migration.commands().endOfTransfer(transferId);
     }
 
     private void printSummary(final ImageSummary summary, final ProgressPrinter progress, final EngineCounters sender)
@@ -280,17 +354,21 @@ final class DemoCommand implements Callable<Integer>
         private long wireBytes;
         private long digest;
         private volatile double fractionApplied;
+        private final java.util.List<String> rounds = new java.util.ArrayList<>();
+        private final int pageSize;
+        private String switchover;
 
-        ProgressPrinter(final PrintStream out, final long size)
+        ProgressPrinter(final PrintStream out, final long size, final int pageSize)
         {
             this.out = out;
             this.size = size;
+            this.pageSize = pageSize;
         }
 
         public void onProgress(final TransferProgressDecoder event)
         {
             wireBytes = event.wireBytes();
-            fractionApplied = (double)event.bytesAcknowledged() / size;
+            fractionApplied = Math.min(1.0, (double)event.bytesAcknowledged() / size);
             final long nowNs = System.nanoTime();
             if (!isTerminal && nowNs - lastLineNs < TimeUnit.MILLISECONDS.toNanos(500))
             {
@@ -310,6 +388,40 @@ final class DemoCommand implements Callable<Integer>
             else
             {
                 out.println(line);
+            }
+        }
+
+        public void onRoundCompleted(final RoundCompletedDecoder event)
+        {
+            rounds.add(String.format(Locale.ROOT,
+                "%5d %8d %7d %9d %7d %7d %10s %6.2fx %8.0f %9d %7d %7d %8d %9.1f",
+                event.round(), event.pages(), event.zeroPages(), event.unchangedPages(), event.deltaPages(),
+                event.normalPages(), Sizes.format(event.wireBytes()),
+                event.wireBytes() > 0 ? (double)event.pages() * pageSize / event.wireBytes() : 0.0,
+                event.durationNs() / 1e6, event.dirtyPagesRate(), event.cacheHits(), event.cacheMisses(),
+                event.cacheOverflows(), event.expectedDowntimeNs() / 1e6));
+        }
+
+        public void onSwitchoverReady(final SwitchoverReadyDecoder event)
+        {
+            switchover = String.format(Locale.ROOT, "switchover-ready after round %d: expected downtime %.1f ms " +
+                "< limit %.0f ms", event.round(), event.expectedDowntimeNs() / 1e6, event.downtimeLimitNs() / 1e6);
+        }
+
+        int roundsCompleted()
+        {
+            return rounds.size();
+        }
+
+        void printRounds()
+        {
+            out.println();
+            out.println("round    pages    zero unchanged   delta    full       wire  ratio  time ms  dirty/s" +
+                "    hits  misses  overflow  downtime ms");
+            rounds.forEach(out::println);
+            if (null != switchover)
+            {
+                out.println(switchover);
             }
         }
 

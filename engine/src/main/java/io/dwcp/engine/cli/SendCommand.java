@@ -34,6 +34,10 @@ final class SendCommand implements Callable<Integer>
     @Option(names = "--level", defaultValue = "1", description = "Default zstd level (default: ${DEFAULT-VALUE}).")
     int level;
 
+    @Option(names = "--baseline-budget", converter = Sizes.class, defaultValue = "64m",
+        description = "Bytes of page versions kept per transfer to send deltas against (default: ${DEFAULT-VALUE}).")
+    long baselineBudget;
+
     @Mixin
     DriverOptions driver;
 
@@ -60,7 +64,7 @@ final class SendCommand implements Callable<Integer>
             ChronicleQueue eventQueue = SbeQueues.open(events);
             Engine engine = driver.apply(new EngineBuilder("sender"), "sender")
                 .sender((context) -> context.commandQueue(commandQueue).eventQueue(eventQueue)
-                    .controlEndpoint(controlEndpoint).compressionLevel(level))
+                    .controlEndpoint(controlEndpoint).compressionLevel(level).baselineBudgetBytes(baselineBudget))
                 .errorHandler((ex) -> System.err.println("sender error: " + ex))
                 .launch())
         {

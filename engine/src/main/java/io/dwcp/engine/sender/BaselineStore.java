@@ -12,7 +12,10 @@ import java.util.Arrays;
  * The versions of pages the receiver holds, kept off-heap within a fixed budget, like QEMU's XBZRLE cache. A delta
  * is sent only against a version stored here whose frame the receiver has acknowledged.
  * <p>
- * Full, it evicts with the CLOCK algorithm (an approximation of least recently used). A baseline older than the
+ * Full, it resists scans: a page that misses may only take the slot of a baseline unused in this round and the
+ * last one, found by a clock hand that looks at most {@value #VICTIM_SEARCH} slots; otherwise the page is not
+ * stored. A round larger than the store therefore cannot flush the baselines that keep producing hits, which is what
+ * empties an LRU cache (QEMU's XBZRLE cache among them) when the dirty set outgrows it. A baseline older than the
  * refresh interval, or reached through more than the maximum chain of deltas, is refreshed: the page goes in full.
  * Baselines unused for two refresh intervals are pruned. Zero pages are not stored: a zero page costs nothing to
  * send whatever the receiver holds.
@@ -22,6 +25,7 @@ import java.util.Arrays;
 final class BaselineStore
 {
     private static final int NO_SLOT = -1;
+    private static final int VICTIM_SEARCH = 64;
 
     private final int pageSize;
     private final int slotCount;
@@ -35,7 +39,7 @@ final class BaselineStore
     private final long[] storedAtNs;
     private final long[] usedAtNs;
     private final int[] chainOfSlot;
-    private final boolean[] isReferenced;
+    private final int[] roundOfSlot;
     private final int[] freeSlots;
     private int freeCount;
     private int clockHand;
@@ -74,7 +78,7 @@ final class BaselineStore
         storedAtNs = new long[slotCount];
         usedAtNs = new long[slotCount];
         chainOfSlot = new int[slotCount];
-        isReferenced = new boolean[slotCount];
+        roundOfSlot = new int[slotCount];
         freeSlots = new int[slotCount];
         for (int i = 0; i < slotCount; i++)
         {
@@ -87,10 +91,11 @@ final class BaselineStore
      *
      * @param pageNumber    of the page.
      * @param ackedSequence highest frame the receiver has acknowledged.
+     * @param round         the pre-copy round the page is sent in.
      * @param nowNs         current time.
      * @return the slot, or -1 to send the page without a base.
      */
-    int baseFor(final long pageNumber, final long ackedSequence, final long nowNs)
+    int baseFor(final long pageNumber, final long ackedSequence, final int round, final long nowNs)
     {
         if (0 == slotCount)
         {
@@ -108,7 +113,7 @@ final class BaselineStore
             counters.get(EngineCounter.BASELINE_REFRESHES).increment();
             return NO_SLOT;
         }
-        isReferenced[slot] = true;
+        roundOfSlot[slot] = round;
         usedAtNs[slot] = nowNs;
         counters.get(EngineCounter.BASELINE_HITS).increment();
         hits++;
@@ -124,6 +129,7 @@ final class BaselineStore
      * @param isZero       the page is all zero; nothing is stored.
      * @param isDelta      it went as a delta (or unchanged) against its baseline, which lengthens the chain.
      * @param sequence     of the frame that carries it.
+     * @param round        the pre-copy round it is sent in.
      * @param nowNs        current time.
      */
     void store(
@@ -133,6 +139,7 @@ final class BaselineStore
         final boolean isZero,
         final boolean isDelta,
         final long sequence,
+        final int round,
         final long nowNs)
     {
         if (0 == slotCount)
@@ -150,7 +157,11 @@ final class BaselineStore
         }
         if (NO_SLOT == slot)
         {
-            slot = allocate();
+            slot = allocate(round);
+            if (NO_SLOT == slot)
+            {
+                return;
+            }
             slotOfPage[(int)pageNumber] = slot;
             pageOfSlot[slot] = pageNumber;
             chainOfSlot[slot] = 0;
@@ -168,7 +179,7 @@ final class BaselineStore
         memory.putBytes(slot * pageSize, source, sourceOffset, pageSize);
         sequenceOfSlot[slot] = sequence;
         usedAtNs[slot] = nowNs;
-        isReferenced[slot] = true;
+        roundOfSlot[slot] = round;
     }
 
     /** Count a page that had a baseline but went whole because its delta was not smaller. */
@@ -252,32 +263,30 @@ final class BaselineStore
         return slotCount - freeCount;
     }
 
-    private int allocate()
+    private int allocate(final int round)
     {
         if (freeCount > 0)
         {
             return freeSlots[--freeCount];
         }
 
-        while (true)
+        for (int i = 0; i < VICTIM_SEARCH; i++)
         {
             final int slot = clockHand;
             clockHand = (clockHand + 1) % slotCount;
-            if (isReferenced[slot])
+            if (roundOfSlot[slot] < round - 1)
             {
-                isReferenced[slot] = false;
-                continue;
+                slotOfPage[(int)pageOfSlot[slot]] = NO_SLOT;
+                counters.get(EngineCounter.BASELINE_EVICTIONS).increment();
+                return slot;
             }
-            slotOfPage[(int)pageOfSlot[slot]] = NO_SLOT;
-            counters.get(EngineCounter.BASELINE_EVICTIONS).increment();
-            return slot;
         }
+        return NO_SLOT;
     }
 
     private void free(final int slot)
     {
         slotOfPage[(int)pageOfSlot[slot]] = NO_SLOT;
-        isReferenced[slot] = false;
         freeSlots[freeCount++] = slot;
     }
 }

@@ -143,7 +143,7 @@ final class PageFrameWriter
 
             final UnsafeBuffer source = transfer.sourceOf(pageNumber);
             final int sourceOffset = transfer.sourceOffsetOf(pageNumber);
-            final int baseSlot = baselines.baseFor(pageNumber, ackedSequence, nowNs);
+            final int baseSlot = baselines.baseFor(pageNumber, ackedSequence, round, nowNs);
             final int length = baseSlot < 0 ?
                 codec.encode(source, sourceOffset, staging, stagingLimit) :
                 codec.encodeDelta(source, sourceOffset, baselines.memory(), baselines.offsetOf(baseSlot), staging,
@@ -168,7 +168,7 @@ final class PageFrameWriter
             // The version the receiver will hold once the frame carrying it is applied: this frame or, for a page
             // carried over, the next.
             baselines.store(pageNumber, source, sourceOffset, PageEncoding.ZERO == encoding, isDelta,
-                isPending ? sequence + 1 : sequence, nowNs);
+                isPending ? sequence + 1 : sequence, round, nowNs);
             if (isPending)
             {
                 hasPending = true;

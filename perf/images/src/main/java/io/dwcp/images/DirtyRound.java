@@ -9,6 +9,9 @@ import java.util.SplittableRandom;
  * Applies one round of a {@link DirtyModel} to an image in memory and reports which pages changed. The same image,
  * model, seed and round always give the same result.
  * <p>
+ * Guests re-dirty a working set: 80% of dirty runs start in a hot set of 64-page regions, fixed by the seed and
+ * covering one and a half times the dirty share of memory; the rest start anywhere.
+ * <p>
  * A changed page is rewritten in place in runs of 8 to 256 bytes, with content of its own kind, until the chosen
  * share of its bytes is new; a zero page that changes gets heap-like content, as freshly allocated memory does.
  * <p>
@@ -16,6 +19,10 @@ import java.util.SplittableRandom;
  */
 public final class DirtyRound
 {
+    private static final double HOT_SET_SCALE = 1.5;
+    private static final double HOT_RUN_SHARE = 0.8;
+    private static final int HOT_REGION_SHIFT = 6;
+
     private final DirtyModel model;
     private final MemoryImageGenerator generator;
     private final int pageSize;
@@ -51,6 +58,10 @@ public final class DirtyRound
         final double meanRun = model.meanDirtyRunPages();
         final double runEnd = 1.0 / meanRun;
         final double runStart = dirtyShare >= 1.0 ? 1.0 : dirtyShare / (meanRun * (1.0 - dirtyShare));
+        final double hotShare = Math.min(1.0, HOT_SET_SCALE * dirtyShare);
+        // Scale run starts so that HOT_RUN_SHARE of them fall in the hot set and the average stays runStart.
+        final double hotStart = hotShare >= 1.0 ? runStart : runStart * HOT_RUN_SHARE / hotShare;
+        final double coldStart = hotShare >= 1.0 ? runStart : runStart * (1.0 - HOT_RUN_SHARE) / (1.0 - hotShare);
         long[] dirty = new long[1024];
         int count = 0;
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[pageSize]);
@@ -58,7 +69,8 @@ public final class DirtyRound
         boolean inRun = false;
         for (long pageNumber = 0; pageNumber < pageCount; pageNumber++)
         {
-            inRun = inRun ? random.nextDouble() >= runEnd : random.nextDouble() < runStart;
+            final double start = isHot(seed, pageNumber, hotShare) ? hotStart : coldStart;
+            inRun = inRun ? random.nextDouble() >= runEnd : random.nextDouble() < start;
             if (inRun)
             {
                 if (count == dirty.length)
@@ -70,6 +82,13 @@ public final class DirtyRound
             }
         }
         return Arrays.copyOf(dirty, count);
+    }
+
+    private static boolean isHot(final long seed, final long pageNumber, final double hotShare)
+    {
+        long z = (seed ^ 0x5DEECE66DL) * 0x9E3779B97F4A7C15L + (pageNumber >>> HOT_REGION_SHIFT) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 31)) * 0x94D049BB133111EBL;
+        return ((z >>> 11) * 0x1.0p-53) < hotShare;
     }
 
     private void mutate(
