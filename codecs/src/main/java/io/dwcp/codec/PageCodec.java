@@ -184,7 +184,9 @@ public final class PageCodec implements AutoCloseable
         final UnsafeBuffer target,
         final int targetOffset)
     {
-        if (XorRunLength.xor(source, sourceOffset, base, baseOffset, xorPage, pageSize))
+        final int runLength = XorRunLength.encode(
+            source, sourceOffset, base, baseOffset, pageSize, target, targetOffset, pageSize);
+        if (0 == runLength)
         {
             lastEncoding = PageEncoding.UNCHANGED;
             lastCrc = PageChecksum.crc32c(source, sourceOffset, pageSize);
@@ -198,14 +200,14 @@ public final class PageCodec implements AutoCloseable
         }
 
         lastCrc = PageChecksum.crc32c(source, sourceOffset, pageSize);
-        final int runLength = XorRunLength.encode(xorPage, pageSize, target, targetOffset, pageSize);
-        if (runLength >= 0 && runLength <= pageSize >> 4)
+        if (runLength > 0 && runLength <= pageSize >> 4)
         {
             // Small enough that zstd could save only a few bytes for far more work.
             lastEncoding = PageEncoding.DELTA_XBZRLE;
             return runLength;
         }
 
+        XorRunLength.xor(source, sourceOffset, base, baseOffset, xorPage, pageSize);
         int bestLength = runLength >= 0 ? runLength : Integer.MAX_VALUE;
         PageEncoding best = PageEncoding.DELTA_XBZRLE;
         final int xorCompressed = compressCtx.compressDirectByteBuffer(

@@ -98,6 +98,77 @@ public final class XorRunLength
     }
 
     /**
+     * Encode the XOR of two pages as zero runs and literals in one pass, without building the XOR page.
+     *
+     * @param a            the new page.
+     * @param aOffset      of the new page.
+     * @param b            the base page.
+     * @param bOffset      of the base page.
+     * @param pageSize     bytes per page, a multiple of 8.
+     * @param target       for the payload.
+     * @param targetOffset where the payload starts.
+     * @param limit        most bytes the payload may take.
+     * @return the payload length (0 when the pages are equal), or -1 when it would exceed {@code limit}.
+     */
+    public static int encode(
+        final DirectBuffer a,
+        final int aOffset,
+        final DirectBuffer b,
+        final int bOffset,
+        final int pageSize,
+        final MutableDirectBuffer target,
+        final int targetOffset,
+        final int limit)
+    {
+        int out = targetOffset;
+        final int end = targetOffset + limit;
+        int previousEnd = 0;
+        int word = 0;
+        while (word < pageSize)
+        {
+            long value = a.getLong(aOffset + word) ^ b.getLong(bOffset + word);
+            if (0 == value)
+            {
+                word += 8;
+                continue;
+            }
+
+            final int firstWord = word;
+            final int start = word + (Long.numberOfTrailingZeros(value) >>> 3);
+            long last = value;
+            word += 8;
+            while (word < pageSize && 0 != (value = a.getLong(aOffset + word) ^ b.getLong(bOffset + word)))
+            {
+                last = value;
+                word += 8;
+            }
+            final int literalEnd = word - (Long.numberOfLeadingZeros(last) >>> 3);
+            final int literalLength = literalEnd - start;
+            if (out + 6 + literalLength + 8 > end)
+            {
+                return -1;
+            }
+            out = putVarint(target, out, start - previousEnd);
+            out = putVarint(target, out, literalLength);
+
+            // The first word's bytes from the literal's start, then whole words; bytes past the literal's end are
+            // scratch that the next write or the caller's limit covers.
+            final long first = a.getLong(aOffset + firstWord) ^ b.getLong(bOffset + firstWord);
+            final int skip = start - firstWord;
+            target.putLong(out, first >>> (skip << 3));
+            int written = 8 - skip;
+            for (int w = firstWord + 8; w < word; w += 8)
+            {
+                target.putLong(out + written, a.getLong(aOffset + w) ^ b.getLong(bOffset + w));
+                written += 8;
+            }
+            out += literalLength;
+            previousEnd = literalEnd;
+        }
+        return out - targetOffset;
+    }
+
+    /**
      * Decode a payload into an XOR page. Every length is checked against the page and the payload before use.
      *
      * @param payload       the payload.

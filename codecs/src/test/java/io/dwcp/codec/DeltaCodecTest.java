@@ -153,6 +153,31 @@ class DeltaCodecTest
     }
 
     @Test
+    void theOnePassEncoderMatchesTheTwoPassOne()
+    {
+        final UnsafeBuffer xor = direct(PAGE_SIZE);
+        final UnsafeBuffer twoPass = direct(2 * PAGE_SIZE);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            randomise(base);
+            page.putBytes(0, base, 0, PAGE_SIZE);
+            for (int e = random.nextInt(30); e > 0; e--)
+            {
+                final int at = random.nextInt(PAGE_SIZE);
+                page.putByte(at, (byte)(page.getByte(at) ^ (1 + random.nextInt(255))));
+            }
+            XorRunLength.xor(page, 0, base, 0, xor, PAGE_SIZE);
+            final int expected = XorRunLength.encode(xor, PAGE_SIZE, twoPass, 0, PAGE_SIZE);
+            final int actual = XorRunLength.encode(page, 0, base, 0, PAGE_SIZE, encoded, 0, PAGE_SIZE);
+            assertEquals(expected, actual);
+            for (int i = 0; i < actual; i++)
+            {
+                assertEquals(twoPass.getByte(i), encoded.getByte(i), "byte " + i + " of trial " + trial);
+            }
+        }
+    }
+
+    @Test
     void randomEditsAlwaysRoundTrip()
     {
         for (int trial = 0; trial < 500; trial++)
