@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Wire bytes of a multi-round migration under several schemes, per dirty-model preset, on the same data in one run.
  * <pre>
- * perf/bench RatioTable [--size 256m] [--rounds 5] [--seed 42] [--presets vm,jvm,interpreter]
+ * perf/bench RatioTable [--size 256m] [--rounds 5] [--seed 42] [--presets vm,jvm,interpreter] [--level N]
  * </pre>
  * Schemes: raw; zstd level 1 per page; zstd level 3 of the round's pages as one stream; zstd level 3 of their XOR
  * with the previous version as one stream; the {@code zstd} command line ({@code -1} on the whole image for round
@@ -61,6 +61,7 @@ public final class RatioTable
         int rounds = 5;
         long seed = 42;
         String[] presets = { "vm", "jvm", "interpreter" };
+        int level = 0;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -69,6 +70,7 @@ public final class RatioTable
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--presets" -> presets = args[++i].split(",");
+                case "--level" -> level = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -85,7 +87,7 @@ public final class RatioTable
         {
             for (final String preset : presets)
             {
-                runPreset(out, directory.resolve(preset), DirtyModel.preset(preset), size, rounds, seed);
+                runPreset(out, directory.resolve(preset), DirtyModel.preset(preset), size, rounds, seed, level);
             }
         }
         finally
@@ -96,7 +98,7 @@ public final class RatioTable
 
     private static void runPreset(
         final PrintStream out, final Path directory, final DirtyModel model, final long size, final int rounds,
-        final long seed) throws Exception
+        final long seed, final int level) throws Exception
     {
         Files.createDirectories(directory);
         final Map<String, long[]> bytes = new LinkedHashMap<>();
@@ -107,8 +109,9 @@ public final class RatioTable
             bytes.put(scheme, new long[rounds]);
         }
 
-        final long[] hdeDefault = migrate(directory.resolve("default"), model, size, rounds, seed, 64L << 20, bytes);
-        final long[] hdeFull = migrate(directory.resolve("full"), model, size, rounds, seed, size, null);
+        final long[] hdeDefault =
+            migrate(directory.resolve("default"), model, size, rounds, seed, 64L << 20, level, bytes);
+        final long[] hdeFull = migrate(directory.resolve("full"), model, size, rounds, seed, size, level, null);
         bytes.put("HDE, 64 MiB baseline store", hdeDefault);
         bytes.put("HDE, baseline store = image size", hdeFull);
 
@@ -146,6 +149,7 @@ public final class RatioTable
         final int rounds,
         final long seed,
         final long baselineBudget,
+        final int level,
         final Map<String, long[]> offline) throws Exception
     {
         Files.createDirectories(directory);
@@ -182,7 +186,7 @@ public final class RatioTable
             {
                 schemes.round(0, guest, null, allPages, image, null);
             }
-            migration.startTransfer(1, "ratios", image, PAGE_SIZE, 0);
+            migration.startTransfer(1, "ratios", image, PAGE_SIZE, level);
             migration.commands().pages(1, 0, allPages, allPages.length);
             migration.commands().endOfRound(1, 0);
             LocalMigration.pollUntil(events, () -> completedRounds.size() == 1, TimeUnit.MINUTES.toNanos(10));
