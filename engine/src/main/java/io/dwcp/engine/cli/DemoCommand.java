@@ -278,16 +278,22 @@ final class DemoCommand implements Callable<Integer>
             share(summary.pages(PageKind.ZERO), pages), share(summary.pages(PageKind.TEXT), pages),
             share(summary.pages(PageKind.HEAP), pages), share(summary.pages(PageKind.CODE), pages),
             share(summary.pages(PageKind.RANDOM), pages));
-        out.printf(Locale.ROOT, "encodings  zero %s, zstd %s, raw %s%n",
-            share(sender.value(EngineCounter.ZERO_PAGES_SENT), pages),
-            share(sender.value(EngineCounter.COMPRESSED_PAGES_SENT), pages),
-            share(sender.value(EngineCounter.RAW_PAGES_SENT), pages));
-        out.printf(Locale.ROOT, "wire       %s in %d frames (%d by tryClaim), ratio %.2fx%n",
+        final long pagesSent = sender.value(EngineCounter.PAGES_SENT);
+        final long logicalBytes = sender.value(EngineCounter.LOGICAL_BYTES_SENT);
+        out.printf(Locale.ROOT, "encodings  of %d pages sent: zero %s, unchanged %s, delta %s, zstd %s, raw %s%n",
+            pagesSent,
+            share(sender.value(EngineCounter.ZERO_PAGES_SENT), pagesSent),
+            share(sender.value(EngineCounter.UNCHANGED_PAGES_SENT), pagesSent),
+            share(sender.value(EngineCounter.DELTA_PAGES_SENT), pagesSent),
+            share(sender.value(EngineCounter.COMPRESSED_PAGES_SENT), pagesSent),
+            share(sender.value(EngineCounter.RAW_PAGES_SENT), pagesSent));
+        out.printf(Locale.ROOT, "wire       %s in %d frames (%d by tryClaim) for %s of pages, ratio %.2fx%n",
             Sizes.format(wireBytes), sender.value(EngineCounter.FRAMES_SENT),
-            sender.value(EngineCounter.FRAMES_CLAIMED), (double)size / wireBytes);
-        out.printf(Locale.ROOT, "time       %.2f s from submit to verified digest%n", elapsedSeconds);
+            sender.value(EngineCounter.FRAMES_CLAIMED), Sizes.format(logicalBytes), (double)logicalBytes / wireBytes);
+        out.printf(Locale.ROOT, "time       %.2f s from submit to verified digest%s%n", elapsedSeconds,
+            rounds > 1 ? " (including the guest's time between rounds)" : "");
         out.printf(Locale.ROOT, "throughput %.0f MB/s logical, %.0f MB/s on the wire%n",
-            size / 1e6 / elapsedSeconds, wireBytes / 1e6 / elapsedSeconds);
+            logicalBytes / 1e6 / elapsedSeconds, wireBytes / 1e6 / elapsedSeconds);
         out.printf(Locale.ROOT, "sender     back pressure %d, longest duty cycle %.2f ms%n",
             sender.value(EngineCounter.BACK_PRESSURE), sender.value(EngineCounter.DUTY_CYCLE_MAX_NS) / 1e6);
     }

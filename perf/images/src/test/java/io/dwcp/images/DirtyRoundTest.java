@@ -81,6 +81,33 @@ class DirtyRoundTest
         assertEquals(0, a.compareTo(b));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "vm", "jvm" })
+    void consecutiveRoundsReDirtyTheSameWorkingSet(final String preset)
+    {
+        final DirtyModel model = DirtyModel.preset(preset);
+        final MemoryImageGenerator generator = new MemoryImageGenerator(5, PageMix.DEFAULT, PAGE_SIZE);
+        final UnsafeBuffer image = image(generator);
+        final DirtyRound round = new DirtyRound(model, generator);
+        final long[] first = round.apply(new UnsafeBuffer[] { image }, PAGES, 8, 1);
+        final long[] second = round.apply(new UnsafeBuffer[] { image }, PAGES, 8, 2);
+
+        final java.util.Set<Long> firstSet = new java.util.HashSet<>();
+        for (final long page : first)
+        {
+            firstSet.add(page);
+        }
+        long both = 0;
+        for (final long page : second)
+        {
+            both += firstSet.contains(page) ? 1 : 0;
+        }
+        // Independent rounds would overlap in about the dirty share of pages; a working set overlaps far more.
+        final double overlap = (double)both / second.length;
+        final double independent = 1.0 - model.unchangedShare();
+        assertTrue(overlap > 1.3 * independent, "overlap " + overlap + " against " + independent + " by chance");
+    }
+
     private static UnsafeBuffer image(final MemoryImageGenerator generator)
     {
         final UnsafeBuffer image = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGES * PAGE_SIZE));
