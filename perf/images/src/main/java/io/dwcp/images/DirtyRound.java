@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
  * Applies one round of a {@link DirtyModel} to an image in memory and reports which pages changed. The same image,
  * model, seed and round always give the same result.
  * <p>
- * Guests re-dirty a working set: 80% of dirty runs start in a hot set of 64-page regions, fixed by the seed and
- * covering one and a half times the dirty share of memory; the rest start anywhere.
+ * Guests re-dirty a working set: 90% of dirty runs start in a hot set of 64-page regions, fixed by the seed and
+ * covering 1.2 times the dirty share of memory; the rest start anywhere.
  * <p>
  * A changed page is rewritten in place in runs of 8 to 256 bytes, with content of its own kind, until the chosen
  * share of its bytes is new; a zero page that changes gets heap-like content, as freshly allocated memory does.
@@ -19,8 +19,8 @@ import java.util.SplittableRandom;
  */
 public final class DirtyRound
 {
-    private static final double HOT_SET_SCALE = 1.5;
-    private static final double HOT_RUN_SHARE = 0.8;
+    private static final double HOT_SET_SCALE = 1.2;
+    private static final double HOT_RUN_SHARE = 0.9;
     private static final int HOT_REGION_SHIFT = 6;
 
     private final DirtyModel model;
@@ -57,11 +57,15 @@ public final class DirtyRound
         // probability p. The stationary dirty share is p / (p + 1/L), so p = d / (L (1 - d)).
         final double meanRun = model.meanDirtyRunPages();
         final double runEnd = 1.0 / meanRun;
-        final double runStart = dirtyShare >= 1.0 ? 1.0 : dirtyShare / (meanRun * (1.0 - dirtyShare));
+        // HOT_RUN_SHARE of the dirty pages lie in the hot set. Each region kind gets its own dirty share, and from it
+        // its own run-start probability: in a two-state run model the stationary dirty share is p / (p + 1/L),
+        // so p = d / (L (1 - d)).
         final double hotShare = Math.min(1.0, HOT_SET_SCALE * dirtyShare);
-        // Scale run starts so that HOT_RUN_SHARE of them fall in the hot set and the average stays runStart.
-        final double hotStart = hotShare >= 1.0 ? runStart : runStart * HOT_RUN_SHARE / hotShare;
-        final double coldStart = hotShare >= 1.0 ? runStart : runStart * (1.0 - HOT_RUN_SHARE) / (1.0 - hotShare);
+        final double hotDirty = hotShare >= 1.0 ? dirtyShare : Math.min(0.95, HOT_RUN_SHARE * dirtyShare / hotShare);
+        final double coldDirty = hotShare >= 1.0 ? dirtyShare :
+            (dirtyShare - hotShare * hotDirty) / (1.0 - hotShare);
+        final double hotStart = runStartFor(hotDirty, meanRun);
+        final double coldStart = runStartFor(coldDirty, meanRun);
         long[] dirty = new long[1024];
         int count = 0;
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[pageSize]);
@@ -82,6 +86,11 @@ public final class DirtyRound
             }
         }
         return Arrays.copyOf(dirty, count);
+    }
+
+    private static double runStartFor(final double dirtyShare, final double meanRun)
+    {
+        return dirtyShare >= 1.0 ? 1.0 : Math.max(0.0, dirtyShare) / (meanRun * (1.0 - dirtyShare));
     }
 
     private static boolean isHot(final long seed, final long pageNumber, final double hotShare)
