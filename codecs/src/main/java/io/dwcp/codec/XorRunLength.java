@@ -213,7 +213,15 @@ public final class XorRunLength
         return true;
     }
 
-    private static int putVarint(final MutableDirectBuffer buffer, final int offset, final int value)
+    /**
+     * Write an unsigned LEB128 varint.
+     *
+     * @param buffer to write into.
+     * @param offset where the varint starts.
+     * @param value  not negative.
+     * @return the offset after the varint.
+     */
+    public static int putVarint(final MutableDirectBuffer buffer, final int offset, final int value)
     {
         int out = offset;
         int remaining = value;

@@ -1,6 +1,7 @@
 package io.dwcp.engine.receiver;
 
 import io.dwcp.engine.memory.MappedImage;
+import io.dwcp.engine.transport.AsyncPublication;
 import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -34,7 +35,7 @@ final class InboundTransfer implements AutoCloseable
     private final long fileSize;
     private final long pageCount;
     private final MappedImage destination;
-    private final SenderPeer peer;
+    private final AsyncPublication peer;
     private final int sessionId;
     private final LongArrayQueue pagesToRequest = new LongArrayQueue(64, Long.MIN_VALUE);
     private final BitSet awaitingRepair = new BitSet();
@@ -63,7 +64,7 @@ final class InboundTransfer implements AutoCloseable
         final int pageSize,
         final long fileSize,
         final MappedImage destination,
-        final SenderPeer peer,
+        final AsyncPublication peer,
         final int sessionId,
         final long nowNs)
     {
@@ -88,7 +89,7 @@ final class InboundTransfer implements AutoCloseable
         return sessionId;
     }
 
-    boolean hasSameGeometry(final int pageSize, final long fileSize, final String vmId, final SenderPeer peer)
+    boolean hasSameGeometry(final int pageSize, final long fileSize, final String vmId, final AsyncPublication peer)
     {
         return this.pageSize == pageSize && this.fileSize == fileSize && this.vmId.equals(vmId) && this.peer == peer;
     }
@@ -335,7 +336,7 @@ final class InboundTransfer implements AutoCloseable
         return destination;
     }
 
-    SenderPeer peer()
+    AsyncPublication peer()
     {
         return peer;
     }

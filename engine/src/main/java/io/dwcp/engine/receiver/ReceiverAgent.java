@@ -31,6 +31,7 @@ import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.queue.EventPublisher;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.transport.AsyncPublication;
 import io.dwcp.engine.transport.Channels;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import org.agrona.CloseHelper;
@@ -84,8 +85,8 @@ public final class ReceiverAgent implements Agent, FragmentHandler
 
     private final Long2ObjectHashMap<InboundTransfer> transfersById = new Long2ObjectHashMap<>();
     private final ArrayList<InboundTransfer> transfers = new ArrayList<>();
-    private final Object2ObjectHashMap<String, SenderPeer> peersByChannel = new Object2ObjectHashMap<>();
-    private final ArrayList<SenderPeer> peers = new ArrayList<>();
+    private final Object2ObjectHashMap<String, AsyncPublication> peersByChannel = new Object2ObjectHashMap<>();
+    private final ArrayList<AsyncPublication> peers = new ArrayList<>();
     private final ArrayList<Refusal> refusals = new ArrayList<>();
     private final Int2ObjectHashMap<PageCodec> codecsByPageSize = new Int2ObjectHashMap<>();
     private final FragmentAssembler assembler = new FragmentAssembler(this, 0, true);
@@ -109,7 +110,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
     private EventPublisher events;
     private long nowNs;
 
-    private record Refusal(SenderPeer peer, long transferId, String text)
+    private record Refusal(AsyncPublication peer, long transferId, String text)
     {
     }
 
@@ -179,7 +180,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         }
         transfers.clear();
         transfersById.clear();
-        for (final SenderPeer peer : peers)
+        for (final AsyncPublication peer : peers)
         {
             peer.close();
         }
@@ -367,7 +368,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
             counters.get(EngineCounter.HELLOS_REJECTED).increment();
             return;
         }
-        final SenderPeer peer = peerFor(replyChannel, replyStreamId);
+        final AsyncPublication peer = peerFor(replyChannel, replyStreamId);
 
         final InboundTransfer existing = transfersById.get(transferId);
         if (null != existing)
@@ -435,20 +436,20 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         return Channels.isIpc(channel) || (channel.startsWith("aeron:udp?endpoint=") && channel.indexOf('|') < 0);
     }
 
-    private SenderPeer peerFor(final String channel, final int streamId)
+    private AsyncPublication peerFor(final String channel, final int streamId)
     {
         final String key = channel + "#" + streamId;
-        SenderPeer peer = peersByChannel.get(key);
+        AsyncPublication peer = peersByChannel.get(key);
         if (null == peer)
         {
-            peer = new SenderPeer(aeron, channel, streamId);
+            peer = new AsyncPublication(aeron, channel, streamId);
             peersByChannel.put(key, peer);
             peers.add(peer);
         }
         return peer;
     }
 
-    private void refuse(final SenderPeer peer, final long transferId, final String text)
+    private void refuse(final AsyncPublication peer, final long transferId, final String text)
     {
         counters.get(EngineCounter.HELLOS_REJECTED).increment();
         if (refusals.size() < MAX_REFUSALS)
@@ -494,7 +495,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
 
     private int service(final InboundTransfer transfer)
     {
-        final SenderPeer peer = transfer.peer();
+        final AsyncPublication peer = transfer.peer();
         if (null != peer.registrationError())
         {
             counters.get(EngineCounter.ERRORS).increment();

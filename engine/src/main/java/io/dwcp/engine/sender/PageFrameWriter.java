@@ -14,8 +14,9 @@ import java.nio.ByteBuffer;
 /**
  * Builds one page frame at a time for a transfer, then publishes it.
  * <p>
- * Building encodes pages until the frame is full: compressed payloads go to a staging buffer, raw pages stay in
- * the mapped source and zero pages carry nothing. Publishing writes the SBE frame straight into a claimed
+ * Building encodes pages until the frame is full, each against its baseline when the receiver is known to hold one
+ * (recording the version sent as the next baseline): compressed and delta payloads go to a staging buffer, raw pages
+ * stay in the mapped source and zero and unchanged pages carry nothing. Publishing writes the SBE frame straight into a claimed
  * region of the publication when it fits under the MTU ({@code tryClaim}), and into a scratch buffer that is
  * offered otherwise. A page that does not fit is kept for the next frame; staging alternates between two halves so
  * its payload survives until then.

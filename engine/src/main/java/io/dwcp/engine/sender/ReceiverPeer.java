@@ -2,78 +2,48 @@ package io.dwcp.engine.sender;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
-import io.aeron.exceptions.RegistrationException;
-import org.agrona.CloseHelper;
+import io.dwcp.engine.transport.AsyncPublication;
 
 /**
- * The publication to one receiver, shared by every transfer to it. Added asynchronously so the duty cycle never
- * waits for the driver.
+ * The publication to one receiver, shared by every transfer to it, and how many transfers use it.
  * <p>
  * Not thread safe: owned by the sender agent.
  */
 final class ReceiverPeer implements AutoCloseable
 {
     private final String endpoint;
-    private final String channel;
-    private final long registrationId;
-    private ExclusivePublication publication;
-    private String registrationError;
+    private final AsyncPublication publication;
     private int transferCount;
 
     ReceiverPeer(final Aeron aeron, final String endpoint, final String channel, final int streamId)
     {
         this.endpoint = endpoint;
-        this.channel = channel;
-        registrationId = aeron.asyncAddExclusivePublication(channel, streamId);
+        publication = new AsyncPublication(aeron, channel, streamId);
     }
 
-    /**
-     * Poll for the publication the driver is creating.
-     *
-     * @param aeron client that registered it.
-     * @return 1 if the publication became available in this call, otherwise 0.
-     */
     int resolve(final Aeron aeron)
     {
-        if (null != publication || null != registrationError)
-        {
-            return 0;
-        }
-        try
-        {
-            publication = aeron.getExclusivePublication(registrationId);
-            return null != publication ? 1 : 0;
-        }
-        catch (final RegistrationException ex)
-        {
-            registrationError = ex.getMessage();
-            return 1;
-        }
+        return publication.resolve(aeron);
     }
 
     ExclusivePublication publication()
     {
-        return publication;
+        return publication.publication();
     }
 
     boolean isConnected()
     {
-        return null != publication && publication.isConnected();
+        return null != publication.connectedPublication();
     }
 
     String registrationError()
     {
-        return registrationError;
+        return publication.registrationError();
     }
 
     String endpoint()
     {
         return endpoint;
-    }
-
-    String channel()
-    {
-        return channel;
     }
 
     void addTransfer()
@@ -88,6 +58,6 @@ final class ReceiverPeer implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.quietClose(publication);
+        publication.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.dwcp.perf;
 
+import io.dwcp.codec.XorRunLength;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -64,24 +65,11 @@ public final class XbzrleReference
             {
                 return -1;
             }
-            d = putVarint(out, d, zeroRun);
-            d = putVarint(out, d, literalLength);
+            d = XorRunLength.putVarint(out, d, zeroRun);
+            d = XorRunLength.putVarint(out, d, literalLength);
             out.putBytes(d, newPage, literalStart, literalLength);
             d += literalLength;
         }
         return d;
-    }
-
-    private static int putVarint(final MutableDirectBuffer buffer, final int offset, final int value)
-    {
-        int out = offset;
-        int remaining = value;
-        while ((remaining & ~0x7F) != 0)
-        {
-            buffer.putByte(out++, (byte)((remaining & 0x7F) | 0x80));
-            remaining >>>= 7;
-        }
-        buffer.putByte(out++, (byte)remaining);
-        return out;
     }
 }
