@@ -21,6 +21,32 @@ public final class DwcpMain
     }
 
     /**
+     * Aeron, Agrona and Chronicle need JVM flags. Without them the first off-heap buffer fails with an obscure
+     * IllegalAccessError, and Chronicle phones home: say so plainly instead.
+     *
+     * @return what is missing, or null when the JVM is set up.
+     */
+    static String missingJvmFlags()
+    {
+        final String flagsFile = "engine/src/main/resources/io/dwcp/engine/jvm.properties";
+        if (!Boolean.getBoolean("chronicle.analytics.disable"))
+        {
+            return "the JVM was started without -Dchronicle.analytics.disable=true; use ./dwcp, or pass the flags in " +
+                flagsFile;
+        }
+        try
+        {
+            new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(8)).putLong(0, 1);
+            return null;
+        }
+        catch (final IllegalAccessError | ExceptionInInitializerError | NoClassDefFoundError ex)
+        {
+            return "the JVM lacks the --add-exports/--add-opens flags Aeron and Agrona need; use ./dwcp, or pass the " +
+                "flags in " + flagsFile + " (" + ex + ")";
+        }
+    }
+
+    /**
      * Run the command line.
      *
      * @param args command line arguments.
@@ -40,6 +66,13 @@ public final class DwcpMain
      */
     public static int execute(final PrintStream out, final PrintStream err, final String... args)
     {
+        final String missing = missingJvmFlags();
+        if (null != missing)
+        {
+            err.println("dwcp: " + missing);
+            return EXIT_USAGE;
+        }
+
         final CommandLine commandLine = new CommandLine(new DwcpMain())
             .addSubcommand("demo", new DemoCommand(out))
             .addSubcommand("send", new SendCommand(out))
