@@ -283,7 +283,10 @@ public final class ReceiverAgent implements Agent, FragmentHandler
             final int payloadLength = page.skipPayload();
             if (payloadLength < 0 || payloadLength > frameLength - payloadOffset)
             {
+                // The rest of the frame cannot be read, so its pages can be neither applied nor asked for by number:
+                // the transfer cannot be completed exactly and ends here, with the reason.
                 counters.get(EngineCounter.FRAMES_MALFORMED).increment();
+                transfer.fail("frame " + frame.sequence() + " of transfer " + transfer.transferId() + " is malformed");
                 return;
             }
             if (pageNumber < 0 || pageNumber >= pageCount)

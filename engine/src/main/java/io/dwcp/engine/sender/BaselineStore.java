@@ -30,6 +30,7 @@ final class BaselineStore
     private final int pageSize;
     private final int slotCount;
     private final long refreshIntervalNs;
+    private final long pruneAfterNs;
     private final int maxDeltaChain;
     private final EngineCounters counters;
     private final UnsafeBuffer memory;
@@ -68,6 +69,7 @@ final class BaselineStore
         this.pageSize = pageSize;
         this.slotCount = (int)Math.min(Math.min(budgetBytes / pageSize, pageCount), Integer.MAX_VALUE / pageSize);
         this.refreshIntervalNs = refreshIntervalNs;
+        this.pruneAfterNs = refreshIntervalNs > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * refreshIntervalNs;
         this.maxDeltaChain = maxDeltaChain;
         this.counters = counters;
         memory = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, slotCount) * pageSize));
@@ -228,7 +230,7 @@ final class BaselineStore
         int pruned = 0;
         for (int slot = 0; slot < slotCount; slot++)
         {
-            if (slotOfPage[(int)pageOfSlot[slot]] == slot && nowNs - usedAtNs[slot] > 2 * refreshIntervalNs)
+            if (slotOfPage[(int)pageOfSlot[slot]] == slot && nowNs - usedAtNs[slot] > pruneAfterNs)
             {
                 free(slot);
                 pruned++;

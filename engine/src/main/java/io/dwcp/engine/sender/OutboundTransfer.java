@@ -5,7 +5,6 @@ import io.dwcp.codec.PageCodec;
 import io.dwcp.engine.memory.MappedImage;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -71,13 +70,13 @@ final class OutboundTransfer implements AutoCloseable
     private long compressedPages;
     private long unchangedPages;
     private long deltaPages;
-    private final LongArrayQueue endedRounds = new LongArrayQueue(16, -1);
-    private final LongArrayQueue pagesQueuedAtRoundEnd = new LongArrayQueue(16, -1);
-    private long roundLastSequence = -1;
+    private final java.util.ArrayDeque<RoundEnd> roundEnds = new java.util.ArrayDeque<>();
+    private final long[] openRoundStats = new long[RoundStat.values().length];
+    private long lastAssignedSequence;
     private long roundFirstPageNs;
     private long previousRoundEndNs;
     private boolean isSwitchoverReady;
-    private final long[] roundStart = new long[RoundStat.values().length];
+
     private long digest;
 
     OutboundTransfer(
@@ -152,15 +151,104 @@ final class OutboundTransfer implements AutoCloseable
         PAGES, ZERO, NORMAL, UNCHANGED, DELTA, WIRE, HITS, MISSES, OVERFLOWS
     }
 
+    /** A round the agent ended: the pages queued up to it, the frame that carries the last of them, its counts. */
+    private static final class RoundEnd
+    {
+        private final int round;
+        private final long pagesQueued;
+        private final long[] stats;
+        private long lastSequence = -1;
+
+        RoundEnd(final int round, final long pagesQueued, final long[] stats)
+        {
+            this.round = round;
+            this.pagesQueued = pagesQueued;
+            this.stats = stats;
+        }
+    }
+
     /**
-     * The agent ended a round: it completes when every page queued so far is applied.
+     * The agent ended a round: it completes when the frame carrying its last page is acknowledged.
      *
      * @param round that ended.
      */
     void endRound(final int round)
     {
-        endedRounds.addLong(round);
-        pagesQueuedAtRoundEnd.addLong(pages.rangePagesQueued());
+        final RoundEnd end = new RoundEnd(round, pages.rangePagesQueued(), openRoundStats.clone());
+        java.util.Arrays.fill(openRoundStats, 0);
+        if (pages.rangePagesTaken() >= end.pagesQueued)
+        {
+            // Every page of the round is already in a frame (or the round is empty).
+            end.lastSequence = Math.max(lastAssignedSequence, sentSequence);
+            lastAssignedSequence = end.lastSequence;
+        }
+        roundEnds.addLast(end);
+    }
+
+    /**
+     * A page went into the frame with this sequence: count it in its round, and bind the round to that frame when
+     * it was the round's last page.
+     *
+     * @param sequence    of the frame carrying the page.
+     * @param encoding    of the page.
+     * @param wireBytes   the page's entry in the frame, payload included.
+     * @param hadBaseline whether a baseline was found for it.
+     * @param overflowed  whether its delta was not smaller than the page.
+     */
+    void onPageFramed(
+        final long sequence,
+        final io.dwcp.codecs.wire.PageEncoding encoding,
+        final int wireBytes,
+        final boolean hadBaseline,
+        final boolean overflowed)
+    {
+        final long[] stats = statsOfRoundBeingFramed();
+        stats[RoundStat.PAGES.ordinal()]++;
+        stats[RoundStat.WIRE.ordinal()] += wireBytes;
+        stats[(hadBaseline ? RoundStat.HITS : RoundStat.MISSES).ordinal()]++;
+        if (overflowed)
+        {
+            stats[RoundStat.OVERFLOWS.ordinal()]++;
+        }
+        final RoundStat kind = switch (encoding)
+        {
+            case ZERO -> RoundStat.ZERO;
+            case UNCHANGED -> RoundStat.UNCHANGED;
+            case DELTA_XBZRLE, DELTA_ZSTD -> RoundStat.DELTA;
+            default -> RoundStat.NORMAL;
+        };
+        stats[kind.ordinal()]++;
+
+        for (final RoundEnd end : roundEnds)
+        {
+            if (end.lastSequence < 0 && pages.rangePagesTaken() >= end.pagesQueued)
+            {
+                end.lastSequence = sequence;
+                lastAssignedSequence = sequence;
+            }
+        }
+    }
+
+    /**
+     * Count a frame's own overhead in the round of its first page.
+     *
+     * @param bytes of the frame beyond its page entries.
+     */
+    void onFrameOverhead(final int bytes)
+    {
+        statsOfRoundBeingFramed()[RoundStat.WIRE.ordinal()] += bytes;
+    }
+
+    private long[] statsOfRoundBeingFramed()
+    {
+        for (final RoundEnd end : roundEnds)
+        {
+            if (end.lastSequence < 0)
+            {
+                return end.stats;
+            }
+        }
+        return openRoundStats;
     }
 
     /**
@@ -177,58 +265,36 @@ final class OutboundTransfer implements AutoCloseable
     }
 
     /**
-     * Has the oldest ended round been sent in full and acknowledged?
+     * Has the oldest ended round been framed in full and acknowledged?
      *
      * @return the round number, or -1.
      */
     int completedRound()
     {
-        if (endedRounds.isEmpty())
+        final RoundEnd end = roundEnds.peekFirst();
+        if (null == end || end.lastSequence < 0 || ackedSequence < end.lastSequence)
         {
             return -1;
         }
-        final long round = endedRounds.peekLong();
-        if (roundLastSequence < 0)
-        {
-            if (pages.rangePagesTaken() < pagesQueuedAtRoundEnd.peekLong() || frameWriter.isReady() ||
-                frameWriter.hasPending())
-            {
-                return -1;
-            }
-            roundLastSequence = sentSequence;
-        }
-        return ackedSequence >= roundLastSequence ? (int)round : -1;
+        return end.round;
     }
 
     /**
-     * Close the oldest ended round and return the difference of a running total since its start.
+     * Close the oldest ended round.
      *
-     * @param stats receives the differences, indexed by {@link RoundStat#ordinal()}.
+     * @param stats receives its counts, indexed by {@link RoundStat#ordinal()}.
      * @param nowNs current time.
      * @return [duration of the round from its first page, time since the previous round ended] in nanoseconds.
      */
     long[] closeRound(final long[] stats, final long nowNs)
     {
-        endedRounds.pollLong();
-        pagesQueuedAtRoundEnd.pollLong();
-        roundLastSequence = -1;
-        final long[] totals = totals();
-        for (int i = 0; i < totals.length; i++)
-        {
-            stats[i] = totals[i] - roundStart[i];
-            roundStart[i] = totals[i];
-        }
+        final RoundEnd end = roundEnds.pollFirst();
+        System.arraycopy(end.stats, 0, stats, 0, stats.length);
         final long firstPageNs = 0 == roundFirstPageNs ? nowNs : roundFirstPageNs;
         final long sincePreviousNs = nowNs - (0 == previousRoundEndNs ? startNs : previousRoundEndNs);
         roundFirstPageNs = 0;
         previousRoundEndNs = nowNs;
         return new long[] { Math.max(1, nowNs - firstPageNs), Math.max(1, sincePreviousNs) };
-    }
-
-    private long[] totals()
-    {
-        return new long[] { pagesSent, zeroPages, rawPages + compressedPages, unchangedPages, deltaPages, wireBytes,
-            baselines.hits(), baselines.misses(), baselines.overflows() };
     }
 
     boolean isSwitchoverReady()

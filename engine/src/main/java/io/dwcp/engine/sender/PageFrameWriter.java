@@ -15,8 +15,9 @@ import java.nio.ByteBuffer;
  * Builds one page frame at a time for a transfer, then publishes it.
  * <p>
  * Building encodes pages until the frame is full, each against its baseline when the receiver is known to hold one
- * (recording the version sent as the next baseline): compressed and delta payloads go to a staging buffer, raw pages
- * stay in the mapped source and zero and unchanged pages carry nothing. Publishing writes the SBE frame straight into a claimed
+ * (recording the version sent as the next baseline). Each page is copied once from the live source into a staging
+ * buffer, and everything about it (encoding, CRC, baseline, raw payload) comes from that copy: the guest may write
+ * the page meanwhile. Zero and unchanged pages carry nothing. Publishing writes the SBE frame straight into a claimed
  * region of the publication when it fits under the MTU ({@code tryClaim}), and into a scratch buffer that is
  * offered otherwise. A page that does not fit is kept for the next frame; staging alternates between two halves so
  * its payload survives until then.
@@ -33,9 +34,11 @@ final class PageFrameWriter
         PageFrameEncoder.PagesEncoder.payloadHeaderLength();
 
     private final PageCodec codec;
+    private final int pageSize;
     private final int maxPages;
     private final int halfLength;
     private final UnsafeBuffer staging;
+    private final UnsafeBuffer encoded;
     private final UnsafeBuffer offerBuffer;
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final PageFrameEncoder frameEncoder = new PageFrameEncoder();
@@ -71,9 +74,11 @@ final class PageFrameWriter
     PageFrameWriter(final PageCodec codec, final int maxFrameLength, final int maxPages)
     {
         this.codec = codec;
+        this.pageSize = codec.pageSize();
         this.maxPages = maxPages;
         halfLength = Math.max(maxFrameLength, codec.pageSize()) + codec.maxEncodedLength();
         staging = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * halfLength));
+        encoded = new UnsafeBuffer(ByteBuffer.allocateDirect(codec.maxEncodedLength()));
         offerBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(
             Math.max(maxFrameLength, FRAME_OVERHEAD + ENTRY_OVERHEAD + codec.pageSize())));
         pageNumbers = new long[maxPages];
@@ -128,6 +133,7 @@ final class PageFrameWriter
         half ^= 1;
         stagingLimit = half * halfLength;
 
+        transfer.onFrameOverhead(FRAME_OVERHEAD);
         if (hasPending)
         {
             hasPending = false;
@@ -142,34 +148,40 @@ final class PageFrameWriter
                 break;
             }
 
-            final UnsafeBuffer source = transfer.sourceOf(pageNumber);
-            final int sourceOffset = transfer.sourceOffsetOf(pageNumber);
+            // One copy of the live page: its encoding, CRC, baseline and raw payload all come from this copy, so
+            // the version the receiver gets is exactly the version recorded as its baseline.
+            final int copyOffset = stagingLimit;
+            staging.putBytes(copyOffset, transfer.sourceOf(pageNumber), transfer.sourceOffsetOf(pageNumber), pageSize);
+
             final int baseSlot = baselines.baseFor(pageNumber, ackedSequence, round, nowNs);
             final int length = baseSlot < 0 ?
-                codec.encode(source, sourceOffset, staging, stagingLimit) :
-                codec.encodeDelta(source, sourceOffset, baselines.memory(), baselines.offsetOf(baseSlot), staging,
-                    stagingLimit);
+                codec.encode(staging, copyOffset, encoded, 0) :
+                codec.encodeDelta(staging, copyOffset, baselines.memory(), baselines.offsetOf(baseSlot), encoded, 0);
             final PageEncoding encoding = codec.lastEncoding();
             final int crc = codec.lastCrc();
             final boolean isDelta = isDelta(encoding);
             transfer.recordPageCrc(pageNumber, crc);
-            if (baseSlot >= 0 && !isDelta && PageEncoding.ZERO != encoding)
+            final boolean isOverflow = baseSlot >= 0 && !isDelta && PageEncoding.ZERO != encoding;
+            if (isOverflow)
             {
                 baselines.overflow();
             }
 
-            final UnsafeBuffer payloadBuffer = PageEncoding.RAW == encoding ? source : staging;
-            final int payloadOffset = PageEncoding.RAW == encoding ? sourceOffset : stagingLimit;
+            final boolean isPending = entryCount > 0 && frameLength + ENTRY_OVERHEAD + length > targetLength;
+            final long carryingSequence = isPending ? sequence + 1 : sequence;
+            baselines.store(pageNumber, staging, copyOffset, PageEncoding.ZERO == encoding, isDelta, carryingSequence,
+                round, nowNs);
+            transfer.onPageFramed(carryingSequence, encoding, ENTRY_OVERHEAD + length, baseSlot >= 0, isOverflow);
+
+            // The payload replaces the copy in staging; a raw page's payload is the copy itself.
             if (PageEncoding.RAW != encoding)
             {
-                stagingLimit += length;
+                staging.putBytes(copyOffset, encoded, 0, length);
             }
+            final UnsafeBuffer payloadBuffer = staging;
+            final int payloadOffset = copyOffset;
+            stagingLimit += length;
 
-            final boolean isPending = entryCount > 0 && frameLength + ENTRY_OVERHEAD + length > targetLength;
-            // The version the receiver will hold once the frame carrying it is applied: this frame or, for a page
-            // carried over, the next.
-            baselines.store(pageNumber, source, sourceOffset, PageEncoding.ZERO == encoding, isDelta,
-                isPending ? sequence + 1 : sequence, round, nowNs);
             if (isPending)
             {
                 hasPending = true;

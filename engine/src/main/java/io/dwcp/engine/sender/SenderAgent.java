@@ -262,6 +262,10 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
                 }
                 break;
 
+            case AWAITING_VERDICT:
+                workCount += completeRounds(transfer);
+                break;
+
             default:
                 break;
         }
@@ -888,6 +892,8 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         }
         if (Verdict.MATCH == frame.verdict() && frame.digest() == transfer.digest())
         {
+            // Every frame is applied by now: report the last round before the transfer itself.
+            completeRounds(transfer);
             complete(transfer);
         }
         else

@@ -87,4 +87,39 @@ class PreCopySystemTest
             assertEquals(List.of(), harness.errors());
         }
     }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void roundsQueuedWithoutWaitingEachCompleteWithTheirOwnPages() throws Exception
+    {
+        final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 22);
+        final long pageCount = IMAGE_SIZE / PAGE_SIZE;
+        final MemoryImageGenerator generator = new MemoryImageGenerator(22, PageMix.DEFAULT, PAGE_SIZE);
+        final DirtyRound dirtyRound = new DirtyRound(DirtyModel.VM, generator);
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+            MappedImage guest = MappedImage.openReadWrite(image, PAGE_SIZE, IMAGE_SIZE))
+        {
+            final EventRecorder events = harness.events();
+            harness.startTransfer(2, "vm-pipelined", image, PAGE_SIZE);
+            harness.commands().pageRange(2, 0, 0, (int)pageCount);
+            harness.commands().endOfRound(2, 0);
+            // The final round is the guest paused: nothing changes after its list is taken.
+            final long[] first = dirtyRound.apply(guest.segments(), pageCount, 7, 1);
+            harness.commands().pages(2, 1, first, first.length);
+            harness.commands().endOfRound(2, 1);
+            final long[] second = dirtyRound.apply(guest.segments(), pageCount, 7, 2);
+            harness.commands().pages(2, 2, second, second.length);
+            harness.commands().endOfRound(2, 2);
+            harness.commands().endOfTransfer(2);
+            harness.awaitEnd(2, 60_000);
+
+            assertEquals(List.of(), events.failed);
+            assertEquals(3, events.rounds.size(), "every round, the final one too, before the transfer completed");
+            assertEquals(pageCount, events.rounds.get(0).pages());
+            assertEquals(first.length, events.rounds.get(1).pages());
+            assertEquals(second.length, events.rounds.get(2).pages());
+            assertTrue(events.switchoverReady.size() <= 1);
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-pipelined", 2)));
+        }
+    }
 }
