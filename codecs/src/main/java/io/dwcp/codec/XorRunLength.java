@@ -1,6 +1,7 @@
 package io.dwcp.codec;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -120,13 +121,25 @@ public final class XorRunLength
         final int targetOffset,
         final int limit)
     {
+        // Bounds are checked once for the whole page; the loop then reads and writes raw addresses, as Aeron's own
+        // hot paths do. Every write stays below targetOffset + limit (see the check before each literal).
+        a.boundsCheck(aOffset, pageSize);
+        b.boundsCheck(bOffset, pageSize);
+        target.boundsCheck(targetOffset, limit);
+        final byte[] aArray = a.byteArray();
+        final byte[] bArray = b.byteArray();
+        final byte[] targetArray = target.byteArray();
+        final long aAddress = a.addressOffset() + aOffset;
+        final long bAddress = b.addressOffset() + bOffset;
+        final long targetAddress = target.addressOffset();
+
         int out = targetOffset;
         final int end = targetOffset + limit;
         int previousEnd = 0;
         int word = 0;
         while (word < pageSize)
         {
-            long value = a.getLong(aOffset + word) ^ b.getLong(bOffset + word);
+            long value = UnsafeApi.getLong(aArray, aAddress + word) ^ UnsafeApi.getLong(bArray, bAddress + word);
             if (0 == value)
             {
                 word += 8;
@@ -134,10 +147,12 @@ public final class XorRunLength
             }
 
             final int firstWord = word;
+            final long first = value;
             final int start = word + (Long.numberOfTrailingZeros(value) >>> 3);
             long last = value;
             word += 8;
-            while (word < pageSize && 0 != (value = a.getLong(aOffset + word) ^ b.getLong(bOffset + word)))
+            while (word < pageSize &&
+                0 != (value = UnsafeApi.getLong(aArray, aAddress + word) ^ UnsafeApi.getLong(bArray, bAddress + word)))
             {
                 last = value;
                 word += 8;
@@ -153,13 +168,13 @@ public final class XorRunLength
 
             // The first word's bytes from the literal's start, then whole words; bytes past the literal's end are
             // scratch that the next write or the caller's limit covers.
-            final long first = a.getLong(aOffset + firstWord) ^ b.getLong(bOffset + firstWord);
             final int skip = start - firstWord;
-            target.putLong(out, first >>> (skip << 3));
+            UnsafeApi.putLong(targetArray, targetAddress + out, first >>> (skip << 3));
             int written = 8 - skip;
             for (int w = firstWord + 8; w < word; w += 8)
             {
-                target.putLong(out + written, a.getLong(aOffset + w) ^ b.getLong(bOffset + w));
+                UnsafeApi.putLong(targetArray, targetAddress + out + written,
+                    UnsafeApi.getLong(aArray, aAddress + w) ^ UnsafeApi.getLong(bArray, bAddress + w));
                 written += 8;
             }
             out += literalLength;
