@@ -48,6 +48,8 @@ public final class PageCodec implements AutoCloseable
     private final ZstdCompressCtx compressCtx = new ZstdCompressCtx();
     private final ZstdDecompressCtx decompressCtx = new ZstdDecompressCtx();
     private final UnsafeBuffer xorPage;
+    private ZstdCompressCtx dictionaryCompressCtx;
+    private ZstdDecompressCtx dictionaryDecompressCtx;
     private final UnsafeBuffer alternative;
     private int compressionLevel;
     private boolean isClosed;
@@ -87,6 +89,58 @@ public final class PageCodec implements AutoCloseable
         }
         compressionLevel = level;
         compressCtx.setLevel(level);
+        if (null != dictionaryCompressCtx)
+        {
+            dictionaryCompressCtx.setLevel(level);
+        }
+    }
+
+    /**
+     * Compress full pages with a dictionary from now on ({@link PageEncoding#ZSTD_DICT}), once the receiver has it.
+     *
+     * @param dictionary trained on the transfer's pages.
+     */
+    public void compressWithDictionary(final byte[] dictionary)
+    {
+        dropDictionary();
+        dictionaryCompressCtx = new ZstdCompressCtx()
+            .setMagicless(true).setContentSize(false).setChecksum(false).setDictID(false).setLevel(compressionLevel);
+        dictionaryCompressCtx.loadDict(dictionary);
+    }
+
+    /**
+     * Accept pages compressed with this dictionary.
+     *
+     * @param dictionary as received and checked.
+     */
+    public void decompressWithDictionary(final byte[] dictionary)
+    {
+        if (null != dictionaryDecompressCtx)
+        {
+            dictionaryDecompressCtx.close();
+        }
+        dictionaryDecompressCtx = new ZstdDecompressCtx().setMagicless(true);
+        dictionaryDecompressCtx.loadDict(dictionary);
+    }
+
+    /** Stop compressing with a dictionary, for example because the receiver refused it. */
+    public void dropDictionary()
+    {
+        if (null != dictionaryCompressCtx)
+        {
+            dictionaryCompressCtx.close();
+            dictionaryCompressCtx = null;
+        }
+    }
+
+    /**
+     * Is a dictionary in use for compression?
+     *
+     * @return true once {@link #compressWithDictionary} was called and not dropped.
+     */
+    public boolean isCompressingWithDictionary()
+    {
+        return null != dictionaryCompressCtx;
     }
 
     /**
@@ -141,6 +195,26 @@ public final class PageCodec implements AutoCloseable
      */
     public int encode(final UnsafeBuffer source, final int sourceOffset, final UnsafeBuffer target, final int targetOffset)
     {
+        return encode(source, sourceOffset, target, targetOffset, true);
+    }
+
+    /**
+     * Encode a page, using the dictionary only if allowed (a page the receiver asked for again never uses it).
+     *
+     * @param source          buffer holding the page.
+     * @param sourceOffset    of the page.
+     * @param target          buffer for the payload.
+     * @param targetOffset    where the payload starts; {@link #maxEncodedLength()} bytes must be free from there.
+     * @param allowDictionary whether {@link PageEncoding#ZSTD_DICT} may be chosen.
+     * @return the payload length.
+     */
+    public int encode(
+        final UnsafeBuffer source,
+        final int sourceOffset,
+        final UnsafeBuffer target,
+        final int targetOffset,
+        final boolean allowDictionary)
+    {
         if (isZero(source, sourceOffset, pageSize))
         {
             lastEncoding = PageEncoding.ZERO;
@@ -149,13 +223,14 @@ public final class PageCodec implements AutoCloseable
         }
 
         lastCrc = PageChecksum.crc32c(source, sourceOffset, pageSize);
-        final int compressedLength = compressCtx.compressDirectByteBuffer(
+        final boolean isDictionary = allowDictionary && null != dictionaryCompressCtx;
+        final int compressedLength = (isDictionary ? dictionaryCompressCtx : compressCtx).compressDirectByteBuffer(
             target.byteBuffer(), target.wrapAdjustment() + targetOffset, maxCompressedLength,
             source.byteBuffer(), source.wrapAdjustment() + sourceOffset, pageSize);
 
         if (compressedLength < pageSize)
         {
-            lastEncoding = PageEncoding.ZSTD;
+            lastEncoding = isDictionary ? PageEncoding.ZSTD_DICT : PageEncoding.ZSTD;
             return compressedLength;
         }
 
@@ -348,7 +423,7 @@ public final class PageCodec implements AutoCloseable
                 {
                     return DecodeResult.BAD_LENGTH;
                 }
-                if (!decompress(payload, payloadOffset, payloadLength, xorPage))
+                if (!decompress(decompressCtx, payload, payloadOffset, payloadLength, xorPage))
                 {
                     return DecodeResult.CORRUPT_PAYLOAD;
                 }
@@ -372,11 +447,18 @@ public final class PageCodec implements AutoCloseable
                 break;
 
             case ZSTD:
+            case ZSTD_DICT:
+                if (PageEncoding.ZSTD_DICT == encoding && null == dictionaryDecompressCtx)
+                {
+                    // No valid dictionary arrived: the page cannot be decoded here and is asked for again.
+                    return DecodeResult.UNKNOWN_ENCODING;
+                }
                 if (payloadLength <= 0 || payloadLength >= pageSize)
                 {
                     return DecodeResult.BAD_LENGTH;
                 }
-                if (!decompress(payload, payloadOffset, payloadLength, page))
+                if (!decompress(PageEncoding.ZSTD_DICT == encoding ? dictionaryDecompressCtx : decompressCtx,
+                    payload, payloadOffset, payloadLength, page))
                 {
                     return DecodeResult.CORRUPT_PAYLOAD;
                 }
@@ -390,7 +472,11 @@ public final class PageCodec implements AutoCloseable
     }
 
     private boolean decompress(
-        final DirectBuffer payload, final int payloadOffset, final int payloadLength, final UnsafeBuffer page)
+        final ZstdDecompressCtx context,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final UnsafeBuffer page)
     {
         final ByteBuffer pageBuffer = page.byteBuffer();
         final int pageBufferOffset = page.wrapAdjustment();
@@ -400,13 +486,13 @@ public final class PageCodec implements AutoCloseable
             final ByteBuffer payloadBuffer = payload.byteBuffer();
             if (null != payloadBuffer && payloadBuffer.isDirect())
             {
-                decodedLength = decompressCtx.decompressDirectByteBuffer(
+                decodedLength = context.decompressDirectByteBuffer(
                     pageBuffer, pageBufferOffset, pageSize,
                     payloadBuffer, payload.wrapAdjustment() + payloadOffset, payloadLength);
             }
             else if (null != payload.byteArray())
             {
-                decodedLength = decompressCtx.decompressByteArrayToDirectByteBuffer(
+                decodedLength = context.decompressByteArrayToDirectByteBuffer(
                     pageBuffer, pageBufferOffset, pageSize,
                     payload.byteArray(), payload.wrapAdjustment() + payloadOffset, payloadLength);
             }
@@ -484,6 +570,11 @@ public final class PageCodec implements AutoCloseable
             isClosed = true;
             compressCtx.close();
             decompressCtx.close();
+            dropDictionary();
+            if (null != dictionaryDecompressCtx)
+            {
+                dictionaryDecompressCtx.close();
+            }
         }
     }
 }

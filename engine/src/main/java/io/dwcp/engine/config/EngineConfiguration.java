@@ -98,6 +98,17 @@ public final class EngineConfiguration
     /** Default downtime limit. */
     public static final long SWITCHOVER_DOWNTIME_LIMIT_DEFAULT_MS = 300;
 
+    /** Size of a zstd dictionary trained on each transfer's own pages; 0 trains none (the default: it did not pay on
+     * the generated images, see docs/RATIOS.md). */
+    public static final String DICTIONARY_BYTES_PROP_NAME = "dwcp.dictionary.bytes";
+    /** Default dictionary size: none. */
+    public static final int DICTIONARY_BYTES_DEFAULT = 0;
+
+    /** Pages sampled, evenly through the image, to train a dictionary. */
+    public static final String DICTIONARY_SAMPLE_PAGES_PROP_NAME = "dwcp.dictionary.sample.pages";
+    /** Default sample. */
+    public static final int DICTIONARY_SAMPLE_PAGES_DEFAULT = 1024;
+
     /** Smallest page size accepted. */
     public static final int MIN_PAGE_SIZE = 4096;
     /** Largest page size accepted. */
@@ -288,6 +299,26 @@ public final class EngineConfiguration
     {
         return TimeUnit.MILLISECONDS.toNanos(
             Long.getLong(SWITCHOVER_DOWNTIME_LIMIT_PROP_NAME, SWITCHOVER_DOWNTIME_LIMIT_DEFAULT_MS));
+    }
+
+    /**
+     * Dictionary size.
+     *
+     * @return the value of {@link #DICTIONARY_BYTES_PROP_NAME} or its default.
+     */
+    public static int dictionaryBytes()
+    {
+        return Integer.getInteger(DICTIONARY_BYTES_PROP_NAME, DICTIONARY_BYTES_DEFAULT);
+    }
+
+    /**
+     * Pages sampled to train a dictionary.
+     *
+     * @return the value of {@link #DICTIONARY_SAMPLE_PAGES_PROP_NAME} or its default.
+     */
+    public static int dictionarySamplePages()
+    {
+        return Integer.getInteger(DICTIONARY_SAMPLE_PAGES_PROP_NAME, DICTIONARY_SAMPLE_PAGES_DEFAULT);
     }
 
     /**

@@ -17,6 +17,9 @@ public final class SenderContext
     /** Most entries an SBE group with a uint16 count can hold (65535 is its null value). */
     public static final int MAX_PAGES_PER_FRAME = 65534;
 
+    /** Largest dictionary a sender trains and a receiver accepts. */
+    public static final int MAX_DICTIONARY_BYTES = 1024 * 1024;
+
     private Aeron aeron;
     private ChronicleQueue commandQueue;
     private ChronicleQueue eventQueue;
@@ -36,6 +39,8 @@ public final class SenderContext
     private long baselineRefreshIntervalNs = EngineConfiguration.baselineRefreshIntervalNs();
     private int baselineMaxDeltaChain = EngineConfiguration.baselineMaxDeltaChain();
     private long switchoverDowntimeLimitNs = EngineConfiguration.switchoverDowntimeLimitNs();
+    private int dictionaryBytes = EngineConfiguration.dictionaryBytes();
+    private int dictionarySamplePages = EngineConfiguration.dictionarySamplePages();
     private NanoClock nanoClock;
     private ErrorHandler errorHandler;
     private EngineCounters counters;
@@ -69,6 +74,12 @@ public final class SenderContext
         requirePositive("progressIntervalNs", progressIntervalNs);
         requirePositive("maxQueuedPages", maxQueuedPages);
         requirePositive("baselineRefreshIntervalNs", baselineRefreshIntervalNs);
+        requirePositive("dictionarySamplePages", dictionarySamplePages);
+        if (dictionaryBytes < 0 || dictionaryBytes > MAX_DICTIONARY_BYTES)
+        {
+            throw new IllegalStateException(
+                "dictionaryBytes=" + dictionaryBytes + " must be from 0 to " + MAX_DICTIONARY_BYTES);
+        }
         if (baselineBudgetBytes < 0 || baselineMaxDeltaChain < 0)
         {
             throw new IllegalStateException("baselineBudgetBytes=" + baselineBudgetBytes + " and baselineMaxDeltaChain=" +
@@ -442,6 +453,42 @@ public final class SenderContext
     public long switchoverDowntimeLimitNs()
     {
         return switchoverDowntimeLimitNs;
+    }
+
+    /**
+     * @param dictionaryBytes size of a dictionary trained per transfer; 0 trains none.
+     * @return this.
+     */
+    public SenderContext dictionaryBytes(final int dictionaryBytes)
+    {
+        this.dictionaryBytes = dictionaryBytes;
+        return this;
+    }
+
+    /**
+     * @return size of a dictionary trained per transfer; 0 trains none.
+     */
+    public int dictionaryBytes()
+    {
+        return dictionaryBytes;
+    }
+
+    /**
+     * @param dictionarySamplePages pages sampled to train a dictionary.
+     * @return this.
+     */
+    public SenderContext dictionarySamplePages(final int dictionarySamplePages)
+    {
+        this.dictionarySamplePages = dictionarySamplePages;
+        return this;
+    }
+
+    /**
+     * @return pages sampled to train a dictionary.
+     */
+    public int dictionarySamplePages()
+    {
+        return dictionarySamplePages;
     }
 
     /**

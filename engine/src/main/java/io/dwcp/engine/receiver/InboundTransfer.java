@@ -44,6 +44,8 @@ final class InboundTransfer implements AutoCloseable
     private long lastFrameNs;
     private long doneNs;
     private String failure;
+    private io.dwcp.codec.PageCodec dictionaryCodec;
+    private boolean isDictionaryRejectionPending;
 
     private State state = State.RECEIVING;
     private boolean isHelloAckPending = true;
@@ -356,10 +358,43 @@ final class InboundTransfer implements AutoCloseable
         return pagesRejected;
     }
 
+    /**
+     * This transfer's own codec, once it has a dictionary; until then the receiver's shared codec serves it.
+     *
+     * @return the codec, or null.
+     */
+    io.dwcp.codec.PageCodec dictionaryCodec()
+    {
+        return dictionaryCodec;
+    }
+
+    void dictionaryCodec(final io.dwcp.codec.PageCodec codec)
+    {
+        if (null != dictionaryCodec)
+        {
+            dictionaryCodec.close();
+        }
+        dictionaryCodec = codec;
+    }
+
+    boolean isDictionaryRejectionPending()
+    {
+        return isDictionaryRejectionPending;
+    }
+
+    void dictionaryRejectionPending(final boolean isPending)
+    {
+        isDictionaryRejectionPending = isPending;
+    }
+
     public void close()
     {
         state = State.DONE;
         destination.close();
+        if (null != dictionaryCodec)
+        {
+            dictionaryCodec.close();
+        }
     }
 
     /**

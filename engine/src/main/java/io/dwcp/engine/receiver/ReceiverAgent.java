@@ -11,6 +11,7 @@ import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codec.VarDataBounds;
 import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.codecs.wire.DictionaryDecoder;
 import io.dwcp.codecs.wire.ErrorCode;
 import io.dwcp.codecs.wire.ErrorFrameEncoder;
 import io.dwcp.codecs.wire.HelloAckEncoder;
@@ -27,6 +28,7 @@ import io.dwcp.codecs.wire.TransferVerdictEncoder;
 import io.dwcp.codecs.wire.Verdict;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.config.ReceiverContext;
+import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.queue.EventPublisher;
 import io.dwcp.engine.status.EngineCounter;
@@ -98,6 +100,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
     private final HelloDecoder helloDecoder = new HelloDecoder();
     private final PageFrameDecoder frameDecoder = new PageFrameDecoder();
     private final TransferEndDecoder transferEndDecoder = new TransferEndDecoder();
+    private final DictionaryDecoder dictionaryDecoder = new DictionaryDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HelloAckEncoder helloAckEncoder = new HelloAckEncoder();
     private final PageAckEncoder pageAckEncoder = new PageAckEncoder();
@@ -234,6 +237,8 @@ public final class ReceiverAgent implements Agent, FragmentHandler
                     onPageFrame(frameDecoder.wrap(view, bodyOffset, blockLength, version), length, header.sessionId());
                 case HelloDecoder.TEMPLATE_ID ->
                     onHello(helloDecoder.wrap(view, bodyOffset, blockLength, version), header.sessionId());
+                case DictionaryDecoder.TEMPLATE_ID ->
+                    onDictionary(dictionaryDecoder.wrap(view, bodyOffset, blockLength, version), header.sessionId());
                 case TransferEndDecoder.TEMPLATE_ID ->
                     onTransferEnd(transferEndDecoder.wrap(view, bodyOffset, blockLength, version), header.sessionId());
                 default -> counters.get(EngineCounter.FRAMES_UNKNOWN_TEMPLATE).increment();
@@ -271,7 +276,8 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         }
 
         transfer.onFrame(frame.sequence(), nowNs);
-        final PageCodec codec = codecsByPageSize.get(transfer.pageSize());
+        final PageCodec codec = null != transfer.dictionaryCodec() ?
+            transfer.dictionaryCodec() : codecsByPageSize.get(transfer.pageSize());
         final MappedImage destination = transfer.destination();
         final long pageCount = transfer.pageCount();
         for (final PageFrameDecoder.PagesDecoder page : frame.pages())
@@ -332,6 +338,51 @@ public final class ReceiverAgent implements Agent, FragmentHandler
                 }
             }
         }
+    }
+
+    private void onDictionary(final DictionaryDecoder dictionary, final int sessionId)
+    {
+        final InboundTransfer transfer = transferOf(dictionary.transferId(), sessionId);
+        if (null == transfer)
+        {
+            return;
+        }
+        final int crc = dictionary.crc32c();
+        final int length = dictionary.contentLength();
+        if (length <= 0 || !VarDataBounds.fits(length, SenderContext.MAX_DICTIONARY_BYTES, dictionary.buffer(),
+            dictionary.limit()))
+        {
+            rejectDictionary(transfer);
+            return;
+        }
+        // Allocated once per transfer at most: a dictionary is rare and small.
+        final byte[] content = new byte[length];
+        dictionary.getContent(content, 0, length);
+        final java.util.zip.CRC32C check = new java.util.zip.CRC32C();
+        check.update(content);
+        if ((int)check.getValue() != crc)
+        {
+            rejectDictionary(transfer);
+            return;
+        }
+        try
+        {
+            final PageCodec codec = new PageCodec(transfer.pageSize(), 1);
+            codec.decompressWithDictionary(content);
+            transfer.dictionaryCodec(codec);
+            counters.get(EngineCounter.DICTIONARIES_LOADED).increment();
+        }
+        catch (final RuntimeException ex)
+        {
+            // zstd refused it as a dictionary.
+            rejectDictionary(transfer);
+        }
+    }
+
+    private void rejectDictionary(final InboundTransfer transfer)
+    {
+        counters.get(EngineCounter.DICTIONARIES_REJECTED).increment();
+        transfer.dictionaryRejectionPending(true);
     }
 
     private static EngineCounter counterFor(final PageCodec.DecodeResult result)
@@ -541,6 +592,18 @@ public final class ReceiverAgent implements Agent, FragmentHandler
         }
 
         int workCount = 0;
+        if (transfer.isDictionaryRejectionPending())
+        {
+            errorFrameEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+                .transferId(transfer.transferId())
+                .code(ErrorCode.DICTIONARY_REJECTED)
+                .text("dictionary failed its length or CRC check");
+            if (offer(publication, errorFrameEncoder.encodedLength()))
+            {
+                transfer.dictionaryRejectionPending(false);
+                workCount++;
+            }
+        }
         if (transfer.isHelloAckPending())
         {
             helloAckEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)

@@ -47,6 +47,8 @@ final class OutboundTransfer implements AutoCloseable
     private final UnsafeBuffer pageCrcs;
     private final long startNs;
     private MappedImage inlineOverlay;
+    private java.util.concurrent.CompletableFuture<byte[]> dictionary;
+    private byte[] pendingDictionary;
     private BitSet inlinePages;
 
     /** No receiver session is bound yet. */
@@ -333,6 +335,77 @@ final class OutboundTransfer implements AutoCloseable
         return pages.poll();
     }
 
+    boolean isLastPageRepair()
+    {
+        return pages.isLastRepair();
+    }
+
+    /**
+     * Train a dictionary on pages sampled evenly through the source, on another thread.
+     *
+     * @param executor        runs the training, off the engine thread.
+     * @param dictionaryBytes size of the dictionary.
+     * @param samplePages     pages to sample.
+     */
+    void startDictionaryTraining(final java.util.concurrent.Executor executor, final int dictionaryBytes,
+        final int samplePages)
+    {
+        final long step = Math.max(1, pageCount / samplePages);
+        dictionary = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        {
+            final com.github.luben.zstd.ZstdDictTrainer trainer =
+                new com.github.luben.zstd.ZstdDictTrainer(Math.toIntExact(Math.min(
+                    (long)samplePages * pageSize, Integer.MAX_VALUE)), dictionaryBytes);
+            final byte[] page = new byte[pageSize];
+            for (long p = 0; p < pageCount; p += step)
+            {
+                // Read-only mapping: safe to read from this thread while the engine sends.
+                final UnsafeBuffer segment = source.segmentOf(p);
+                final int offset = source.offsetOf(p);
+                if (!PageCodec.isZero(segment, offset, pageSize))
+                {
+                    segment.getBytes(offset, page);
+                    trainer.addSample(page.clone());
+                }
+            }
+            return trainer.trainSamples();
+        }, executor);
+    }
+
+    byte[] pendingDictionary()
+    {
+        return pendingDictionary;
+    }
+
+    void pendingDictionary(final byte[] pendingDictionary)
+    {
+        this.pendingDictionary = pendingDictionary;
+    }
+
+    /**
+     * The trained dictionary, once training ended and it has not been taken yet.
+     *
+     * @return the dictionary, null while training or when none is wanted, or an empty array if training failed.
+     */
+    byte[] takeTrainedDictionary()
+    {
+        if (null == dictionary || !dictionary.isDone())
+        {
+            return null;
+        }
+        final java.util.concurrent.CompletableFuture<byte[]> done = dictionary;
+        dictionary = null;
+        try
+        {
+            return done.getNow(null);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Too few or too uniform samples: zstd cannot train on them.
+            return new byte[0];
+        }
+    }
+
     UnsafeBuffer sourceOf(final long pageNumber)
     {
         if (null != inlinePages && inlinePages.get((int)pageNumber))
@@ -614,6 +687,13 @@ final class OutboundTransfer implements AutoCloseable
     {
         state = State.DONE;
         frameWriter.discard();
+        if (null != dictionary && !dictionary.isDone() && null != source)
+        {
+            // A trainer still reads the source: it is unmapped when the training ends, never under the trainer.
+            dictionary.whenComplete((result, error) -> source.close());
+            CloseHelper.closeAll(inlineOverlay, codec);
+            return;
+        }
         CloseHelper.closeAll(source, inlineOverlay, codec);
     }
 }

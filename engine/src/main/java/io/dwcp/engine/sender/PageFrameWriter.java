@@ -62,6 +62,7 @@ final class PageFrameWriter
     private int compressedPages;
     private int unchangedPages;
     private int deltaPages;
+    private int dictionaryPages;
 
     private boolean hasPending;
     private long pendingPage;
@@ -130,6 +131,7 @@ final class PageFrameWriter
         compressedPages = 0;
         unchangedPages = 0;
         deltaPages = 0;
+        dictionaryPages = 0;
         half ^= 1;
         stagingLimit = half * halfLength;
 
@@ -155,7 +157,7 @@ final class PageFrameWriter
 
             final int baseSlot = baselines.baseFor(pageNumber, ackedSequence, round, nowNs);
             final int length = baseSlot < 0 ?
-                codec.encode(staging, copyOffset, encoded, 0) :
+                codec.encode(staging, copyOffset, encoded, 0, !transfer.isLastPageRepair()) :
                 codec.encodeDelta(staging, copyOffset, baselines.memory(), baselines.offsetOf(baseSlot), encoded, 0);
             final PageEncoding encoding = codec.lastEncoding();
             final int crc = codec.lastCrc();
@@ -224,6 +226,11 @@ final class PageFrameWriter
             case RAW -> rawPages++;
             case UNCHANGED -> unchangedPages++;
             case DELTA_XBZRLE, DELTA_ZSTD -> deltaPages++;
+            case ZSTD_DICT ->
+            {
+                compressedPages++;
+                dictionaryPages++;
+            }
             default -> compressedPages++;
         }
     }
@@ -331,6 +338,11 @@ final class PageFrameWriter
     int deltaPages()
     {
         return deltaPages;
+    }
+
+    int dictionaryPages()
+    {
+        return dictionaryPages;
     }
 
     private static boolean isDelta(final PageEncoding encoding)

@@ -17,6 +17,7 @@ final class PageQueue
     private long queuedPages;
     private long rangePagesQueued;
     private long rangePagesTaken;
+    private boolean isLastRepair;
 
     /**
      * Queue a range of pages.
@@ -53,8 +54,10 @@ final class PageQueue
         if (!repairs.isEmpty())
         {
             queuedPages--;
+            isLastRepair = true;
             return repairs.pollLong();
         }
+        isLastRepair = false;
         if (0 == rangeRemaining)
         {
             if (ranges.isEmpty())
@@ -68,6 +71,16 @@ final class PageQueue
         queuedPages--;
         rangePagesTaken++;
         return rangeNext++;
+    }
+
+    /**
+     * Was the page last taken one the receiver asked for again?
+     *
+     * @return true for a repair.
+     */
+    boolean isLastRepair()
+    {
+        return isLastRepair;
     }
 
     /**

@@ -14,6 +14,7 @@ import io.dwcp.codecs.agent.EndOfTransferDecoder;
 import io.dwcp.codecs.agent.FailureReason;
 import io.dwcp.codecs.agent.PageBatchDecoder;
 import io.dwcp.codecs.agent.StartTransferDecoder;
+import io.dwcp.codecs.wire.DictionaryEncoder;
 import io.dwcp.codecs.wire.ErrorFrameDecoder;
 import io.dwcp.codecs.wire.HelloAckDecoder;
 import io.dwcp.codecs.wire.HelloEncoder;
@@ -83,6 +84,10 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     private final long baselineRefreshIntervalNs;
     private final int baselineMaxDeltaChain;
     private final long switchoverDowntimeLimitNs;
+    private final int dictionaryBytes;
+    private final int dictionarySamplePages;
+    private final DictionaryEncoder dictionaryEncoder = new DictionaryEncoder();
+    private java.util.concurrent.ExecutorService dictionaryTrainer;
     private final long[] roundStats = new long[OutboundTransfer.RoundStat.values().length];
     private final NanoClock nanoClock;
     private final ErrorHandler errorHandler;
@@ -96,6 +101,8 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     private final FragmentAssembler controlAssembler = new FragmentAssembler(new ControlAdapter(this));
     private final BufferClaim bufferClaim = new BufferClaim();
     private final UnsafeBuffer controlBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
+    private final UnsafeBuffer dictionaryBuffer =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(SenderContext.MAX_DICTIONARY_BYTES + 1024));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HelloEncoder helloEncoder = new HelloEncoder();
     private final TransferEndEncoder transferEndEncoder = new TransferEndEncoder();
@@ -135,6 +142,8 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         baselineRefreshIntervalNs = context.baselineRefreshIntervalNs();
         baselineMaxDeltaChain = context.baselineMaxDeltaChain();
         switchoverDowntimeLimitNs = context.switchoverDowntimeLimitNs();
+        dictionaryBytes = context.dictionaryBytes();
+        dictionarySamplePages = context.dictionarySamplePages();
         nanoClock = context.nanoClock();
         errorHandler = context.errorHandler();
         counters = context.counters();
@@ -205,6 +214,10 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         peers.clear();
         peersByEndpoint.clear();
         CloseHelper.closeAll(controlSubscription, commandReader, events);
+        if (null != dictionaryTrainer)
+        {
+            dictionaryTrainer.shutdownNow();
+        }
     }
 
     /**
@@ -253,6 +266,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
                 return workCount;
 
             case STREAMING:
+                workCount += sendDictionary(transfer, peer.publication());
                 workCount += sendFrames(transfer, peer.publication());
                 workCount += completeRounds(transfer);
                 if (transfer.isEndRequested() && !transfer.isEndSent() && !transfer.hasPagesToSend() &&
@@ -328,6 +342,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
                 counters.get(EngineCounter.COMPRESSED_PAGES_SENT).getAndAdd(writer.compressedPages());
                 counters.get(EngineCounter.UNCHANGED_PAGES_SENT).getAndAdd(writer.unchangedPages());
                 counters.get(EngineCounter.DELTA_PAGES_SENT).getAndAdd(writer.deltaPages());
+                counters.get(EngineCounter.DICTIONARY_PAGES_SENT).getAndAdd(writer.dictionaryPages());
                 counters.get(EngineCounter.LOGICAL_BYTES_SENT).getAndAdd((long)writer.entryCount() * transfer.pageSize());
                 counters.get(EngineCounter.WIRE_BYTES_SENT).getAndAdd(frameLength);
                 framesSent++;
@@ -339,6 +354,58 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
             }
         }
         return framesSent;
+    }
+
+    private int sendDictionary(final OutboundTransfer transfer, final ExclusivePublication publication)
+    {
+        if (null == pendingDictionary(transfer))
+        {
+            return 0;
+        }
+        final byte[] dictionary = transfer.pendingDictionary();
+        if (0 == dictionary.length)
+        {
+            transfer.pendingDictionary(null);
+            counters.get(EngineCounter.DICTIONARIES_DROPPED).increment();
+            return 1;
+        }
+        final UnsafeBuffer content = new UnsafeBuffer(dictionary);
+        dictionaryEncoder.wrapAndApplyHeader(dictionaryBuffer, 0, headerEncoder)
+            .transferId(transfer.transferId())
+            .crc32c(crc32c(dictionary))
+            .putContent(content, 0, dictionary.length);
+        final long result = publication.offer(
+            dictionaryBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + dictionaryEncoder.encodedLength());
+        if (result > 0)
+        {
+            // Frames after this one may use it: the stream delivers them in order.
+            transfer.codec().compressWithDictionary(dictionary);
+            transfer.pendingDictionary(null);
+            counters.get(EngineCounter.DICTIONARIES_SENT).increment();
+            return 1;
+        }
+        onPublicationResult(transfer, result);
+        return 0;
+    }
+
+    private static int crc32c(final byte[] bytes)
+    {
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes);
+        return (int)crc.getValue();
+    }
+
+    private byte[] pendingDictionary(final OutboundTransfer transfer)
+    {
+        if (null == transfer.pendingDictionary())
+        {
+            final byte[] trained = transfer.takeTrainedDictionary();
+            if (null != trained)
+            {
+                transfer.pendingDictionary(trained);
+            }
+        }
+        return transfer.pendingDictionary();
     }
 
     private int completeRounds(final OutboundTransfer transfer)
@@ -646,6 +713,19 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         }
         peer.addTransfer();
         transfers.add(transfer);
+        if (dictionaryBytes > 0 && null != source)
+        {
+            if (null == dictionaryTrainer)
+            {
+                dictionaryTrainer = java.util.concurrent.Executors.newSingleThreadExecutor((runnable) ->
+                {
+                    final Thread thread = new Thread(runnable, "dwcp-dictionary-trainer");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+            }
+            transfer.startDictionaryTraining(dictionaryTrainer, dictionaryBytes, dictionarySamplePages);
+        }
         transfersById.put(transferId, transfer);
         counters.get(EngineCounter.TRANSFERS_STARTED).increment();
     }
@@ -913,8 +993,16 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         {
             return;
         }
-        final String code = String.valueOf(frame.code());
+        final io.dwcp.codecs.wire.ErrorCode errorCode = frame.code();
+        final String code = String.valueOf(errorCode);
         final String text = frame.text();
+        if (io.dwcp.codecs.wire.ErrorCode.DICTIONARY_REJECTED == errorCode)
+        {
+            // Pages that used it are asked for again and go without it; later pages do not use it.
+            transfer.codec().dropDictionary();
+            counters.get(EngineCounter.DICTIONARIES_DROPPED).increment();
+            return;
+        }
         fail(transfer, FailureReason.PEER_REJECTED, "receiver error " + code + ": " + text);
     }
 

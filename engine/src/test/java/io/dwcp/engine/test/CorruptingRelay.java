@@ -28,6 +28,7 @@ public final class CorruptingRelay implements AutoCloseable
     private final InetSocketAddress receiver;
     private final AtomicInteger framesToCorrupt;
     private final long targetPage;
+    private boolean isDictionaryTarget;
     private final AtomicInteger corrupted = new AtomicInteger();
     private final Thread forward;
     private final Thread reverse;
@@ -69,6 +70,17 @@ public final class CorruptingRelay implements AutoCloseable
     }
 
     /**
+     * Damage dictionary frames instead of page frames.
+     *
+     * @return this.
+     */
+    public CorruptingRelay dictionaries()
+    {
+        isDictionaryTarget = true;
+        return this;
+    }
+
+    /**
      * Endpoint senders should send to.
      *
      * @return host:port of the relay.
@@ -100,7 +112,7 @@ public final class CorruptingRelay implements AutoCloseable
                 datagram.clear();
                 sender = front.receive(datagram);
                 datagram.flip();
-                if (framesToCorrupt.get() > 0 && corrupt(view, datagram.limit(), targetPage))
+                if (framesToCorrupt.get() > 0 && corrupt(view, datagram.limit(), targetPage, isDictionaryTarget))
                 {
                     framesToCorrupt.decrementAndGet();
                     corrupted.incrementAndGet();
@@ -143,7 +155,8 @@ public final class CorruptingRelay implements AutoCloseable
         }
     }
 
-    private static boolean corrupt(final UnsafeBuffer datagram, final int length, final long targetPage)
+    private static boolean corrupt(
+        final UnsafeBuffer datagram, final int length, final long targetPage, final boolean isDictionaryTarget)
     {
         // A datagram may carry several Aeron frames, each aligned to 32 bytes.
         int offset = 0;
@@ -155,10 +168,24 @@ public final class CorruptingRelay implements AutoCloseable
                 return false;
             }
             if (datagram.getShort(offset + 6) == AERON_DATA_FRAME_TYPE &&
-                frameLength >= AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH &&
-                corruptFrame(datagram, offset + AERON_DATA_HEADER_LENGTH, targetPage))
+                frameLength >= AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH)
             {
-                return true;
+                final int messageOffset = offset + AERON_DATA_HEADER_LENGTH;
+                if (isDictionaryTarget)
+                {
+                    final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(datagram, messageOffset);
+                    if (header.templateId() == io.dwcp.codecs.wire.DictionaryDecoder.TEMPLATE_ID)
+                    {
+                        // Flip a bit inside the dictionary's content, near the end of the frame.
+                        final int target = offset + frameLength - 8;
+                        datagram.putByte(target, (byte)(datagram.getByte(target) ^ 0x04));
+                        return true;
+                    }
+                }
+                else if (corruptFrame(datagram, messageOffset, targetPage))
+                {
+                    return true;
+                }
             }
             offset += (frameLength + 31) & ~31;
         }

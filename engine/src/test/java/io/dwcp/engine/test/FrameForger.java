@@ -71,6 +71,21 @@ public final class FrameForger implements AutoCloseable
     }
 
     /**
+     * Send a dictionary frame for a transfer, with whatever CRC the test chooses.
+     *
+     * @param transferId of the transfer.
+     * @param content    the dictionary's bytes.
+     * @param crc        claimed CRC32C.
+     */
+    public void dictionary(final long transferId, final byte[] content, final int crc)
+    {
+        final io.dwcp.codecs.wire.DictionaryEncoder encoder = new io.dwcp.codecs.wire.DictionaryEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .transferId(transferId).crc32c(crc).putContent(content, 0, content.length);
+        send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    /**
      * Send a Hello whose VM id length field claims nearly 2 GiB.
      *
      * @param transferId of the transfer.
