@@ -376,7 +376,8 @@ final class DemoCommand implements Callable<Integer>
             wireBytes = event.wireBytes();
             fractionApplied = Math.min(1.0, (double)event.bytesAcknowledged() / size);
             final long nowNs = System.nanoTime();
-            if (!isTerminal && nowNs - lastLineNs < TimeUnit.MILLISECONDS.toNanos(500))
+            final boolean isDone = event.bytesAcknowledged() >= size && 0 == event.pagesRemaining();
+            if (!isTerminal && !isDone && nowNs - lastLineNs < TimeUnit.MILLISECONDS.toNanos(500))
             {
                 return;
             }

@@ -53,9 +53,13 @@ final class ReceiveCommand implements Callable<Integer>
         {
             throw new UsageException("--endpoint: " + ex.getMessage());
         }
-        if (!Files.isDirectory(outputDirectory))
+        try
         {
-            throw new UsageException("--output-dir " + outputDirectory + " is not a directory");
+            Files.createDirectories(outputDirectory);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new UsageException("--output-dir " + outputDirectory + " cannot be created: " + ex.getMessage());
         }
 
         final ChronicleQueue eventQueue = null != events ? SbeQueues.open(events) : null;
@@ -66,7 +70,8 @@ final class ReceiveCommand implements Callable<Integer>
                 .errorHandler((ex) -> System.err.println("receiver error: " + ex))
                 .launch())
         {
-            out.println("receiver running on " + endpoint + ", writing to " + outputDirectory + " (Ctrl-C to stop)");
+            out.println("receiver running on " + endpoint + ", writing to " + outputDirectory + ", Aeron directory " +
+                engine.runner().aeron().context().aeronDirectoryName() + " (Ctrl-C to stop)");
             barrier.await();
             out.println("receiver stopping");
         }

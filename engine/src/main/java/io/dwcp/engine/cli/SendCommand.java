@@ -69,7 +69,8 @@ final class SendCommand implements Callable<Integer>
                 .launch())
         {
             out.println("sender running: commands " + commands + ", events " + events + ", replies on " +
-                controlEndpoint + " (Ctrl-C to stop)");
+                controlEndpoint + ", Aeron directory " + engine.runner().aeron().context().aeronDirectoryName() +
+                " (Ctrl-C to stop)");
             barrier.await();
             out.println("sender stopping");
         }
