@@ -134,16 +134,6 @@ public final class PageCodec implements AutoCloseable
     }
 
     /**
-     * Is a dictionary in use for compression?
-     *
-     * @return true once {@link #compressWithDictionary} was called and not dropped.
-     */
-    public boolean isCompressingWithDictionary()
-    {
-        return null != dictionaryCompressCtx;
-    }
-
-    /**
      * Current zstd level.
      *
      * @return current zstd level.

@@ -98,14 +98,4 @@ public final class DriverProfile
     {
         return name;
     }
-
-    /**
-     * The profile's properties.
-     *
-     * @return an unmodifiable view of the properties.
-     */
-    public Map<String, String> properties()
-    {
-        return java.util.Collections.unmodifiableMap(properties);
-    }
 }
