@@ -14,7 +14,6 @@ import io.dwcp.codecs.agent.EndOfTransferDecoder;
 import io.dwcp.codecs.agent.FailureReason;
 import io.dwcp.codecs.agent.PageBatchDecoder;
 import io.dwcp.codecs.agent.StartTransferDecoder;
-import io.dwcp.codecs.wire.DictionaryEncoder;
 import io.dwcp.codecs.wire.ErrorFrameDecoder;
 import io.dwcp.codecs.wire.HelloAckDecoder;
 import io.dwcp.codecs.wire.HelloEncoder;
@@ -83,12 +82,8 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     private final long baselineBudgetBytes;
     private final long baselineRefreshIntervalNs;
     private final int baselineMaxDeltaChain;
-    private final long switchoverDowntimeLimitNs;
-    private final int dictionaryBytes;
-    private final int dictionarySamplePages;
-    private final DictionaryEncoder dictionaryEncoder = new DictionaryEncoder();
-    private java.util.concurrent.ExecutorService dictionaryTrainer;
-    private final long[] roundStats = new long[OutboundTransfer.RoundStat.values().length];
+    private final TransferReporter reporter;
+    private final DictionaryShipper dictionaryShipper;
     private final NanoClock nanoClock;
     private final ErrorHandler errorHandler;
     private final EngineCounters counters;
@@ -101,8 +96,6 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     private final FragmentAssembler controlAssembler = new FragmentAssembler(new ControlAdapter(this));
     private final BufferClaim bufferClaim = new BufferClaim();
     private final UnsafeBuffer controlBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
-    private final UnsafeBuffer dictionaryBuffer =
-        new UnsafeBuffer(ByteBuffer.allocateDirect(SenderContext.MAX_DICTIONARY_BYTES + 1024));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HelloEncoder helloEncoder = new HelloEncoder();
     private final TransferEndEncoder transferEndEncoder = new TransferEndEncoder();
@@ -141,9 +134,9 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         baselineBudgetBytes = context.baselineBudgetBytes();
         baselineRefreshIntervalNs = context.baselineRefreshIntervalNs();
         baselineMaxDeltaChain = context.baselineMaxDeltaChain();
-        switchoverDowntimeLimitNs = context.switchoverDowntimeLimitNs();
-        dictionaryBytes = context.dictionaryBytes();
-        dictionarySamplePages = context.dictionarySamplePages();
+        reporter = new TransferReporter(context.switchoverDowntimeLimitNs());
+        dictionaryShipper = new DictionaryShipper(
+            context.dictionaryBytes(), context.dictionarySamplePages(), context.counters());
         nanoClock = context.nanoClock();
         errorHandler = context.errorHandler();
         counters = context.counters();
@@ -156,6 +149,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     {
         commandReader = new SbeQueueReader(commandQueue, commandReaderName);
         events = new EventPublisher(eventQueue);
+        reporter.events(events);
         controlSubscription = aeron.addSubscription(controlChannel, controlStreamId);
     }
 
@@ -213,11 +207,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         }
         peers.clear();
         peersByEndpoint.clear();
-        CloseHelper.closeAll(controlSubscription, commandReader, events);
-        if (null != dictionaryTrainer)
-        {
-            dictionaryTrainer.shutdownNow();
-        }
+        CloseHelper.closeAll(controlSubscription, commandReader, events, dictionaryShipper);
     }
 
     /**
@@ -266,9 +256,9 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
                 return workCount;
 
             case STREAMING:
-                workCount += sendDictionary(transfer, peer.publication());
+                workCount += dictionaryShipper.send(transfer, peer.publication());
                 workCount += sendFrames(transfer, peer.publication());
-                workCount += completeRounds(transfer);
+                workCount += reporter.completeRounds(transfer, nowNs);
                 if (transfer.isEndRequested() && !transfer.isEndSent() && !transfer.hasPagesToSend() &&
                     transfer.state() == OutboundTransfer.State.STREAMING)
                 {
@@ -277,7 +267,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
                 break;
 
             case AWAITING_VERDICT:
-                workCount += completeRounds(transfer);
+                workCount += reporter.completeRounds(transfer, nowNs);
                 break;
 
             default:
@@ -297,7 +287,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         {
             transfer.nextProgressNs(nowNs + progressIntervalNs);
             transfer.baselines().prune(nowNs);
-            emitProgress(transfer);
+            reporter.emitProgress(transfer, nowNs);
         }
 
         return workCount;
@@ -356,105 +346,6 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         return framesSent;
     }
 
-    private int sendDictionary(final OutboundTransfer transfer, final ExclusivePublication publication)
-    {
-        if (null == pendingDictionary(transfer))
-        {
-            return 0;
-        }
-        final byte[] dictionary = transfer.pendingDictionary();
-        if (0 == dictionary.length)
-        {
-            transfer.pendingDictionary(null);
-            counters.get(EngineCounter.DICTIONARIES_DROPPED).increment();
-            return 1;
-        }
-        final UnsafeBuffer content = new UnsafeBuffer(dictionary);
-        dictionaryEncoder.wrapAndApplyHeader(dictionaryBuffer, 0, headerEncoder)
-            .transferId(transfer.transferId())
-            .crc32c(crc32c(dictionary))
-            .putContent(content, 0, dictionary.length);
-        final long result = publication.offer(
-            dictionaryBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + dictionaryEncoder.encodedLength());
-        if (result > 0)
-        {
-            // Frames after this one may use it: the stream delivers them in order.
-            transfer.codec().compressWithDictionary(dictionary);
-            transfer.pendingDictionary(null);
-            counters.get(EngineCounter.DICTIONARIES_SENT).increment();
-            return 1;
-        }
-        onPublicationResult(transfer, result);
-        return 0;
-    }
-
-    private static int crc32c(final byte[] bytes)
-    {
-        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(bytes);
-        return (int)crc.getValue();
-    }
-
-    private byte[] pendingDictionary(final OutboundTransfer transfer)
-    {
-        if (null == transfer.pendingDictionary())
-        {
-            final byte[] trained = transfer.takeTrainedDictionary();
-            if (null != trained)
-            {
-                transfer.pendingDictionary(trained);
-            }
-        }
-        return transfer.pendingDictionary();
-    }
-
-    private int completeRounds(final OutboundTransfer transfer)
-    {
-        int workCount = 0;
-        int round;
-        while ((round = transfer.completedRound()) >= 0)
-        {
-            final long[] times = transfer.closeRound(roundStats, nowNs);
-            final long durationNs = times[0];
-            final long sincePreviousNs = times[1];
-            final long pages = roundStats[OutboundTransfer.RoundStat.PAGES.ordinal()];
-            final long bytes = pages * transfer.pageSize();
-            final long throughput = (long)(bytes * 1e9 / durationNs);
-            // The final round resends what is dirty then: estimate it by this round's size, or by what the agent
-            // has already queued if that is larger, at the bandwidth this round achieved (QEMU's expected-downtime).
-            final long remainingBytes = Math.max(pages, transfer.queuedPages()) * transfer.pageSize();
-            final long expectedDowntimeNs = throughput > 0 ? (long)(remainingBytes * 1e9 / throughput) : durationNs;
-            events.roundCompleted()
-                .transferId(transfer.transferId())
-                .round(round)
-                .pages(pages)
-                .zeroPages(roundStats[OutboundTransfer.RoundStat.ZERO.ordinal()])
-                .normalPages(roundStats[OutboundTransfer.RoundStat.NORMAL.ordinal()])
-                .unchangedPages(roundStats[OutboundTransfer.RoundStat.UNCHANGED.ordinal()])
-                .deltaPages(roundStats[OutboundTransfer.RoundStat.DELTA.ordinal()])
-                .wireBytes(roundStats[OutboundTransfer.RoundStat.WIRE.ordinal()])
-                .cacheHits(roundStats[OutboundTransfer.RoundStat.HITS.ordinal()])
-                .cacheMisses(roundStats[OutboundTransfer.RoundStat.MISSES.ordinal()])
-                .cacheOverflows(roundStats[OutboundTransfer.RoundStat.OVERFLOWS.ordinal()])
-                .durationNs(durationNs)
-                .throughputBytesPerSecond(throughput)
-                .dirtyPagesRate((long)(pages * 1e9 / sincePreviousNs))
-                .transferredBytes(transfer.pagesSent() * transfer.pageSize())
-                .remainingPages(transfer.queuedPages())
-                .totalPages(transfer.pageCount())
-                .expectedDowntimeNs(expectedDowntimeNs);
-            events.commitRoundCompleted();
-
-            if (round > 0 && !transfer.isSwitchoverReady() && expectedDowntimeNs < switchoverDowntimeLimitNs)
-            {
-                transfer.switchoverReady();
-                events.switchoverReady(transfer.transferId(), round, expectedDowntimeNs, switchoverDowntimeLimitNs);
-            }
-            workCount++;
-        }
-        return workCount;
-    }
-
     private void onPublicationResult(final OutboundTransfer transfer, final long result)
     {
         if (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result)
@@ -507,37 +398,9 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         return 0;
     }
 
-    private void emitProgress(final OutboundTransfer transfer)
-    {
-        final long elapsedNs = Math.max(1, nowNs - transfer.startNs());
-        final long pageSize = transfer.pageSize();
-        final long bytesSent = transfer.pagesSent() * pageSize;
-        final long bytesAcknowledged = transfer.pagesAcknowledged() * pageSize;
-        final long pagesRemaining = transfer.queuedPages() +
-            (transfer.frameWriter().isReady() ? transfer.frameWriter().entryCount() : 0) +
-            (transfer.frameWriter().hasPending() ? 1 : 0);
-        events.progress()
-            .transferId(transfer.transferId())
-            .round(transfer.round())
-            .pagesSent(transfer.pagesSent())
-            .bytesSent(bytesSent)
-            .pagesAcknowledged(transfer.pagesAcknowledged())
-            .bytesAcknowledged(bytesAcknowledged)
-            .pagesRemaining(pagesRemaining)
-            .bytesRemaining(pagesRemaining * pageSize)
-            .wireBytes(transfer.wireBytes())
-            .zeroPages(transfer.zeroPages())
-            .rawPages(transfer.rawPages())
-            .compressedPages(transfer.compressedPages())
-            .compressionRatio(transfer.wireBytes() > 0 ? (double)bytesSent / transfer.wireBytes() : 0.0)
-            .throughputBytesPerSecond((long)(bytesAcknowledged * 1e9 / elapsedNs))
-            .elapsedNs(elapsedNs);
-        events.commitProgress();
-    }
-
     private void complete(final OutboundTransfer transfer)
     {
-        emitProgress(transfer);
+        reporter.emitProgress(transfer, nowNs);
         remove(transfer);
         events.completed(
             transfer.transferId(),
@@ -713,19 +576,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         }
         peer.addTransfer();
         transfers.add(transfer);
-        if (dictionaryBytes > 0 && null != source)
-        {
-            if (null == dictionaryTrainer)
-            {
-                dictionaryTrainer = java.util.concurrent.Executors.newSingleThreadExecutor((runnable) ->
-                {
-                    final Thread thread = new Thread(runnable, "dwcp-dictionary-trainer");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-            }
-            transfer.startDictionaryTraining(dictionaryTrainer, dictionaryBytes, dictionarySamplePages);
-        }
+        dictionaryShipper.start(transfer, null != source);
         transfersById.put(transferId, transfer);
         counters.get(EngineCounter.TRANSFERS_STARTED).increment();
     }
@@ -973,7 +824,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         if (Verdict.MATCH == frame.verdict() && frame.digest() == transfer.digest())
         {
             // Every frame is applied by now: report the last round before the transfer itself.
-            completeRounds(transfer);
+            reporter.completeRounds(transfer, nowNs);
             complete(transfer);
         }
         else

@@ -1,0 +1,120 @@
+package io.dwcp.engine.sender;
+
+import io.dwcp.engine.queue.EventPublisher;
+
+/**
+ * Reports a transfer's progress and its completed pre-copy rounds to the agent's events queue, and tells the agent
+ * when switchover is ready.
+ * <p>
+ * Not thread safe: owned by the sender agent.
+ */
+final class TransferReporter
+{
+    private final long switchoverDowntimeLimitNs;
+    private final long[] roundStats = new long[OutboundTransfer.RoundStat.values().length];
+    private EventPublisher events;
+
+    TransferReporter(final long switchoverDowntimeLimitNs)
+    {
+        this.switchoverDowntimeLimitNs = switchoverDowntimeLimitNs;
+    }
+
+    /**
+     * Bind to the events queue, on the agent thread.
+     *
+     * @param events publisher of the agent's events.
+     */
+    void events(final EventPublisher events)
+    {
+        this.events = events;
+    }
+
+    /**
+     * Emit a progress event.
+     *
+     * @param transfer to report.
+     * @param nowNs    current time.
+     */
+    void emitProgress(final OutboundTransfer transfer, final long nowNs)
+    {
+        final long elapsedNs = Math.max(1, nowNs - transfer.startNs());
+        final long pageSize = transfer.pageSize();
+        final long bytesSent = transfer.pagesSent() * pageSize;
+        final long bytesAcknowledged = transfer.pagesAcknowledged() * pageSize;
+        final long pagesRemaining = transfer.queuedPages() +
+            (transfer.frameWriter().isReady() ? transfer.frameWriter().entryCount() : 0) +
+            (transfer.frameWriter().hasPending() ? 1 : 0);
+        events.progress()
+            .transferId(transfer.transferId())
+            .round(transfer.round())
+            .pagesSent(transfer.pagesSent())
+            .bytesSent(bytesSent)
+            .pagesAcknowledged(transfer.pagesAcknowledged())
+            .bytesAcknowledged(bytesAcknowledged)
+            .pagesRemaining(pagesRemaining)
+            .bytesRemaining(pagesRemaining * pageSize)
+            .wireBytes(transfer.wireBytes())
+            .zeroPages(transfer.zeroPages())
+            .rawPages(transfer.rawPages())
+            .compressedPages(transfer.compressedPages())
+            .compressionRatio(transfer.wireBytes() > 0 ? (double)bytesSent / transfer.wireBytes() : 0.0)
+            .throughputBytesPerSecond((long)(bytesAcknowledged * 1e9 / elapsedNs))
+            .elapsedNs(elapsedNs);
+        events.commitProgress();
+    }
+
+    /**
+     * Emit an event for each round that has been applied in full, and switchover-ready once.
+     *
+     * @param transfer to report.
+     * @param nowNs    current time.
+     * @return rounds reported.
+     */
+    int completeRounds(final OutboundTransfer transfer, final long nowNs)
+    {
+        int workCount = 0;
+        int round;
+        while ((round = transfer.completedRound()) >= 0)
+        {
+            final long[] times = transfer.closeRound(roundStats, nowNs);
+            final long durationNs = times[0];
+            final long sincePreviousNs = times[1];
+            final long pages = roundStats[OutboundTransfer.RoundStat.PAGES.ordinal()];
+            final long bytes = pages * transfer.pageSize();
+            final long throughput = (long)(bytes * 1e9 / durationNs);
+            // The final round resends what is dirty then: estimate it by this round's size, or by what the agent
+            // has already queued if that is larger, at the bandwidth this round achieved (QEMU's expected-downtime).
+            final long remainingBytes = Math.max(pages, transfer.queuedPages()) * transfer.pageSize();
+            final long expectedDowntimeNs = throughput > 0 ? (long)(remainingBytes * 1e9 / throughput) : durationNs;
+            events.roundCompleted()
+                .transferId(transfer.transferId())
+                .round(round)
+                .pages(pages)
+                .zeroPages(roundStats[OutboundTransfer.RoundStat.ZERO.ordinal()])
+                .normalPages(roundStats[OutboundTransfer.RoundStat.NORMAL.ordinal()])
+                .unchangedPages(roundStats[OutboundTransfer.RoundStat.UNCHANGED.ordinal()])
+                .deltaPages(roundStats[OutboundTransfer.RoundStat.DELTA.ordinal()])
+                .wireBytes(roundStats[OutboundTransfer.RoundStat.WIRE.ordinal()])
+                .cacheHits(roundStats[OutboundTransfer.RoundStat.HITS.ordinal()])
+                .cacheMisses(roundStats[OutboundTransfer.RoundStat.MISSES.ordinal()])
+                .cacheOverflows(roundStats[OutboundTransfer.RoundStat.OVERFLOWS.ordinal()])
+                .durationNs(durationNs)
+                .throughputBytesPerSecond(throughput)
+                .dirtyPagesRate((long)(pages * 1e9 / sincePreviousNs))
+                .transferredBytes(transfer.pagesSent() * transfer.pageSize())
+                .remainingPages(transfer.queuedPages())
+                .totalPages(transfer.pageCount())
+                .expectedDowntimeNs(expectedDowntimeNs);
+            events.commitRoundCompleted();
+
+            if (round > 0 && !transfer.isSwitchoverReady() && expectedDowntimeNs < switchoverDowntimeLimitNs)
+            {
+                transfer.switchoverReady();
+                events.switchoverReady(transfer.transferId(), round, expectedDowntimeNs, switchoverDowntimeLimitNs);
+            }
+            workCount++;
+        }
+        return workCount;
+    }
+
+}
