@@ -12,7 +12,6 @@ import io.dwcp.engine.memory.ImageComparison;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.queue.EngineEventListener;
 import io.dwcp.engine.queue.EventAdapter;
-import io.dwcp.engine.runtime.EngineThreading;
 import io.dwcp.engine.runtime.LocalMigration;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
@@ -24,6 +23,7 @@ import io.dwcp.images.PageKind;
 import io.dwcp.images.PageMix;
 import org.agrona.IoUtil;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -67,13 +67,8 @@ final class DemoCommand implements Callable<Integer>
         description = "zstd level for the transfer; 0 uses the engine default (${sys:dwcp.compression.level:-1}).")
     int level;
 
-    @Option(names = "--profile", defaultValue = "loopback",
-        description = "Driver profile: loopback, lan, wan or low-cpu (default: ${DEFAULT-VALUE}).")
-    String profile;
-
-    @Option(names = "--threading", defaultValue = "INVOKER",
-        description = "INVOKER, SHARED or DEDICATED (default: ${DEFAULT-VALUE}).")
-    EngineThreading threading;
+    @Mixin
+    ProfileOptions profileOptions;
 
     @Option(names = "--dir", description = "Working directory (default: a new directory in the temp dir).")
     Path directory;
@@ -123,11 +118,10 @@ final class DemoCommand implements Callable<Integer>
             throw new UsageException("--rounds " + rounds + " must be from 1 to 1000");
         }
         final PageMix pageMix;
-        final DriverProfile driverProfile;
+        final DriverProfile driverProfile = profileOptions.driverProfile();
         try
         {
             pageMix = null == mix ? PageMix.DEFAULT : PageMix.parse(mix);
-            driverProfile = DriverProfile.load(profile);
             model = DirtyModel.preset(dirtyModel);
         }
         catch (final IllegalArgumentException ex)
@@ -166,14 +160,14 @@ final class DemoCommand implements Callable<Integer>
         final String vmId = "demo-vm";
         final ProgressPrinter progress = new ProgressPrinter(out, size, pageSize);
         try (LocalMigration migration = new LocalMigration(
-            workDirectory.resolve("engines"), isIpc, driverProfile, threading,
+            workDirectory.resolve("engines"), isIpc, driverProfile, profileOptions.threading,
             (context) -> context.baselineBudgetBytes(baselineBudget),
             (ex) -> out.println("engine error: " + ex));
             EventAdapter events = migration.newEventAdapter(progress))
         {
             out.printf(Locale.ROOT, "engines up: %s, %s threading, profile %s; submitting transfer %d%n",
                 isIpc ? "one engine over aeron:ipc" : "sender -> receiver over UDP loopback " +
-                migration.receiverEndpoint(), threading, driverProfile.name(), transferId);
+                migration.receiverEndpoint(), profileOptions.threading, driverProfile.name(), transferId);
             long[] allocatedAtHalf = null;
             if (1 == rounds)
             {

@@ -1,9 +1,8 @@
 package io.dwcp.engine.cli;
 
 import io.dwcp.driver.AeronDirectories;
-import io.dwcp.driver.DriverProfile;
 import io.dwcp.engine.runtime.EngineBuilder;
-import io.dwcp.engine.runtime.EngineThreading;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -13,14 +12,8 @@ import java.nio.file.Path;
  */
 final class DriverOptions
 {
-    @Option(names = "--profile", defaultValue = "loopback",
-        description = "Driver profile: loopback, lan, wan or low-cpu (default: ${DEFAULT-VALUE}).")
-    String profile;
-
-    @Option(names = "--threading", defaultValue = "INVOKER",
-        description = "INVOKER (one thread does everything), SHARED or DEDICATED driver threads " +
-            "(default: ${DEFAULT-VALUE}).")
-    EngineThreading threading;
+    @Mixin
+    ProfileOptions profile;
 
     @Option(names = "--external-driver", paramLabel = "AERON_DIR",
         description = "Use a media driver already running with this directory instead of an embedded one.")
@@ -36,16 +29,7 @@ final class DriverOptions
         {
             return builder.externalDriver(externalDriver);
         }
-        final DriverProfile driverProfile;
-        try
-        {
-            driverProfile = DriverProfile.load(profile);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new UsageException(ex.getMessage());
-        }
-        return builder.embeddedDriver(
-            null != aeronDirectory ? aeronDirectory : AeronDirectories.forEmbeddedDriver(role), driverProfile, threading);
+        return builder.embeddedDriver(null != aeronDirectory ? aeronDirectory : AeronDirectories.forEmbeddedDriver(role),
+            profile.driverProfile(), profile.threading);
     }
 }

@@ -5,16 +5,27 @@ import picocli.CommandLine;
 import java.util.Locale;
 
 /**
- * Parses byte sizes such as {@code 4096}, {@code 64m}, {@code 1g} or {@code 1GiB} (binary units).
+ * Parses byte sizes such as {@code 4096}, {@code 64m}, {@code 1g} or {@code 1GiB} (binary units), for the command
+ * line and the benchmark mains.
  */
-final class Sizes implements CommandLine.ITypeConverter<Long>
+public final class Sizes implements CommandLine.ITypeConverter<Long>
 {
+    /**
+     * {@inheritDoc}
+     */
     public Long convert(final String value)
     {
         return parse(value);
     }
 
-    static long parse(final String value)
+    /**
+     * Parse a size.
+     *
+     * @param value such as 4096, 64m or 1g.
+     * @return bytes.
+     * @throws CommandLine.TypeConversionException naming the value when it is not a positive size.
+     */
+    public static long parse(final String value)
     {
         final String text = value.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
         long multiplier = 1;

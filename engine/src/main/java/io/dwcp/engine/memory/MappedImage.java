@@ -182,18 +182,6 @@ public final class MappedImage implements AutoCloseable
         return file;
     }
 
-    /** Write dirty pages of a read-write image to the file. */
-    public void force()
-    {
-        for (final MappedByteBuffer mapping : mappings)
-        {
-            if (!mapping.isReadOnly())
-            {
-                mapping.force();
-            }
-        }
-    }
-
     /** Unmap the file. Idempotent. */
     public void close()
     {

@@ -16,6 +16,9 @@ import org.agrona.DirectBuffer;
  */
 public final class CommandPublisher implements AutoCloseable
 {
+    /** Most ranges in one page batch excerpt; longer lists go in several. */
+    private static final int MAX_RANGES_PER_BATCH = 4096;
+
     private final SbeQueueWriter writer;
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final StartTransferEncoder startTransferEncoder = new StartTransferEncoder();
@@ -23,6 +26,8 @@ public final class CommandPublisher implements AutoCloseable
     private final EndOfRoundEncoder endOfRoundEncoder = new EndOfRoundEncoder();
     private final EndOfTransferEncoder endOfTransferEncoder = new EndOfTransferEncoder();
     private final CancelTransferEncoder cancelEncoder = new CancelTransferEncoder();
+    private final long[] rangeFirstPages = new long[MAX_RANGES_PER_BATCH];
+    private final int[] rangeCounts = new int[MAX_RANGES_PER_BATCH];
 
     /**
      * Create a publisher on a command queue.
@@ -100,18 +105,18 @@ public final class CommandPublisher implements AutoCloseable
         int i = 0;
         while (i < count)
         {
-            final int maxRanges = 4096;
-            final int rangesStart = i;
             int ranges = 0;
-            while (i < count && ranges < maxRanges)
+            while (i < count && ranges < MAX_RANGES_PER_BATCH)
             {
                 int run = 1;
                 while (i + run < count && pageNumbers[i + run] == pageNumbers[i] + run)
                 {
                     run++;
                 }
-                i += run;
+                rangeFirstPages[ranges] = pageNumbers[i];
+                rangeCounts[ranges] = run;
                 ranges++;
+                i += run;
             }
 
             final PageBatchEncoder.RangesEncoder rangesEncoder = pageBatchEncoder
@@ -119,16 +124,9 @@ public final class CommandPublisher implements AutoCloseable
                 .transferId(transferId)
                 .round(round)
                 .rangesCount(ranges);
-            int j = rangesStart;
-            while (j < i)
+            for (int r = 0; r < ranges; r++)
             {
-                int run = 1;
-                while (j + run < i && pageNumbers[j + run] == pageNumbers[j] + run)
-                {
-                    run++;
-                }
-                rangesEncoder.next().firstPage(pageNumbers[j]).pageCount(run);
-                j += run;
+                rangesEncoder.next().firstPage(rangeFirstPages[r]).pageCount(rangeCounts[r]);
             }
             pageBatchEncoder.inlinePagesCount(0);
             index = writer.append(MessageHeaderEncoder.ENCODED_LENGTH + pageBatchEncoder.encodedLength());

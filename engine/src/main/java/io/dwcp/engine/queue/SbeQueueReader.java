@@ -89,16 +89,6 @@ public final class SbeQueueReader implements AutoCloseable
         return count;
     }
 
-    /**
-     * Index of the next excerpt this reader will read.
-     *
-     * @return the tailer's index.
-     */
-    public long index()
-    {
-        return tailer.index();
-    }
-
     /** Release the tailer. */
     public void close()
     {

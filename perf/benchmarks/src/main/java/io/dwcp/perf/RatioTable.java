@@ -3,6 +3,7 @@ package io.dwcp.perf;
 import com.github.luben.zstd.ZstdCompressCtx;
 import io.dwcp.codecs.agent.RoundCompletedDecoder;
 import io.dwcp.driver.DriverProfile;
+import io.dwcp.engine.cli.Sizes;
 import io.dwcp.engine.memory.ImageComparison;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.queue.EngineEventListener;
@@ -66,7 +67,7 @@ public final class RatioTable
         {
             switch (args[i])
             {
-                case "--size" -> size = ThroughputComparison.parseSize(args[++i]);
+                case "--size" -> size = Sizes.parse(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--presets" -> presets = args[++i].split(",");

@@ -7,7 +7,6 @@ import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FragmentHandler;
 import io.dwcp.driver.AeronDirectories;
 import io.dwcp.driver.DriverProfile;
-import io.dwcp.engine.runtime.EngineThreading;
 import io.dwcp.engine.runtime.LocalMigration;
 import io.dwcp.engine.transport.Channels;
 import io.dwcp.driver.EmbeddedDriver;
@@ -153,8 +152,4 @@ public final class RawAeronThroughput
             io.dwcp.engine.config.EngineConfiguration.idleMaxParkNs());
     }
 
-    static EngineThreading threading()
-    {
-        return EngineThreading.INVOKER;
-    }
 }

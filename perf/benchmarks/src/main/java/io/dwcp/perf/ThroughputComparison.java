@@ -1,6 +1,7 @@
 package io.dwcp.perf;
 
 import io.dwcp.driver.DriverProfile;
+import io.dwcp.engine.cli.Sizes;
 import io.dwcp.engine.memory.ImageComparison;
 import io.dwcp.engine.queue.EngineEventListener;
 import io.dwcp.engine.runtime.EngineThreading;
@@ -56,7 +57,7 @@ public final class ThroughputComparison
         {
             switch (args[i])
             {
-                case "--size" -> size = parseSize(args[++i]);
+                case "--size" -> size = Sizes.parse(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 case "--message-length" -> messageLength = Integer.parseInt(args[++i]);
@@ -147,13 +148,5 @@ public final class ThroughputComparison
         {
             IoUtil.unmap(mapped);
         }
-    }
-
-    static long parseSize(final String text)
-    {
-        final String value = text.trim().toLowerCase(Locale.ROOT);
-        final char unit = value.charAt(value.length() - 1);
-        final long multiplier = unit == 'g' ? 1L << 30 : unit == 'm' ? 1L << 20 : unit == 'k' ? 1L << 10 : 1;
-        return Long.parseLong(multiplier == 1 ? value : value.substring(0, value.length() - 1)) * multiplier;
     }
 }
