@@ -72,7 +72,8 @@ final class OutboundTransfer implements AutoCloseable
     private long compressedPages;
     private long unchangedPages;
     private long deltaPages;
-    private final java.util.ArrayDeque<RoundEnd> roundEnds = new java.util.ArrayDeque<>();
+    // Ended rounds not yet reported, oldest first; a handful at most, walked by index on the per-page path.
+    private final java.util.ArrayList<RoundEnd> roundEnds = new java.util.ArrayList<>();
     private final long[] openRoundStats = new long[RoundStat.values().length];
     private long lastAssignedSequence;
     private long roundFirstPageNs;
@@ -184,7 +185,7 @@ final class OutboundTransfer implements AutoCloseable
             end.lastSequence = Math.max(lastAssignedSequence, sentSequence);
             lastAssignedSequence = end.lastSequence;
         }
-        roundEnds.addLast(end);
+        roundEnds.add(end);
     }
 
     /**
@@ -221,8 +222,9 @@ final class OutboundTransfer implements AutoCloseable
         };
         stats[kind.ordinal()]++;
 
-        for (final RoundEnd end : roundEnds)
+        for (int i = 0, size = roundEnds.size(); i < size; i++)
         {
+            final RoundEnd end = roundEnds.get(i);
             if (end.lastSequence < 0 && pages.rangePagesTaken() >= end.pagesQueued)
             {
                 end.lastSequence = sequence;
@@ -243,8 +245,9 @@ final class OutboundTransfer implements AutoCloseable
 
     private long[] statsOfRoundBeingFramed()
     {
-        for (final RoundEnd end : roundEnds)
+        for (int i = 0, size = roundEnds.size(); i < size; i++)
         {
+            final RoundEnd end = roundEnds.get(i);
             if (end.lastSequence < 0)
             {
                 return end.stats;
@@ -273,7 +276,7 @@ final class OutboundTransfer implements AutoCloseable
      */
     int completedRound()
     {
-        final RoundEnd end = roundEnds.peekFirst();
+        final RoundEnd end = roundEnds.isEmpty() ? null : roundEnds.get(0);
         if (null == end || end.lastSequence < 0 || ackedSequence < end.lastSequence)
         {
             return -1;
@@ -290,7 +293,7 @@ final class OutboundTransfer implements AutoCloseable
      */
     long[] closeRound(final long[] stats, final long nowNs)
     {
-        final RoundEnd end = roundEnds.pollFirst();
+        final RoundEnd end = roundEnds.remove(0);
         System.arraycopy(end.stats, 0, stats, 0, stats.length);
         final long firstPageNs = 0 == roundFirstPageNs ? nowNs : roundFirstPageNs;
         final long sincePreviousNs = nowNs - (0 == previousRoundEndNs ? startNs : previousRoundEndNs);
