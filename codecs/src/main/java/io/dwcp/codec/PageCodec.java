@@ -189,6 +189,21 @@ public final class PageCodec implements AutoCloseable
     }
 
     /**
+     * Take a page as it is, with no zero-page test or compression: the raw path of a transfer with compression off.
+     * {@link #lastEncoding()} is then {@link PageEncoding#RAW} and {@link #lastCrc()} the page's CRC32C.
+     *
+     * @param source       buffer holding the page.
+     * @param sourceOffset of the page in {@code source}.
+     * @return the payload length, {@link #pageSize()}; the caller ships the source bytes.
+     */
+    public int encodeRaw(final UnsafeBuffer source, final int sourceOffset)
+    {
+        lastCrc = PageChecksum.crc32c(source, sourceOffset, pageSize);
+        lastEncoding = PageEncoding.RAW;
+        return pageSize;
+    }
+
+    /**
      * Encode a page, using the dictionary only if allowed (a page the receiver asked for again never uses it).
      *
      * @param source          buffer holding the page.

@@ -89,6 +89,14 @@ final class DemoCommand implements Callable<Integer>
         description = "How the guest dirties memory between rounds: vm, jvm or interpreter (default: ${DEFAULT-VALUE}).")
     String dirtyModel;
 
+    @Option(names = "--record", paramLabel = "DIR",
+        description = "Record the transfer into this queue, for dwcp replay.")
+    Path recording;
+
+    @Option(names = "--no-hde", description = "Send every page raw: no compression or deltas (backward-compatibility " +
+        "mode).")
+    boolean isHdeDisabled;
+
     private static final long TIMEOUT_NS = TimeUnit.MINUTES.toNanos(10);
 
     private final PrintStream out;
@@ -161,7 +169,8 @@ final class DemoCommand implements Callable<Integer>
         final ProgressPrinter progress = new ProgressPrinter(out, size, pageSize);
         try (LocalMigration migration = new LocalMigration(
             workDirectory.resolve("engines"), isIpc, driverProfile, profileOptions.threading,
-            (context) -> context.baselineBudgetBytes(baselineBudget),
+            (context) -> context.baselineBudgetBytes(baselineBudget).recordingDirectory(recording)
+                .hdeEnabled(!isHdeDisabled),
             (ex) -> out.println("engine error: " + ex));
             EventAdapter events = migration.newEventAdapter(progress))
         {

@@ -81,6 +81,7 @@ public final class DwcpMain
             .addSubcommand("media-driver", new MediaDriverCommand())
             .addSubcommand("generate", new GenerateCommand(out))
             .addSubcommand("stat", new StatCommand(out))
+            .addSubcommand("replay", new ReplayCommand(out))
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setOut(new java.io.PrintWriter(out, true))
             .setErr(new java.io.PrintWriter(err, true));

@@ -38,6 +38,14 @@ final class SendCommand implements Callable<Integer>
         description = "Bytes of page versions kept per transfer to send deltas against (default: ${DEFAULT-VALUE}).")
     long baselineBudget;
 
+    @Option(names = "--record", paramLabel = "DIR",
+        description = "Record every accepted command and the page contents it names into this queue, for dwcp replay.")
+    Path recording;
+
+    @Option(names = "--no-hde", description = "Send every page raw: no compression or deltas (backward-compatibility " +
+        "mode).")
+    boolean isHdeDisabled;
+
     @Mixin
     DriverOptions driver;
 
@@ -64,13 +72,14 @@ final class SendCommand implements Callable<Integer>
             ChronicleQueue eventQueue = SbeQueues.open(events);
             Engine engine = driver.apply(new EngineBuilder("sender"), "sender")
                 .sender((context) -> context.commandQueue(commandQueue).eventQueue(eventQueue)
-                    .controlEndpoint(controlEndpoint).compressionLevel(level).baselineBudgetBytes(baselineBudget))
+                    .controlEndpoint(controlEndpoint).compressionLevel(level).baselineBudgetBytes(baselineBudget)
+                    .recordingDirectory(recording).hdeEnabled(!isHdeDisabled))
                 .errorHandler((ex) -> System.err.println("sender error: " + ex))
                 .launch())
         {
             out.println("sender running: commands " + commands + ", events " + events + ", replies on " +
                 controlEndpoint + ", Aeron directory " + engine.runner().aeron().context().aeronDirectoryName() +
-                " (Ctrl-C to stop)");
+                (null != recording ? ", recording into " + recording : "") + " (Ctrl-C to stop)");
             barrier.await();
             out.println("sender stopping");
         }

@@ -109,6 +109,15 @@ public final class EngineConfiguration
     /** Default sample. */
     public static final int DICTIONARY_SAMPLE_PAGES_DEFAULT = 1024;
 
+    /** Compression and deltas (HDE) on; false sends every page raw, the seeds' backward-compatibility mode. */
+    public static final String HDE_ENABLED_PROP_NAME = "dwcp.hde.enabled";
+    /** Default: on. */
+    public static final boolean HDE_ENABLED_DEFAULT = true;
+
+    /** Directory of a Chronicle Queue the sender records its accepted commands and page contents into; unset
+     * records nothing. See {@code dwcp replay}. */
+    public static final String RECORDING_DIR_PROP_NAME = "dwcp.recording.dir";
+
     /** Smallest page size accepted. */
     public static final int MIN_PAGE_SIZE = 4096;
     /** Largest page size accepted. */
@@ -319,6 +328,27 @@ public final class EngineConfiguration
     public static int dictionarySamplePages()
     {
         return Integer.getInteger(DICTIONARY_SAMPLE_PAGES_PROP_NAME, DICTIONARY_SAMPLE_PAGES_DEFAULT);
+    }
+
+    /**
+     * Are compression and deltas on?
+     *
+     * @return the value of {@link #HDE_ENABLED_PROP_NAME} or its default.
+     */
+    public static boolean hdeEnabled()
+    {
+        final String value = System.getProperty(HDE_ENABLED_PROP_NAME);
+        return null == value ? HDE_ENABLED_DEFAULT : Boolean.parseBoolean(value);
+    }
+
+    /**
+     * Where the sender records, if anywhere.
+     *
+     * @return the value of {@link #RECORDING_DIR_PROP_NAME}, or null.
+     */
+    public static String recordingDir()
+    {
+        return System.getProperty(RECORDING_DIR_PROP_NAME);
     }
 
     /**

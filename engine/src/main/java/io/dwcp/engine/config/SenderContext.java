@@ -9,6 +9,8 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
+import java.nio.file.Path;
+
 /**
  * Settings of a sender agent. Fluent setters; {@link #conclude()} validates them and fills in defaults.
  */
@@ -41,6 +43,9 @@ public final class SenderContext
     private long switchoverDowntimeLimitNs = EngineConfiguration.switchoverDowntimeLimitNs();
     private int dictionaryBytes = EngineConfiguration.dictionaryBytes();
     private int dictionarySamplePages = EngineConfiguration.dictionarySamplePages();
+    private boolean isHdeEnabled = EngineConfiguration.hdeEnabled();
+    private Path recordingDirectory = null == EngineConfiguration.recordingDir() ?
+        null : Path.of(EngineConfiguration.recordingDir());
     private NanoClock nanoClock;
     private ErrorHandler errorHandler;
     private EngineCounters counters;
@@ -489,6 +494,42 @@ public final class SenderContext
     public int dictionarySamplePages()
     {
         return dictionarySamplePages;
+    }
+
+    /**
+     * @param isHdeEnabled false sends every page raw: no zero pages, compression or deltas.
+     * @return this.
+     */
+    public SenderContext hdeEnabled(final boolean isHdeEnabled)
+    {
+        this.isHdeEnabled = isHdeEnabled;
+        return this;
+    }
+
+    /**
+     * @return false when every page goes raw.
+     */
+    public boolean hdeEnabled()
+    {
+        return isHdeEnabled;
+    }
+
+    /**
+     * @param recordingDirectory of a queue to record accepted commands and page contents into, or null for none.
+     * @return this.
+     */
+    public SenderContext recordingDirectory(final Path recordingDirectory)
+    {
+        this.recordingDirectory = recordingDirectory;
+        return this;
+    }
+
+    /**
+     * @return directory of the recording queue, or null when not recording.
+     */
+    public Path recordingDirectory()
+    {
+        return recordingDirectory;
     }
 
     /**

@@ -635,7 +635,7 @@ public final class ReceiverAgent implements Agent, FragmentHandler
                 .sequence(transfer.highestSequence())
                 .pagesApplied(transfer.pagesApplied())
                 .pagesRejected(transfer.pagesRejected())
-                .timestampNs(nowNs);
+                .timestampNs(nanoClock.nanoTime());
             if (offer(publication, pageAckEncoder.encodedLength()))
             {
                 transfer.ackPending(false);

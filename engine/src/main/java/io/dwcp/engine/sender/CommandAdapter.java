@@ -32,6 +32,16 @@ final class CommandAdapter implements SbeQueueReader.MessageHandler
         this.handler = handler;
     }
 
+    /**
+     * The command being handled, header first: valid only while its handler runs.
+     *
+     * @return a view of exactly the command's bytes.
+     */
+    DirectBuffer command()
+    {
+        return view;
+    }
+
     public void onMessage(final DirectBuffer buffer, final int offset, final int length, final long index)
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)

@@ -93,6 +93,7 @@ final class OutboundTransfer implements AutoCloseable
         final int maxFrameLength,
         final int maxPagesPerFrame,
         final BaselineStore baselines,
+        final boolean isHdeEnabled,
         final long nowNs)
     {
         this.baselines = baselines;
@@ -104,7 +105,7 @@ final class OutboundTransfer implements AutoCloseable
         this.source = source;
         this.peer = peer;
         this.codec = codec;
-        this.frameWriter = new PageFrameWriter(codec, maxFrameLength, maxPagesPerFrame);
+        this.frameWriter = new PageFrameWriter(codec, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
         this.startNs = nowNs;
         this.lastHeardNs = nowNs;
         this.nextHelloNs = nowNs;
@@ -161,6 +162,7 @@ final class OutboundTransfer implements AutoCloseable
         private final long pagesQueued;
         private final long[] stats;
         private long lastSequence = -1;
+        private long appliedTimestampNs;
 
         RoundEnd(final int round, final long pagesQueued, final long[] stats)
         {
@@ -289,7 +291,8 @@ final class OutboundTransfer implements AutoCloseable
      *
      * @param stats receives its counts, indexed by {@link RoundStat#ordinal()}.
      * @param nowNs current time.
-     * @return [duration of the round from its first page, time since the previous round ended] in nanoseconds.
+     * @return [duration of the round from its first page, time since the previous round ended, the receiver's
+     * timestamp on the acknowledgement that covered the round's last page (0 if none did)] in nanoseconds.
      */
     long[] closeRound(final long[] stats, final long nowNs)
     {
@@ -299,7 +302,17 @@ final class OutboundTransfer implements AutoCloseable
         final long sincePreviousNs = nowNs - (0 == previousRoundEndNs ? startNs : previousRoundEndNs);
         roundFirstPageNs = 0;
         previousRoundEndNs = nowNs;
-        return new long[] { Math.max(1, nowNs - firstPageNs), Math.max(1, sincePreviousNs) };
+        return new long[] { Math.max(1, nowNs - firstPageNs), Math.max(1, sincePreviousNs), end.appliedTimestampNs };
+    }
+
+    /**
+     * The transfer's source file, as mapped.
+     *
+     * @return the mapping, or null when every page travels inline.
+     */
+    MappedImage mappedSource()
+    {
+        return source;
     }
 
     boolean isSwitchoverReady()
@@ -446,12 +459,26 @@ final class OutboundTransfer implements AutoCloseable
         wireBytes += frameLength;
     }
 
-    void onAck(final long sequence, final long pagesApplied, final long nowNs)
+    void onAck(final long sequence, final long pagesApplied, final long receiverTimestampNs, final long nowNs)
     {
         lastHeardNs = nowNs;
         // Never beyond what was sent: an ack from the future would hide a lost receiver.
         ackedSequence = Math.max(ackedSequence, Math.min(sequence, sentSequence));
         pagesAcknowledged = Math.max(pagesAcknowledged, Math.min(pagesApplied, pagesSent));
+
+        // The first acknowledgement covering a round's last frame says when the receiver had applied the round.
+        for (int i = 0, size = roundEnds.size(); i < size; i++)
+        {
+            final RoundEnd end = roundEnds.get(i);
+            if (end.lastSequence < 0 || end.lastSequence > ackedSequence)
+            {
+                break;
+            }
+            if (0 == end.appliedTimestampNs)
+            {
+                end.appliedTimestampNs = receiverTimestampNs;
+            }
+        }
     }
 
     /**

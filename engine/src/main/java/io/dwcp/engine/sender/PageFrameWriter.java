@@ -36,6 +36,7 @@ final class PageFrameWriter
     private final PageCodec codec;
     private final int pageSize;
     private final int maxPages;
+    private final boolean isHdeEnabled;
     private final int halfLength;
     private final UnsafeBuffer staging;
     private final UnsafeBuffer encoded;
@@ -72,9 +73,10 @@ final class PageFrameWriter
     private int pendingOffset;
     private int pendingLength;
 
-    PageFrameWriter(final PageCodec codec, final int maxFrameLength, final int maxPages)
+    PageFrameWriter(final PageCodec codec, final int maxFrameLength, final int maxPages, final boolean isHdeEnabled)
     {
         this.codec = codec;
+        this.isHdeEnabled = isHdeEnabled;
         this.pageSize = codec.pageSize();
         this.maxPages = maxPages;
         halfLength = Math.max(maxFrameLength, codec.pageSize()) + codec.maxEncodedLength();
@@ -155,10 +157,21 @@ final class PageFrameWriter
             final int copyOffset = stagingLimit;
             staging.putBytes(copyOffset, transfer.sourceOf(pageNumber), transfer.sourceOffsetOf(pageNumber), pageSize);
 
-            final int baseSlot = baselines.baseFor(pageNumber, ackedSequence, round, nowNs);
-            final int length = baseSlot < 0 ?
-                codec.encode(staging, copyOffset, encoded, 0, !transfer.isLastPageRepair()) :
-                codec.encodeDelta(staging, copyOffset, baselines.memory(), baselines.offsetOf(baseSlot), encoded, 0);
+            final int baseSlot = isHdeEnabled ? baselines.baseFor(pageNumber, ackedSequence, round, nowNs) : -1;
+            final int length;
+            if (!isHdeEnabled)
+            {
+                length = codec.encodeRaw(staging, copyOffset);
+            }
+            else if (baseSlot < 0)
+            {
+                length = codec.encode(staging, copyOffset, encoded, 0, !transfer.isLastPageRepair());
+            }
+            else
+            {
+                length = codec.encodeDelta(
+                    staging, copyOffset, baselines.memory(), baselines.offsetOf(baseSlot), encoded, 0);
+            }
             final PageEncoding encoding = codec.lastEncoding();
             final int crc = codec.lastCrc();
             final boolean isDelta = isDelta(encoding);
@@ -171,8 +184,11 @@ final class PageFrameWriter
 
             final boolean isPending = entryCount > 0 && frameLength + ENTRY_OVERHEAD + length > targetLength;
             final long carryingSequence = isPending ? sequence + 1 : sequence;
-            baselines.store(pageNumber, staging, copyOffset, PageEncoding.ZERO == encoding, isDelta, carryingSequence,
-                round, nowNs);
+            if (isHdeEnabled)
+            {
+                baselines.store(pageNumber, staging, copyOffset, PageEncoding.ZERO == encoding, isDelta,
+                    carryingSequence, round, nowNs);
+            }
             transfer.onPageFramed(carryingSequence, encoding, ENTRY_OVERHEAD + length, baseSlot >= 0, isOverflow);
 
             // The payload replaces the copy in staging; a raw page's payload is the copy itself.

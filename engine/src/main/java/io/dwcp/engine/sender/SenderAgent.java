@@ -29,11 +29,13 @@ import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.queue.EventPublisher;
 import io.dwcp.engine.queue.SbeQueueReader;
+import io.dwcp.engine.recording.TransferRecorder;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.transport.Channels;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
@@ -82,6 +84,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     private final long baselineBudgetBytes;
     private final long baselineRefreshIntervalNs;
     private final int baselineMaxDeltaChain;
+    private final boolean isHdeEnabled;
     private final TransferReporter reporter;
     private final DictionaryShipper dictionaryShipper;
     private final NanoClock nanoClock;
@@ -103,6 +106,8 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     private final long[] batchInlinePages = new long[MAX_RANGES_PER_BATCH];
     private final int[] batchInlineOffsets = new int[MAX_RANGES_PER_BATCH];
 
+    private final SenderContext context;
+    private TransferRecorder recorder;
     private SbeQueueReader commandReader;
     private EventPublisher events;
     private Subscription controlSubscription;
@@ -115,6 +120,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
      */
     public SenderAgent(final SenderContext context)
     {
+        this.context = context;
         aeron = context.aeron();
         commandQueue = context.commandQueue();
         eventQueue = context.eventQueue();
@@ -134,6 +140,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         baselineBudgetBytes = context.baselineBudgetBytes();
         baselineRefreshIntervalNs = context.baselineRefreshIntervalNs();
         baselineMaxDeltaChain = context.baselineMaxDeltaChain();
+        isHdeEnabled = context.hdeEnabled();
         reporter = new TransferReporter(context.switchoverDowntimeLimitNs());
         dictionaryShipper = new DictionaryShipper(
             context.dictionaryBytes(), context.dictionarySamplePages(), context.counters());
@@ -151,6 +158,10 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         events = new EventPublisher(eventQueue);
         reporter.events(events);
         controlSubscription = aeron.addSubscription(controlChannel, controlStreamId);
+        if (null != context.recordingDirectory())
+        {
+            recorder = new TransferRecorder(context.recordingDirectory(), context, nanoClock.nanoTime());
+        }
     }
 
     /**
@@ -207,7 +218,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         }
         peers.clear();
         peersByEndpoint.clear();
-        CloseHelper.closeAll(controlSubscription, commandReader, events, dictionaryShipper);
+        CloseHelper.closeAll(controlSubscription, commandReader, events, dictionaryShipper, recorder);
     }
 
     /**
@@ -565,7 +576,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
             final BaselineStore baselines = new BaselineStore(pageSize, fileSize / pageSize, baselineBudgetBytes,
                 baselineRefreshIntervalNs, baselineMaxDeltaChain, counters);
             transfer = new OutboundTransfer(transferId, vmId, pageSize, fileSize, source, peer, codec,
-                maxFrameLength, maxPagesPerFrame, baselines, nanoClock.nanoTime());
+                maxFrameLength, maxPagesPerFrame, baselines, isHdeEnabled, nanoClock.nanoTime());
         }
         catch (final RuntimeException | OutOfMemoryError ex)
         {
@@ -576,9 +587,10 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         }
         peer.addTransfer();
         transfers.add(transfer);
-        dictionaryShipper.start(transfer, null != source);
+        dictionaryShipper.start(transfer, isHdeEnabled && null != source);
         transfersById.put(transferId, transfer);
         counters.get(EngineCounter.TRANSFERS_STARTED).increment();
+        record();
     }
 
     /**
@@ -646,6 +658,16 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
             inlineCount++;
         }
 
+        if (null != recorder)
+        {
+            for (int i = 0; i < rangeCount; i++)
+            {
+                recorder.recordPages(transferId, round, transfer.mappedSource(), batchRanges[2 * i],
+                    batchRanges[2 * i + 1]);
+            }
+            record();
+        }
+
         transfer.round(round);
         for (int i = 0; i < rangeCount; i++)
         {
@@ -681,6 +703,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         }
         transfer.round(command.round());
         transfer.endRound(command.round());
+        record();
     }
 
     /**
@@ -697,6 +720,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
             return;
         }
         transfer.requestEnd();
+        record();
     }
 
     /**
@@ -714,7 +738,17 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
             rejectCommand(transferId, FailureReason.UNKNOWN_TRANSFER, "cancel names unknown transfer " + transferId);
             return;
         }
+        record();
         fail(transfer, FailureReason.CANCELLED, "cancelled by the agent: " + reason);
+    }
+
+    private void record()
+    {
+        if (null != recorder)
+        {
+            final DirectBuffer command = commandAdapter.command();
+            recorder.recordCommand(command, 0, command.capacity(), nowNs);
+        }
     }
 
     /**
@@ -776,7 +810,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         {
             return;
         }
-        transfer.onAck(frame.sequence(), frame.pagesApplied(), nowNs);
+        transfer.onAck(frame.sequence(), frame.pagesApplied(), frame.timestampNs(), nowNs);
     }
 
     /**

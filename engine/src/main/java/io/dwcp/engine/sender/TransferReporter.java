@@ -104,7 +104,8 @@ final class TransferReporter
                 .transferredBytes(transfer.pagesSent() * transfer.pageSize())
                 .remainingPages(transfer.queuedPages())
                 .totalPages(transfer.pageCount())
-                .expectedDowntimeNs(expectedDowntimeNs);
+                .expectedDowntimeNs(expectedDowntimeNs)
+                .appliedTimestampNs(times[2]);
             events.commitRoundCompleted();
 
             if (round > 0 && !transfer.isSwitchoverReady() && expectedDowntimeNs < switchoverDowntimeLimitNs)

@@ -33,6 +33,9 @@ public enum EngineCounter
     BACK_PRESSURE(Role.SENDER, "publication back pressure"),
     NOT_CONNECTED(Role.SENDER, "publication not connected"),
     CONTROL_FRAMES_REJECTED(Role.SENDER, "control frames rejected"),
+    COMMANDS_RECORDED(Role.SENDER, "commands recorded"),
+    PAGES_RECORDED(Role.SENDER, "page contents recorded"),
+    RECORDING_FAILURES(Role.SENDER, "recording failures: recording stopped, transfers go on"),
 
     // Receiver.
     FRAMES_RECEIVED(Role.RECEIVER, "frames received"),

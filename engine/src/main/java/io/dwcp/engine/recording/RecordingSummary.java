@@ -1,0 +1,73 @@
+package io.dwcp.engine.recording;
+
+import java.util.List;
+import java.util.SortedMap;
+
+/**
+ * What a recording holds, from a full pass that also validated it.
+ *
+ * @param sessions     sender runs recorded; each starts with its settings.
+ * @param settings     the settings of the first session.
+ * @param commands     commands recorded.
+ * @param pages        pages whose contents were recorded, inline pages included.
+ * @param contentBytes bytes of page content.
+ * @param durationNs   from the first session's start to its last command, summed over sessions.
+ * @param transfers    each transfer, in the order it started.
+ */
+public record RecordingSummary(
+    int sessions,
+    Settings settings,
+    long commands,
+    long pages,
+    long contentBytes,
+    long durationNs,
+    List<Transfer> transfers)
+{
+    /**
+     * Sender settings that shape the wire bytes, as recorded.
+     *
+     * @param compressionLevel      default zstd level.
+     * @param maxFrameLength        longest frame.
+     * @param maxPagesPerFrame      most pages in a frame.
+     * @param baselineBudgetBytes   bytes of page versions kept for deltas.
+     * @param baselineMaxDeltaChain deltas on a baseline before it is refreshed.
+     * @param dictionaryBytes       dictionary size, 0 for none.
+     * @param isHdeEnabled          compression and deltas on.
+     */
+    public record Settings(
+        int compressionLevel,
+        int maxFrameLength,
+        int maxPagesPerFrame,
+        long baselineBudgetBytes,
+        int baselineMaxDeltaChain,
+        int dictionaryBytes,
+        boolean isHdeEnabled)
+    {
+    }
+
+    /**
+     * One recorded transfer.
+     *
+     * @param transferId     its id.
+     * @param vmId           its VM.
+     * @param fileSize       bytes in the image.
+     * @param pageSize       bytes per page.
+     * @param pagesByRound   pages recorded in each round, in round order.
+     * @param isEnded        true if its end-of-transfer command was recorded.
+     * @param isCancelled    true if it was cancelled.
+     * @param firstOffsetNs  time of its first command.
+     * @param lastOffsetNs   time of its last command.
+     */
+    public record Transfer(
+        long transferId,
+        String vmId,
+        long fileSize,
+        int pageSize,
+        SortedMap<Integer, Long> pagesByRound,
+        boolean isEnded,
+        boolean isCancelled,
+        long firstOffsetNs,
+        long lastOffsetNs)
+    {
+    }
+}
