@@ -64,6 +64,7 @@ final class OutboundTransfer implements AutoCloseable
     private long lastHeardNs;
     private long sentSequence;
     private long ackedSequence;
+    private long lastAckTimestampNs;
     private long pagesAcknowledged;
     private long pagesSent;
     private long wireBytes;
@@ -186,6 +187,11 @@ final class OutboundTransfer implements AutoCloseable
             // Every page of the round is already in a frame (or the round is empty).
             end.lastSequence = Math.max(lastAssignedSequence, sentSequence);
             lastAssignedSequence = end.lastSequence;
+            if (ackedSequence >= end.lastSequence)
+            {
+                // Already acknowledged before the agent ended the round: it was applied by the latest ack.
+                end.appliedTimestampNs = lastAckTimestampNs;
+            }
         }
         roundEnds.add(end);
     }
@@ -463,7 +469,12 @@ final class OutboundTransfer implements AutoCloseable
     {
         lastHeardNs = nowNs;
         // Never beyond what was sent: an ack from the future would hide a lost receiver.
-        ackedSequence = Math.max(ackedSequence, Math.min(sequence, sentSequence));
+        final long acked = Math.min(sequence, sentSequence);
+        if (acked > ackedSequence)
+        {
+            ackedSequence = acked;
+            lastAckTimestampNs = receiverTimestampNs;
+        }
         pagesAcknowledged = Math.max(pagesAcknowledged, Math.min(pagesApplied, pagesSent));
 
         // The first acknowledgement covering a round's last frame says when the receiver had applied the round.

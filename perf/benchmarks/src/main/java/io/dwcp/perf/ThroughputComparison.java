@@ -24,11 +24,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The engine against raw Aeron on the same generated image, in one process and one run.
  * <pre>
- * perf/bench ThroughputComparison [--size 1g] [--seed 42] [--repeat 1] [--message-length 4096] [--ipc]
+ * perf/bench ThroughputComparison [--size 1g] [--seed 42] [--repeat 1] [--message-length 4096] [--markdown FILE]
  * </pre>
- * Prints a Markdown table: logical and wire MB/s of the engine over UDP loopback (and aeron:ipc with
- * {@code --ipc}), and raw Aeron sending the image as fixed-size messages with the same driver profile, threading
- * and idle strategy. Every engine run is verified byte for byte.
+ * Prints a Markdown table, and writes it to FILE if given: logical and wire MB/s of the engine over UDP loopback
+ * and over aeron:ipc, raw Aeron sending the image as fixed-size messages with the same driver profile, threading
+ * and idle strategy, and the image piped through zstd level 1 over a TCP socket on loopback. Every engine run and
+ * the pipe are verified byte for byte.
  */
 public final class ThroughputComparison
 {
@@ -52,7 +53,7 @@ public final class ThroughputComparison
         long seed = 42;
         int repeat = 1;
         int messageLength = 4096;
-        boolean isIpc = false;
+        Path markdown = null;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -61,7 +62,7 @@ public final class ThroughputComparison
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 case "--message-length" -> messageLength = Integer.parseInt(args[++i]);
-                case "--ipc" -> isIpc = true;
+                case "--markdown" -> markdown = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -85,20 +86,24 @@ public final class ThroughputComparison
             for (int run = 0; run < repeat; run++)
             {
                 rows.add(engine(directory.resolve("udp-" + run), image, size, false, profile));
-                if (isIpc)
-                {
-                    rows.add(engine(directory.resolve("ipc-" + run), image, size, true, profile));
-                }
+                rows.add(engine(directory.resolve("ipc-" + run), image, size, true, profile));
                 rows.add(rawAeron(image, size, messageLength, profile));
+                rows.add(zstdOverTcp(image, directory.resolve("zstd-tcp-" + run + ".img")));
             }
 
-            out.println();
-            out.println("| variant | logical MB/s | wire MB/s | note |");
-            out.println("| --- | ---: | ---: | --- |");
+            final StringBuilder table = new StringBuilder();
+            table.append("| variant | logical MB/s | wire MB/s | note |\n");
+            table.append("| --- | ---: | ---: | --- |\n");
             for (final Row row : rows)
             {
-                out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %s |%n",
-                    row.variant(), row.logicalMegabytesPerSecond(), row.wireMegabytesPerSecond(), row.note());
+                table.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %s |%n",
+                    row.variant(), row.logicalMegabytesPerSecond(), row.wireMegabytesPerSecond(), row.note()));
+            }
+            out.println();
+            out.print(table);
+            if (null != markdown)
+            {
+                Files.writeString(markdown, table);
             }
         }
         finally
@@ -130,6 +135,20 @@ public final class ThroughputComparison
                 outcome.wireBytes() / 1e6 / seconds,
                 String.format(Locale.ROOT, "ratio %.2fx, verified", (double)size / outcome.wireBytes()));
         }
+    }
+
+    private static Row zstdOverTcp(final Path image, final Path destination) throws Exception
+    {
+        final ZstdTcpPipe.Result result = ZstdTcpPipe.run(image, destination, 1);
+        final long difference = ImageComparison.firstDifference(image, destination);
+        Files.delete(destination);
+        if (difference >= 0)
+        {
+            throw new IllegalStateException("zstd over TCP produced a file that differs at byte " + difference);
+        }
+        return new Row("zstd -1 over TCP, loopback", result.logicalMegabytesPerSecond(),
+            result.wireMegabytesPerSecond(), String.format(Locale.ROOT, "ratio %.2fx, one compressing thread, " +
+            "verified", (double)result.logicalBytes() / result.wireBytes()));
     }
 
     private static Row rawAeron(final Path image, final long size, final int messageLength, final DriverProfile profile)
