@@ -98,14 +98,26 @@ public final class ZstdTcpPipe
             try (Socket socket = connect(address))
             {
                 final long startNs = System.nanoTime();
+                // Closing the zstd stream ends the frame and half-closes the socket, which stays open for the answer.
+                final OutputStream halfClosing = new java.io.FilterOutputStream(socket.getOutputStream())
+                {
+                    public void write(final byte[] bytes, final int offset, final int length) throws IOException
+                    {
+                        out.write(bytes, offset, length);
+                    }
+
+                    public void close() throws IOException
+                    {
+                        flush();
+                        socket.shutdownOutput();
+                    }
+                };
                 final OutputStream out = new ZstdOutputStream(
-                    new BufferedOutputStream(new CountingOutputStream(socket.getOutputStream(), wireBytes),
-                    BUFFER_BYTES), level);
+                    new BufferedOutputStream(new CountingOutputStream(halfClosing, wireBytes), BUFFER_BYTES), level);
                 try (InputStream in = Files.newInputStream(image))
                 {
                     in.transferTo(out);
                 }
-                out.flush();
                 out.close();
                 if (socket.getInputStream().read() != 1)
                 {
