@@ -1,7 +1,9 @@
 package io.dwcp.engine.recording;
 
+import io.dwcp.codecs.agent.CancelTransferDecoder;
 import io.dwcp.codecs.agent.CommandRejectedDecoder;
 import io.dwcp.codecs.agent.EndOfRoundDecoder;
+import io.dwcp.codecs.agent.EndOfTransferDecoder;
 import io.dwcp.codecs.agent.MessageHeaderDecoder;
 import io.dwcp.codecs.agent.RoundCompletedDecoder;
 import io.dwcp.codecs.agent.StartTransferDecoder;
@@ -24,6 +26,8 @@ import org.agrona.collections.Long2ObjectHashMap;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -280,7 +284,8 @@ public final class Replayer
         {
             headerDecoder.wrap(buffer, offset);
             final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-            final long transferId = buffer.getLong(body, java.nio.ByteOrder.LITTLE_ENDIAN);
+            // Every command's first field is its transfer id.
+            final long transferId = buffer.getLong(body, ByteOrder.LITTLE_ENDIAN);
             TransferReplay transfer = transfersById.get(transferId);
             if (null != transfer && null != transfer.outcome)
             {
@@ -303,7 +308,7 @@ public final class Replayer
                 }
                 catch (final IOException ex)
                 {
-                    throw new java.io.UncheckedIOException("cannot make the scratch image " + file, ex);
+                    throw new UncheckedIOException("cannot make the scratch image " + file, ex);
                 }
                 transfer = new TransferReplay(transferId, image);
                 transfersById.put(transferId, transfer);
@@ -316,8 +321,7 @@ public final class Replayer
             {
                 transfer.roundsEnded++;
             }
-            if (io.dwcp.codecs.agent.EndOfTransferDecoder.TEMPLATE_ID == templateId ||
-                io.dwcp.codecs.agent.CancelTransferDecoder.TEMPLATE_ID == templateId)
+            if (EndOfTransferDecoder.TEMPLATE_ID == templateId || CancelTransferDecoder.TEMPLATE_ID == templateId)
             {
                 if (null != transfer)
                 {

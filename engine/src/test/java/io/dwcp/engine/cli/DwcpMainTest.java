@@ -59,10 +59,26 @@ class DwcpMainTest
     }
 
     @Test
+    void replayOfAMissingRecordingOrWithABadSpeedIsOneLineAndExitCodeTwo()
+    {
+        assertEquals(2, run("replay", "--inspect", directory.resolve("no-recording").toString()));
+        assertEquals(1, errorLines().lines().count(), errorLines());
+        assertTrue(errorLines().contains("does not exist"), errorLines());
+
+        err.reset();
+        assertEquals(2, run("replay", directory.toString(), "--to", "localhost:40123", "--speed", "warp"));
+        assertTrue(errorLines().contains("--speed must be original, max or a positive factor"), errorLines());
+
+        err.reset();
+        assertEquals(2, run("replay", directory.toString()));
+        assertTrue(errorLines().contains("--to RECEIVER"), errorLines());
+    }
+
+    @Test
     void everySubcommandHasHelp()
     {
         for (final String command : new String[] { "demo", "send", "receive", "submit", "media-driver", "generate",
-            "stat" })
+            "stat", "replay" })
         {
             out.reset();
             assertEquals(0, run(command, "--help"));

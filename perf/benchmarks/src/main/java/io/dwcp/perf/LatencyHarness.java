@@ -646,13 +646,12 @@ public final class LatencyHarness
         {
             final XYChart chart = new XYChartBuilder().width(640).height(480)
                 .title("batch of " + batch + (1 == batch ? " page" : " pages"))
-                .xAxisTitle("percentile").yAxisTitle("latency (µs)").build();
+                .xAxisTitle("percentile, in nines: 1 = 90%, 2 = 99%, 3 = 99.9%, 4 = 99.99%")
+                .yAxisTitle("latency (µs)").build();
             final org.knowm.xchart.style.XYStyler styler = chart.getStyler();
-            styler.setXAxisLogarithmic(true);
             styler.setYAxisLogarithmic(true);
             styler.setLegendPosition(Styler.LegendPosition.InsideNW);
             styler.setMarkerSize(0);
-            styler.setxAxisTickLabelsFormattingFunction(LatencyHarness::percentileLabel);
             for (final Cell cell : cells)
             {
                 if (cell.batch() != batch || 0 == cell.histogram().getTotalCount())
@@ -668,7 +667,7 @@ public final class LatencyHarness
                     {
                         break;
                     }
-                    xs.add(100.0 / (100.0 - percentile));
+                    xs.add(Math.log10(100.0 / (100.0 - percentile)));
                     ys.add(Math.max(1.0, value.getValueIteratedTo() / 1e3));
                 }
                 if (!xs.isEmpty())
@@ -679,16 +678,5 @@ public final class LatencyHarness
             charts.add(chart);
         }
         BitmapEncoder.saveBitmap(charts, 1, charts.size(), file.toString(), BitmapEncoder.BitmapFormat.PNG);
-    }
-
-    private static String percentileLabel(final double x)
-    {
-        final double percentile = 100.0 - 100.0 / x;
-        if (percentile < 1)
-        {
-            return "0%";
-        }
-        return String.format(Locale.ROOT, percentile >= 99.9 ? "%.3f%%" : percentile >= 99 ? "%.1f%%" : "%.0f%%",
-            percentile);
     }
 }
