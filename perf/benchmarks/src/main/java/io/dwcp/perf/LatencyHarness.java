@@ -423,11 +423,7 @@ public final class LatencyHarness
         final MappedImage guest, final long[] pages, final int batch, final long pageCount, final long[] random,
         final int round)
     {
-        long x = random[0];
-        x ^= x << 13;
-        x ^= x >>> 7;
-        x ^= x << 17;
-        random[0] = x;
+        final long x = nextRandom(random);
         final long base = Math.floorMod(x, pageCount);
         for (int i = 0; i < batch; i++)
         {
@@ -572,17 +568,23 @@ public final class LatencyHarness
         return cells;
     }
 
-    /** The same pages the engine would read: spread through the image, copied into the message. */
-    private static void copyPages(
-        final UnsafeBuffer image, final UnsafeBuffer message, final int batch, final long pageCount,
-        final long[] random)
+    /** Xorshift step: both systems draw the same sequence of batch positions from the same seed. */
+    private static long nextRandom(final long[] random)
     {
         long x = random[0];
         x ^= x << 13;
         x ^= x >>> 7;
         x ^= x << 17;
         random[0] = x;
-        final long base = Math.floorMod(x, pageCount);
+        return x;
+    }
+
+    /** The same pages the engine would read: spread through the image, copied into the message. */
+    private static void copyPages(
+        final UnsafeBuffer image, final UnsafeBuffer message, final int batch, final long pageCount,
+        final long[] random)
+    {
+        final long base = Math.floorMod(nextRandom(random), pageCount);
         for (int i = 0; i < batch; i++)
         {
             final long page = (base + i * STRIDE) % pageCount;
