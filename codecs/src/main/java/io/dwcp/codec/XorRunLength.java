@@ -5,13 +5,20 @@ import org.agrona.UnsafeApi;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * The XBZRLE-style encoding of a page's XOR with its previous version: alternating zero runs and literals.
+ * The XBZRLE encoding of a page against its previous version, as QEMU defines it: the zero runs of the two versions'
+ * XOR, skipped, alternating with the runs between them, which carry the page's new bytes.
  * <pre>
- *   payload := { zeroRun literalLength literalBytes }*
- *   zeroRun, literalLength := unsigned LEB128 varints
+ *   payload := { unchangedRun literalLength literalBytes }*
+ *   unchangedRun, literalLength := unsigned LEB128 varints
+ *   literalBytes := the new page's bytes over the run
  * </pre>
- * Zero bytes after the last literal are implied. Runs are found a 64-bit word at a time and trimmed to the byte at
- * their edges, so encoding costs about one pass over the page.
+ * Bytes after the last literal are unchanged. Runs are found a 64-bit word at a time and trimmed to the byte at
+ * their edges, so encoding costs about one pass over the page. Applying a payload overwrites the literal runs of the
+ * receiver's copy.
+ * <p>
+ * The literals are the new bytes rather than their XOR with the old ones because new content keeps its structure
+ * (pointers, text, counters) while its XOR with unrelated old content does not, so a compressor that follows finds
+ * far more in them: on the dirty model's pages, zstd over this payload is about 0.85 of zstd over the XOR page.
  * <p>
  * Stateless and allocation-free.
  */
@@ -47,59 +54,7 @@ public final class XorRunLength
     }
 
     /**
-     * Encode an XOR page as zero runs and literals.
-     *
-     * @param xor          the XOR page, at offset 0.
-     * @param pageSize     bytes per page, a multiple of 8.
-     * @param target       for the payload.
-     * @param targetOffset where the payload starts.
-     * @param limit        most bytes the payload may take.
-     * @return the payload length, or -1 when it would exceed {@code limit}.
-     */
-    public static int encode(
-        final DirectBuffer xor, final int pageSize, final MutableDirectBuffer target, final int targetOffset,
-        final int limit)
-    {
-        int out = targetOffset;
-        final int end = targetOffset + limit;
-        int previousEnd = 0;
-        int word = 0;
-        while (word < pageSize)
-        {
-            long value = xor.getLong(word);
-            if (0 == value)
-            {
-                word += 8;
-                continue;
-            }
-
-            // A literal: a run of non-zero words, trimmed to its first and last non-zero byte.
-            final int start = word + (Long.numberOfTrailingZeros(value) >>> 3);
-            long last = value;
-            word += 8;
-            while (word < pageSize && 0 != (value = xor.getLong(word)))
-            {
-                last = value;
-                word += 8;
-            }
-            final int literalEnd = word - (Long.numberOfLeadingZeros(last) >>> 3);
-            final int literalLength = literalEnd - start;
-
-            if (out + 6 + literalLength > end)
-            {
-                return -1;
-            }
-            out = putVarint(target, out, start - previousEnd);
-            out = putVarint(target, out, literalLength);
-            target.putBytes(out, xor, start, literalLength);
-            out += literalLength;
-            previousEnd = literalEnd;
-        }
-        return out - targetOffset;
-    }
-
-    /**
-     * Encode the XOR of two pages as zero runs and literals in one pass, without building the XOR page.
+     * Encode a page against its previous version in one pass, without building the XOR page.
      *
      * @param a            the new page.
      * @param aOffset      of the new page.
@@ -147,7 +102,6 @@ public final class XorRunLength
             }
 
             final int firstWord = word;
-            final long first = value;
             final int start = word + (Long.numberOfTrailingZeros(value) >>> 3);
             long last = value;
             word += 8;
@@ -166,15 +120,15 @@ public final class XorRunLength
             out = putVarint(target, out, start - previousEnd);
             out = putVarint(target, out, literalLength);
 
-            // The first word's bytes from the literal's start, then whole words; bytes past the literal's end are
-            // scratch that the next write or the caller's limit covers.
+            // The new page's bytes: the first word's from the literal's start, then whole words; bytes past the
+            // literal's end are scratch that the next write or the caller's limit covers.
             final int skip = start - firstWord;
-            UnsafeApi.putLong(targetArray, targetAddress + out, first >>> (skip << 3));
+            UnsafeApi.putLong(
+                targetArray, targetAddress + out, UnsafeApi.getLong(aArray, aAddress + firstWord) >>> (skip << 3));
             int written = 8 - skip;
             for (int w = firstWord + 8; w < word; w += 8)
             {
-                UnsafeApi.putLong(targetArray, targetAddress + out + written,
-                    UnsafeApi.getLong(aArray, aAddress + w) ^ UnsafeApi.getLong(bArray, bAddress + w));
+                UnsafeApi.putLong(targetArray, targetAddress + out + written, UnsafeApi.getLong(aArray, aAddress + w));
                 written += 8;
             }
             out += literalLength;
@@ -184,44 +138,44 @@ public final class XorRunLength
     }
 
     /**
-     * Decode a payload into an XOR page. Every length is checked against the page and the payload before use.
+     * Apply a payload to a copy of the previous version, overwriting its literal runs. Every length is checked
+     * against the page and the payload before use; a malformed payload may leave {@code page} partly written.
      *
      * @param payload       the payload.
      * @param payloadOffset where it starts.
      * @param payloadLength its length.
-     * @param xor           receives the XOR page at offset 0; zeroed here first.
+     * @param page          holding a copy of the previous version at offset 0; receives the new page.
      * @param pageSize      bytes per page.
      * @return true if the payload was well formed and fitted the page.
      */
-    public static boolean decode(
-        final DirectBuffer payload, final int payloadOffset, final int payloadLength, final MutableDirectBuffer xor,
+    public static boolean apply(
+        final DirectBuffer payload, final int payloadOffset, final int payloadLength, final MutableDirectBuffer page,
         final int pageSize)
     {
-        xor.setMemory(0, pageSize, (byte)0);
         final int end = payloadOffset + payloadLength;
         int in = payloadOffset;
         int position = 0;
         while (in < end)
         {
-            final long zeroRun = getVarint(payload, in, end);
-            if (zeroRun < 0)
+            final long unchangedRun = getVarint(payload, in, end);
+            if (unchangedRun < 0)
             {
                 return false;
             }
-            in += varintLength(zeroRun);
+            in += varintLength(unchangedRun);
             final long literalLength = getVarint(payload, in, end);
             if (literalLength <= 0)
             {
                 return false;
             }
             in += varintLength(literalLength);
-            if (zeroRun > pageSize - position || literalLength > pageSize - position - zeroRun ||
+            if (unchangedRun > pageSize - position || literalLength > pageSize - position - unchangedRun ||
                 literalLength > end - in)
             {
                 return false;
             }
-            position += (int)zeroRun;
-            xor.putBytes(position, payload, in, (int)literalLength);
+            position += (int)unchangedRun;
+            page.putBytes(position, payload, in, (int)literalLength);
             position += (int)literalLength;
             in += (int)literalLength;
         }

@@ -1,5 +1,6 @@
 package io.dwcp.codec;
 
+import com.github.luben.zstd.ZstdCompressCtx;
 import io.dwcp.codecs.wire.PageEncoding;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -70,7 +71,7 @@ class DeltaCodecTest
     }
 
     @Test
-    void aFewChangedWordsTravelAsRunsOfTheirXor()
+    void aFewChangedWordsTravelAsRuns()
     {
         randomise(base);
         page.putBytes(0, base, 0, PAGE_SIZE);
@@ -92,7 +93,65 @@ class DeltaCodecTest
             page.putLong(i + 8, random.nextLong());
         }
         final PageEncoding encoding = roundTrip();
-        assertTrue(encoding == PageEncoding.DELTA_XBZRLE || encoding == PageEncoding.DELTA_ZSTD, encoding.toString());
+        assertTrue(encoding == PageEncoding.DELTA_XBZRLE || encoding == PageEncoding.DELTA_XBZRLE_ZSTD,
+            encoding.toString());
+    }
+
+    @Test
+    void structuredNewContentTravelsAsCompressedRuns()
+    {
+        randomise(base);
+        page.putBytes(0, base, 0, PAGE_SIZE);
+        final byte[] text = "GET /index.html 200\n".repeat(40).getBytes();
+        for (int i = 0; i < PAGE_SIZE; i += 256)
+        {
+            page.putBytes(i, text, i % 64, 128);
+        }
+        assertEquals(PageEncoding.DELTA_XBZRLE_ZSTD, roundTrip());
+        assertTrue(codec.encodeDelta(page, 0, base, 0, encoded, 0) < PAGE_SIZE / 8);
+    }
+
+    @Test
+    void thoroughModeAlsoTriesTheXorByZstd()
+    {
+        // Every byte flipped the same way: the runs carry the whole random page, while the XOR is one repeated byte.
+        randomise(base);
+        for (int i = 0; i < PAGE_SIZE; i++)
+        {
+            page.putByte(i, (byte)(base.getByte(i) ^ 0x01));
+        }
+        assertEquals(PageEncoding.RAW, roundTrip());
+        codec.thoroughDelta(true);
+        assertEquals(PageEncoding.DELTA_ZSTD, roundTrip());
+        assertTrue(codec.encodeDelta(page, 0, base, 0, encoded, 0) < 64);
+    }
+
+    @Test
+    void compressedRunsThatOverflowOrOverrunThePageAreRejected()
+    {
+        final UnsafeBuffer runs = direct(2 * PAGE_SIZE);
+        try (ZstdCompressCtx zstd = new ZstdCompressCtx())
+        {
+            zstd.setMagicless(true).setContentSize(false).setChecksum(false).setDictID(false);
+
+            // Decompresses to more than a page.
+            final int tooLong = zstd.compressDirectByteBuffer(encoded.byteBuffer(), 0, 2 * PAGE_SIZE,
+                runs.byteBuffer(), 0, PAGE_SIZE + 100);
+            assertEquals(PageCodec.DecodeResult.CORRUPT_PAYLOAD, codec.decode(
+                PageEncoding.DELTA_XBZRLE_ZSTD.value(), encoded, 0, tooLong, 0, base, 0, decoded));
+
+            // Well-formed zstd whose runs reach past the page: skip 4000 bytes, then a literal of 200.
+            int at = XorRunLength.putVarint(runs, 0, 4000);
+            at = XorRunLength.putVarint(runs, at, 200);
+            final int overrun = zstd.compressDirectByteBuffer(encoded.byteBuffer(), 0, 2 * PAGE_SIZE,
+                runs.byteBuffer(), 0, at + 200);
+            assertEquals(PageCodec.DecodeResult.CORRUPT_PAYLOAD, codec.decode(
+                PageEncoding.DELTA_XBZRLE_ZSTD.value(), encoded, 0, overrun, 0, base, 0, decoded));
+        }
+        assertEquals(PageCodec.DecodeResult.UNKNOWN_ENCODING, codec.decode(
+            PageEncoding.DELTA_XBZRLE_ZSTD.value(), encoded, 0, 8, 0, null, 0, decoded));
+        assertEquals(PageCodec.DecodeResult.BAD_LENGTH, codec.decode(
+            PageEncoding.DELTA_XBZRLE_ZSTD.value(), encoded, 0, PAGE_SIZE, 0, base, 0, decoded));
     }
 
     @Test
@@ -125,24 +184,24 @@ class DeltaCodecTest
     void malformedRunPayloadsAreRejected()
     {
         final UnsafeBuffer xor = direct(PAGE_SIZE);
-        // A zero run past the page.
+        // An unchanged run past the page.
         encoded.putByte(0, (byte)0x80);
         encoded.putByte(1, (byte)0x40);
         encoded.putByte(2, (byte)0x01);
         encoded.putByte(3, (byte)0x00);
-        assertFalse(XorRunLength.decode(encoded, 0, 5, xor, PAGE_SIZE));
+        assertFalse(XorRunLength.apply(encoded, 0, 5, xor, PAGE_SIZE));
         // A literal longer than the payload.
         encoded.putByte(0, (byte)0x00);
         encoded.putByte(1, (byte)0x10);
-        assertFalse(XorRunLength.decode(encoded, 0, 4, xor, PAGE_SIZE));
+        assertFalse(XorRunLength.apply(encoded, 0, 4, xor, PAGE_SIZE));
         // A truncated varint, a zero-length literal and an over-long varint.
         encoded.putByte(0, (byte)0x81);
-        assertFalse(XorRunLength.decode(encoded, 0, 1, xor, PAGE_SIZE));
+        assertFalse(XorRunLength.apply(encoded, 0, 1, xor, PAGE_SIZE));
         encoded.putByte(0, (byte)0x01);
         encoded.putByte(1, (byte)0x00);
-        assertFalse(XorRunLength.decode(encoded, 0, 2, xor, PAGE_SIZE));
+        assertFalse(XorRunLength.apply(encoded, 0, 2, xor, PAGE_SIZE));
         encoded.setMemory(0, 8, (byte)0xFF);
-        assertFalse(XorRunLength.decode(encoded, 0, 8, xor, PAGE_SIZE));
+        assertFalse(XorRunLength.apply(encoded, 0, 8, xor, PAGE_SIZE));
 
         assertEquals(PageCodec.DecodeResult.BAD_LENGTH, codec.decode(
             PageEncoding.DELTA_XBZRLE.value(), encoded, 0, PAGE_SIZE + 1, 0, base, 0, decoded));
@@ -153,27 +212,28 @@ class DeltaCodecTest
     }
 
     @Test
-    void theOnePassEncoderMatchesTheTwoPassOne()
+    void runsCarryTheNewBytesAndRebuildThePageOverItsBase()
     {
-        final UnsafeBuffer xor = direct(PAGE_SIZE);
-        final UnsafeBuffer twoPass = direct(2 * PAGE_SIZE);
+        final UnsafeBuffer rebuilt = direct(PAGE_SIZE);
         for (int trial = 0; trial < 300; trial++)
         {
             randomise(base);
             page.putBytes(0, base, 0, PAGE_SIZE);
+            int changed = 0;
             for (int e = random.nextInt(30); e > 0; e--)
             {
                 final int at = random.nextInt(PAGE_SIZE);
                 page.putByte(at, (byte)(page.getByte(at) ^ (1 + random.nextInt(255))));
             }
-            XorRunLength.xor(page, 0, base, 0, xor, PAGE_SIZE);
-            final int expected = XorRunLength.encode(xor, PAGE_SIZE, twoPass, 0, PAGE_SIZE);
-            final int actual = XorRunLength.encode(page, 0, base, 0, PAGE_SIZE, encoded, 0, PAGE_SIZE);
-            assertEquals(expected, actual);
-            for (int i = 0; i < actual; i++)
+            for (int i = 0; i < PAGE_SIZE; i++)
             {
-                assertEquals(twoPass.getByte(i), encoded.getByte(i), "byte " + i + " of trial " + trial);
+                changed += page.getByte(i) != base.getByte(i) ? 1 : 0;
             }
+            final int length = XorRunLength.encode(page, 0, base, 0, PAGE_SIZE, encoded, 0, PAGE_SIZE);
+            assertEquals(0 == changed, 0 == length, "trial " + trial);
+            rebuilt.putBytes(0, base, 0, PAGE_SIZE);
+            assertTrue(XorRunLength.apply(encoded, 0, length, rebuilt, PAGE_SIZE), "trial " + trial);
+            assertEquals(0, rebuilt.compareTo(page), "trial " + trial);
         }
     }
 

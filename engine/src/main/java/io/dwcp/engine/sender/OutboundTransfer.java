@@ -225,7 +225,7 @@ final class OutboundTransfer implements AutoCloseable
         {
             case ZERO -> RoundStat.ZERO;
             case UNCHANGED -> RoundStat.UNCHANGED;
-            case DELTA_XBZRLE, DELTA_ZSTD -> RoundStat.DELTA;
+            case DELTA_XBZRLE, DELTA_XBZRLE_ZSTD, DELTA_ZSTD -> RoundStat.DELTA;
             default -> RoundStat.NORMAL;
         };
         stats[kind.ordinal()]++;

@@ -241,7 +241,7 @@ final class PageFrameWriter
             case ZERO -> zeroPages++;
             case RAW -> rawPages++;
             case UNCHANGED -> unchangedPages++;
-            case DELTA_XBZRLE, DELTA_ZSTD -> deltaPages++;
+            case DELTA_XBZRLE, DELTA_XBZRLE_ZSTD, DELTA_ZSTD -> deltaPages++;
             case ZSTD_DICT ->
             {
                 compressedPages++;
@@ -364,7 +364,7 @@ final class PageFrameWriter
     private static boolean isDelta(final PageEncoding encoding)
     {
         return PageEncoding.UNCHANGED == encoding || PageEncoding.DELTA_XBZRLE == encoding ||
-            PageEncoding.DELTA_ZSTD == encoding;
+            PageEncoding.DELTA_XBZRLE_ZSTD == encoding || PageEncoding.DELTA_ZSTD == encoding;
     }
 
     long sequence()

@@ -93,12 +93,12 @@ class DeltaFaultSystemTest
             final UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * PAGE_SIZE));
             forger.hello(7, "vm-forged-delta", IMAGE_SIZE, PAGE_SIZE);
 
-            // Runs that reach past the end of the page: a zero run of 4090, then a literal of 16.
+            // Runs that reach past the end of the page: an unchanged run of 4090, then a literal of 16.
             payload.putByte(0, (byte)0xFA);
             payload.putByte(1, (byte)0x1F);
             payload.putByte(2, (byte)16);
             forger.sendPage(7, 1, PageEncoding.DELTA_XBZRLE, 0, payload, 3 + 16, 1);
-            // A zstd'd XOR that expands to two pages, and a payload longer than a page.
+            // A zstd'd XOR that expands to two pages, and a run payload longer than a page.
             final com.github.luben.zstd.ZstdCompressCtx zstd = new com.github.luben.zstd.ZstdCompressCtx();
             final byte[] twoPages = zstd.setLevel(1).setMagicless(true).setContentSize(false)
                 .compress(new byte[2 * PAGE_SIZE]);
@@ -113,9 +113,21 @@ class DeltaFaultSystemTest
             half.close();
             payload.putBytes(0, halfPage);
             forger.sendPage(7, 4, PageEncoding.DELTA_ZSTD, 0, payload, halfPage.length, 1);
+            // Compressed runs that expand to two pages, and compressed runs that reach past the page.
+            payload.putBytes(0, twoPages);
+            forger.sendPage(7, 5, PageEncoding.DELTA_XBZRLE_ZSTD, 0, payload, twoPages.length, 1);
+            final byte[] overrun = new byte[3 + 16];
+            overrun[0] = (byte)0xFA;
+            overrun[1] = (byte)0x1F;
+            overrun[2] = (byte)16;
+            final com.github.luben.zstd.ZstdCompressCtx runs = new com.github.luben.zstd.ZstdCompressCtx();
+            final byte[] compressedOverrun = runs.setLevel(1).setMagicless(true).setContentSize(false).compress(overrun);
+            runs.close();
+            payload.putBytes(0, compressedOverrun);
+            forger.sendPage(7, 6, PageEncoding.DELTA_XBZRLE_ZSTD, 0, payload, compressedOverrun.length, 1);
 
             harness.awaitEvents("bad deltas counted", 30_000, () ->
-                receiver.value(EngineCounter.PAGES_REJECTED_CORRUPT) == 3 &&
+                receiver.value(EngineCounter.PAGES_REJECTED_CORRUPT) == 5 &&
                 receiver.value(EngineCounter.PAGES_REJECTED_LENGTH) == 1);
             assertArrayEquals(new byte[(int)IMAGE_SIZE], Files.readAllBytes(harness.destinationOf("vm-forged-delta", 7)));
         }

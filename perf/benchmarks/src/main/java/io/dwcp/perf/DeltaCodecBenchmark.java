@@ -49,6 +49,7 @@ public class DeltaCodecBenchmark
     public String model;
 
     private PageCodec codec;
+    private PageCodec thoroughCodec;
     private ZstdCompressCtx plainZstd;
     private UnsafeBuffer oldPages;
     private UnsafeBuffer newPages;
@@ -64,6 +65,8 @@ public class DeltaCodecBenchmark
     public void setUp()
     {
         codec = new PageCodec(PAGE_SIZE, 1);
+        thoroughCodec = new PageCodec(PAGE_SIZE, 1);
+        thoroughCodec.thoroughDelta(true);
         plainZstd = new ZstdCompressCtx().setLevel(1);
         final int imagePages = 16384;
         final MemoryImageGenerator generator = new MemoryImageGenerator(3, PageMix.DEFAULT, PAGE_SIZE);
@@ -102,11 +105,13 @@ public class DeltaCodecBenchmark
     public void tearDown()
     {
         codec.close();
+        thoroughCodec.close();
         plainZstd.close();
     }
 
     /**
-     * The engine's whole choice for a dirty page: unchanged, XOR runs, zstd of the XOR, zstd of the page, or raw.
+     * The engine's whole choice for a dirty page: unchanged, the changed runs as they are or by zstd, zstd of the
+     * page, or raw.
      *
      * @return payload length.
      */
@@ -118,12 +123,24 @@ public class DeltaCodecBenchmark
     }
 
     /**
-     * The delta path's core: XOR with the base, encoded as zero runs and literals in one pass.
+     * The same in thorough mode, which also tries zstd over the XOR.
+     *
+     * @return payload length.
+     */
+    @Benchmark
+    public int hdeEncodeThorough()
+    {
+        final int i = next++ & (PAGES - 1);
+        return thoroughCodec.encodeDelta(newPages, i * PAGE_SIZE, oldPages, i * PAGE_SIZE, out, 0);
+    }
+
+    /**
+     * The delta path's core: the page against its base as unchanged runs and new bytes, in one pass.
      *
      * @return payload length, or -1 when larger than a page.
      */
     @Benchmark
-    public int xorRunLength()
+    public int xbzrleRuns()
     {
         final int i = next++ & (PAGES - 1);
         return XorRunLength.encode(newPages, i * PAGE_SIZE, oldPages, i * PAGE_SIZE, PAGE_SIZE, out, 0, PAGE_SIZE);
