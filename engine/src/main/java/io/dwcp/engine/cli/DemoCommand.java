@@ -93,6 +93,10 @@ final class DemoCommand implements Callable<Integer>
         description = "Record the transfer into this queue, for dwcp replay.")
     Path recording;
 
+    @Option(names = "--compressed-baselines", description = "Keep the baseline store's pages zstd-compressed: " +
+        "about three times the pages for the same budget, for more sender CPU (dwcp.baseline.compressed).")
+    boolean isBaselineCompressed = EngineConfiguration.baselineCompressed();
+
     @Option(names = "--no-hde", description = "Send every page raw: no compression or deltas (backward-compatibility " +
         "mode).")
     boolean isHdeDisabled;
@@ -170,7 +174,7 @@ final class DemoCommand implements Callable<Integer>
         try (LocalMigration migration = new LocalMigration(
             workDirectory.resolve("engines"), isIpc, driverProfile, profileOptions.threading,
             (context) -> context.baselineBudgetBytes(baselineBudget).recordingDirectory(recording)
-                .hdeEnabled(!isHdeDisabled),
+                .hdeEnabled(!isHdeDisabled).baselineCompressed(isBaselineCompressed),
             (ex) -> out.println("engine error: " + ex));
             EventAdapter events = migration.newEventAdapter(progress))
         {

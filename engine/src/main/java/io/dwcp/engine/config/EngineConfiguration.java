@@ -88,6 +88,12 @@ public final class EngineConfiguration
     /** Default refresh interval: the seeds' default of 5 minutes. */
     public static final long BASELINE_REFRESH_INTERVAL_DEFAULT_MS = 300_000;
 
+    /** Keep baselines zstd-compressed, so the budget covers about three times as many pages of typical memory, for
+     * one more compression per page sent and one decompression per base used. */
+    public static final String BASELINE_COMPRESSED_PROP_NAME = "dwcp.baseline.compressed";
+    /** Default: baselines kept as they are. */
+    public static final boolean BASELINE_COMPRESSED_DEFAULT = false;
+
     /** Most deltas in a row against successive baselines before a page is sent in full. */
     public static final String BASELINE_MAX_DELTA_CHAIN_PROP_NAME = "dwcp.baseline.max.delta.chain";
     /** Default maximum delta chain. */
@@ -276,6 +282,17 @@ public final class EngineConfiguration
     public static long baselineBudgetBytes()
     {
         return Long.getLong(BASELINE_BUDGET_PROP_NAME, BASELINE_BUDGET_DEFAULT);
+    }
+
+    /**
+     * Are baselines kept compressed?
+     *
+     * @return the value of {@link #BASELINE_COMPRESSED_PROP_NAME} or its default.
+     */
+    public static boolean baselineCompressed()
+    {
+        final String value = System.getProperty(BASELINE_COMPRESSED_PROP_NAME);
+        return null == value ? BASELINE_COMPRESSED_DEFAULT : Boolean.parseBoolean(value);
     }
 
     /**

@@ -38,6 +38,7 @@ public final class SenderContext
     private long maxQueuedPages = EngineConfiguration.maxQueuedPages();
     private int framesPerCycle = EngineConfiguration.framesPerCycle();
     private long baselineBudgetBytes = EngineConfiguration.baselineBudgetBytes();
+    private boolean isBaselineCompressed = EngineConfiguration.baselineCompressed();
     private long baselineRefreshIntervalNs = EngineConfiguration.baselineRefreshIntervalNs();
     private int baselineMaxDeltaChain = EngineConfiguration.baselineMaxDeltaChain();
     private long switchoverDowntimeLimitNs = EngineConfiguration.switchoverDowntimeLimitNs();
@@ -404,6 +405,24 @@ public final class SenderContext
     public long baselineBudgetBytes()
     {
         return baselineBudgetBytes;
+    }
+
+    /**
+     * @param isBaselineCompressed keep baselines zstd-compressed, to cover more pages with the same budget.
+     * @return this.
+     */
+    public SenderContext baselineCompressed(final boolean isBaselineCompressed)
+    {
+        this.isBaselineCompressed = isBaselineCompressed;
+        return this;
+    }
+
+    /**
+     * @return whether baselines are kept compressed.
+     */
+    public boolean baselineCompressed()
+    {
+        return isBaselineCompressed;
     }
 
     /**

@@ -357,7 +357,7 @@ public final class RecordingReader
         final RecordingSummary.Settings sessionSettings = new RecordingSummary.Settings(
             started.compressionLevel(), started.maxFrameLength(), started.maxPagesPerFrame(),
             started.baselineBudgetBytes(), started.baselineMaxDeltaChain(), started.dictionaryBytes(),
-            0 != started.hdeEnabled());
+            0 != started.hdeEnabled(), 0 != started.baselineCompressed());
         if (null == settings)
         {
             settings = sessionSettings;

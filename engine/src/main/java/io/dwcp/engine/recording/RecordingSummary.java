@@ -33,6 +33,7 @@ public record RecordingSummary(
      * @param baselineMaxDeltaChain deltas on a baseline before it is refreshed.
      * @param dictionaryBytes       dictionary size, 0 for none.
      * @param isHdeEnabled          compression and deltas on.
+     * @param isBaselineCompressed  baselines kept compressed.
      */
     public record Settings(
         int compressionLevel,
@@ -41,7 +42,8 @@ public record RecordingSummary(
         long baselineBudgetBytes,
         int baselineMaxDeltaChain,
         int dictionaryBytes,
-        boolean isHdeEnabled)
+        boolean isHdeEnabled,
+        boolean isBaselineCompressed)
     {
     }
 

@@ -174,6 +174,7 @@ public final class Replayer
                     .baselineMaxDeltaChain(settings.baselineMaxDeltaChain())
                     .dictionaryBytes(settings.dictionaryBytes())
                     .hdeEnabled(settings.isHdeEnabled())
+                    .baselineCompressed(settings.isBaselineCompressed())
                     .recordingDirectory(null)))
                 .errorHandler((ex) -> out.println("replay sender error: " + ex))
                 .launch();

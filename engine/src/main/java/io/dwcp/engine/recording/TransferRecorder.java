@@ -35,7 +35,7 @@ import java.nio.file.Path;
 public final class TransferRecorder implements AutoCloseable
 {
     /** Version of the recording format this class writes and {@link RecordingReader} reads. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
     /** Bytes of page content per {@code RecordedPages} record, at most. */
     static final int CONTENT_BYTES_PER_RECORD = 1024 * 1024;
@@ -79,7 +79,8 @@ public final class TransferRecorder implements AutoCloseable
             .baselineBudgetBytes(context.baselineBudgetBytes())
             .baselineMaxDeltaChain(context.baselineMaxDeltaChain())
             .dictionaryBytes(context.dictionaryBytes())
-            .hdeEnabled(context.hdeEnabled() ? 1 : 0);
+            .hdeEnabled(context.hdeEnabled() ? 1 : 0)
+            .baselineCompressed(context.baselineCompressed() ? 1 : 0);
         append(MessageHeaderEncoder.ENCODED_LENGTH + startedEncoder.encodedLength());
     }
 

@@ -20,12 +20,25 @@ import java.util.Arrays;
  * Baselines unused for two refresh intervals are pruned. Zero pages are not stored: a zero page costs nothing to
  * send whatever the receiver holds.
  * <p>
+ * With a {@link BaselineCompressor} the store keeps each baseline compressed, in chunks of an eighth of a page
+ * taken from a free list, so the same budget covers about three times as many pages of typical memory. That costs
+ * one more zstd compression per page sent and one decompression per base used. A page that does not compress is
+ * kept as it is, in eight chunks. When the chunks run out, the same clock evicts baselines unused in this round and
+ * the last until the page fits; if it still does not, the page is not stored, and any older version of it is
+ * dropped.
+ * <p>
  * Not thread safe: owned by the sender agent.
  */
-final class BaselineStore
+final class BaselineStore implements AutoCloseable
 {
     private static final int NO_SLOT = -1;
     private static final int VICTIM_SEARCH = 64;
+    private static final int CHUNKS_PER_PAGE = 8;
+
+    /** Compressed length meaning: compress the page here. */
+    static final int COMPRESS = -1;
+    /** Compressed length meaning: the page does not compress; store it as it is. */
+    static final int INCOMPRESSIBLE = -2;
 
     private final int pageSize;
     private final int slotCount;
@@ -42,6 +55,12 @@ final class BaselineStore
     private final int[] chainOfSlot;
     private final int[] roundOfSlot;
     private final int[] freeSlots;
+    private final BaselineCompressor compressor;
+    private final int chunkSize;
+    private final int[] chunksOfSlot;
+    private final int[] lengthOfSlot;
+    private final int[] freeChunks;
+    private int freeChunkCount;
     private int freeCount;
     private int clockHand;
     private long hits;
@@ -66,13 +85,48 @@ final class BaselineStore
         final int maxDeltaChain,
         final EngineCounters counters)
     {
+        this(pageSize, pageCount, budgetBytes, refreshIntervalNs, maxDeltaChain, counters, null);
+    }
+
+    /**
+     * Create a store for one transfer, keeping its baselines compressed if given a compressor.
+     *
+     * @param pageSize          bytes per page.
+     * @param pageCount         pages in the image.
+     * @param budgetBytes       most bytes of page copies to keep; below one page disables deltas.
+     * @param refreshIntervalNs age after which a baseline is refreshed with a full page.
+     * @param maxDeltaChain     most deltas in a row against successive baselines before a full page.
+     * @param counters          for hits, misses, evictions, overflows and refreshes.
+     * @param compressor        to keep baselines compressed, or null to keep them as they are.
+     */
+    BaselineStore(
+        final int pageSize,
+        final long pageCount,
+        final long budgetBytes,
+        final long refreshIntervalNs,
+        final int maxDeltaChain,
+        final EngineCounters counters,
+        final BaselineCompressor compressor)
+    {
         this.pageSize = pageSize;
-        this.slotCount = (int)Math.min(Math.min(budgetBytes / pageSize, pageCount), Integer.MAX_VALUE / pageSize);
+        this.compressor = budgetBytes >= pageSize ? compressor : null;
+        this.chunkSize = null == this.compressor ? pageSize : pageSize / CHUNKS_PER_PAGE;
+        final int chunkCount = budgetBytes < pageSize ? 0 :
+            (int)Math.min(budgetBytes / chunkSize, Integer.MAX_VALUE / chunkSize);
+        this.slotCount = (int)Math.min(chunkCount, pageCount);
         this.refreshIntervalNs = refreshIntervalNs;
         this.pruneAfterNs = refreshIntervalNs > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * refreshIntervalNs;
         this.maxDeltaChain = maxDeltaChain;
         this.counters = counters;
-        memory = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, slotCount) * pageSize));
+        final int memoryChunks = null == this.compressor ? slotCount : chunkCount;
+        memory = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, memoryChunks) * chunkSize));
+        chunksOfSlot = new int[null == this.compressor ? 0 : slotCount * CHUNKS_PER_PAGE];
+        lengthOfSlot = new int[null == this.compressor ? 0 : slotCount];
+        freeChunks = new int[null == this.compressor ? 0 : chunkCount];
+        for (int i = 0; i < freeChunks.length; i++)
+        {
+            freeChunks[freeChunkCount++] = freeChunks.length - 1 - i;
+        }
         slotOfPage = new int[slotCount > 0 ? Math.toIntExact(pageCount) : 0];
         Arrays.fill(slotOfPage, NO_SLOT);
         pageOfSlot = new long[slotCount];
@@ -115,6 +169,14 @@ final class BaselineStore
             counters.get(EngineCounter.BASELINE_REFRESHES).increment();
             return NO_SLOT;
         }
+        if (null != compressor && !expand(slot))
+        {
+            // Cannot happen unless memory is corrupt; the page goes in full and its baseline is dropped.
+            free(slot);
+            counters.get(EngineCounter.BASELINE_MISSES).increment();
+            misses++;
+            return NO_SLOT;
+        }
         roundOfSlot[slot] = round;
         usedAtNs[slot] = nowNs;
         counters.get(EngineCounter.BASELINE_HITS).increment();
@@ -138,6 +200,38 @@ final class BaselineStore
         final long pageNumber,
         final DirectBuffer source,
         final int sourceOffset,
+        final boolean isZero,
+        final boolean isDelta,
+        final long sequence,
+        final int round,
+        final long nowNs)
+    {
+        store(pageNumber, source, sourceOffset, null, COMPRESS, isZero, isDelta, sequence, round, nowNs);
+    }
+
+    /**
+     * Record the version of a page just encoded, reusing its encoding where a compressed store can: a page that went
+     * by plain zstd is stored as its payload, and one that went raw is stored as it is, so only deltas are
+     * compressed again.
+     *
+     * @param pageNumber       of the page.
+     * @param source           buffer holding the page as encoded.
+     * @param sourceOffset     of the page.
+     * @param compressed       buffer holding the page's plain zstd payload, or null.
+     * @param compressedLength of that payload; {@link #INCOMPRESSIBLE} for a page known not to compress, or
+     *                         {@link #COMPRESS} to compress it here.
+     * @param isZero           the page is all zero; nothing is stored.
+     * @param isDelta          it went as a delta (or unchanged) against its baseline, which lengthens the chain.
+     * @param sequence         of the frame that carries it.
+     * @param round            the pre-copy round it is sent in.
+     * @param nowNs            current time.
+     */
+    void store(
+        final long pageNumber,
+        final DirectBuffer source,
+        final int sourceOffset,
+        final DirectBuffer compressed,
+        final int compressedLength,
         final boolean isZero,
         final boolean isDelta,
         final long sequence,
@@ -178,7 +272,15 @@ final class BaselineStore
             chainOfSlot[slot] = 0;
             storedAtNs[slot] = nowNs;
         }
-        memory.putBytes(slot * pageSize, source, sourceOffset, pageSize);
+        if (null == compressor)
+        {
+            memory.putBytes(slot * pageSize, source, sourceOffset, pageSize);
+        }
+        else if (!storeCompressed(slot, source, sourceOffset, compressed, compressedLength, round))
+        {
+            free(slot);
+            return;
+        }
         sequenceOfSlot[slot] = sequence;
         usedAtNs[slot] = nowNs;
         roundOfSlot[slot] = round;
@@ -241,18 +343,35 @@ final class BaselineStore
     }
 
     /**
-     * Memory holding the baselines; a slot's page starts at {@link #offsetOf(int)}.
+     * Buffer holding the base that {@link #baseFor} just returned; it starts at {@link #baseOffset(int)}. For a
+     * compressed store it is scratch, valid until the next call to {@link #baseFor}.
      *
      * @return the buffer.
      */
-    UnsafeBuffer memory()
+    UnsafeBuffer baseBuffer()
     {
-        return memory;
+        return null == compressor ? memory : compressor.page();
     }
 
-    int offsetOf(final int slot)
+    int baseOffset(final int slot)
     {
-        return slot * pageSize;
+        return null == compressor ? slot * pageSize : 0;
+    }
+
+    /**
+     * Bytes of the budget in use.
+     *
+     * @return bytes taken by stored baselines.
+     */
+    long usedBytes()
+    {
+        return null == compressor ? (long)usedSlots() * pageSize :
+            (long)(freeChunks.length - freeChunkCount) * chunkSize;
+    }
+
+    boolean isCompressed()
+    {
+        return null != compressor;
     }
 
     int slotCount()
@@ -279,6 +398,10 @@ final class BaselineStore
             if (roundOfSlot[slot] < round - 1)
             {
                 slotOfPage[(int)pageOfSlot[slot]] = NO_SLOT;
+                if (null != compressor)
+                {
+                    releaseChunks(slot);
+                }
                 counters.get(EngineCounter.BASELINE_EVICTIONS).increment();
                 return slot;
             }
@@ -289,6 +412,86 @@ final class BaselineStore
     private void free(final int slot)
     {
         slotOfPage[(int)pageOfSlot[slot]] = NO_SLOT;
+        if (null != compressor)
+        {
+            releaseChunks(slot);
+        }
         freeSlots[freeCount++] = slot;
+    }
+
+    /** Free the compressor's native contexts, if any. Idempotent. */
+    public void close()
+    {
+        if (null != compressor)
+        {
+            compressor.close();
+        }
+    }
+
+    private boolean storeCompressed(
+        final int slot,
+        final DirectBuffer source,
+        final int sourceOffset,
+        final DirectBuffer compressed,
+        final int compressedLength,
+        final int round)
+    {
+        releaseChunks(slot);
+        final boolean isGiven = null != compressed && compressedLength > 0;
+        int length = isGiven ? compressedLength :
+            INCOMPRESSIBLE == compressedLength ? pageSize : compressor.compress(source, sourceOffset);
+        final boolean isRaw = length >= pageSize;
+        if (isRaw)
+        {
+            length = pageSize;
+        }
+        final int chunks = (length + chunkSize - 1) / chunkSize;
+        for (int i = 0; i < VICTIM_SEARCH && freeChunkCount < chunks; i++)
+        {
+            final int victim = clockHand;
+            clockHand = (clockHand + 1) % slotCount;
+            if (victim != slot && slotOfPage[(int)pageOfSlot[victim]] == victim && roundOfSlot[victim] < round - 1)
+            {
+                free(victim);
+                counters.get(EngineCounter.BASELINE_EVICTIONS).increment();
+            }
+        }
+        if (freeChunkCount < chunks)
+        {
+            return false;
+        }
+
+        final DirectBuffer from = isRaw ? source : isGiven ? compressed : compressor.packed();
+        final int fromOffset = isRaw ? sourceOffset : 0;
+        for (int k = 0; k < chunks; k++)
+        {
+            final int chunk = freeChunks[--freeChunkCount];
+            chunksOfSlot[slot * CHUNKS_PER_PAGE + k] = chunk;
+            memory.putBytes(chunk * chunkSize, from, fromOffset + k * chunkSize, Math.min(chunkSize, length - k * chunkSize));
+        }
+        lengthOfSlot[slot] = length;
+        return true;
+    }
+
+    private boolean expand(final int slot)
+    {
+        final int length = lengthOfSlot[slot];
+        final UnsafeBuffer to = length == pageSize ? compressor.page() : compressor.packed();
+        for (int k = 0, offset = 0; offset < length; k++, offset += chunkSize)
+        {
+            to.putBytes(offset, memory, chunksOfSlot[slot * CHUNKS_PER_PAGE + k] * chunkSize,
+                Math.min(chunkSize, length - offset));
+        }
+        return length == pageSize || compressor.expand(length);
+    }
+
+    private void releaseChunks(final int slot)
+    {
+        final int chunks = (lengthOfSlot[slot] + chunkSize - 1) / chunkSize;
+        for (int k = 0; k < chunks; k++)
+        {
+            freeChunks[freeChunkCount++] = chunksOfSlot[slot * CHUNKS_PER_PAGE + k];
+        }
+        lengthOfSlot[slot] = 0;
     }
 }

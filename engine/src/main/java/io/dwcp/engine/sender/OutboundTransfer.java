@@ -732,9 +732,9 @@ final class OutboundTransfer implements AutoCloseable
         {
             // A trainer still reads the source: it is unmapped when the training ends, never under the trainer.
             dictionary.whenComplete((result, error) -> source.close());
-            CloseHelper.closeAll(inlineOverlay, codec);
+            CloseHelper.closeAll(inlineOverlay, codec, baselines);
             return;
         }
-        CloseHelper.closeAll(source, inlineOverlay, codec);
+        CloseHelper.closeAll(source, inlineOverlay, codec, baselines);
     }
 }

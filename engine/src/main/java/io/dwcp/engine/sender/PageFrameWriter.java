@@ -170,7 +170,7 @@ final class PageFrameWriter
             else
             {
                 length = codec.encodeDelta(
-                    staging, copyOffset, baselines.memory(), baselines.offsetOf(baseSlot), encoded, 0);
+                    staging, copyOffset, baselines.baseBuffer(), baselines.baseOffset(baseSlot), encoded, 0);
             }
             final PageEncoding encoding = codec.lastEncoding();
             final int crc = codec.lastCrc();
@@ -186,8 +186,12 @@ final class PageFrameWriter
             final long carryingSequence = isPending ? sequence + 1 : sequence;
             if (isHdeEnabled)
             {
-                baselines.store(pageNumber, staging, copyOffset, PageEncoding.ZERO == encoding, isDelta,
-                    carryingSequence, round, nowNs);
+                // A compressed store reuses a plain zstd payload (magicless, as its own) and knows a raw page
+                // will not compress; only deltas are compressed again.
+                final int storedLength = PageEncoding.ZSTD == encoding ? length :
+                    PageEncoding.RAW == encoding ? BaselineStore.INCOMPRESSIBLE : BaselineStore.COMPRESS;
+                baselines.store(pageNumber, staging, copyOffset, encoded, storedLength, PageEncoding.ZERO == encoding,
+                    isDelta, carryingSequence, round, nowNs);
             }
             transfer.onPageFramed(carryingSequence, encoding, ENTRY_OVERHEAD + length, baseSlot >= 0, isOverflow);
 

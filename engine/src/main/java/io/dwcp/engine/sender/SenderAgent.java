@@ -84,6 +84,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
     private final long baselineBudgetBytes;
     private final long baselineRefreshIntervalNs;
     private final int baselineMaxDeltaChain;
+    private final boolean isBaselineCompressed;
     private final boolean isHdeEnabled;
     private final TransferReporter reporter;
     private final DictionaryShipper dictionaryShipper;
@@ -140,6 +141,7 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         baselineBudgetBytes = context.baselineBudgetBytes();
         baselineRefreshIntervalNs = context.baselineRefreshIntervalNs();
         baselineMaxDeltaChain = context.baselineMaxDeltaChain();
+        isBaselineCompressed = context.baselineCompressed();
         isHdeEnabled = context.hdeEnabled();
         reporter = new TransferReporter(context.switchoverDowntimeLimitNs());
         dictionaryShipper = new DictionaryShipper(
@@ -569,18 +571,20 @@ public final class SenderAgent implements Agent, CommandHandler, ControlHandler
         }
 
         PageCodec codec = null;
+        BaselineStore baselines = null;
         final OutboundTransfer transfer;
         try
         {
             codec = new PageCodec(pageSize, level);
-            final BaselineStore baselines = new BaselineStore(pageSize, fileSize / pageSize, baselineBudgetBytes,
-                baselineRefreshIntervalNs, baselineMaxDeltaChain, counters);
+            baselines = new BaselineStore(pageSize, fileSize / pageSize, baselineBudgetBytes,
+                baselineRefreshIntervalNs, baselineMaxDeltaChain, counters,
+                isBaselineCompressed && isHdeEnabled ? new BaselineCompressor(pageSize) : null);
             transfer = new OutboundTransfer(transferId, vmId, pageSize, fileSize, source, peer, codec,
                 maxFrameLength, maxPagesPerFrame, baselines, isHdeEnabled, nanoClock.nanoTime());
         }
         catch (final RuntimeException | OutOfMemoryError ex)
         {
-            CloseHelper.quietCloseAll(source, codec);
+            CloseHelper.quietCloseAll(source, codec, baselines);
             counters.get(EngineCounter.ERRORS).increment();
             refuseTransfer(transferId, FailureReason.INTERNAL_ERROR, "cannot open transfer: " + ex);
             return;

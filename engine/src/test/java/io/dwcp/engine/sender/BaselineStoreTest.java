@@ -41,7 +41,7 @@ class BaselineStoreTest
         assertEquals(-1, store.baseFor(7, 9, 1, 1));
         final int slot = store.baseFor(7, 10, 1, 1);
         assertTrue(slot >= 0);
-        assertEquals(8, store.memory().getLong(store.offsetOf(slot)));
+        assertEquals(8, store.baseBuffer().getLong(store.baseOffset(slot)));
         assertEquals(-1, store.baseFor(8, 10, 1, 1), "never stored");
     }
 
@@ -111,5 +111,79 @@ class BaselineStoreTest
         put(store, 1, 1, 0);
         assertEquals(-1, store.baseFor(1, 1, 1, 0));
         assertEquals(0, store.slotCount());
+    }
+
+    private final BaselineCompressor compressor = new BaselineCompressor(PAGE_SIZE);
+    private final java.util.Random random = new java.util.Random(5);
+
+    private void fill(final boolean isCompressible, final int seed)
+    {
+        for (int i = 0; i < PAGE_SIZE; i += 8)
+        {
+            page.putLong(i, isCompressible ? (i & 0xF0) + seed : random.nextLong());
+        }
+    }
+
+    private void assertBaseEquals(final BaselineStore store, final int slot, final byte[] expected)
+    {
+        assertTrue(slot >= 0);
+        final byte[] actual = new byte[PAGE_SIZE];
+        store.baseBuffer().getBytes(store.baseOffset(slot), actual);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+    }
+
+    @Test
+    void aCompressedStoreGivesBackEachPageExactlyAndHoldsMoreThanItsBudgetInPages()
+    {
+        final BaselineStore store = new BaselineStore(PAGE_SIZE, 1000, 4L * PAGE_SIZE, REFRESH_NS, 16, counters,
+            compressor);
+        final byte[][] pages = new byte[12][PAGE_SIZE];
+        for (int p = 0; p < 12; p++)
+        {
+            fill(p != 3, p);
+            page.getBytes(0, pages[p]);
+            store.store(p, page, 0, false, false, 1, 0, 0);
+        }
+        // Eleven compressible pages at one chunk each and one random page kept as it is, in eight: 19 of 32 chunks.
+        assertEquals(12, store.usedSlots());
+        assertEquals(19L * PAGE_SIZE / 8, store.usedBytes());
+        assertTrue(store.usedBytes() <= 4L * PAGE_SIZE);
+        for (int p = 0; p < 12; p++)
+        {
+            assertBaseEquals(store, store.baseFor(p, 1, 1, 0), pages[p]);
+        }
+    }
+
+    @Test
+    void aCompressedStoreThatRunsOutOfChunksEvictsOnlyUnusedBaselinesAndDropsWhatItCannotKeep()
+    {
+        // Fifteen chunks: one compressible page (one chunk) and one random page (eight) leave six free.
+        final BaselineStore store = new BaselineStore(PAGE_SIZE, 1000, 15L * PAGE_SIZE / 8, REFRESH_NS, 16, counters,
+            compressor);
+        fill(true, 1);
+        store.store(5, page, 0, false, false, 1, 0, 0);
+        fill(false, 0);
+        final byte[] six = new byte[PAGE_SIZE];
+        page.getBytes(0, six);
+        store.store(6, page, 0, false, false, 1, 0, 0);
+        assertTrue(store.baseFor(5, 1, 1, 0) >= 0);
+        assertTrue(store.baseFor(6, 1, 1, 0) >= 0);
+
+        // Page 5 turns random in round 1: it needs eight chunks, seven are free, and page 6 is in use. Its old
+        // version is dropped rather than kept stale.
+        fill(false, 0);
+        store.store(5, page, 0, false, false, 2, 1, 0);
+        assertEquals(-1, store.baseFor(5, 2, 1, 0));
+        assertEquals(0, counters.value(EngineCounter.BASELINE_EVICTIONS));
+        assertBaseEquals(store, store.baseFor(6, 2, 1, 0), six);
+
+        // In round 3 page 6 has gone unused for a round and gives way.
+        final byte[] seven = new byte[PAGE_SIZE];
+        page.getBytes(0, seven);
+        store.store(7, page, 0, false, false, 3, 3, 0);
+        assertEquals(1, counters.value(EngineCounter.BASELINE_EVICTIONS));
+        assertEquals(-1, store.baseFor(6, 3, 3, 0));
+        assertBaseEquals(store, store.baseFor(7, 3, 3, 0), seven);
+        compressor.close();
     }
 }

@@ -18,6 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -133,11 +135,13 @@ class DeltaFaultSystemTest
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "compressed {0}")
+    @ValueSource(booleans = { false, true })
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void aBaselineStoreThatFillsMidRoundEvictsAndStaysExact() throws Exception
+    void aBaselineStoreThatFillsMidRoundEvictsAndStaysExact(final boolean isCompressed) throws Exception
     {
-        final Consumer<io.dwcp.engine.config.SenderContext> tinyStore = (context) -> context.baselineBudgetBytes(64 * 1024);
+        final Consumer<io.dwcp.engine.config.SenderContext> tinyStore =
+            (context) -> context.baselineBudgetBytes(64 * 1024).baselineCompressed(isCompressed);
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 32);
         final MemoryImageGenerator generator = new MemoryImageGenerator(32, PageMix.DEFAULT, PAGE_SIZE);
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), tinyStore);
@@ -160,13 +164,17 @@ class DeltaFaultSystemTest
             harness.commands().endOfTransfer(2);
             harness.awaitEnd(2, 30_000);
 
-            // 16 slots against hundreds of dirty pages: misses, and in round 2 the baselines round 1 did not use
-            // give way to new ones.
+            // 16 pages' worth against hundreds of dirty pages: misses, and in round 2 the baselines round 1 did not
+            // use give way to new ones.
             final EngineCounters sender = harness.senderEngine().senderCounters();
             assertTrue(sender.value(EngineCounter.BASELINE_MISSES) > 500, "misses " +
                 sender.value(EngineCounter.BASELINE_MISSES));
             assertTrue(sender.value(EngineCounter.BASELINE_EVICTIONS) > 0, "evictions " +
                 sender.value(EngineCounter.BASELINE_EVICTIONS));
+            // Every delta was made against exactly the version the receiver held. The compressed store holds
+            // enough of round 0 to make deltas here; sixteen raw slots may hold none of the pages the rounds dirty.
+            assertTrue(!isCompressed || sender.value(EngineCounter.BASELINE_HITS) > 0);
+            assertEquals(0, harness.receiverEngine().receiverCounters().value(EngineCounter.PAGES_REJECTED_CRC));
             assertEquals(List.of(), events.failed);
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-tiny", 2)));
         }

@@ -39,12 +39,15 @@ import java.util.concurrent.TimeUnit;
  * Schemes: raw; zstd level 1 per page; zstd level 3 of the round's pages as one stream; zstd level 3 of their XOR
  * with the previous version as one stream; the {@code zstd} command line ({@code -1} on the whole image for round
  * 0, {@code -3 --patch-from=<previous image>} for later rounds: the offline best); and HDE, the engine's own wire
- * bytes per round (frame overhead included) over UDP loopback, with the default 64 MiB baseline store and with a
- * store the size of the image. Every engine run is verified byte for byte. Needs the {@code zstd} command.
+ * bytes per round (frame overhead included) over UDP loopback, with the default 64 MiB baseline store, with the same
+ * budget kept compressed ({@code dwcp.baseline.compressed}), and with a store the size of the image. Every engine run is verified byte for byte. Needs the {@code zstd} command.
  */
 public final class RatioTable
 {
     private static final int PAGE_SIZE = 4096;
+    private static final String HDE_DEFAULT = "HDE, 64 MiB baseline store";
+    private static final String HDE_COMPRESSED = "HDE, 64 MiB baseline store kept compressed";
+    private static final String HDE_FULL = "HDE, baseline store = image size";
 
     private RatioTable()
     {
@@ -104,17 +107,17 @@ public final class RatioTable
         Files.createDirectories(directory);
         final Map<String, long[]> bytes = new LinkedHashMap<>();
         for (final String scheme : new String[] { "raw", "zstd -1 per page", "zstd -3 of the round's pages",
-            "zstd -3 of their XOR", "zstd CLI (-1 whole image; -3 --patch-from)", "HDE, 64 MiB baseline store",
-            "HDE, baseline store = image size" })
+            "zstd -3 of their XOR", "zstd CLI (-1 whole image; -3 --patch-from)", HDE_DEFAULT, HDE_COMPRESSED,
+            HDE_FULL })
         {
             bytes.put(scheme, new long[rounds]);
         }
 
-        final long[] hdeDefault =
-            migrate(directory.resolve("default"), model, size, rounds, seed, 64L << 20, level, bytes);
-        final long[] hdeFull = migrate(directory.resolve("full"), model, size, rounds, seed, size, level, null);
-        bytes.put("HDE, 64 MiB baseline store", hdeDefault);
-        bytes.put("HDE, baseline store = image size", hdeFull);
+        bytes.put(HDE_DEFAULT,
+            migrate(directory.resolve("default"), model, size, rounds, seed, 64L << 20, false, level, bytes));
+        bytes.put(HDE_COMPRESSED,
+            migrate(directory.resolve("compressed"), model, size, rounds, seed, 64L << 20, true, level, null));
+        bytes.put(HDE_FULL, migrate(directory.resolve("full"), model, size, rounds, seed, size, false, level, null));
 
         out.printf(Locale.ROOT, "### Preset `%s`%n%n", model.name());
         out.println("| scheme | round 0 | rounds 1–" + (rounds - 1) + " |");
@@ -129,7 +132,7 @@ public final class RatioTable
         final long bestPure = Math.min(later(bytes.get("zstd -3 of the round's pages")),
             later(bytes.get("zstd -3 of their XOR")));
         out.println();
-        for (final String hde : new String[] { "HDE, 64 MiB baseline store", "HDE, baseline store = image size" })
+        for (final String hde : new String[] { HDE_DEFAULT, HDE_COMPRESSED, HDE_FULL })
         {
             final long[] h = bytes.get(hde);
             out.printf(Locale.ROOT, "- %s: round 0 is %.3f of `zstd -1` on the whole image (target at most 1.05); " +
@@ -150,6 +153,7 @@ public final class RatioTable
         final int rounds,
         final long seed,
         final long baselineBudget,
+        final boolean isBaselineCompressed,
         final int level,
         final Map<String, long[]> offline) throws Exception
     {
@@ -173,7 +177,8 @@ public final class RatioTable
         };
         try (LocalMigration migration = new LocalMigration(directory.resolve("engines"), false,
             DriverProfile.load("loopback"), EngineThreading.INVOKER,
-            (context) -> context.baselineBudgetBytes(baselineBudget), Throwable::printStackTrace);
+            (context) -> context.baselineBudgetBytes(baselineBudget).baselineCompressed(isBaselineCompressed),
+            Throwable::printStackTrace);
             EventAdapter events = migration.newEventAdapter(listener);
             MappedImage guest = MappedImage.openReadWrite(image, PAGE_SIZE, size);
             OfflineSchemes schemes = null != offline ? new OfflineSchemes(offline, size) : null)
