@@ -1,20 +1,23 @@
 package io.dwcp.perf;
 
 import com.github.luben.zstd.Zstd;
+import io.dwcp.codec.XorRunLength;
 import io.dwcp.images.DirtyModel;
 import io.dwcp.images.DirtyRound;
 import io.dwcp.images.MemoryImageGenerator;
 import io.dwcp.images.PageMix;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * How much compressing XOR pages together would gain over compressing each alone: the size of the round's XOR pages
- * compressed per page (level 1), and in blocks of 8 to 64 pages (levels 1 and 3), each divided by the whole round
- * compressed as one stream at level 3.
+ * How much compressing pages together would gain over compressing each alone: the size of the round's XOR pages
+ * compressed per page (level 1), and in blocks of 8 to 64 pages (levels 1 and 3), each divided by the whole round's
+ * XOR compressed as one stream at level 3; then the same for the engine's XBZRLE runs (unchanged runs skipped,
+ * changed runs as new bytes) of the same pages, per page at level 1 and in blocks at level 3.
  * <pre>
  * perf/bench XorBlockEstimate [--pages 32768] [--preset jvm]
  * </pre>
@@ -86,6 +89,35 @@ public final class XorBlockEstimate
                     }
                     line.append(String.format(Locale.ROOT, ", blocks of %d l%d %.3f", block, level, (double)total / stream));
                 }
+            }
+            // The XBZRLE runs of each page, as the engine compresses them, beside the same XOR stream.
+            final byte[][] runs = new byte[dirty.length][];
+            final UnsafeBuffer runBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
+            long runsPerPage = 0;
+            for (int i = 0; i < dirty.length; i++)
+            {
+                final int offset = (int)dirty[i] * PAGE_SIZE;
+                final int length =
+                    XorRunLength.encode(image, offset, previous, offset, PAGE_SIZE, runBuffer, 0, PAGE_SIZE);
+                runs[i] = new byte[Math.max(0, length)];
+                runBuffer.getBytes(0, runs[i]);
+                runsPerPage += length <= 0 ? 0 : Math.min(length, Zstd.compress(runs[i], 1).length);
+            }
+            line.append(String.format(Locale.ROOT, "; XBZRLE runs per page l1 %.3f", (double)runsPerPage / stream));
+            for (final int block : new int[] { 16, 64 })
+            {
+                long total = 0;
+                for (int i = 0; i < dirty.length; i += block)
+                {
+                    final ByteArrayOutputStream joined = new ByteArrayOutputStream();
+                    for (int j = i; j < Math.min(i + block, dirty.length); j++)
+                    {
+                        joined.write(runs[j], 0, runs[j].length);
+                    }
+                    total += Zstd.compress(joined.toByteArray(), 3).length;
+                }
+                line.append(String.format(
+                    Locale.ROOT, ", runs in blocks of %d l3 %.3f", block, (double)total / stream));
             }
             System.out.println(line);
         }
