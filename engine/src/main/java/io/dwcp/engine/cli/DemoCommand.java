@@ -81,25 +81,12 @@ final class DemoCommand implements Callable<Integer>
         "after the guest is paused (default: ${DEFAULT-VALUE})." })
     int rounds;
 
-    @Option(names = "--baseline-budget", converter = Sizes.class, defaultValue = "64m",
-        description = "Bytes of page versions the sender keeps to send deltas against (default: ${DEFAULT-VALUE}).")
-    long baselineBudget;
-
     @Option(names = "--dirty-model", defaultValue = "jvm",
         description = "How the guest dirties memory between rounds: vm, jvm or interpreter (default: ${DEFAULT-VALUE}).")
     String dirtyModel;
 
-    @Option(names = "--record", paramLabel = "DIR",
-        description = "Record the transfer into this queue, for dwcp replay.")
-    Path recording;
-
-    @Option(names = "--compressed-baselines", description = "Keep the baseline store's pages zstd-compressed: " +
-        "about three times the pages for the same budget, for more sender CPU (dwcp.baseline.compressed).")
-    boolean isBaselineCompressed = EngineConfiguration.baselineCompressed();
-
-    @Option(names = "--no-hde", description = "Send every page raw: no compression or deltas (backward-compatibility " +
-        "mode).")
-    boolean isHdeDisabled;
+    @Mixin
+    SenderOptions sender;
 
     private static final long TIMEOUT_NS = TimeUnit.MINUTES.toNanos(10);
 
@@ -173,8 +160,7 @@ final class DemoCommand implements Callable<Integer>
         final ProgressPrinter progress = new ProgressPrinter(out, size, pageSize);
         try (LocalMigration migration = new LocalMigration(
             workDirectory.resolve("engines"), isIpc, driverProfile, profileOptions.threading,
-            (context) -> context.baselineBudgetBytes(baselineBudget).recordingDirectory(recording)
-                .hdeEnabled(!isHdeDisabled).baselineCompressed(isBaselineCompressed),
+            sender::apply,
             (ex) -> out.println("engine error: " + ex));
             EventAdapter events = migration.newEventAdapter(progress))
         {

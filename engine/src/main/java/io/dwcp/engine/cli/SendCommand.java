@@ -1,6 +1,5 @@
 package io.dwcp.engine.cli;
 
-import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.queue.SbeQueues;
 import io.dwcp.engine.runtime.Engine;
 import io.dwcp.engine.runtime.EngineBuilder;
@@ -35,21 +34,8 @@ final class SendCommand implements Callable<Integer>
     @Option(names = "--level", defaultValue = "1", description = "Default zstd level (default: ${DEFAULT-VALUE}).")
     int level;
 
-    @Option(names = "--baseline-budget", converter = Sizes.class, defaultValue = "64m",
-        description = "Bytes of page versions kept per transfer to send deltas against (default: ${DEFAULT-VALUE}).")
-    long baselineBudget;
-
-    @Option(names = "--record", paramLabel = "DIR",
-        description = "Record every accepted command and the page contents it names into this queue, for dwcp replay.")
-    Path recording;
-
-    @Option(names = "--compressed-baselines", description = "Keep the baseline store's pages zstd-compressed: " +
-        "about three times the pages for the same budget, for more sender CPU (dwcp.baseline.compressed).")
-    boolean isBaselineCompressed = EngineConfiguration.baselineCompressed();
-
-    @Option(names = "--no-hde", description = "Send every page raw: no compression or deltas (backward-compatibility " +
-        "mode).")
-    boolean isHdeDisabled;
+    @Mixin
+    SenderOptions sender;
 
     @Mixin
     DriverOptions driver;
@@ -76,15 +62,14 @@ final class SendCommand implements Callable<Integer>
             ChronicleQueue commandQueue = SbeQueues.open(commands);
             ChronicleQueue eventQueue = SbeQueues.open(events);
             Engine engine = driver.apply(new EngineBuilder("sender"), "sender")
-                .sender((context) -> context.commandQueue(commandQueue).eventQueue(eventQueue)
-                    .controlEndpoint(controlEndpoint).compressionLevel(level).baselineBudgetBytes(baselineBudget)
-                    .recordingDirectory(recording).hdeEnabled(!isHdeDisabled).baselineCompressed(isBaselineCompressed))
+                .sender((context) -> sender.apply(context.commandQueue(commandQueue).eventQueue(eventQueue)
+                    .controlEndpoint(controlEndpoint).compressionLevel(level)))
                 .errorHandler((ex) -> System.err.println("sender error: " + ex))
                 .launch())
         {
             out.println("sender running: commands " + commands + ", events " + events + ", replies on " +
                 controlEndpoint + ", Aeron directory " + engine.runner().aeron().context().aeronDirectoryName() +
-                (null != recording ? ", recording into " + recording : "") + " (Ctrl-C to stop)");
+                (null != sender.recording ? ", recording into " + sender.recording : "") + " (Ctrl-C to stop)");
             barrier.await();
             out.println("sender stopping");
         }

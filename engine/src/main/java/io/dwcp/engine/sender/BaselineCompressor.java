@@ -94,11 +94,6 @@ final class BaselineCompressor implements AutoCloseable
         return page;
     }
 
-    int pageSize()
-    {
-        return pageSize;
-    }
-
     /** Free the native contexts. Idempotent. */
     public void close()
     {

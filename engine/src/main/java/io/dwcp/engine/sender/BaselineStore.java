@@ -369,11 +369,6 @@ final class BaselineStore implements AutoCloseable
             (long)(freeChunks.length - freeChunkCount) * chunkSize;
     }
 
-    boolean isCompressed()
-    {
-        return null != compressor;
-    }
-
     int slotCount()
     {
         return slotCount;

@@ -4,10 +4,13 @@ import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -114,7 +117,13 @@ class BaselineStoreTest
     }
 
     private final BaselineCompressor compressor = new BaselineCompressor(PAGE_SIZE);
-    private final java.util.Random random = new java.util.Random(5);
+    private final Random random = new Random(5);
+
+    @AfterEach
+    void closeCompressor()
+    {
+        compressor.close();
+    }
 
     private void fill(final boolean isCompressible, final int seed)
     {
@@ -129,7 +138,7 @@ class BaselineStoreTest
         assertTrue(slot >= 0);
         final byte[] actual = new byte[PAGE_SIZE];
         store.baseBuffer().getBytes(store.baseOffset(slot), actual);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+        assertArrayEquals(expected, actual);
     }
 
     @Test
@@ -184,6 +193,5 @@ class BaselineStoreTest
         assertEquals(1, counters.value(EngineCounter.BASELINE_EVICTIONS));
         assertEquals(-1, store.baseFor(6, 3, 3, 0));
         assertBaseEquals(store, store.baseFor(7, 3, 3, 0), seven);
-        compressor.close();
     }
 }
