@@ -44,7 +44,7 @@ public final class RecordingReader
          * @param settings as recorded.
          * @throws InterruptedException if waiting is interrupted.
          */
-        default void onSessionStarted(RecordingSummary.Settings settings) throws InterruptedException
+        default void onSessionStarted(final RecordingSummary.Settings settings) throws InterruptedException
         {
         }
 
@@ -59,8 +59,13 @@ public final class RecordingReader
          * @param contentOffset of the first page's content.
          * @throws InterruptedException if waiting is interrupted.
          */
-        default void onPages(long transferId, int round, long firstPage, int pageCount, DirectBuffer buffer,
-            int contentOffset) throws InterruptedException
+        default void onPages(
+            final long transferId,
+            final int round,
+            final long firstPage,
+            final int pageCount,
+            final DirectBuffer buffer,
+            final int contentOffset) throws InterruptedException
         {
         }
 
@@ -74,7 +79,8 @@ public final class RecordingReader
          * @param length     of the command.
          * @throws InterruptedException if waiting is interrupted.
          */
-        default void onCommand(long offsetNs, int templateId, DirectBuffer buffer, int offset, int length)
+        default void onCommand(
+            final long offsetNs, final int templateId, final DirectBuffer buffer, final int offset, final int length)
             throws InterruptedException
         {
         }
@@ -434,69 +440,17 @@ public final class RecordingReader
         {
             case StartTransferDecoder.TEMPLATE_ID ->
             {
-                final StartTransferDecoder start = startTransferDecoder.wrap(commandView, body, blockLength, version);
-                final long transferId = start.transferId();
-                final long fileSize = start.fileSize();
-                final int pageSize = start.pageSize();
-                if (!VarDataBounds.fits(start.vmIdLength(), MAX_TEXT_LENGTH, commandView, start.limit()))
+                if (!onStartTransferCommand(record, offsetNs, body, blockLength, version))
                 {
-                    fail(record, "starts transfer " + transferId + " with an unreadable VM id");
                     return;
                 }
-                final String vmId = start.vmId();
-                if (!EngineConfiguration.isValidPageSize(pageSize) || fileSize <= 0 || 0 != fileSize % pageSize)
-                {
-                    fail(record, "starts transfer " + transferId + " with " + fileSize + " bytes of " + pageSize +
-                        "-byte pages, which the sender would not have accepted");
-                    return;
-                }
-                if (transfersById.containsKey(transferId))
-                {
-                    fail(record, "starts transfer " + transferId + " a second time");
-                    return;
-                }
-                final TransferState transfer = new TransferState(transferId, vmId, fileSize, pageSize, offsetNs);
-                transfersById.put(transferId, transfer);
-                transfers.add(transfer);
             }
             case PageBatchDecoder.TEMPLATE_ID ->
             {
-                final PageBatchDecoder batch = pageBatchDecoder.wrap(commandView, body, blockLength, version);
-                final TransferState transfer = transferOf(record, batch.transferId());
-                if (null == transfer)
+                if (!onPageBatchCommand(record, offsetNs, body, blockLength, version))
                 {
                     return;
                 }
-                final int round = batch.round();
-                long rangePages = 0;
-                for (final PageBatchDecoder.RangesDecoder range : batch.ranges())
-                {
-                    rangePages += range.pageCount();
-                }
-                long inlinePages = 0;
-                for (final PageBatchDecoder.InlinePagesDecoder inline : batch.inlinePages())
-                {
-                    final long pageNumber = inline.pageNumber();
-                    final int contentLength = inline.skipContent();
-                    if (pageNumber < 0 || pageNumber >= transfer.pageCount() || contentLength != transfer.pageSize)
-                    {
-                        fail(record, "carries inline page " + pageNumber + " of " + contentLength + " bytes, which " +
-                            "does not fit transfer " + transfer.transferId);
-                        return;
-                    }
-                    inlinePages++;
-                }
-                if (rangePages != transfer.recordedPagesPending)
-                {
-                    fail(record, "names " + rangePages + " file pages of transfer " + transfer.transferId + " but " +
-                        transfer.recordedPagesPending + " page contents were recorded before it");
-                    return;
-                }
-                transfer.recordedPagesPending = 0;
-                pages += inlinePages;
-                contentBytes += inlinePages * transfer.pageSize;
-                transfer.pagesByRound.merge(round, rangePages + inlinePages, Long::sum);
-                transfer.lastOffsetNs = offsetNs;
             }
             case EndOfRoundDecoder.TEMPLATE_ID ->
             {
@@ -541,6 +495,78 @@ public final class RecordingReader
         commands++;
         sessionLastOffsetNs = Math.max(sessionLastOffsetNs, offsetNs);
         handler.onCommand(offsetNs, templateId, commandView, 0, length);
+    }
+
+    private boolean onStartTransferCommand(
+        final long record, final long offsetNs, final int body, final int blockLength, final int version)
+    {
+        final StartTransferDecoder start = startTransferDecoder.wrap(commandView, body, blockLength, version);
+        final long transferId = start.transferId();
+        final long fileSize = start.fileSize();
+        final int pageSize = start.pageSize();
+        if (!VarDataBounds.fits(start.vmIdLength(), MAX_TEXT_LENGTH, commandView, start.limit()))
+        {
+            fail(record, "starts transfer " + transferId + " with an unreadable VM id");
+            return false;
+        }
+        final String vmId = start.vmId();
+        if (!EngineConfiguration.isValidPageSize(pageSize) || fileSize <= 0 || 0 != fileSize % pageSize)
+        {
+            fail(record, "starts transfer " + transferId + " with " + fileSize + " bytes of " + pageSize +
+                "-byte pages, which the sender would not have accepted");
+            return false;
+        }
+        if (transfersById.containsKey(transferId))
+        {
+            fail(record, "starts transfer " + transferId + " a second time");
+            return false;
+        }
+        final TransferState transfer = new TransferState(transferId, vmId, fileSize, pageSize, offsetNs);
+        transfersById.put(transferId, transfer);
+        transfers.add(transfer);
+        return true;
+    }
+
+    private boolean onPageBatchCommand(
+        final long record, final long offsetNs, final int body, final int blockLength, final int version)
+    {
+        final PageBatchDecoder batch = pageBatchDecoder.wrap(commandView, body, blockLength, version);
+        final TransferState transfer = transferOf(record, batch.transferId());
+        if (null == transfer)
+        {
+            return false;
+        }
+        final int round = batch.round();
+        long rangePages = 0;
+        for (final PageBatchDecoder.RangesDecoder range : batch.ranges())
+        {
+            rangePages += range.pageCount();
+        }
+        long inlinePages = 0;
+        for (final PageBatchDecoder.InlinePagesDecoder inline : batch.inlinePages())
+        {
+            final long pageNumber = inline.pageNumber();
+            final int contentLength = inline.skipContent();
+            if (pageNumber < 0 || pageNumber >= transfer.pageCount() || contentLength != transfer.pageSize)
+            {
+                fail(record, "carries inline page " + pageNumber + " of " + contentLength + " bytes, which " +
+                    "does not fit transfer " + transfer.transferId);
+                return false;
+            }
+            inlinePages++;
+        }
+        if (rangePages != transfer.recordedPagesPending)
+        {
+            fail(record, "names " + rangePages + " file pages of transfer " + transfer.transferId + " but " +
+                transfer.recordedPagesPending + " page contents were recorded before it");
+            return false;
+        }
+        transfer.recordedPagesPending = 0;
+        pages += inlinePages;
+        contentBytes += inlinePages * transfer.pageSize;
+        transfer.pagesByRound.merge(round, rangePages + inlinePages, Long::sum);
+        transfer.lastOffsetNs = offsetNs;
+        return true;
     }
 
     private void onEnded(final long record, final RecordingEndedDecoder ended)
