@@ -108,6 +108,13 @@ public final class LatencyHarness
         {
             return (system.startsWith("engine") ? "engine" : "aeron") + "-batch" + batch + "-rate" + rate;
         }
+
+        String summary()
+        {
+            return String.format(Locale.ROOT, "%-9s batch %3d rate %6d pages/s: p50 %8.1f us  p99 %8.1f us  " +
+                "max %9.1f us (%d batches)", system, batch, rate, histogram.getValueAtPercentile(50) / 1e3,
+                histogram.getValueAtPercentile(99) / 1e3, histogram.getMaxValue() / 1e3, histogram.getTotalCount());
+        }
     }
 
     private LatencyHarness()
@@ -388,11 +395,9 @@ public final class LatencyHarness
                     LocalMigration.pollUntil(events, () -> roundsCompleted[0] >= expectedRounds,
                         TimeUnit.MINUTES.toNanos(5));
                     schedule[0] = null;
-                    cells.add(new Cell("engine", batch, rate, histogram[0]));
-                    out.printf(Locale.ROOT, "engine    batch %3d rate %6d pages/s: p50 %8.1f us  p99 %8.1f us  " +
-                        "max %9.1f us (%d batches)%n", batch, rate, histogram[0].getValueAtPercentile(50) / 1e3,
-                        histogram[0].getValueAtPercentile(99) / 1e3, histogram[0].getMaxValue() / 1e3,
-                        histogram[0].getTotalCount());
+                    final Cell cell = new Cell("engine", batch, rate, histogram[0]);
+                    cells.add(cell);
+                    out.println(cell.summary());
                 }
             }
 
@@ -463,27 +468,7 @@ public final class LatencyHarness
             final ExclusivePublication pong =
                 pongAeron.addExclusivePublication(Channels.channelFor(pongEndpoint), PONG_STREAM_ID);
 
-            pongThread = new Thread(() ->
-            {
-                final IdleStrategy idle = idleStrategy();
-                final AgentInvoker driver = pongDriver.invoker();
-                final AgentInvoker client = pongAeron.conductorAgentInvoker();
-                final UnsafeBuffer reply = new UnsafeBuffer(ByteBuffer.allocateDirect(16));
-                final FragmentAssembler assembler = new FragmentAssembler((buffer, offset, length, header) ->
-                {
-                    reply.putLong(0, buffer.getLong(offset));
-                    reply.putLong(8, System.nanoTime());
-                    while (pong.offer(reply, 0, 16) < 0 && isRunning.get())
-                    {
-                        driver.invoke();
-                        client.invoke();
-                    }
-                });
-                while (isRunning.get())
-                {
-                    idle.idle(driver.invoke() + client.invoke() + pings.poll(assembler, 16));
-                }
-            }, "latency-pong");
+            pongThread = new Thread(() -> echoPings(pongDriver, pongAeron, pings, pong, isRunning), "latency-pong");
             pongThread.start();
 
             final IdleStrategy idle = idleStrategy();
@@ -543,11 +528,9 @@ public final class LatencyHarness
                             }
                             idle.idle(driver.invoke() + client.invoke() + pongs.poll(onPong, 16));
                         }
-                        cells.add(new Cell("raw Aeron", batch, rate, histogram));
-                        out.printf(Locale.ROOT, "raw Aeron batch %3d rate %6d pages/s: p50 %8.1f us  p99 %8.1f us  " +
-                            "max %9.1f us (%d batches)%n", batch, rate, histogram.getValueAtPercentile(50) / 1e3,
-                            histogram.getValueAtPercentile(99) / 1e3, histogram.getMaxValue() / 1e3,
-                            histogram.getTotalCount());
+                        final Cell cell = new Cell("raw Aeron", batch, rate, histogram);
+                        cells.add(cell);
+                        out.println(cell.summary());
                     }
                 }
             }
@@ -566,6 +549,37 @@ public final class LatencyHarness
             CloseHelper.closeAll(pingAeron, pongAeron, pingDriver, pongDriver);
         }
         return cells;
+    }
+
+    /**
+     * The pong side of {@link #rawAeron}, on its own thread: answer each ping with its index and the time it arrived,
+     * until {@code isRunning} is cleared.
+     */
+    private static void echoPings(
+        final EmbeddedDriver pongDriver,
+        final Aeron pongAeron,
+        final Subscription pings,
+        final ExclusivePublication pong,
+        final AtomicBoolean isRunning)
+    {
+        final IdleStrategy idle = idleStrategy();
+        final AgentInvoker driver = pongDriver.invoker();
+        final AgentInvoker client = pongAeron.conductorAgentInvoker();
+        final UnsafeBuffer reply = new UnsafeBuffer(ByteBuffer.allocateDirect(16));
+        final FragmentAssembler assembler = new FragmentAssembler((buffer, offset, length, header) ->
+        {
+            reply.putLong(0, buffer.getLong(offset));
+            reply.putLong(8, System.nanoTime());
+            while (pong.offer(reply, 0, 16) < 0 && isRunning.get())
+            {
+                driver.invoke();
+                client.invoke();
+            }
+        });
+        while (isRunning.get())
+        {
+            idle.idle(driver.invoke() + client.invoke() + pings.poll(assembler, 16));
+        }
     }
 
     /** Xorshift step: both systems draw the same sequence of batch positions from the same seed. */
