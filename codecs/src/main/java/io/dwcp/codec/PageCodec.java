@@ -199,7 +199,8 @@ public final class PageCodec implements AutoCloseable
      * @param targetOffset where the payload starts; {@link #maxEncodedLength()} bytes must be free from there.
      * @return the payload length: 0 for a zero page, {@link #pageSize()} for a raw page.
      */
-    public int encode(final UnsafeBuffer source, final int sourceOffset, final UnsafeBuffer target, final int targetOffset)
+    public int encode(
+        final UnsafeBuffer source, final int sourceOffset, final UnsafeBuffer target, final int targetOffset)
     {
         return encode(source, sourceOffset, target, targetOffset, true);
     }

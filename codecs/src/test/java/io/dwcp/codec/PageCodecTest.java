@@ -119,8 +119,10 @@ class PageCodecTest
         {
             codec.compressionLevel(level);
             final int length = codec.encode(source, 0, encoded, 0);
-            assertEquals(PageCodec.DecodeResult.OK,
-                codec.decode(PageEncoding.ZSTD.value(), encoded, 0, length, codec.lastCrc(), decoded), "level " + level);
+            assertEquals(
+                PageCodec.DecodeResult.OK,
+                codec.decode(PageEncoding.ZSTD.value(), encoded, 0, length, codec.lastCrc(), decoded),
+                "level " + level);
         }
     }
 }

@@ -21,7 +21,8 @@ public final class StandaloneDriver
      * @param profile            tuned settings.
      * @param threadingMode      SHARED suits two cores; DEDICATED suits larger machines.
      */
-    public static void run(final String aeronDirectoryName, final DriverProfile profile, final ThreadingMode threadingMode)
+    public static void run(
+        final String aeronDirectoryName, final DriverProfile profile, final ThreadingMode threadingMode)
     {
         profile.applyAsDefaults();
         final MediaDriver.Context context = new MediaDriver.Context()

@@ -51,7 +51,8 @@ final class DemoCommand implements Callable<Integer>
         description = "Bytes per page, a power of two from 4096 to 65536 (default: ${DEFAULT-VALUE}).")
     int pageSize;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generated image (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42",
+        description = "Seed of the generated image (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--mix", description = {
@@ -82,7 +83,8 @@ final class DemoCommand implements Callable<Integer>
     int rounds;
 
     @Option(names = "--dirty-model", defaultValue = "jvm",
-        description = "How the guest dirties memory between rounds: vm, jvm or interpreter (default: ${DEFAULT-VALUE}).")
+        description = "How the guest dirties memory between rounds: vm, jvm or interpreter " +
+            "(default: ${DEFAULT-VALUE}).")
     String dirtyModel;
 
     @Mixin

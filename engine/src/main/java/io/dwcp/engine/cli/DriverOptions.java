@@ -29,7 +29,9 @@ final class DriverOptions
         {
             return builder.externalDriver(externalDriver);
         }
-        return builder.embeddedDriver(null != aeronDirectory ? aeronDirectory : AeronDirectories.forEmbeddedDriver(role),
-            profile.driverProfile(), profile.threading);
+        return builder.embeddedDriver(
+            null != aeronDirectory ? aeronDirectory : AeronDirectories.forEmbeddedDriver(role),
+            profile.driverProfile(),
+            profile.threading);
     }
 }

@@ -133,8 +133,9 @@ final class ReplayCommand implements Callable<Integer>
             }
             else if (outcome.completed())
             {
-                out.printf(Locale.ROOT, "transfer %d: completed, digest %016x verified by the receiver, %d wire bytes " +
-                    "in %.3f s%n", transferId, outcome.digest(), outcome.wireBytes(), outcome.elapsedNs() / 1e9);
+                out.printf(Locale.ROOT, "transfer %d: completed, digest %016x verified by the receiver, " +
+                    "%d wire bytes in %.3f s%n", transferId, outcome.digest(), outcome.wireBytes(),
+                    outcome.elapsedNs() / 1e9);
             }
             else
             {

@@ -13,6 +13,7 @@ public final class Sizes implements CommandLine.ITypeConverter<Long>
     /**
      * {@inheritDoc}
      */
+    @Override
     public Long convert(final String value)
     {
         return parse(value);

@@ -43,7 +43,8 @@ final class SubmitCommand implements Callable<Integer>
     @Option(names = "--transfer-id", description = "Transfer id (default: the current time in microseconds).")
     Long transferId;
 
-    @Option(names = "--vm-id", defaultValue = "vm", description = "VM id; names the destination (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--vm-id", defaultValue = "vm",
+        description = "VM id; names the destination (default: ${DEFAULT-VALUE}).")
     String vmId;
 
     @Option(names = "--page-size", defaultValue = "4096", description = "Bytes per page (default: ${DEFAULT-VALUE}).")
@@ -52,7 +53,8 @@ final class SubmitCommand implements Callable<Integer>
     @Option(names = "--level", defaultValue = "0", description = "zstd level; 0 for the sender's default.")
     int level;
 
-    @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for the end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "600",
+        description = "Seconds to wait for the end (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
     private final PrintStream out;

@@ -73,7 +73,8 @@ public final class MappedImage implements AutoCloseable
         {
             if (raf.length() < length)
             {
-                throw new IOException(file + " holds " + raf.length() + " bytes, fewer than the " + length + " to send");
+                throw new IOException(
+                    file + " holds " + raf.length() + " bytes, fewer than the " + length + " to send");
             }
             return new MappedImage(file, pageSize, length, FileChannel.MapMode.READ_ONLY, raf.getChannel());
         }

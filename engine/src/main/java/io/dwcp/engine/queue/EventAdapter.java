@@ -55,6 +55,7 @@ public final class EventAdapter implements AutoCloseable, SbeQueueReader.Message
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onMessage(final DirectBuffer buffer, final int offset, final int length, final long index)
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)

@@ -93,7 +93,8 @@ public final class EventPublisher implements AutoCloseable
      * @param expectedDowntimeNs the estimate.
      * @param limitNs            the configured limit.
      */
-    public void switchoverReady(final long transferId, final int round, final long expectedDowntimeNs, final long limitNs)
+    public void switchoverReady(
+        final long transferId, final int round, final long expectedDowntimeNs, final long limitNs)
     {
         switchoverEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder)
             .transferId(transferId).round(round).expectedDowntimeNs(expectedDowntimeNs).downtimeLimitNs(limitNs);

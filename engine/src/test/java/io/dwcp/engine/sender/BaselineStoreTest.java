@@ -20,7 +20,8 @@ class BaselineStoreTest
     private static final long REFRESH_NS = 1_000_000_000L;
 
     private final CountersManager countersManager = new CountersManager(
-        new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 1024)), new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)));
+        new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 1024)),
+        new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)));
     private final EngineCounters counters = new EngineCounters(
         "test", EngineCounter.Role.SENDER, (typeId, label) -> countersManager.newCounter(label, typeId));
     private final UnsafeBuffer page = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));

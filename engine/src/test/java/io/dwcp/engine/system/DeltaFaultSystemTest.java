@@ -79,7 +79,8 @@ class DeltaFaultSystemTest
             final EngineCounters receiver = harness.receiverEngine().receiverCounters();
             assertEquals(List.of(), events.failed);
             assertTrue(receiver.value(EngineCounter.PAGES_REJECTED_CRC) >= 1, "deltas against the wrong base fail");
-            assertEquals(receiver.value(EngineCounter.PAGES_REJECTED_CRC), receiver.value(EngineCounter.PAGES_REQUESTED));
+            assertEquals(
+                receiver.value(EngineCounter.PAGES_REJECTED_CRC), receiver.value(EngineCounter.PAGES_REQUESTED));
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-base", 1)));
         }
     }
@@ -123,7 +124,8 @@ class DeltaFaultSystemTest
             overrun[1] = (byte)0x1F;
             overrun[2] = (byte)16;
             final com.github.luben.zstd.ZstdCompressCtx runs = new com.github.luben.zstd.ZstdCompressCtx();
-            final byte[] compressedOverrun = runs.setLevel(1).setMagicless(true).setContentSize(false).compress(overrun);
+            final byte[] compressedOverrun =
+                runs.setLevel(1).setMagicless(true).setContentSize(false).compress(overrun);
             runs.close();
             payload.putBytes(0, compressedOverrun);
             forger.sendPage(7, 6, PageEncoding.DELTA_XBZRLE_ZSTD, 0, payload, compressedOverrun.length, 1);
@@ -131,7 +133,8 @@ class DeltaFaultSystemTest
             harness.awaitEvents("bad deltas counted", 30_000, () ->
                 receiver.value(EngineCounter.PAGES_REJECTED_CORRUPT) == 5 &&
                 receiver.value(EngineCounter.PAGES_REJECTED_LENGTH) == 1);
-            assertArrayEquals(new byte[(int)IMAGE_SIZE], Files.readAllBytes(harness.destinationOf("vm-forged-delta", 7)));
+            assertArrayEquals(
+                new byte[(int)IMAGE_SIZE], Files.readAllBytes(harness.destinationOf("vm-forged-delta", 7)));
         }
     }
 

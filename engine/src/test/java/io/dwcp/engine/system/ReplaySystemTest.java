@@ -118,7 +118,7 @@ class ReplaySystemTest
         assertEquals(IMAGE_SIZE / PAGE_SIZE, recorded.pagesByRound().get(0));
         assertTrue(recorded.isEnded());
 
-        // Replay twice, each time to a fresh receiver: both runs give the original's bytes on the wire and at the far end.
+        // Replay twice, each to a fresh receiver: both runs give the original's bytes on the wire and at the far end.
         for (int run = 0; run < 2; run++)
         {
             final ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -151,7 +151,7 @@ class ReplaySystemTest
         try (ChronicleQueue source = ChronicleQueue.singleBuilder(original.recording()).readOnly(true).build();
             SbeQueueReader reader = new SbeQueueReader(source, null))
         {
-            while (reader.poll((buffer, offset, length, index) -> { }, 1) > 0)
+            while (reader.poll((buffer, offset, length, index) -> {}, 1) > 0)
             {
                 records++;
             }

@@ -17,7 +17,8 @@ import java.util.List;
 public final class EventRecorder implements EngineEventListener
 {
     /** A completed transfer. */
-    public record Completed(long transferId, long digest, long pagesSent, long bytesSent, long wireBytes, long elapsedNs)
+    public record Completed(
+        long transferId, long digest, long pagesSent, long bytesSent, long wireBytes, long elapsedNs)
     {
     }
 

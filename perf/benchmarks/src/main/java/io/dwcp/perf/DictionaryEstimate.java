@@ -75,7 +75,8 @@ public final class DictionaryEstimate
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "dictionary %d KiB, trained in %d ms: non-zero pages with it / without = %.3f%n",
+            System.out.printf(
+                Locale.ROOT, "dictionary %d KiB, trained in %d ms: non-zero pages with it / without = %.3f%n",
                 dictionarySize >> 10, trainMs, (double)dictionaryBytes / plainBytes);
         }
     }

@@ -158,7 +158,8 @@ public final class ImpairmentRelay implements AutoCloseable
     static InetSocketAddress address(final String hostAndPort)
     {
         final int colon = hostAndPort.lastIndexOf(':');
-        return new InetSocketAddress(hostAndPort.substring(0, colon), Integer.parseInt(hostAndPort.substring(colon + 1)));
+        return new InetSocketAddress(
+            hostAndPort.substring(0, colon), Integer.parseInt(hostAndPort.substring(colon + 1)));
     }
 
     /**

@@ -72,11 +72,13 @@ public final class JfrSummary
         for (final Map.Entry<String, Integer> thread : samplesByThread.entrySet())
         {
             final int samples = thread.getValue();
-            System.out.printf(Locale.ROOT, "%nThread `%s`, %d samples (Java and native).%n%n", thread.getKey(), samples);
+            System.out.printf(
+                Locale.ROOT, "%nThread `%s`, %d samples (Java and native).%n%n", thread.getKey(), samples);
             System.out.println("| self (top of stack) | share | | DWCP method on the stack | share |");
             System.out.println("| --- | ---: | --- | --- | ---: |");
             final List<Map.Entry<String, Integer>> self = sorted(selfByThread.get(thread.getKey()));
-            final List<Map.Entry<String, Integer>> total = sorted(totalByThread.getOrDefault(thread.getKey(), Map.of()));
+            final List<Map.Entry<String, Integer>> total =
+                sorted(totalByThread.getOrDefault(thread.getKey(), Map.of()));
             for (int i = 0; i < top; i++)
             {
                 final String selfCell = i < self.size() ? String.format(Locale.ROOT, "`%s` | %.1f%%",

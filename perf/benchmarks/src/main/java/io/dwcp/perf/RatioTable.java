@@ -40,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * with the previous version as one stream; the {@code zstd} command line ({@code -1} on the whole image for round
  * 0, {@code -3 --patch-from=<previous image>} for later rounds: the offline best); and HDE, the engine's own wire
  * bytes per round (frame overhead included) over UDP loopback, with the default 64 MiB baseline store, with the same
- * budget kept compressed ({@code dwcp.baseline.compressed}), and with a store the size of the image. Every engine run is verified byte for byte. Needs the {@code zstd} command.
+ * budget kept compressed ({@code dwcp.baseline.compressed}), and with a store the size of the image. Every engine
+ * run is verified byte for byte. Needs the {@code zstd} command.
  */
 public final class RatioTable
 {
@@ -136,7 +137,8 @@ public final class RatioTable
         {
             final long[] h = bytes.get(hde);
             out.printf(Locale.ROOT, "- %s: round 0 is %.3f of `zstd -1` on the whole image (target at most 1.05); " +
-                "rounds 1–%d are %.3f of the better pure scheme (target at most 0.90) and %.3f of `zstd --patch-from`.%n",
+                "rounds 1–%d are %.3f of the better pure scheme (target at most 0.90) and %.3f of " +
+                "`zstd --patch-from`.%n",
                 hde, (double)h[0] / cliRound0, rounds - 1, (double)later(h) / bestPure, (double)later(h) / patchFrom);
         }
         out.println();
@@ -219,7 +221,8 @@ public final class RatioTable
             migration.commands().endOfTransfer(1);
             final LocalMigration.Outcome outcome =
                 migration.awaitOutcome(1, new EngineEventListener() {}, TimeUnit.MINUTES.toNanos(10));
-            if (!outcome.completed() || ImageComparison.firstDifference(image, migration.destinationOf("ratios", 1)) >= 0)
+            if (!outcome.completed() ||
+                ImageComparison.firstDifference(image, migration.destinationOf("ratios", 1)) >= 0)
             {
                 throw new IllegalStateException("engine run did not verify: " + outcome.failure());
             }

@@ -67,9 +67,15 @@ public final class RawAeronThroughput
     {
         final String endpoint = "localhost:" + LocalMigration.freeUdpPort();
         final EmbeddedDriver receiverDriver = EmbeddedDriver.launch(
-            AeronDirectories.forEmbeddedDriver("raw-receiver"), profile, ThreadingMode.INVOKER, Throwable::printStackTrace);
+            AeronDirectories.forEmbeddedDriver("raw-receiver"),
+            profile,
+            ThreadingMode.INVOKER,
+            Throwable::printStackTrace);
         final EmbeddedDriver senderDriver = EmbeddedDriver.launch(
-            AeronDirectories.forEmbeddedDriver("raw-sender"), profile, ThreadingMode.INVOKER, Throwable::printStackTrace);
+            AeronDirectories.forEmbeddedDriver("raw-sender"),
+            profile,
+            ThreadingMode.INVOKER,
+            Throwable::printStackTrace);
         final Aeron receiverAeron = connect(receiverDriver);
         final Aeron senderAeron = connect(senderDriver);
         try

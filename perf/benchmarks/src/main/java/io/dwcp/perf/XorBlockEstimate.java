@@ -76,7 +76,8 @@ public final class XorBlockEstimate
                 perPage += Zstd.compress(Arrays.copyOfRange(xor, i * PAGE_SIZE, (i + 1) * PAGE_SIZE), 1).length;
             }
             final StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-                "%s round %d, %d dirty pages: per page l1 %.3f", preset, round, dirty.length, (double)perPage / stream));
+                "%s round %d, %d dirty pages: per page l1 %.3f",
+                preset, round, dirty.length, (double)perPage / stream));
             for (final int block : new int[] { 8, 16, 32, 64 })
             {
                 for (final int level : new int[] { 1, 3 })
@@ -85,9 +86,11 @@ public final class XorBlockEstimate
                     for (int i = 0; i < dirty.length; i += block)
                     {
                         final int n = Math.min(block, dirty.length - i);
-                        total += Zstd.compress(Arrays.copyOfRange(xor, i * PAGE_SIZE, (i + n) * PAGE_SIZE), level).length;
+                        final byte[] blockXor = Arrays.copyOfRange(xor, i * PAGE_SIZE, (i + n) * PAGE_SIZE);
+                        total += Zstd.compress(blockXor, level).length;
                     }
-                    line.append(String.format(Locale.ROOT, ", blocks of %d l%d %.3f", block, level, (double)total / stream));
+                    line.append(String.format(
+                        Locale.ROOT, ", blocks of %d l%d %.3f", block, level, (double)total / stream));
                 }
             }
             // The XBZRLE runs of each page, as the engine compresses them, beside the same XOR stream.

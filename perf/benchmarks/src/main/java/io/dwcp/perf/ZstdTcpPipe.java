@@ -136,7 +136,8 @@ public final class ZstdTcpPipe
     private static InetSocketAddress address(final String hostAndPort)
     {
         final int colon = hostAndPort.lastIndexOf(':');
-        return new InetSocketAddress(hostAndPort.substring(0, colon), Integer.parseInt(hostAndPort.substring(colon + 1)));
+        return new InetSocketAddress(
+            hostAndPort.substring(0, colon), Integer.parseInt(hostAndPort.substring(colon + 1)));
     }
 
     private static Socket connect(final InetSocketAddress address) throws IOException, InterruptedException
@@ -179,7 +180,8 @@ public final class ZstdTcpPipe
             final Thread receiver = new Thread(() ->
             {
                 try (Socket socket = server.accept();
-                    InputStream in = new ZstdInputStream(new BufferedInputStream(socket.getInputStream(), BUFFER_BYTES));
+                    InputStream in =
+                        new ZstdInputStream(new BufferedInputStream(socket.getInputStream(), BUFFER_BYTES));
                     OutputStream file = Files.newOutputStream(destination, StandardOpenOption.CREATE,
                         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
                 {

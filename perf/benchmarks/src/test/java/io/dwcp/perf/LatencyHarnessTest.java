@@ -14,7 +14,8 @@ class LatencyHarnessTest
 {
     private static void assertRefused(final String expected, final String... args)
     {
-        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> LatencyHarness.parse(args));
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> LatencyHarness.parse(args));
         assertTrue(ex.getMessage().contains(expected), ex.getMessage());
     }
 

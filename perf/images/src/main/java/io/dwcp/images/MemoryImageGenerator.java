@@ -174,7 +174,8 @@ public final class MemoryImageGenerator
             for (long segmentStart = 0; segmentStart < length; segmentStart += SEGMENT_BYTES)
             {
                 final long segmentLength = Math.min(SEGMENT_BYTES, length - segmentStart);
-                final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, segmentStart, segmentLength);
+                final MappedByteBuffer mapped =
+                    channel.map(FileChannel.MapMode.READ_WRITE, segmentStart, segmentLength);
                 try
                 {
                     final UnsafeBuffer segment = new UnsafeBuffer(mapped);

@@ -37,7 +37,10 @@ public record PageMix(double zero, double text, double heap, double code, double
      */
     public static PageMix parse(final String spec)
     {
-        double zero = DEFAULT.zero, text = DEFAULT.text, heap = DEFAULT.heap, code = DEFAULT.code;
+        double zero = DEFAULT.zero;
+        double text = DEFAULT.text;
+        double heap = DEFAULT.heap;
+        double code = DEFAULT.code;
         double random = DEFAULT.random;
         for (final String pair : spec.split(","))
         {

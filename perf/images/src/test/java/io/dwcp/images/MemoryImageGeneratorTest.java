@@ -56,7 +56,8 @@ class MemoryImageGeneratorTest
             {
                 case ZERO -> assertTrue(compressed < 32, "zero page compressed to " + compressed);
                 case RANDOM -> assertTrue(compressed > 4000, "random page compressed to " + compressed);
-                default -> assertTrue(compressed < 3500 && compressed > 200, kind + " page compressed to " + compressed);
+                default -> assertTrue(
+                    compressed < 3500 && compressed > 200, kind + " page compressed to " + compressed);
             }
         }
     }
