@@ -124,6 +124,38 @@ public final class EngineConfiguration
      * records nothing. See {@code dwcp replay}. */
     public static final String RECORDING_DIR_PROP_NAME = "dwcp.recording.dir";
 
+    /** Stripes (Aeron streams) per transfer when the command asks for none and the path is not measured; the seeds'
+     * default {@code data_streams}. */
+    public static final String STREAMS_PROP_NAME = "dwcp.streams";
+    /** Default stripe count for an unmeasured path. */
+    public static final int STREAMS_DEFAULT = 4;
+
+    /** Fewest stripes the seeds' formula may choose ({@code MinStreams}). */
+    public static final String STREAMS_MIN_PROP_NAME = "dwcp.streams.min";
+    /** Default minimum. */
+    public static final int STREAMS_MIN_DEFAULT = 1;
+
+    /** Most stripes the seeds' formula may choose ({@code MaxStreams}). */
+    public static final String STREAMS_MAX_PROP_NAME = "dwcp.streams.max";
+    /** Default maximum. */
+    public static final int STREAMS_MAX_DEFAULT = 256;
+
+    /** A fixed stripe count for every transfer, overriding the formula and the default; 0 leaves them in charge. */
+    public static final String STREAMS_FIXED_PROP_NAME = "dwcp.streams.fixed";
+    /** Default: not fixed. */
+    public static final int STREAMS_FIXED_DEFAULT = 0;
+
+    /** Sender workers that encode and publish the stripes; with DEDICATED threading each has a thread. */
+    public static final String SENDER_WORKERS_PROP_NAME = "dwcp.sender.workers";
+    /** Default: one worker, right for two cores. */
+    public static final int SENDER_WORKERS_DEFAULT = 1;
+
+    /** Term length of each stripe's publication; 0 derives it from the stripe count (16 MiB shared, at least
+     * 64 KiB each), so that 256 stripes do not take 256 full-size logs. */
+    public static final String STRIPE_TERM_LENGTH_PROP_NAME = "dwcp.stripe.term.length";
+    /** Default: derived. */
+    public static final int STRIPE_TERM_LENGTH_DEFAULT = 0;
+
     /** Smallest page size accepted. */
     public static final int MIN_PAGE_SIZE = 4096;
     /** Largest page size accepted. */
@@ -377,5 +409,65 @@ public final class EngineConfiguration
     public static boolean isValidPageSize(final int pageSize)
     {
         return pageSize >= MIN_PAGE_SIZE && pageSize <= MAX_PAGE_SIZE && Integer.bitCount(pageSize) == 1;
+    }
+
+    /**
+     * Stripes for an unmeasured path.
+     *
+     * @return the value of {@link #STREAMS_PROP_NAME} or its default.
+     */
+    public static int streams()
+    {
+        return Integer.getInteger(STREAMS_PROP_NAME, STREAMS_DEFAULT);
+    }
+
+    /**
+     * Fewest stripes the formula may choose.
+     *
+     * @return the value of {@link #STREAMS_MIN_PROP_NAME} or its default.
+     */
+    public static int streamsMin()
+    {
+        return Integer.getInteger(STREAMS_MIN_PROP_NAME, STREAMS_MIN_DEFAULT);
+    }
+
+    /**
+     * Most stripes the formula may choose.
+     *
+     * @return the value of {@link #STREAMS_MAX_PROP_NAME} or its default.
+     */
+    public static int streamsMax()
+    {
+        return Integer.getInteger(STREAMS_MAX_PROP_NAME, STREAMS_MAX_DEFAULT);
+    }
+
+    /**
+     * A fixed stripe count, or 0.
+     *
+     * @return the value of {@link #STREAMS_FIXED_PROP_NAME} or its default.
+     */
+    public static int streamsFixed()
+    {
+        return Integer.getInteger(STREAMS_FIXED_PROP_NAME, STREAMS_FIXED_DEFAULT);
+    }
+
+    /**
+     * Sender workers.
+     *
+     * @return the value of {@link #SENDER_WORKERS_PROP_NAME} or its default.
+     */
+    public static int senderWorkers()
+    {
+        return Integer.getInteger(SENDER_WORKERS_PROP_NAME, SENDER_WORKERS_DEFAULT);
+    }
+
+    /**
+     * Term length of a stripe's publication, or 0 to derive it.
+     *
+     * @return the value of {@link #STRIPE_TERM_LENGTH_PROP_NAME} or its default.
+     */
+    public static int stripeTermLength()
+    {
+        return Integer.getInteger(STRIPE_TERM_LENGTH_PROP_NAME, STRIPE_TERM_LENGTH_DEFAULT);
     }
 }

@@ -25,6 +25,7 @@ public final class ReceiverContext
     private int verifyPagesPerCycle = EngineConfiguration.verifyPagesPerCycle();
     private long transferTimeoutNs = EngineConfiguration.receiverTransferTimeoutNs();
     private long lingerNs = EngineConfiguration.receiverLingerNs();
+    private String name = "receiver";
     private NanoClock nanoClock;
     private ErrorHandler errorHandler;
     private EngineCounters counters;
@@ -270,5 +271,23 @@ public final class ReceiverContext
     public EngineCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * @param name of the engine, for counter labels.
+     * @return this.
+     */
+    public ReceiverContext name(final String name)
+    {
+        this.name = name;
+        return this;
+    }
+
+    /**
+     * @return name of the engine, for counter labels.
+     */
+    public String name()
+    {
+        return name;
     }
 }

@@ -47,6 +47,10 @@ public final class SenderContext
     private boolean isHdeEnabled = EngineConfiguration.hdeEnabled();
     private Path recordingDirectory = null == EngineConfiguration.recordingDir() ?
         null : Path.of(EngineConfiguration.recordingDir());
+    private StreamCountPolicy streamCountPolicy;
+    private int workerCount = EngineConfiguration.senderWorkers();
+    private int stripeTermLength = EngineConfiguration.stripeTermLength();
+    private String name = "sender";
     private NanoClock nanoClock;
     private ErrorHandler errorHandler;
     private EngineCounters counters;
@@ -95,6 +99,27 @@ public final class SenderContext
         {
             throw new IllegalStateException(
                 "maxPagesPerFrame=" + maxPagesPerFrame + " exceeds the SBE group limit of " + MAX_PAGES_PER_FRAME);
+        }
+        if (workerCount < 1 || workerCount > 64)
+        {
+            throw new IllegalStateException(
+                EngineConfiguration.SENDER_WORKERS_PROP_NAME + "=" + workerCount + " must be from 1 to 64");
+        }
+        if (0 != stripeTermLength && (stripeTermLength < 64 * 1024 || Integer.bitCount(stripeTermLength) != 1))
+        {
+            throw new IllegalStateException(EngineConfiguration.STRIPE_TERM_LENGTH_PROP_NAME + "=" + stripeTermLength +
+                " must be 0 or a power of two of at least 65536");
+        }
+        if (null == streamCountPolicy)
+        {
+            try
+            {
+                streamCountPolicy = StreamCountPolicy.fromConfiguration();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalStateException(ex.getMessage());
+            }
         }
         if (null == nanoClock)
         {
@@ -603,5 +628,77 @@ public final class SenderContext
     public EngineCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * @param streamCountPolicy chooses each transfer's stripe count.
+     * @return this.
+     */
+    public SenderContext streamCountPolicy(final StreamCountPolicy streamCountPolicy)
+    {
+        this.streamCountPolicy = streamCountPolicy;
+        return this;
+    }
+
+    /**
+     * @return chooses each transfer's stripe count.
+     */
+    public StreamCountPolicy streamCountPolicy()
+    {
+        return streamCountPolicy;
+    }
+
+    /**
+     * @param workerCount workers that encode and publish stripes.
+     * @return this.
+     */
+    public SenderContext workerCount(final int workerCount)
+    {
+        this.workerCount = workerCount;
+        return this;
+    }
+
+    /**
+     * @return workers that encode and publish stripes.
+     */
+    public int workerCount()
+    {
+        return workerCount;
+    }
+
+    /**
+     * @param stripeTermLength term length of each stripe's publication, or 0 to derive it from the stripe count.
+     * @return this.
+     */
+    public SenderContext stripeTermLength(final int stripeTermLength)
+    {
+        this.stripeTermLength = stripeTermLength;
+        return this;
+    }
+
+    /**
+     * @return term length of each stripe's publication, or 0 to derive it from the stripe count.
+     */
+    public int stripeTermLength()
+    {
+        return stripeTermLength;
+    }
+
+    /**
+     * @param name of the engine, for counter labels.
+     * @return this.
+     */
+    public SenderContext name(final String name)
+    {
+        this.name = name;
+        return this;
+    }
+
+    /**
+     * @return name of the engine, for counter labels.
+     */
+    public String name()
+    {
+        return name;
     }
 }

@@ -2,17 +2,17 @@ package io.dwcp.engine.receiver;
 
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.transport.AsyncPublication;
-import org.agrona.collections.LongArrayQueue;
+import io.dwcp.engine.transport.StripeLayout;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.util.BitSet;
 
 /**
- * State of one transfer on the receiver: its destination, the pages it must ask for again and the final
+ * One transfer on the receiver: its destination, its stripes' images, the end the sender announced and the final
  * verification.
  * <p>
- * Not thread safe: owned by the receiver agent.
+ * Not thread safe: owned by the receiver's agents, which share a thread.
  */
 final class InboundTransfer implements AutoCloseable
 {
@@ -21,7 +21,7 @@ final class InboundTransfer implements AutoCloseable
     {
         /** Applying page frames. */
         RECEIVING,
-        /** Computing the digest of the destination, a slice per duty cycle. */
+        /** The verifier is computing the digest of the destination. */
         VERIFYING,
         /** Verdict computed; waiting to send it. */
         VERDICT_READY,
@@ -36,28 +36,20 @@ final class InboundTransfer implements AutoCloseable
     private final long pageCount;
     private final MappedImage destination;
     private final AsyncPublication peer;
-    private final int sessionId;
-    private final LongArrayQueue pagesToRequest = new LongArrayQueue(64, Long.MIN_VALUE);
-    private final BitSet awaitingRepair = new BitSet();
-    private final BitSet requestQueued = new BitSet();
-    private int outstandingRepairs;
+    private final int controlSessionId;
+    private final StripeLayout layout;
+    private final StripeImage[] stripes;
+    private final long[] endLastSequences;
     private long lastFrameNs;
     private long doneNs;
     private String failure;
-    private io.dwcp.codec.PageCodec dictionaryCodec;
-    private boolean isDictionaryRejectionPending;
-
     private State state = State.RECEIVING;
     private boolean isHelloAckPending = true;
     private boolean isAckPending;
-    private long highestSequence;
-    private long pagesApplied;
-    private long pagesRejected;
     private boolean isEndReceived;
+    private boolean isEndAheadCounted;
     private long expectedDigest;
-    private long endLastSequence;
     private UnsafeBuffer pageCrcs;
-    private long verifyCursor;
     private long digest;
 
     InboundTransfer(
@@ -65,12 +57,12 @@ final class InboundTransfer implements AutoCloseable
         final String vmId,
         final int pageSize,
         final long fileSize,
+        final int stripeCount,
         final MappedImage destination,
         final AsyncPublication peer,
-        final int sessionId,
+        final int controlSessionId,
         final long nowNs)
     {
-        this.sessionId = sessionId;
         this.transferId = transferId;
         this.vmId = vmId;
         this.pageSize = pageSize;
@@ -78,107 +70,62 @@ final class InboundTransfer implements AutoCloseable
         this.pageCount = fileSize / pageSize;
         this.destination = destination;
         this.peer = peer;
+        this.controlSessionId = controlSessionId;
+        this.layout = new StripeLayout(stripeCount);
+        this.stripes = new StripeImage[stripeCount];
+        this.endLastSequences = new long[stripeCount];
         this.lastFrameNs = nowNs;
     }
 
+    void stripe(final int index, final StripeImage image)
+    {
+        stripes[index] = image;
+    }
+
+    StripeImage stripe(final int index)
+    {
+        return stripes[index];
+    }
+
+    int stripeCount()
+    {
+        return stripes.length;
+    }
+
+    StripeLayout layout()
+    {
+        return layout;
+    }
+
     /**
-     * The Aeron session whose Hello opened this transfer; frames from any other session are not its frames.
+     * The Aeron session whose Hello opened this transfer: its end comes on the same session.
      *
      * @return the session id.
      */
-    int sessionId()
+    int controlSessionId()
     {
-        return sessionId;
+        return controlSessionId;
     }
 
-    boolean hasSameGeometry(final int pageSize, final long fileSize, final String vmId, final AsyncPublication peer)
+    boolean hasSameGeometry(
+        final int pageSize, final long fileSize, final int stripeCount, final String vmId, final AsyncPublication peer)
     {
-        return this.pageSize == pageSize && this.fileSize == fileSize && this.vmId.equals(vmId) && this.peer == peer;
+        return this.pageSize == pageSize && this.fileSize == fileSize && stripes.length == stripeCount &&
+            this.vmId.equals(vmId) && this.peer == peer;
     }
 
-    void onFrame(final long sequence, final long nowNs)
+    void onFrame(final long nowNs)
     {
-        highestSequence = Math.max(highestSequence, sequence);
         lastFrameNs = nowNs;
         isAckPending = true;
-        reopenIfVerified();
+        onDestinationChanged();
     }
 
-    void onPageApplied(final long pageNumber)
-    {
-        pagesApplied++;
-        isAckPending = true;
-        if (outstandingRepairs > 0 && awaitingRepair.get((int)pageNumber))
-        {
-            awaitingRepair.clear((int)pageNumber);
-            outstandingRepairs--;
-        }
-        reopenIfVerified();
-    }
-
-    /**
-     * A page failed its checks: ask the sender for it again. A page whose repair also fails is asked for again.
-     *
-     * @param pageNumber of the page, within the image.
-     * @return true if a new request was queued.
-     */
-    boolean onPageRejected(final long pageNumber)
-    {
-        pagesRejected++;
-        isAckPending = true;
-        reopenIfVerified();
-        if (!awaitingRepair.get((int)pageNumber))
-        {
-            awaitingRepair.set((int)pageNumber);
-            outstandingRepairs++;
-        }
-        if (!requestQueued.get((int)pageNumber))
-        {
-            requestQueued.set((int)pageNumber);
-            pagesToRequest.addLong(pageNumber);
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * Take the next page to request, skipping pages that arrived intact since they were queued.
-     *
-     * @return the page number, or -1 when none is left.
-     */
-    long pollPageToRequest()
-    {
-        while (!pagesToRequest.isEmpty())
-        {
-            final long pageNumber = pagesToRequest.pollLong();
-            requestQueued.clear((int)pageNumber);
-            if (awaitingRepair.get((int)pageNumber))
-            {
-                return pageNumber;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * Put back a page whose request could not be sent.
-     *
-     * @param pageNumber of the page.
-     */
-    void requeuePageToRequest(final long pageNumber)
-    {
-        if (!requestQueued.get((int)pageNumber))
-        {
-            requestQueued.set((int)pageNumber);
-            pagesToRequest.addLong(pageNumber);
-        }
-    }
-
-    private void reopenIfVerified()
+    /** The destination changed, or will: a verification under way or done is void, and the next end verifies. */
+    void onDestinationChanged()
     {
         if (State.VERIFYING == state || State.VERDICT_READY == state || State.DONE == state)
         {
-            // The destination changed, or will change, after or during verification: verify again at the next end.
             state = State.RECEIVING;
         }
     }
@@ -217,12 +164,23 @@ final class InboundTransfer implements AutoCloseable
         return doneNs;
     }
 
-    void onTransferEnd(final long lastSequence, final long expectedDigest, final long nowNs)
+    /**
+     * The sender says every page is sent.
+     *
+     * @param stripe         index of an entry of the end.
+     * @param lastSequence   the stripe's last frame.
+     */
+    void endLastSequence(final int stripe, final long lastSequence)
+    {
+        endLastSequences[stripe] = lastSequence;
+    }
+
+    void onTransferEnd(final long expectedDigest, final long nowNs)
     {
         isEndReceived = true;
+        isEndAheadCounted = false;
         lastFrameNs = nowNs;
         this.expectedDigest = expectedDigest;
-        endLastSequence = Math.max(endLastSequence, lastSequence);
         if (State.DONE == state || State.VERDICT_READY == state)
         {
             // A repeated end after repairs: verify again and answer again.
@@ -230,31 +188,69 @@ final class InboundTransfer implements AutoCloseable
         }
     }
 
+    /**
+     * The first stripe whose frames the end names have not all arrived.
+     *
+     * @return its index, or -1 when every stripe has reached its end.
+     */
+    int stripeBehindEnd()
+    {
+        for (int k = 0; k < stripes.length; k++)
+        {
+            if (stripes[k].highestSequence() < endLastSequences[k])
+            {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    long endLastSequence(final int stripe)
+    {
+        return endLastSequences[stripe];
+    }
+
+    boolean isEndReceived()
+    {
+        return isEndReceived;
+    }
+
+    /**
+     * Count an end that is ahead of the frames once per end.
+     *
+     * @return true the first time it is asked after an end.
+     */
+    boolean countEndAhead()
+    {
+        final boolean isFirst = !isEndAheadCounted;
+        isEndAheadCounted = true;
+        return isFirst;
+    }
+
     boolean isReadyToVerify()
     {
-        // Pages sent after the last end (repairs) are covered only by the end that follows them.
-        return State.RECEIVING == state && isEndReceived && 0 == outstandingRepairs &&
-            endLastSequence >= highestSequence;
+        if (State.RECEIVING != state || !isEndReceived)
+        {
+            return false;
+        }
+        for (int k = 0; k < stripes.length; k++)
+        {
+            // Frames beyond the end (repairs) are covered only by the end that follows them.
+            if (stripes[k].outstandingRepairs() > 0 || stripes[k].highestSequence() != endLastSequences[k])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     void startVerify()
     {
         state = State.VERIFYING;
-        verifyCursor = 0;
         if (null == pageCrcs)
         {
             pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.toIntExact(pageCount * Integer.BYTES)));
         }
-    }
-
-    long verifyCursor()
-    {
-        return verifyCursor;
-    }
-
-    void verifyCursor(final long verifyCursor)
-    {
-        this.verifyCursor = verifyCursor;
     }
 
     UnsafeBuffer pageCrcs()
@@ -278,19 +274,29 @@ final class InboundTransfer implements AutoCloseable
         return digest;
     }
 
-    boolean hasPagesToRequest()
+    long pagesApplied()
     {
-        return !pagesToRequest.isEmpty();
+        long total = 0;
+        for (final StripeImage stripe : stripes)
+        {
+            total += stripe.pagesApplied();
+        }
+        return total;
+    }
+
+    long pagesRejected()
+    {
+        long total = 0;
+        for (final StripeImage stripe : stripes)
+        {
+            total += stripe.pagesRejected();
+        }
+        return total;
     }
 
     State state()
     {
         return state;
-    }
-
-    void state(final State state)
-    {
-        this.state = state;
     }
 
     boolean isHelloAckPending()
@@ -303,6 +309,11 @@ final class InboundTransfer implements AutoCloseable
         this.isHelloAckPending = isHelloAckPending;
     }
 
+    /**
+     * Does the sender need an acknowledgement: a stripe's frames, or a sign of life during verification?
+     *
+     * @return true if so.
+     */
     boolean isAckPending()
     {
         return isAckPending;
@@ -316,11 +327,6 @@ final class InboundTransfer implements AutoCloseable
     long transferId()
     {
         return transferId;
-    }
-
-    String vmId()
-    {
-        return vmId;
     }
 
     int pageSize()
@@ -343,67 +349,14 @@ final class InboundTransfer implements AutoCloseable
         return peer;
     }
 
-    long highestSequence()
-    {
-        return highestSequence;
-    }
-
-    long pagesApplied()
-    {
-        return pagesApplied;
-    }
-
-    long pagesRejected()
-    {
-        return pagesRejected;
-    }
-
-    /**
-     * This transfer's own codec, once it has a dictionary; until then the receiver's shared codec serves it.
-     *
-     * @return the codec, or null.
-     */
-    io.dwcp.codec.PageCodec dictionaryCodec()
-    {
-        return dictionaryCodec;
-    }
-
-    void dictionaryCodec(final io.dwcp.codec.PageCodec codec)
-    {
-        if (null != dictionaryCodec)
-        {
-            dictionaryCodec.close();
-        }
-        dictionaryCodec = codec;
-    }
-
-    boolean isDictionaryRejectionPending()
-    {
-        return isDictionaryRejectionPending;
-    }
-
-    void dictionaryRejectionPending(final boolean isPending)
-    {
-        isDictionaryRejectionPending = isPending;
-    }
-
+    @Override
     public void close()
     {
         state = State.DONE;
-        destination.close();
-        if (null != dictionaryCodec)
+        for (final StripeImage stripe : stripes)
         {
-            dictionaryCodec.close();
+            CloseHelper.close(stripe);
         }
-    }
-
-    /**
-     * The destination file, for messages.
-     *
-     * @return its path.
-     */
-    java.nio.file.Path destinationFile()
-    {
-        return destination.file();
+        destination.close();
     }
 }

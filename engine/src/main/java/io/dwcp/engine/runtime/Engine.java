@@ -1,7 +1,5 @@
 package io.dwcp.engine.runtime;
 
-import io.dwcp.engine.receiver.ReceiverAgent;
-import io.dwcp.engine.sender.SenderAgent;
 import io.dwcp.engine.status.EngineCounters;
 import org.agrona.CloseHelper;
 
@@ -12,21 +10,15 @@ import org.agrona.CloseHelper;
 public final class Engine implements AutoCloseable
 {
     private final EngineRunner runner;
-    private final SenderAgent sender;
-    private final ReceiverAgent receiver;
     private final EngineCounters senderCounters;
     private final EngineCounters receiverCounters;
 
     Engine(
         final EngineRunner runner,
-        final SenderAgent sender,
-        final ReceiverAgent receiver,
         final EngineCounters senderCounters,
         final EngineCounters receiverCounters)
     {
         this.runner = runner;
-        this.sender = sender;
-        this.receiver = receiver;
         this.senderCounters = senderCounters;
         this.receiverCounters = receiverCounters;
     }
@@ -39,26 +31,6 @@ public final class Engine implements AutoCloseable
     public EngineRunner runner()
     {
         return runner;
-    }
-
-    /**
-     * The sender agent, if this engine has one.
-     *
-     * @return the sender or null.
-     */
-    public SenderAgent sender()
-    {
-        return sender;
-    }
-
-    /**
-     * The receiver agent, if this engine has one.
-     *
-     * @return the receiver or null.
-     */
-    public ReceiverAgent receiver()
-    {
-        return receiver;
     }
 
     /**

@@ -4,8 +4,8 @@ import io.aeron.Aeron;
 import io.dwcp.driver.DriverProfile;
 import io.dwcp.engine.config.ReceiverContext;
 import io.dwcp.engine.config.SenderContext;
-import io.dwcp.engine.receiver.ReceiverAgent;
-import io.dwcp.engine.sender.SenderAgent;
+import io.dwcp.engine.receiver.ReceiverAgents;
+import io.dwcp.engine.sender.SenderAgents;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import org.agrona.ErrorHandler;
@@ -31,8 +31,6 @@ public final class EngineBuilder
     private Consumer<ReceiverContext> receiverSettings;
     private ErrorHandler errorHandler = Throwable::printStackTrace;
 
-    private SenderAgent sender;
-    private ReceiverAgent receiver;
     private EngineCounters senderCounters;
     private EngineCounters receiverCounters;
 
@@ -71,6 +69,20 @@ public final class EngineBuilder
     public EngineBuilder externalDriver(final String aeronDirectoryName)
     {
         this.externalDriverDirectory = aeronDirectoryName;
+        return this;
+    }
+
+    /**
+     * Connect to a media driver that already runs, with a thread layout for the engine's own agents.
+     *
+     * @param aeronDirectoryName directory of the running driver.
+     * @param threading          DEDICATED gives each sender worker a thread; otherwise the agents share one.
+     * @return this.
+     */
+    public EngineBuilder externalDriver(final String aeronDirectoryName, final EngineThreading threading)
+    {
+        this.externalDriverDirectory = aeronDirectoryName;
+        this.threading = threading;
         return this;
     }
 
@@ -129,34 +141,35 @@ public final class EngineBuilder
         final EngineRunner runner = null != embeddedDriverDirectory ?
             EngineRunner.launchEmbedded(name, embeddedDriverDirectory, profile, threading, this::createAgents,
                 this::dutyCycleCounter, errorHandler) :
-            EngineRunner.launchWithExternalDriver(name, externalDriverDirectory, this::createAgents,
+            EngineRunner.launchWithExternalDriver(name, externalDriverDirectory, threading, this::createAgents,
                 this::dutyCycleCounter, errorHandler);
 
-        return new Engine(runner, sender, receiver, senderCounters, receiverCounters);
+        return new Engine(runner, senderCounters, receiverCounters);
     }
 
-    private List<Agent> createAgents(final Aeron aeron)
+    private EngineAgents createAgents(final Aeron aeron)
     {
-        final List<Agent> agents = new ArrayList<>();
+        final List<Agent> conductors = new ArrayList<>();
+        final List<Agent> workers = new ArrayList<>();
         if (null != receiverSettings)
         {
             receiverCounters = new EngineCounters(name + " receiver", EngineCounter.Role.RECEIVER, aeron::addCounter);
             final ReceiverContext context = new ReceiverContext().aeron(aeron).counters(receiverCounters)
-                .errorHandler(errorHandler);
+                .errorHandler(errorHandler).name(name + " receiver");
             receiverSettings.accept(context);
-            receiver = new ReceiverAgent(context.conclude());
-            agents.add(receiver);
+            conductors.addAll(ReceiverAgents.create(context.conclude()));
         }
         if (null != senderSettings)
         {
             senderCounters = new EngineCounters(name + " sender", EngineCounter.Role.SENDER, aeron::addCounter);
             final SenderContext context = new SenderContext().aeron(aeron).counters(senderCounters)
-                .errorHandler(errorHandler);
+                .errorHandler(errorHandler).name(name + " sender");
             senderSettings.accept(context);
-            sender = new SenderAgent(context.conclude());
-            agents.add(sender);
+            final SenderAgents sender = SenderAgents.create(context.conclude(), EngineThreading.DEDICATED == threading);
+            conductors.add(sender.conductor());
+            workers.addAll(sender.workers());
         }
-        return agents;
+        return new EngineAgents(conductors, workers);
     }
 
     private org.agrona.concurrent.status.AtomicCounter dutyCycleCounter(final Aeron aeron)

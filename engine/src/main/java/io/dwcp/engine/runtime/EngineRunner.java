@@ -23,8 +23,14 @@ import java.util.function.Function;
 
 /**
  * Hosts engine agents: optionally an embedded media driver, an Aeron client and the agents, on as few threads as
- * the chosen {@link EngineThreading} allows. With {@link EngineThreading#INVOKER} one thread runs the driver, the
- * client conductor and every agent, with a backoff idle strategy so an idle engine costs little CPU.
+ * the chosen {@link EngineThreading} allows, the one place that decides which agent runs on which thread:
+ * <ul>
+ *     <li>INVOKER: one thread runs the driver, the client conductor and every agent;</li>
+ *     <li>SHARED: the driver has a thread of its own, every agent shares another;</li>
+ *     <li>DEDICATED: the driver runs its three agents on threads of their own, the conductors share one more, and
+ *     each sender worker has its own.</li>
+ * </ul>
+ * Every thread backs off when idle, so an idle engine costs little CPU.
  * <p>
  * Close it from the thread that started it. {@link #close()} is idempotent.
  */
@@ -33,6 +39,7 @@ public final class EngineRunner implements AutoCloseable
     private final EmbeddedDriver driver;
     private final Aeron aeron;
     private final AgentRunner runner;
+    private final List<AgentRunner> workerRunners = new java.util.ArrayList<>();
     private final AtomicLong errorCount = new AtomicLong();
     private volatile Throwable lastError;
     private boolean isClosed;
@@ -42,7 +49,7 @@ public final class EngineRunner implements AutoCloseable
         final EmbeddedDriver driver,
         final String aeronDirectoryName,
         final EngineThreading threading,
-        final Function<Aeron, List<Agent>> agentFactory,
+        final Function<Aeron, EngineAgents> agentFactory,
         final Function<Aeron, AtomicCounter> dutyCycleCounterFactory,
         final ErrorHandler errorHandler)
     {
@@ -60,20 +67,39 @@ public final class EngineRunner implements AutoCloseable
         aeron = Aeron.connect(aeronContext);
         try
         {
-            final List<Agent> agents = agentFactory.apply(aeron);
+            final EngineAgents agents = agentFactory.apply(aeron);
             final AtomicCounter dutyCycleMaxNs = dutyCycleCounterFactory.apply(aeron);
             final AgentInvoker driverInvoker = isInvoker && null != driver ? driver.invoker() : null;
+            final boolean isDedicated = EngineThreading.DEDICATED == threading;
+            final List<Agent> onMainThread = new java.util.ArrayList<>(agents.conductors());
+            if (!isDedicated)
+            {
+                onMainThread.addAll(agents.workers());
+            }
             final Agent engine = new DutyCycleAgent(
-                name, driverInvoker, aeron.conductorAgentInvoker(), new CompositeAgent(agents), dutyCycleMaxNs);
-            runner = new AgentRunner(idleStrategy(), (ex) ->
+                name, driverInvoker, aeron.conductorAgentInvoker(), new CompositeAgent(onMainThread), dutyCycleMaxNs);
+            final ErrorHandler runnerErrorHandler = (ex) ->
             {
                 onError(ex);
                 errorHandler.onError(ex);
-            }, null, engine);
+            };
+            runner = new AgentRunner(idleStrategy(), runnerErrorHandler, null, engine);
+            if (isDedicated)
+            {
+                for (final Agent worker : agents.workers())
+                {
+                    workerRunners.add(new AgentRunner(idleStrategy(), runnerErrorHandler, null, worker));
+                }
+            }
             AgentRunner.startOnThread(runner);
+            for (final AgentRunner workerRunner : workerRunners)
+            {
+                AgentRunner.startOnThread(workerRunner);
+            }
         }
         catch (final RuntimeException ex)
         {
+            CloseHelper.quietCloseAll(workerRunners);
             CloseHelper.quietClose(aeron);
             throw ex;
         }
@@ -96,7 +122,7 @@ public final class EngineRunner implements AutoCloseable
         final Path aeronDirectory,
         final DriverProfile profile,
         final EngineThreading threading,
-        final Function<Aeron, List<Agent>> agentFactory,
+        final Function<Aeron, EngineAgents> agentFactory,
         final Function<Aeron, AtomicCounter> dutyCycleCounterFactory,
         final ErrorHandler errorHandler)
     {
@@ -124,6 +150,7 @@ public final class EngineRunner implements AutoCloseable
      *
      * @param name                    of the engine.
      * @param aeronDirectoryName      directory of the running driver.
+     * @param threading               thread layout of the engine's agents; INVOKER counts as SHARED here.
      * @param agentFactory            makes the agents, given the connected client.
      * @param dutyCycleCounterFactory makes the counter of the longest duty cycle.
      * @param errorHandler            receives errors from the agents.
@@ -132,11 +159,13 @@ public final class EngineRunner implements AutoCloseable
     public static EngineRunner launchWithExternalDriver(
         final String name,
         final String aeronDirectoryName,
-        final Function<Aeron, List<Agent>> agentFactory,
+        final EngineThreading threading,
+        final Function<Aeron, EngineAgents> agentFactory,
         final Function<Aeron, AtomicCounter> dutyCycleCounterFactory,
         final ErrorHandler errorHandler)
     {
-        return new EngineRunner(name, null, aeronDirectoryName, EngineThreading.SHARED, agentFactory,
+        return new EngineRunner(name, null, aeronDirectoryName,
+            EngineThreading.DEDICATED == threading ? threading : EngineThreading.SHARED, agentFactory,
             dutyCycleCounterFactory, errorHandler);
     }
 
@@ -198,6 +227,8 @@ public final class EngineRunner implements AutoCloseable
         if (!isClosed)
         {
             isClosed = true;
+            // Workers first: they read sources the conductor unmaps when it closes.
+            CloseHelper.closeAll(workerRunners);
             CloseHelper.closeAll(runner, aeron, driver);
         }
     }

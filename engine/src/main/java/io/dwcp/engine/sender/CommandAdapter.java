@@ -7,6 +7,7 @@ import io.dwcp.codecs.agent.MessageHeaderDecoder;
 import io.dwcp.codecs.agent.PageBatchDecoder;
 import io.dwcp.codecs.agent.StartTransferDecoder;
 import io.dwcp.engine.queue.SbeQueueReader;
+import io.dwcp.engine.transport.FrameHeader;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -14,7 +15,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Decodes command excerpts: checks the schema id and version, switches on the template id and calls the typed
  * handler. Anything else is reported as malformed; nothing is thrown into the poll loop.
  * <p>
- * Not thread safe: owned by the sender agent.
+ * Not thread safe: owned by the sender conductor.
  */
 final class CommandAdapter implements SbeQueueReader.MessageHandler
 {
@@ -42,26 +43,21 @@ final class CommandAdapter implements SbeQueueReader.MessageHandler
         return view;
     }
 
+    @Override
     public void onMessage(final DirectBuffer buffer, final int offset, final int length, final long index)
     {
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
-        {
-            handler.onMalformedCommand("excerpt at index " + index + " is " + length + " bytes, too short for a command");
-            return;
-        }
-
         // A view bounded to the excerpt makes any read past its end throw instead of reading stale bytes.
         view.wrap(buffer, offset, length);
-        headerDecoder.wrap(view, 0);
-        final int schemaId = headerDecoder.schemaId();
-        final int version = headerDecoder.version();
-        if (schemaId != MessageHeaderDecoder.SCHEMA_ID || version < 1 || version > MessageHeaderDecoder.SCHEMA_VERSION)
+        final int check = FrameHeader.check(
+            view, 0, length, MessageHeaderDecoder.SCHEMA_ID, 1, MessageHeaderDecoder.SCHEMA_VERSION);
+        if (check < 0)
         {
-            handler.onMalformedCommand("excerpt at index " + index + " has schema " + schemaId + " version " +
-                version + ", expected schema " + MessageHeaderDecoder.SCHEMA_ID + " version " +
-                MessageHeaderDecoder.SCHEMA_VERSION);
+            handler.onMalformedCommand("excerpt at index " + index + " " +
+                FrameHeader.describe(check, view, 0, MessageHeaderDecoder.SCHEMA_ID, MessageHeaderDecoder.SCHEMA_VERSION));
             return;
         }
+        headerDecoder.wrap(view, 0);
+        final int version = headerDecoder.version();
 
         final int blockLength = headerDecoder.blockLength();
         final int templateId = headerDecoder.templateId();

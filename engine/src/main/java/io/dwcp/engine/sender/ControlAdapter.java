@@ -8,6 +8,7 @@ import io.dwcp.codecs.wire.MessageHeaderDecoder;
 import io.dwcp.codecs.wire.PageAckDecoder;
 import io.dwcp.codecs.wire.PageRequestDecoder;
 import io.dwcp.codecs.wire.TransferVerdictDecoder;
+import io.dwcp.engine.transport.FrameHeader;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -15,7 +16,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Decodes control frames from receivers: checks the schema id and version, switches on the template id and calls
  * the typed handler. Anything else is counted through the handler and skipped.
  * <p>
- * Not thread safe: owned by the sender agent.
+ * Not thread safe: owned by the sender conductor.
  */
 final class ControlAdapter implements FragmentHandler
 {
@@ -33,29 +34,26 @@ final class ControlAdapter implements FragmentHandler
         this.handler = handler;
     }
 
+    @Override
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        view.wrap(buffer, offset, length);
+        final int templateId = FrameHeader.check(
+            view, 0, length, MessageHeaderDecoder.SCHEMA_ID, MessageHeaderDecoder.SCHEMA_VERSION,
+            MessageHeaderDecoder.SCHEMA_VERSION);
+        if (templateId < 0)
         {
             handler.onRejectedControlFrame();
             return;
         }
-
-        view.wrap(buffer, offset, length);
         headerDecoder.wrap(view, 0);
         final int version = headerDecoder.version();
-        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID ||
-            version < 1 || version > MessageHeaderDecoder.SCHEMA_VERSION)
-        {
-            handler.onRejectedControlFrame();
-            return;
-        }
 
         final int blockLength = headerDecoder.blockLength();
         final int bodyOffset = MessageHeaderDecoder.ENCODED_LENGTH;
         try
         {
-            switch (headerDecoder.templateId())
+            switch (templateId)
             {
                 case HelloAckDecoder.TEMPLATE_ID -> handler.onHelloAck(
                     helloAckDecoder.wrap(view, bodyOffset, blockLength, version), header.sessionId());

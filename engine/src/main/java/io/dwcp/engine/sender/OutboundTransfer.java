@@ -1,322 +1,647 @@
 package io.dwcp.engine.sender;
 
-import io.dwcp.codec.ImageDigest;
-import io.dwcp.codec.PageCodec;
-import io.dwcp.engine.memory.MappedImage;
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.engine.status.StripeCounter;
+import io.dwcp.engine.status.StripeCounters;
+import io.dwcp.engine.transport.AsyncPublication;
+import io.dwcp.engine.transport.StripeLayout;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.collections.LongArrayQueue;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.BitSet;
+import java.util.concurrent.TimeUnit;
 
 /**
- * State of one transfer on the sender: its source, its queue of pages, its frame writer and its progress.
+ * A transfer as the sender conductor runs it: its lifecycle (Hello, streaming, the end and the verdict), its
+ * timers, the acknowledgements and repairs it forwards to the stripes' workers, and the progress it sums from
+ * them. It never encodes a page: its {@link Stripe}s do, on their workers.
  * <p>
- * Not thread safe: owned by the sender agent.
+ * Not thread safe: owned by the conductor.
  */
-final class OutboundTransfer implements AutoCloseable
+final class OutboundTransfer
 {
     /** Where a transfer is in its life. */
     enum State
     {
-        /** Waiting for the receiver to accept the Hello. */
+        /** Waiting for every publication to connect and the receiver to accept the Hello. */
         CONNECTING,
         /** Sending pages as commands queue them. */
         STREAMING,
-        /** All pages sent after the end of transfer; waiting for the receiver's verdict. */
+        /** The end is sent; waiting for the receiver's verdict. */
         AWAITING_VERDICT,
-        /** Finished, one way or another. */
+        /** The digest matched; waiting for the stripes to report the last rounds. */
+        VERIFIED,
+        /** Finished, one way or another; its resources are being released. */
         DONE
     }
+
+    /** No receiver session is bound yet. */
+    static final int NO_SESSION = Integer.MIN_VALUE;
 
     private final long transferId;
     private final String vmId;
     private final int pageSize;
-    private final long pageCount;
     private final long fileSize;
-    private final MappedImage source;
+    private final long pageCount;
+    private final int slot;
+    private final StripeLayout layout;
+    private final Stripe[] stripes;
+    private final AsyncPublication[] publications;
+    private final StripeCounters[] stripeCounters;
+    private final WorkerProxy[] workers;
+    private final int hostingWorkers;
+    private final TransferSource source;
+    private final StripeStatistics statistics;
     private final ReceiverPeer peer;
-    private final PageCodec codec;
-    private final PageFrameWriter frameWriter;
-    private final PageQueue pages = new PageQueue();
-    private final BaselineStore baselines;
-    private final UnsafeBuffer pageCrcs;
+    private final RoundTracker rounds;
     private final long startNs;
-    private MappedImage inlineOverlay;
-    private java.util.concurrent.CompletableFuture<byte[]> dictionary;
-    private byte[] pendingDictionary;
-    private BitSet inlinePages;
-
-    /** No receiver session is bound yet. */
-    static final int NO_SESSION = Integer.MIN_VALUE;
+    private final long[] ackedSequence;
+    private final long[] ackTimestampNs;
+    private final long[] deliveredAck;
+    private final long[] lastSequenceAtEnd;
+    private final long[] routedPages;
+    private final long[] lastSeenSent;
+    private final long[] lastProgressNs;
+    private final long[] flushSent;
+    private final boolean[] releasePending;
+    private final LongArrayQueue pendingRepairs = new LongArrayQueue(64, Long.MIN_VALUE);
 
     private State state = State.CONNECTING;
     private int receiverSessionId = NO_SESSION;
     private int round;
     private boolean isEndRequested;
-    private boolean isEndSent;
+    private long flushEpoch;
+    private int stripesDrained = -1;
+    private boolean isStartPending;
+    private boolean isDictionaryDropPending;
+    private int releasesOutstanding;
     private long nextHelloNs;
     private long nextProgressNs;
     private long lastHeardNs;
-    private long sentSequence;
-    private long ackedSequence;
-    private long lastAckTimestampNs;
     private long pagesAcknowledged;
-    private long pagesSent;
-    private long wireBytes;
-    private long zeroPages;
-    private long rawPages;
-    private long compressedPages;
-    private long unchangedPages;
-    private long deltaPages;
-    // Ended rounds not yet reported, oldest first; a handful at most, walked by index on the per-page path.
-    private final java.util.ArrayList<RoundEnd> roundEnds = new java.util.ArrayList<>();
-    private final long[] openRoundStats = new long[RoundStat.values().length];
-    private long lastAssignedSequence;
-    private long roundFirstPageNs;
-    private long previousRoundEndNs;
-    private boolean isSwitchoverReady;
-
+    private long routedTotal;
     private long digest;
+    private boolean isSwitchoverReady;
 
     OutboundTransfer(
         final long transferId,
         final String vmId,
         final int pageSize,
         final long fileSize,
-        final MappedImage source,
+        final int slot,
+        final Stripe[] stripes,
+        final AsyncPublication[] publications,
+        final StripeCounters[] stripeCounters,
+        final WorkerProxy[] workers,
+        final TransferSource source,
+        final StripeStatistics statistics,
         final ReceiverPeer peer,
-        final PageCodec codec,
-        final int maxFrameLength,
-        final int maxPagesPerFrame,
-        final BaselineStore baselines,
-        final boolean isHdeEnabled,
         final long nowNs)
     {
-        this.baselines = baselines;
         this.transferId = transferId;
         this.vmId = vmId;
         this.pageSize = pageSize;
         this.fileSize = fileSize;
         this.pageCount = fileSize / pageSize;
+        this.slot = slot;
+        this.stripes = stripes;
+        this.layout = stripes[0].layout();
+        this.publications = publications;
+        this.stripeCounters = stripeCounters;
+        this.workers = workers;
+        this.hostingWorkers = Math.min(workers.length, stripes.length);
         this.source = source;
+        this.statistics = statistics;
         this.peer = peer;
-        this.codec = codec;
-        this.frameWriter = new PageFrameWriter(codec, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
+        this.rounds = new RoundTracker(stripes.length, nowNs);
         this.startNs = nowNs;
         this.lastHeardNs = nowNs;
         this.nextHelloNs = nowNs;
         this.nextProgressNs = nowNs;
-
-        // Pages never sent stay zero at the receiver, whose destination starts as zeros.
-        pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.toIntExact(pageCount * Integer.BYTES)));
-        final int zeroCrc = codec.zeroPageCrc();
-        for (long i = 0; i < pageCount; i++)
-        {
-            pageCrcs.putInt((int)(i * Integer.BYTES), zeroCrc);
-        }
+        final int n = stripes.length;
+        ackedSequence = new long[n];
+        ackTimestampNs = new long[n];
+        deliveredAck = new long[n];
+        lastSequenceAtEnd = new long[n];
+        routedPages = new long[n];
+        lastSeenSent = new long[n];
+        lastProgressNs = new long[n];
+        flushSent = new long[hostingWorkers];
+        releasePending = new boolean[hostingWorkers];
     }
 
     /**
-     * Store a page carried inline in a command; it is sent from this copy, not from the source file.
+     * Poll the publications the driver is creating.
      *
-     * @param pageNumber of the page.
-     * @param content    its bytes.
-     * @param offset     of the page in {@code content}.
-     * @throws IOException if the overlay file cannot be created.
+     * @param aeron client.
+     * @return work done.
      */
-    void putInlinePage(final long pageNumber, final DirectBuffer content, final int offset) throws IOException
+    int resolvePublications(final Aeron aeron)
     {
-        if (null == inlineOverlay)
+        int workCount = 0;
+        for (final AsyncPublication publication : publications)
         {
-            final Path file = Files.createTempFile("dwcp-inline-" + transferId + "-", ".img");
-            try
-            {
-                inlineOverlay = MappedImage.createReadWrite(file, pageSize, fileSize);
-            }
-            finally
-            {
-                // The mapping stays valid after the name is gone; nothing is left behind, even on failure.
-                Files.deleteIfExists(file);
-            }
-            inlinePages = new BitSet();
+            workCount += publication.resolve(aeron);
         }
-        inlineOverlay.segmentOf(pageNumber).putBytes(inlineOverlay.offsetOf(pageNumber), content, offset, pageSize);
-        inlinePages.set(Math.toIntExact(pageNumber));
-        pages.addRange(pageNumber, 1);
-    }
-
-    /** Running totals a round's statistics are taken from, as differences at its end. */
-    enum RoundStat
-    {
-        PAGES, ZERO, NORMAL, UNCHANGED, DELTA, WIRE, HITS, MISSES, OVERFLOWS
-    }
-
-    /** A round the agent ended: the pages queued up to it, the frame that carries the last of them, its counts. */
-    private static final class RoundEnd
-    {
-        private final int round;
-        private final long pagesQueued;
-        private final long[] stats;
-        private long lastSequence = -1;
-        private long appliedTimestampNs;
-
-        RoundEnd(final int round, final long pagesQueued, final long[] stats)
-        {
-            this.round = round;
-            this.pagesQueued = pagesQueued;
-            this.stats = stats;
-        }
+        return workCount;
     }
 
     /**
-     * The agent ended a round: it completes when the frame carrying its last page is acknowledged.
+     * Why a publication could not be created, if one could not.
      *
-     * @param round that ended.
+     * @return the error, or null.
      */
+    String registrationError()
+    {
+        if (null != peer.registrationError())
+        {
+            return "cannot publish to " + peer.endpoint() + ": " + peer.registrationError();
+        }
+        for (int k = 0; k < publications.length; k++)
+        {
+            if (null != publications[k].registrationError())
+            {
+                return "cannot publish stripe " + k + " to " + peer.endpoint() + ": " +
+                    publications[k].registrationError();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Are the peer's publication and every stripe's connected?
+     *
+     * @return true when a Hello may go.
+     */
+    boolean isConnected()
+    {
+        if (!peer.isConnected())
+        {
+            return false;
+        }
+        for (final AsyncPublication publication : publications)
+        {
+            if (null == publication.connectedPublication())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Stripes whose publication is not connected, for a message.
+     *
+     * @return their count.
+     */
+    int unconnectedStripes()
+    {
+        int count = 0;
+        for (final AsyncPublication publication : publications)
+        {
+            if (null == publication.connectedPublication())
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * The receiver accepted the transfer: bind its session and start the stripes.
+     *
+     * @param sessionId of the receiver's control publication.
+     * @param nowNs     current time.
+     */
+    void accepted(final int sessionId, final long nowNs)
+    {
+        receiverSessionId = sessionId;
+        lastHeardNs = nowNs;
+        state = State.STREAMING;
+        for (int k = 0; k < stripes.length; k++)
+        {
+            stripes[k].handOver(publications[k].publication());
+            lastProgressNs[k] = nowNs;
+        }
+        isStartPending = true;
+    }
+
+    // Routing commands to the stripes' workers.
+
+    /**
+     * Room in every hosting worker's queue for a command's messages?
+     *
+     * @param messages the command may write to each.
+     * @return true when they fit.
+     */
+    boolean hasCapacityFor(final int messages)
+    {
+        for (int w = 0; w < hostingWorkers; w++)
+        {
+            if (!workers[w].hasCapacityFor(messages))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Tell the hosting workers of the transfer; called once, with room checked.
+     */
+    void addToWorkers()
+    {
+        for (int w = 0; w < hostingWorkers; w++)
+        {
+            workers[w].addTransfer(slot);
+        }
+    }
+
+    void queueRange(final int round, final long firstPage, final long pageCount, final long nowNs)
+    {
+        round(round);
+        rounds.onPagesQueued(nowNs);
+        final long firstChunk = firstPage / StripeLayout.CHUNK_PAGES;
+        final long lastChunk = (firstPage + pageCount - 1) / StripeLayout.CHUNK_PAGES;
+        final int touched = (int)Math.min(stripes.length, lastChunk - firstChunk + 1);
+        for (int i = 0; i < touched; i++)
+        {
+            final int k = (int)((firstChunk + i) % stripes.length);
+            final long own = layout.pagesIn(k, firstPage, pageCount);
+            routedPages[k] += own;
+            routedTotal += own;
+        }
+        // A worker passes the range to each of its stripes, which keep only their own pages of it.
+        final int hosts = Math.min(touched, hostingWorkers);
+        for (int i = 0; i < hosts; i++)
+        {
+            workers[(int)((firstChunk + i) % stripes.length) % workers.length].queueRange(slot, round, firstPage, pageCount);
+        }
+    }
+
+    void queueInline(final int round, final long pageNumber, final long nowNs)
+    {
+        round(round);
+        rounds.onPagesQueued(nowNs);
+        final int k = layout.stripeOf(pageNumber);
+        routedPages[k]++;
+        routedTotal++;
+        workers[k % workers.length].queueInline(slot, round, pageNumber);
+    }
+
     void endRound(final int round)
     {
-        final RoundEnd end = new RoundEnd(round, pages.rangePagesQueued(), openRoundStats.clone());
-        java.util.Arrays.fill(openRoundStats, 0);
-        if (pages.rangePagesTaken() >= end.pagesQueued)
+        round(round);
+        rounds.onEndRound(round);
+        for (int w = 0; w < hostingWorkers; w++)
         {
-            // Every page of the round is already in a frame (or the round is empty).
-            end.lastSequence = Math.max(lastAssignedSequence, sentSequence);
-            lastAssignedSequence = end.lastSequence;
-            if (ackedSequence >= end.lastSequence)
+            workers[w].endRound(slot, round);
+        }
+    }
+
+    /**
+     * The receiver asks for a page again; it is sent in full on its stripe, and the end is sent again after it.
+     *
+     * @param pageNumber of the page.
+     */
+    void queueRepair(final long pageNumber)
+    {
+        pendingRepairs.addLong(pageNumber);
+        if (State.AWAITING_VERDICT == state)
+        {
+            state = State.STREAMING;
+        }
+        flushEpochInvalidated();
+    }
+
+    private void flushEpochInvalidated()
+    {
+        if (stripesDrained >= 0)
+        {
+            stripesDrained = -1;
+        }
+    }
+
+    /**
+     * Acknowledgement of one stripe's frames.
+     *
+     * @param stripe              index.
+     * @param sequence            highest frame the receiver applied on it.
+     * @param receiverTimestampNs the receiver's clock.
+     * @param nowNs               current time.
+     */
+    void onStripeAck(final int stripe, final long sequence, final long receiverTimestampNs, final long nowNs)
+    {
+        lastHeardNs = nowNs;
+        final long sent = stripeCounters[stripe].get(StripeCounter.FRAMES_SENT).get();
+        final long acked = Math.min(sequence, sent);
+        if (acked > ackedSequence[stripe])
+        {
+            ackedSequence[stripe] = acked;
+            ackTimestampNs[stripe] = receiverTimestampNs;
+            lastProgressNs[stripe] = nowNs;
+        }
+    }
+
+    void onPagesApplied(final long pagesApplied, final long nowNs)
+    {
+        lastHeardNs = nowNs;
+        pagesAcknowledged = Math.max(pagesAcknowledged, Math.min(pagesApplied, pagesSent()));
+    }
+
+    /**
+     * Forward to the workers what they have not been told yet: the start, acknowledgements, repairs, a dropped
+     * dictionary. Anything a full queue refuses is kept and forwarded in a later cycle.
+     *
+     * @return work done.
+     */
+    int forwardToWorkers()
+    {
+        int workCount = 0;
+        if (isStartPending)
+        {
+            boolean isStarted = true;
+            for (int w = 0; w < hostingWorkers; w++)
             {
-                // Already acknowledged before the agent ended the round: it was applied by the latest ack.
-                end.appliedTimestampNs = lastAckTimestampNs;
+                isStarted &= workers[w].startTransfer(slot);
+            }
+            // A start repeated to a worker that already had it does nothing.
+            isStartPending = !isStarted;
+            workCount++;
+        }
+        for (int k = 0; k < stripes.length; k++)
+        {
+            if (ackedSequence[k] > deliveredAck[k] &&
+                workers[k % workers.length].ack(slot, k, ackedSequence[k], ackTimestampNs[k]))
+            {
+                deliveredAck[k] = ackedSequence[k];
+                workCount++;
             }
         }
-        roundEnds.add(end);
+        while (!pendingRepairs.isEmpty())
+        {
+            final long pageNumber = pendingRepairs.peekLong();
+            final int k = layout.stripeOf(pageNumber);
+            if (!workers[k % workers.length].queueRepair(slot, pageNumber))
+            {
+                break;
+            }
+            pendingRepairs.pollLong();
+            routedPages[k]++;
+            routedTotal++;
+            workCount++;
+        }
+        if (isDictionaryDropPending)
+        {
+            boolean isDropped = true;
+            for (int w = 0; w < hostingWorkers; w++)
+            {
+                isDropped &= workers[w].dropDictionary(slot);
+            }
+            isDictionaryDropPending = !isDropped;
+        }
+        return workCount;
     }
 
     /**
-     * A page went into the frame with this sequence: count it in its round, and bind the round to that frame when
-     * it was the round's last page.
+     * Ask the stripes to report once everything queued so far is published, if the end is due and not yet asked
+     * for in this epoch.
      *
-     * @param sequence    of the frame carrying the page.
-     * @param encoding    of the page.
-     * @param wireBytes   the page's entry in the frame, payload included.
-     * @param hadBaseline whether a baseline was found for it.
-     * @param overflowed  whether its delta was not smaller than the page.
+     * @return work done.
      */
-    void onPageFramed(
-        final long sequence,
-        final io.dwcp.codecs.wire.PageEncoding encoding,
-        final int wireBytes,
-        final boolean hadBaseline,
-        final boolean overflowed)
+    int requestFlushIfDue()
     {
-        final long[] stats = statsOfRoundBeingFramed();
-        stats[RoundStat.PAGES.ordinal()]++;
-        stats[RoundStat.WIRE.ordinal()] += wireBytes;
-        stats[(hadBaseline ? RoundStat.HITS : RoundStat.MISSES).ordinal()]++;
-        if (overflowed)
+        if (State.STREAMING != state || !isEndRequested || !pendingRepairs.isEmpty() || isStartPending)
         {
-            stats[RoundStat.OVERFLOWS.ordinal()]++;
+            return 0;
         }
-        final RoundStat kind = switch (encoding)
+        if (stripesDrained < 0)
         {
-            case ZERO -> RoundStat.ZERO;
-            case UNCHANGED -> RoundStat.UNCHANGED;
-            case DELTA_XBZRLE, DELTA_XBZRLE_ZSTD, DELTA_ZSTD -> RoundStat.DELTA;
-            default -> RoundStat.NORMAL;
-        };
-        stats[kind.ordinal()]++;
-
-        for (int i = 0, size = roundEnds.size(); i < size; i++)
+            // A new epoch: reports of the old one no longer count.
+            flushEpoch++;
+            stripesDrained = 0;
+        }
+        int workCount = 0;
+        for (int w = 0; w < hostingWorkers; w++)
         {
-            final RoundEnd end = roundEnds.get(i);
-            if (end.lastSequence < 0 && pages.rangePagesTaken() >= end.pagesQueued)
+            if (flushSent[w] < flushEpoch && workers[w].flush(slot, flushEpoch))
             {
-                end.lastSequence = sequence;
-                lastAssignedSequence = sequence;
+                flushSent[w] = flushEpoch;
+                workCount++;
             }
         }
+        return workCount;
     }
 
-    /**
-     * Count a frame's own overhead in the round of its first page.
-     *
-     * @param bytes of the frame beyond its page entries.
-     */
-    void onFrameOverhead(final int bytes)
+    void onStripeDrained(final int stripe, final long epoch, final long lastSequence)
     {
-        statsOfRoundBeingFramed()[RoundStat.WIRE.ordinal()] += bytes;
-    }
-
-    private long[] statsOfRoundBeingFramed()
-    {
-        for (int i = 0, size = roundEnds.size(); i < size; i++)
+        if (epoch == flushEpoch && stripesDrained >= 0)
         {
-            final RoundEnd end = roundEnds.get(i);
-            if (end.lastSequence < 0)
-            {
-                return end.stats;
-            }
-        }
-        return openRoundStats;
-    }
-
-    /**
-     * Called before a frame is built, to time the round from its first page.
-     *
-     * @param nowNs current time.
-     */
-    void onRoundActivity(final long nowNs)
-    {
-        if (0 == roundFirstPageNs)
-        {
-            roundFirstPageNs = nowNs;
+            lastSequenceAtEnd[stripe] = lastSequence;
+            stripesDrained++;
         }
     }
 
     /**
-     * Has the oldest ended round been framed in full and acknowledged?
+     * Has every stripe published everything queued before the end, in the current epoch?
      *
-     * @return the round number, or -1.
+     * @return true when the end may be sent.
      */
-    int completedRound()
+    boolean isDrained()
     {
-        final RoundEnd end = roundEnds.isEmpty() ? null : roundEnds.get(0);
-        if (null == end || end.lastSequence < 0 || ackedSequence < end.lastSequence)
+        return State.STREAMING == state && isEndRequested && stripesDrained == stripes.length &&
+            pendingRepairs.isEmpty();
+    }
+
+    long computeDigest()
+    {
+        digest = source.computeDigest();
+        return digest;
+    }
+
+    void endSent(final long nowNs)
+    {
+        state = State.AWAITING_VERDICT;
+        lastHeardNs = nowNs;
+        // Repairs after this end start a new epoch and a new end.
+        stripesDrained = -1;
+    }
+
+    /**
+     * Which stripe, if any, has had frames or pages outstanding without progress for longer than the timeout.
+     *
+     * @param nowNs     current time.
+     * @param timeoutNs peer timeout.
+     * @return the stripe index, or -1.
+     */
+    int silentStripe(final long nowNs, final long timeoutNs)
+    {
+        if (State.STREAMING != state && State.AWAITING_VERDICT != state)
         {
             return -1;
         }
-        return end.round;
+        for (int k = 0; k < stripes.length; k++)
+        {
+            final long sent = stripeCounters[k].get(StripeCounter.FRAMES_SENT).get();
+            final boolean isOutstanding = sent > ackedSequence[k] ||
+                statistics.get(k, StripeStatistics.Total.PAGES) < routedPages[k];
+            if (!isOutstanding || sent != lastSeenSent[k])
+            {
+                // Silence counts only while the receiver owes this stripe an answer, or pages wait on it.
+                lastSeenSent[k] = sent;
+                lastProgressNs[k] = nowNs;
+            }
+            else if (nowNs - lastProgressNs[k] > timeoutNs)
+            {
+                return k;
+            }
+        }
+        return -1;
     }
 
     /**
-     * Close the oldest ended round.
+     * Text for a silent stripe's failure.
      *
-     * @param stats receives its counts, indexed by {@link RoundStat#ordinal()}.
-     * @param nowNs current time.
-     * @return [duration of the round from its first page, time since the previous round ended, the receiver's
-     * timestamp on the acknowledgement that covered the round's last page (0 if none did)] in nanoseconds.
+     * @param stripe that is silent.
+     * @param nowNs  current time.
+     * @return the reason.
      */
-    long[] closeRound(final long[] stats, final long nowNs)
+    String silenceOf(final int stripe, final long nowNs)
     {
-        final RoundEnd end = roundEnds.remove(0);
-        System.arraycopy(end.stats, 0, stats, 0, stats.length);
-        final long firstPageNs = 0 == roundFirstPageNs ? nowNs : roundFirstPageNs;
-        final long sincePreviousNs = nowNs - (0 == previousRoundEndNs ? startNs : previousRoundEndNs);
-        roundFirstPageNs = 0;
-        previousRoundEndNs = nowNs;
-        return new long[] { Math.max(1, nowNs - firstPageNs), Math.max(1, sincePreviousNs), end.appliedTimestampNs };
+        final long sent = stripeCounters[stripe].get(StripeCounter.FRAMES_SENT).get();
+        return "stripe " + stripe + " of " + stripes.length + " to " + peer.endpoint() + " made no progress for " +
+            TimeUnit.NANOSECONDS.toMillis(nowNs - lastProgressNs[stripe]) + " ms with " +
+            (sent - ackedSequence[stripe]) + " frames unacknowledged and " +
+            (routedPages[stripe] - statistics.get(stripe, StripeStatistics.Total.PAGES)) + " pages unsent";
     }
 
     /**
-     * The transfer's source file, as mapped.
+     * Tell the hosting workers to let go of the stripes; the resources go once they all have.
      *
-     * @return the mapping, or null when every page travels inline.
+     * @return true when released already (workers on this thread).
      */
-    MappedImage mappedSource()
+    boolean release()
+    {
+        state = State.DONE;
+        releasesOutstanding = hostingWorkers;
+        for (int w = 0; w < hostingWorkers; w++)
+        {
+            if (!workers[w].removeTransfer(slot))
+            {
+                // Cannot lose it: the conductor retries through retryRelease.
+                releasePending[w] = true;
+            }
+        }
+        return 0 == releasesOutstanding;
+    }
+
+    /**
+     * Send removals a full queue refused.
+     *
+     * @return work done.
+     */
+    int retryRelease()
+    {
+        int workCount = 0;
+        for (int w = 0; w < hostingWorkers; w++)
+        {
+            if (releasePending[w] && workers[w].removeTransfer(slot))
+            {
+                releasePending[w] = false;
+                workCount++;
+            }
+        }
+        return workCount;
+    }
+
+    /**
+     * A worker let go of the stripes.
+     *
+     * @return true once every worker has.
+     */
+    boolean onReleased()
+    {
+        return --releasesOutstanding <= 0;
+    }
+
+    /** Close what the conductor owns: publications, stripe counters and the source. After every release. */
+    void closeResources()
+    {
+        for (final AsyncPublication publication : publications)
+        {
+            publication.close();
+        }
+        CloseHelper.closeAll(stripeCounters);
+        source.close();
+    }
+
+    void dropDictionary()
+    {
+        isDictionaryDropPending = true;
+    }
+
+    void requestEnd()
+    {
+        isEndRequested = true;
+    }
+
+    void verified()
+    {
+        state = State.VERIFIED;
+    }
+
+    private void round(final int round)
+    {
+        this.round = Math.max(this.round, round);
+    }
+
+    long pagesSent()
+    {
+        return statistics.sum(StripeStatistics.Total.PAGES);
+    }
+
+    long wireBytes()
+    {
+        return statistics.sum(StripeStatistics.Total.WIRE_BYTES);
+    }
+
+    long queuedPages()
+    {
+        return Math.max(0, routedTotal + pendingRepairs.size() - pagesSent());
+    }
+
+    /**
+     * The ends of the stripes' sequences at the last flush, for the transfer end frame.
+     *
+     * @return one per stripe; read only.
+     */
+    long[] lastSequences()
+    {
+        return lastSequenceAtEnd;
+    }
+
+    /**
+     * The Aeron session of the receiver's control publication, bound by its first HelloAck.
+     *
+     * @return the session id, or {@link #NO_SESSION}.
+     */
+    int receiverSessionId()
+    {
+        return receiverSessionId;
+    }
+
+    StripeStatistics statistics()
+    {
+        return statistics;
+    }
+
+    RoundTracker rounds()
+    {
+        return rounds;
+    }
+
+    TransferSource source()
     {
         return source;
     }
@@ -331,216 +656,9 @@ final class OutboundTransfer implements AutoCloseable
         isSwitchoverReady = true;
     }
 
-    void queueRange(final long firstPage, final long count)
+    boolean isEndRequested()
     {
-        if (null != inlinePages)
-        {
-            inlinePages.clear(Math.toIntExact(firstPage), Math.toIntExact(firstPage + count));
-        }
-        pages.addRange(firstPage, count);
-    }
-
-    void queueRepair(final long pageNumber)
-    {
-        // The receiver's copy is in doubt: the repair goes in full.
-        baselines.invalidate(pageNumber);
-        pages.addRepair(pageNumber);
-        if (State.AWAITING_VERDICT == state)
-        {
-            state = State.STREAMING;
-            isEndSent = false;
-        }
-    }
-
-    long pollPage()
-    {
-        return pages.poll();
-    }
-
-    boolean isLastPageRepair()
-    {
-        return pages.isLastRepair();
-    }
-
-    /**
-     * Train a dictionary on pages sampled evenly through the source, on another thread.
-     *
-     * @param executor        runs the training, off the engine thread.
-     * @param dictionaryBytes size of the dictionary.
-     * @param samplePages     pages to sample.
-     */
-    void startDictionaryTraining(final java.util.concurrent.Executor executor, final int dictionaryBytes,
-        final int samplePages)
-    {
-        final long step = Math.max(1, pageCount / samplePages);
-        dictionary = java.util.concurrent.CompletableFuture.supplyAsync(() ->
-        {
-            final com.github.luben.zstd.ZstdDictTrainer trainer =
-                new com.github.luben.zstd.ZstdDictTrainer(Math.toIntExact(Math.min(
-                    (long)samplePages * pageSize, Integer.MAX_VALUE)), dictionaryBytes);
-            final byte[] page = new byte[pageSize];
-            for (long p = 0; p < pageCount; p += step)
-            {
-                // Read-only mapping: safe to read from this thread while the engine sends.
-                final UnsafeBuffer segment = source.segmentOf(p);
-                final int offset = source.offsetOf(p);
-                if (!PageCodec.isZero(segment, offset, pageSize))
-                {
-                    segment.getBytes(offset, page);
-                    trainer.addSample(page.clone());
-                }
-            }
-            return trainer.trainSamples();
-        }, executor);
-    }
-
-    byte[] pendingDictionary()
-    {
-        return pendingDictionary;
-    }
-
-    void pendingDictionary(final byte[] pendingDictionary)
-    {
-        this.pendingDictionary = pendingDictionary;
-    }
-
-    /**
-     * The trained dictionary, once training ended and it has not been taken yet.
-     *
-     * @return the dictionary, null while training or when none is wanted, or an empty array if training failed.
-     */
-    byte[] takeTrainedDictionary()
-    {
-        if (null == dictionary || !dictionary.isDone())
-        {
-            return null;
-        }
-        final java.util.concurrent.CompletableFuture<byte[]> done = dictionary;
-        dictionary = null;
-        try
-        {
-            return done.getNow(null);
-        }
-        catch (final RuntimeException ex)
-        {
-            // Too few or too uniform samples: zstd cannot train on them.
-            return new byte[0];
-        }
-    }
-
-    UnsafeBuffer sourceOf(final long pageNumber)
-    {
-        if (null != inlinePages && inlinePages.get((int)pageNumber))
-        {
-            return inlineOverlay.segmentOf(pageNumber);
-        }
-        return source.segmentOf(pageNumber);
-    }
-
-    int sourceOffsetOf(final long pageNumber)
-    {
-        return (null != source ? source : inlineOverlay).offsetOf(pageNumber);
-    }
-
-    void recordPageCrc(final long pageNumber, final int crc)
-    {
-        pageCrcs.putInt((int)(pageNumber * Integer.BYTES), crc);
-    }
-
-    long computeDigest()
-    {
-        digest = ImageDigest.of(pageCrcs, pageCount);
-        return digest;
-    }
-
-    void onFrameSent(final int frameLength)
-    {
-        sentSequence = frameWriter.sequence();
-        pagesSent += frameWriter.entryCount();
-        zeroPages += frameWriter.zeroPages();
-        rawPages += frameWriter.rawPages();
-        compressedPages += frameWriter.compressedPages();
-        unchangedPages += frameWriter.unchangedPages();
-        deltaPages += frameWriter.deltaPages();
-        wireBytes += frameLength;
-    }
-
-    void onAck(final long sequence, final long pagesApplied, final long receiverTimestampNs, final long nowNs)
-    {
-        lastHeardNs = nowNs;
-        // Never beyond what was sent: an ack from the future would hide a lost receiver.
-        final long acked = Math.min(sequence, sentSequence);
-        if (acked > ackedSequence)
-        {
-            ackedSequence = acked;
-            lastAckTimestampNs = receiverTimestampNs;
-        }
-        pagesAcknowledged = Math.max(pagesAcknowledged, Math.min(pagesApplied, pagesSent));
-
-        // The first acknowledgement covering a round's last frame says when the receiver had applied the round.
-        for (int i = 0, size = roundEnds.size(); i < size; i++)
-        {
-            final RoundEnd end = roundEnds.get(i);
-            if (end.lastSequence < 0 || end.lastSequence > ackedSequence)
-            {
-                break;
-            }
-            if (0 == end.appliedTimestampNs)
-            {
-                end.appliedTimestampNs = receiverTimestampNs;
-            }
-        }
-    }
-
-    /**
-     * A frame is about to be built: if nothing was outstanding, the receiver's silence is counted from now, not
-     * from the last time it had anything to answer (an agent may pause for minutes between rounds).
-     *
-     * @param nowNs current time.
-     */
-    void beforeFrameBuilt(final long nowNs)
-    {
-        if (!isAwaitingReceiver())
-        {
-            lastHeardNs = nowNs;
-        }
-    }
-
-    /**
-     * Does the receiver owe this sender an answer? Only then does its silence count against the peer timeout.
-     *
-     * @return true while frames are unacknowledged or waiting for the publication, a Hello is unanswered or a
-     * verdict is awaited.
-     */
-    boolean isAwaitingReceiver()
-    {
-        return State.CONNECTING == state || State.AWAITING_VERDICT == state || sentSequence > ackedSequence ||
-            frameWriter.isReady();
-    }
-
-    /**
-     * The Aeron session of the receiver's control publication, bound by its first HelloAck.
-     *
-     * @return the session id, or {@link #NO_SESSION}.
-     */
-    int receiverSessionId()
-    {
-        return receiverSessionId;
-    }
-
-    void receiverSessionId(final int sessionId)
-    {
-        receiverSessionId = sessionId;
-    }
-
-    boolean hasPagesToSend()
-    {
-        return !pages.isEmpty() || frameWriter.isReady() || frameWriter.hasPending();
-    }
-
-    boolean isSourceMapped()
-    {
-        return null != source;
+        return isEndRequested;
     }
 
     long transferId()
@@ -568,19 +686,24 @@ final class OutboundTransfer implements AutoCloseable
         return fileSize;
     }
 
+    int slot()
+    {
+        return slot;
+    }
+
+    int stripeCount()
+    {
+        return stripes.length;
+    }
+
     ReceiverPeer peer()
     {
         return peer;
     }
 
-    PageCodec codec()
+    ExclusivePublication peerPublication()
     {
-        return codec;
-    }
-
-    PageFrameWriter frameWriter()
-    {
-        return frameWriter;
+        return peer.publication();
     }
 
     State state()
@@ -588,40 +711,9 @@ final class OutboundTransfer implements AutoCloseable
         return state;
     }
 
-    void state(final State state)
-    {
-        this.state = state;
-    }
-
     int round()
     {
         return round;
-    }
-
-    void round(final int round)
-    {
-        this.round = Math.max(this.round, round);
-    }
-
-    boolean isEndRequested()
-    {
-        return isEndRequested;
-    }
-
-    void requestEnd()
-    {
-        isEndRequested = true;
-    }
-
-    boolean isEndSent()
-    {
-        return isEndSent;
-    }
-
-    void endSent()
-    {
-        isEndSent = true;
-        state = State.AWAITING_VERDICT;
     }
 
     long nextHelloNs()
@@ -659,64 +751,9 @@ final class OutboundTransfer implements AutoCloseable
         return startNs;
     }
 
-    long sentSequence()
-    {
-        return sentSequence;
-    }
-
-    long ackedSequence()
-    {
-        return ackedSequence;
-    }
-
-    BaselineStore baselines()
-    {
-        return baselines;
-    }
-
-    long queuedPages()
-    {
-        return pages.size();
-    }
-
     long pagesAcknowledged()
     {
         return pagesAcknowledged;
-    }
-
-    long pagesSent()
-    {
-        return pagesSent;
-    }
-
-    long wireBytes()
-    {
-        return wireBytes;
-    }
-
-    long zeroPages()
-    {
-        return zeroPages;
-    }
-
-    long rawPages()
-    {
-        return rawPages;
-    }
-
-    long compressedPages()
-    {
-        return compressedPages;
-    }
-
-    long unchangedPages()
-    {
-        return unchangedPages;
-    }
-
-    long deltaPages()
-    {
-        return deltaPages;
     }
 
     long digest()
@@ -724,17 +761,18 @@ final class OutboundTransfer implements AutoCloseable
         return digest;
     }
 
-    public void close()
+    long zeroPages()
     {
-        state = State.DONE;
-        frameWriter.discard();
-        if (null != dictionary && !dictionary.isDone() && null != source)
-        {
-            // A trainer still reads the source: it is unmapped when the training ends, never under the trainer.
-            dictionary.whenComplete((result, error) -> source.close());
-            CloseHelper.closeAll(inlineOverlay, codec, baselines);
-            return;
-        }
-        CloseHelper.closeAll(source, inlineOverlay, codec, baselines);
+        return statistics.sum(StripeStatistics.Total.ZERO);
+    }
+
+    long rawPages()
+    {
+        return statistics.sum(StripeStatistics.Total.RAW);
+    }
+
+    long compressedPages()
+    {
+        return statistics.sum(StripeStatistics.Total.COMPRESSED);
     }
 }

@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
 /**
  * Builds one page frame at a time for a transfer, then publishes it.
  * <p>
- * Building encodes pages until the frame is full, each against its baseline when the receiver is known to hold one
+ * Building takes the stripe's pages and encodes them until the frame is full, each against its baseline when the receiver is known to hold one
  * (recording the version sent as the next baseline). Each page is copied once from the live source into a staging
  * buffer, and everything about it (encoding, CRC, baseline, raw payload) comes from that copy: the guest may write
  * the page meanwhile. Zero and unchanged pages carry nothing. Publishing writes the SBE frame straight into a claimed
@@ -22,7 +22,7 @@ import java.nio.ByteBuffer;
  * offered otherwise. A page that does not fit is kept for the next frame; staging alternates between two halves so
  * its payload survives until then.
  * <p>
- * Not thread safe: owned by the sender agent.
+ * Not thread safe: owned by one stripe, on its worker's thread.
  */
 final class PageFrameWriter
 {
@@ -58,6 +58,7 @@ final class PageFrameWriter
     private boolean isOfferBufferWritten;
     private long sequence;
     private int round;
+    private int stripe;
     private int zeroPages;
     private int rawPages;
     private int compressedPages;
@@ -113,19 +114,21 @@ final class PageFrameWriter
     }
 
     /**
-     * Build the next frame of a transfer.
+     * Build the next frame of a stripe.
      *
-     * @param transfer       whose pages to take.
-     * @param sequence       of the frame.
-     * @param targetLength   bytes a frame should not exceed, unless it holds a single page.
+     * @param transfer     the stripe whose pages to take.
+     * @param sequence     of the frame.
+     * @param targetLength bytes a frame should not exceed, unless it holds a single page.
+     * @param nowNs        current time.
      * @return pages in the frame.
      */
-    int build(final OutboundTransfer transfer, final long sequence, final int targetLength, final long nowNs)
+    int build(final Stripe transfer, final long sequence, final int targetLength, final long nowNs)
     {
         final BaselineStore baselines = transfer.baselines();
         final long ackedSequence = transfer.ackedSequence();
         this.sequence = sequence;
         this.round = transfer.round();
+        this.stripe = transfer.index();
         entryCount = 0;
         frameLength = FRAME_OVERHEAD;
         zeroPages = 0;
@@ -157,7 +160,8 @@ final class PageFrameWriter
             final int copyOffset = stagingLimit;
             staging.putBytes(copyOffset, transfer.sourceOf(pageNumber), transfer.sourceOffsetOf(pageNumber), pageSize);
 
-            final int baseSlot = isHdeEnabled ? baselines.baseFor(pageNumber, ackedSequence, round, nowNs) : -1;
+            final long baselineIndex = transfer.baselineIndexOf(pageNumber);
+            final int baseSlot = isHdeEnabled ? baselines.baseFor(baselineIndex, ackedSequence, round, nowNs) : -1;
             final int length;
             if (!isHdeEnabled)
             {
@@ -190,7 +194,7 @@ final class PageFrameWriter
                 // will not compress; only deltas are compressed again.
                 final int storedLength = PageEncoding.ZSTD == encoding ? length :
                     PageEncoding.RAW == encoding ? BaselineStore.INCOMPRESSIBLE : BaselineStore.COMPRESS;
-                baselines.store(pageNumber, staging, copyOffset, encoded, storedLength, PageEncoding.ZERO == encoding,
+                baselines.store(baselineIndex, staging, copyOffset, encoded, storedLength, PageEncoding.ZERO == encoding,
                     isDelta, carryingSequence, round, nowNs);
             }
             transfer.onPageFramed(carryingSequence, encoding, ENTRY_OVERHEAD + length, baseSlot >= 0, isOverflow);
@@ -314,6 +318,7 @@ final class PageFrameWriter
             .transferId(transferId)
             .round(round)
             .sequence(sequence)
+            .stripe(stripe)
             .pagesCount(entryCount);
         for (int i = 0; i < entryCount; i++)
         {

@@ -1,36 +1,58 @@
 package io.dwcp.engine.sender;
 
+import io.dwcp.engine.transport.StripeLayout;
 import org.agrona.collections.LongArrayQueue;
 
 /**
- * Pages waiting to be sent, held as ranges so a round of a million pages costs two longs. Pages asked for again by
- * the receiver go ahead of the ranges.
+ * Pages of one stripe waiting to be sent, held as ranges so a round of a million pages costs two longs. A range
+ * names pages of every stripe; this queue yields only its own stripe's pages of it (see {@link StripeLayout}) and
+ * counts only those. Pages asked for again by the receiver go ahead of the ranges.
  * <p>
- * Not thread safe: owned by the sender agent.
+ * Not thread safe: owned by the stripe, on its worker's thread.
  */
 final class PageQueue
 {
+    private final StripeLayout layout;
+    private final int stripe;
     private final LongArrayQueue ranges = new LongArrayQueue(64, Long.MIN_VALUE);
     private final LongArrayQueue repairs = new LongArrayQueue(64, Long.MIN_VALUE);
     private long rangeNext;
-    private long rangeRemaining;
+    private long rangeEnd;
     private long queuedPages;
     private long rangePagesQueued;
     private long rangePagesTaken;
     private boolean isLastRepair;
 
     /**
-     * Queue a range of pages.
+     * A queue for one stripe.
+     *
+     * @param layout of the transfer's stripes.
+     * @param stripe whose pages this queue yields.
+     */
+    PageQueue(final StripeLayout layout, final int stripe)
+    {
+        this.layout = layout;
+        this.stripe = stripe;
+    }
+
+    /**
+     * Queue this stripe's pages of a range.
      *
      * @param firstPage first page.
      * @param pageCount pages in the range, positive.
+     * @return how many of them are this stripe's.
      */
-    void addRange(final long firstPage, final long pageCount)
+    long addRange(final long firstPage, final long pageCount)
     {
-        ranges.addLong(firstPage);
-        ranges.addLong(pageCount);
-        queuedPages += pageCount;
-        rangePagesQueued += pageCount;
+        final long own = layout.pagesIn(stripe, firstPage, pageCount);
+        if (own > 0)
+        {
+            ranges.addLong(firstPage);
+            ranges.addLong(firstPage + pageCount);
+            queuedPages += own;
+            rangePagesQueued += own;
+        }
+        return own;
     }
 
     /**
@@ -58,19 +80,21 @@ final class PageQueue
             return repairs.pollLong();
         }
         isLastRepair = false;
-        if (0 == rangeRemaining)
+        long pageNumber = rangeNext < rangeEnd ? layout.nextPageOf(stripe, rangeNext) : rangeEnd;
+        while (pageNumber >= rangeEnd)
         {
             if (ranges.isEmpty())
             {
                 return -1;
             }
             rangeNext = ranges.pollLong();
-            rangeRemaining = ranges.pollLong();
+            rangeEnd = ranges.pollLong();
+            pageNumber = layout.nextPageOf(stripe, rangeNext);
         }
-        rangeRemaining--;
+        rangeNext = pageNumber + 1;
         queuedPages--;
         rangePagesTaken++;
-        return rangeNext++;
+        return pageNumber;
     }
 
     /**

@@ -12,12 +12,14 @@ import io.dwcp.engine.transport.AsyncPublication;
 final class ReceiverPeer implements AutoCloseable
 {
     private final String endpoint;
+    private final String channel;
     private final AsyncPublication publication;
     private int transferCount;
 
     ReceiverPeer(final Aeron aeron, final String endpoint, final String channel, final int streamId)
     {
         this.endpoint = endpoint;
+        this.channel = channel;
         publication = new AsyncPublication(aeron, channel, streamId);
     }
 
@@ -39,6 +41,11 @@ final class ReceiverPeer implements AutoCloseable
     String registrationError()
     {
         return publication.registrationError();
+    }
+
+    String channel()
+    {
+        return channel;
     }
 
     String endpoint()

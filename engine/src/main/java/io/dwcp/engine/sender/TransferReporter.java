@@ -6,12 +6,13 @@ import io.dwcp.engine.queue.EventPublisher;
  * Reports a transfer's progress and its completed pre-copy rounds to the agent's events queue, and tells the agent
  * when switchover is ready.
  * <p>
- * Not thread safe: owned by the sender agent.
+ * Not thread safe: owned by the sender conductor.
  */
 final class TransferReporter
 {
     private final long switchoverDowntimeLimitNs;
-    private final long[] roundStats = new long[OutboundTransfer.RoundStat.values().length];
+    private final long[] roundStats = new long[StripeRounds.STAT_COUNT];
+    private final long[] roundTimes = new long[3];
     private EventPublisher events;
 
     TransferReporter(final long switchoverDowntimeLimitNs)
@@ -41,9 +42,7 @@ final class TransferReporter
         final long pageSize = transfer.pageSize();
         final long bytesSent = transfer.pagesSent() * pageSize;
         final long bytesAcknowledged = transfer.pagesAcknowledged() * pageSize;
-        final long pagesRemaining = transfer.queuedPages() +
-            (transfer.frameWriter().isReady() ? transfer.frameWriter().entryCount() : 0) +
-            (transfer.frameWriter().hasPending() ? 1 : 0);
+        final long pagesRemaining = transfer.queuedPages();
         events.progress()
             .transferId(transfer.transferId())
             .round(transfer.round())
@@ -74,12 +73,14 @@ final class TransferReporter
     {
         int workCount = 0;
         int round;
-        while ((round = transfer.completedRound()) >= 0)
+        final RoundTracker rounds = transfer.rounds();
+        while ((round = rounds.completedRound()) >= 0)
         {
-            final long[] times = transfer.closeRound(roundStats, nowNs);
+            rounds.closeRound(roundStats, roundTimes, nowNs);
+            final long[] times = roundTimes;
             final long durationNs = times[0];
             final long sincePreviousNs = times[1];
-            final long pages = roundStats[OutboundTransfer.RoundStat.PAGES.ordinal()];
+            final long pages = roundStats[StripeRounds.Stat.PAGES.ordinal()];
             final long bytes = pages * transfer.pageSize();
             final long throughput = (long)(bytes * 1e9 / durationNs);
             // The final round resends what is dirty then: estimate it by this round's size, or by what the agent
@@ -90,14 +91,14 @@ final class TransferReporter
                 .transferId(transfer.transferId())
                 .round(round)
                 .pages(pages)
-                .zeroPages(roundStats[OutboundTransfer.RoundStat.ZERO.ordinal()])
-                .normalPages(roundStats[OutboundTransfer.RoundStat.NORMAL.ordinal()])
-                .unchangedPages(roundStats[OutboundTransfer.RoundStat.UNCHANGED.ordinal()])
-                .deltaPages(roundStats[OutboundTransfer.RoundStat.DELTA.ordinal()])
-                .wireBytes(roundStats[OutboundTransfer.RoundStat.WIRE.ordinal()])
-                .cacheHits(roundStats[OutboundTransfer.RoundStat.HITS.ordinal()])
-                .cacheMisses(roundStats[OutboundTransfer.RoundStat.MISSES.ordinal()])
-                .cacheOverflows(roundStats[OutboundTransfer.RoundStat.OVERFLOWS.ordinal()])
+                .zeroPages(roundStats[StripeRounds.Stat.ZERO.ordinal()])
+                .normalPages(roundStats[StripeRounds.Stat.NORMAL.ordinal()])
+                .unchangedPages(roundStats[StripeRounds.Stat.UNCHANGED.ordinal()])
+                .deltaPages(roundStats[StripeRounds.Stat.DELTA.ordinal()])
+                .wireBytes(roundStats[StripeRounds.Stat.WIRE.ordinal()])
+                .cacheHits(roundStats[StripeRounds.Stat.HITS.ordinal()])
+                .cacheMisses(roundStats[StripeRounds.Stat.MISSES.ordinal()])
+                .cacheOverflows(roundStats[StripeRounds.Stat.OVERFLOWS.ordinal()])
                 .durationNs(durationNs)
                 .throughputBytesPerSecond(throughput)
                 .dirtyPagesRate((long)(pages * 1e9 / sincePreviousNs))

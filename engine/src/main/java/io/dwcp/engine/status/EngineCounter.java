@@ -36,6 +36,7 @@ public enum EngineCounter
     COMMANDS_RECORDED(Role.SENDER, "commands recorded"),
     PAGES_RECORDED(Role.SENDER, "page contents recorded"),
     RECORDING_FAILURES(Role.SENDER, "recording failures: recording stopped, transfers go on"),
+    PROXY_OFFER_FAILURES(Role.SENDER, "messages between conductor and workers refused by a full queue, retried"),
 
     // Receiver.
     FRAMES_RECEIVED(Role.RECEIVER, "frames received"),
@@ -51,6 +52,9 @@ public enum EngineCounter
     FRAMES_UNKNOWN_TRANSFER(Role.RECEIVER, "frames rejected: unknown transfer"),
     FRAMES_FOREIGN_SESSION(Role.RECEIVER, "frames rejected: from a session that does not own the transfer"),
     FRAMES_MALFORMED(Role.RECEIVER, "frames rejected: malformed"),
+    FRAMES_BAD_STRIPE(Role.RECEIVER, "frames rejected: a stripe the transfer does not have, or not its session's"),
+    PAGES_REJECTED_STRIPE(Role.RECEIVER, "pages rejected: on the wrong stripe"),
+    TRANSFER_ENDS_AHEAD(Role.RECEIVER, "transfer ends naming frames not yet arrived: waited for"),
     HELLOS_REJECTED(Role.RECEIVER, "transfers refused"),
     DICTIONARIES_LOADED(Role.RECEIVER, "dictionaries loaded"),
     DICTIONARIES_REJECTED(Role.RECEIVER, "dictionaries rejected: bad length or CRC"),

@@ -100,25 +100,25 @@ class DeltaFaultSystemTest
             payload.putByte(0, (byte)0xFA);
             payload.putByte(1, (byte)0x1F);
             payload.putByte(2, (byte)16);
-            forger.sendPage(7, 1, PageEncoding.DELTA_XBZRLE, 0, payload, 3 + 16, 1);
+            forger.sendPage(7, 1, PageEncoding.DELTA_XBZRLE, 0, payload, 3 + 16, FrameForger.VERSION);
             // A zstd'd XOR that expands to two pages, and a run payload longer than a page.
             final com.github.luben.zstd.ZstdCompressCtx zstd = new com.github.luben.zstd.ZstdCompressCtx();
             final byte[] twoPages = zstd.setLevel(1).setMagicless(true).setContentSize(false)
                 .compress(new byte[2 * PAGE_SIZE]);
             zstd.close();
             payload.putBytes(0, twoPages);
-            forger.sendPage(7, 2, PageEncoding.DELTA_ZSTD, 0, payload, twoPages.length, 1);
-            forger.sendPage(7, 3, PageEncoding.DELTA_XBZRLE, 0, payload, PAGE_SIZE + 1, 1);
+            forger.sendPage(7, 2, PageEncoding.DELTA_ZSTD, 0, payload, twoPages.length, FrameForger.VERSION);
+            forger.sendPage(7, 3, PageEncoding.DELTA_XBZRLE, 0, payload, PAGE_SIZE + 1, FrameForger.VERSION);
             // A zstd'd XOR that is half a page.
             final com.github.luben.zstd.ZstdCompressCtx half = new com.github.luben.zstd.ZstdCompressCtx();
             final byte[] halfPage = half.setLevel(1).setMagicless(true).setContentSize(false)
                 .compress(new byte[PAGE_SIZE / 2]);
             half.close();
             payload.putBytes(0, halfPage);
-            forger.sendPage(7, 4, PageEncoding.DELTA_ZSTD, 0, payload, halfPage.length, 1);
+            forger.sendPage(7, 4, PageEncoding.DELTA_ZSTD, 0, payload, halfPage.length, FrameForger.VERSION);
             // Compressed runs that expand to two pages, and compressed runs that reach past the page.
             payload.putBytes(0, twoPages);
-            forger.sendPage(7, 5, PageEncoding.DELTA_XBZRLE_ZSTD, 0, payload, twoPages.length, 1);
+            forger.sendPage(7, 5, PageEncoding.DELTA_XBZRLE_ZSTD, 0, payload, twoPages.length, FrameForger.VERSION);
             final byte[] overrun = new byte[3 + 16];
             overrun[0] = (byte)0xFA;
             overrun[1] = (byte)0x1F;
@@ -128,7 +128,7 @@ class DeltaFaultSystemTest
                 runs.setLevel(1).setMagicless(true).setContentSize(false).compress(overrun);
             runs.close();
             payload.putBytes(0, compressedOverrun);
-            forger.sendPage(7, 6, PageEncoding.DELTA_XBZRLE_ZSTD, 0, payload, compressedOverrun.length, 1);
+            forger.sendPage(7, 6, PageEncoding.DELTA_XBZRLE_ZSTD, 0, payload, compressedOverrun.length, FrameForger.VERSION);
 
             harness.awaitEvents("bad deltas counted", 30_000, () ->
                 receiver.value(EngineCounter.PAGES_REJECTED_CORRUPT) == 5 &&

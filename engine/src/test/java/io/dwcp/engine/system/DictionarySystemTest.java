@@ -39,6 +39,9 @@ class DictionarySystemTest
     @TempDir
     Path directory;
 
+    /** Stripes of the transfers here: each gets and checks a dictionary of its own. */
+    private static final int STRIPES = 4;
+
     private static int portOf(final String endpoint)
     {
         return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
@@ -52,15 +55,18 @@ class DictionarySystemTest
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), WITH_DICTIONARY))
         {
             final EngineCounters sender = harness.senderEngine().senderCounters();
-            harness.startTransfer(1, "vm-dict", image, PAGE_SIZE);
+            // Every stripe ships the dictionary on its own session before its pages use it.
+            harness.commands().startTransfer(1, "vm-dict", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0, STRIPES,
+                harness.receiverEndpoint());
             harness.commands().pageRange(1, 0, 0, 64);
-            harness.awaitEvents("dictionary sent", 30_000, () -> sender.value(EngineCounter.DICTIONARIES_SENT) == 1);
+            harness.awaitEvents("dictionary sent", 30_000,
+                () -> sender.value(EngineCounter.DICTIONARIES_SENT) == STRIPES);
             harness.commands().pageRange(1, 0, 64, PAGE_COUNT - 64);
             harness.commands().endOfTransfer(1);
             harness.awaitEnd(1, 30_000);
 
             assertEquals(List.of(), harness.events().failed);
-            assertEquals(1, harness.receiverEngine().receiverCounters().value(EngineCounter.DICTIONARIES_LOADED));
+            assertEquals(STRIPES, harness.receiverEngine().receiverCounters().value(EngineCounter.DICTIONARIES_LOADED));
             assertTrue(sender.value(EngineCounter.DICTIONARY_PAGES_SENT) > 1000,
                 "pages with the dictionary: " + sender.value(EngineCounter.DICTIONARY_PAGES_SENT));
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-dict", 1)));
@@ -79,7 +85,7 @@ class DictionarySystemTest
             forger.dictionary(5, new byte[4096], 12345);
             final UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
             payload.setMemory(0, 100, (byte)7);
-            forger.sendPage(5, 9, PageEncoding.ZSTD_DICT, 0, payload, 100, 1);
+            forger.sendPage(5, 9, PageEncoding.ZSTD_DICT, 0, payload, 100, FrameForger.VERSION);
 
             harness.awaitEvents("dictionary rejected and its page asked for", 30_000, () ->
                 receiver.value(EngineCounter.DICTIONARIES_REJECTED) == 1 &&
@@ -99,10 +105,11 @@ class DictionarySystemTest
             CorruptingRelay relay = new CorruptingRelay(portOf(harness.receiverEndpoint()), 1).dictionaries())
         {
             final EngineCounters sender = harness.senderEngine().senderCounters();
-            harness.commands().startTransfer(2, "vm-dict-relay", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
+            harness.commands().startTransfer(2, "vm-dict-relay", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0, STRIPES,
                 relay.endpoint());
             harness.commands().pageRange(2, 0, 0, 64);
-            harness.awaitEvents("dictionary sent", 30_000, () -> sender.value(EngineCounter.DICTIONARIES_SENT) == 1);
+            harness.awaitEvents("dictionary sent", 30_000,
+                () -> sender.value(EngineCounter.DICTIONARIES_SENT) == STRIPES);
             harness.commands().pageRange(2, 0, 64, PAGE_COUNT - 64);
             harness.commands().endOfTransfer(2);
             harness.awaitEnd(2, 30_000);

@@ -113,15 +113,15 @@ class FaultSystemTest
             try (FrameForger forger = new FrameForger(harness.receiverEndpoint()))
             {
                 // Frames naming the real transfer from another session, and with an unknown schema version.
-                forger.sendPage(30, 3, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE, 1);
+                forger.sendPage(30, 3, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE, FrameForger.VERSION);
                 forger.sendPage(30, 4, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE, 99);
 
                 // The forger's own transfer, then every kind of bad page in it.
                 forger.hello(31, "vm-forged", IMAGE_SIZE, PAGE_SIZE);
-                forger.sendPage(31, 3, PageEncoding.RAW, garbageCrc + 1, garbage, PAGE_SIZE, 1);
-                forger.sendPage(31, PAGE_COUNT + 5, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE, 1);
-                forger.sendPage(31, 5, PageEncoding.ZSTD, garbageCrc, garbage, 100, 1);
-                forger.sendPage(31, 6, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE + 8, 1);
+                forger.sendPage(31, 3, PageEncoding.RAW, garbageCrc + 1, garbage, PAGE_SIZE, FrameForger.VERSION);
+                forger.sendPage(31, PAGE_COUNT + 5, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE, FrameForger.VERSION);
+                forger.sendPage(31, 5, PageEncoding.ZSTD, garbageCrc, garbage, 100, FrameForger.VERSION);
+                forger.sendPage(31, 6, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE + 8, FrameForger.VERSION);
                 forger.sendPageWithLyingLength(31, 7, garbage);
 
                 harness.awaitEvents("forged frames counted", 30_000, () ->

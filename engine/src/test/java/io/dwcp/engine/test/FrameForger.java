@@ -33,6 +33,9 @@ public final class FrameForger implements AutoCloseable
     private final String controlChannel;
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128 * 1024));
 
+    /** The wire schema version this build speaks. */
+    public static final int VERSION = MessageHeaderEncoder.SCHEMA_VERSION;
+
     /**
      * Connect to a receiver.
      *
@@ -64,9 +67,25 @@ public final class FrameForger implements AutoCloseable
      */
     public void hello(final long transferId, final String vmId, final long fileSize, final int pageSize)
     {
+        hello(transferId, vmId, fileSize, pageSize, 1);
+    }
+
+    /**
+     * Open a transfer of the forger's own over a number of stripes, all of which it sends on its one session.
+     *
+     * @param transferId  of the transfer.
+     * @param vmId        names the destination file.
+     * @param fileSize    bytes in the image.
+     * @param pageSize    bytes per page.
+     * @param stripeCount stripes the Hello declares.
+     */
+    public void hello(final long transferId, final String vmId, final long fileSize, final int pageSize,
+        final int stripeCount)
+    {
         final HelloEncoder hello = new HelloEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .transferId(transferId).fileSize(fileSize).pageSize(pageSize)
-            .replyStreamId(EngineConfiguration.CONTROL_STREAM_ID_DEFAULT).vmId(vmId).replyChannel(controlChannel);
+            .replyStreamId(EngineConfiguration.CONTROL_STREAM_ID_DEFAULT).stripeCount(stripeCount).vmId(vmId)
+            .replyChannel(controlChannel);
         send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength());
     }
 
@@ -81,7 +100,7 @@ public final class FrameForger implements AutoCloseable
     {
         final io.dwcp.codecs.wire.DictionaryEncoder encoder = new io.dwcp.codecs.wire.DictionaryEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .transferId(transferId).crc32c(crc).putContent(content, 0, content.length);
+            .transferId(transferId).crc32c(crc).stripe(0).putContent(content, 0, content.length);
         send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 
@@ -94,7 +113,8 @@ public final class FrameForger implements AutoCloseable
     {
         final HelloEncoder hello = new HelloEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .transferId(transferId).fileSize(1 << 20).pageSize(4096)
-            .replyStreamId(EngineConfiguration.CONTROL_STREAM_ID_DEFAULT).vmId("vm").replyChannel(controlChannel);
+            .replyStreamId(EngineConfiguration.CONTROL_STREAM_ID_DEFAULT).stripeCount(1).vmId("vm")
+            .replyChannel(controlChannel);
         buffer.putInt(MessageHeaderEncoder.ENCODED_LENGTH + HelloEncoder.BLOCK_LENGTH, 0x7FFF_FFF0);
         send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength());
     }
@@ -120,7 +140,36 @@ public final class FrameForger implements AutoCloseable
         final int payloadLength,
         final int schemaVersion)
     {
-        final int length = encodePage(transferId, pageNumber, encoding, crc, payload, payloadLength, schemaVersion);
+        return sendPage(transferId, 0, 1_000_000, pageNumber, encoding, crc, payload, payloadLength, schemaVersion);
+    }
+
+    /**
+     * Send a frame of one page on a stripe, with whatever sequence, content, CRC and schema version the test chooses.
+     *
+     * @param transferId    named by the frame.
+     * @param stripe        named by the frame.
+     * @param sequence      named by the frame.
+     * @param pageNumber    named by the frame.
+     * @param encoding      named by the frame.
+     * @param crc           claimed CRC32C.
+     * @param payload       bytes to carry.
+     * @param payloadLength bytes of {@code payload} to carry.
+     * @param schemaVersion version to put in the header.
+     * @return the frame's length, whose last {@code payloadLength} bytes are the payload.
+     */
+    public int sendPage(
+        final long transferId,
+        final int stripe,
+        final long sequence,
+        final long pageNumber,
+        final PageEncoding encoding,
+        final int crc,
+        final DirectBuffer payload,
+        final int payloadLength,
+        final int schemaVersion)
+    {
+        final int length = encodePage(
+            transferId, stripe, sequence, pageNumber, encoding, crc, payload, payloadLength, schemaVersion);
         send(buffer, 0, length);
         return length;
     }
@@ -135,13 +184,16 @@ public final class FrameForger implements AutoCloseable
     public void sendPageWithLyingLength(final long transferId, final long pageNumber, final DirectBuffer payload)
     {
         final int payloadLength = 64;
-        final int length = encodePage(transferId, pageNumber, PageEncoding.RAW, 0, payload, payloadLength, 1);
+        final int length =
+            encodePage(transferId, 0, 1_000_000, pageNumber, PageEncoding.RAW, 0, payload, payloadLength, VERSION);
         buffer.putInt(length - payloadLength - Integer.BYTES, 1_000_000);
         send(buffer, 0, length);
     }
 
     private int encodePage(
         final long transferId,
+        final int stripe,
+        final long sequence,
         final long pageNumber,
         final PageEncoding encoding,
         final int crc,
@@ -151,11 +203,30 @@ public final class FrameForger implements AutoCloseable
     {
         final MessageHeaderEncoder header = new MessageHeaderEncoder();
         final PageFrameEncoder frame = new PageFrameEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .transferId(transferId).round(0).sequence(1_000_000);
+            .transferId(transferId).round(0).sequence(sequence).stripe(stripe);
         frame.pagesCount(1).next().pageNumber(pageNumber).encoding(encoding).crc32c(crc)
             .putPayload(payload, 0, payloadLength);
         header.version(schemaVersion);
         return MessageHeaderEncoder.ENCODED_LENGTH + frame.encodedLength();
+    }
+
+    /**
+     * End one of the forger's transfers, naming each stripe's last frame.
+     *
+     * @param transferId    of the transfer.
+     * @param digest        claimed.
+     * @param lastSequences one per stripe.
+     */
+    public void transferEnd(final long transferId, final long digest, final long... lastSequences)
+    {
+        final io.dwcp.codecs.wire.TransferEndEncoder end = new io.dwcp.codecs.wire.TransferEndEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).transferId(transferId).digest(digest);
+        final io.dwcp.codecs.wire.TransferEndEncoder.StripesEncoder stripes = end.stripesCount(lastSequences.length);
+        for (final long lastSequence : lastSequences)
+        {
+            stripes.next().lastSequence(lastSequence);
+        }
+        send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + end.encodedLength());
     }
 
     private void send(final DirectBuffer frame, final int offset, final int length)

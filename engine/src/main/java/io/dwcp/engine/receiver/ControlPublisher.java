@@ -1,0 +1,164 @@
+package io.dwcp.engine.receiver;
+
+import io.aeron.ExclusivePublication;
+import io.dwcp.codecs.wire.ErrorCode;
+import io.dwcp.codecs.wire.ErrorFrameEncoder;
+import io.dwcp.codecs.wire.HelloAckEncoder;
+import io.dwcp.codecs.wire.HelloStatus;
+import io.dwcp.codecs.wire.MessageHeaderEncoder;
+import io.dwcp.codecs.wire.PageAckEncoder;
+import io.dwcp.codecs.wire.PageRequestEncoder;
+import io.dwcp.codecs.wire.TransferVerdictEncoder;
+import io.dwcp.codecs.wire.Verdict;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.transport.PublicationResult;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Encodes and offers the receiver's control frames to a sender: HelloAck, per-stripe acknowledgements, page
+ * requests, the verdict and errors. Each method says whether the frame went; one that did not is counted as back
+ * pressure and its caller tries again in a later duty cycle.
+ * <p>
+ * Not thread safe: owned by the receiver conductor.
+ */
+final class ControlPublisher
+{
+    private static final int MAX_PAGES_PER_REQUEST = 1024;
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final HelloAckEncoder helloAckEncoder = new HelloAckEncoder();
+    private final PageAckEncoder pageAckEncoder = new PageAckEncoder();
+    private final PageRequestEncoder pageRequestEncoder = new PageRequestEncoder();
+    private final TransferVerdictEncoder verdictEncoder = new TransferVerdictEncoder();
+    private final ErrorFrameEncoder errorFrameEncoder = new ErrorFrameEncoder();
+    private final long[] requestScratch = new long[MAX_PAGES_PER_REQUEST];
+    private final NanoClock nanoClock;
+    private final AtomicCounter backPressure;
+
+    ControlPublisher(final NanoClock nanoClock, final EngineCounters counters)
+    {
+        this.nanoClock = nanoClock;
+        this.backPressure = counters.get(EngineCounter.CONTROL_BACK_PRESSURE);
+    }
+
+    boolean helloAck(
+        final ExclusivePublication publication, final long transferId, final HelloStatus status, final String text)
+    {
+        helloAckEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .transferId(transferId)
+            .status(status)
+            .text(text);
+        return offer(publication, helloAckEncoder.encodedLength());
+    }
+
+    boolean error(final ExclusivePublication publication, final long transferId, final ErrorCode code, final String text)
+    {
+        errorFrameEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .transferId(transferId)
+            .code(code)
+            .text(text);
+        return offer(publication, errorFrameEncoder.encodedLength());
+    }
+
+    /**
+     * Acknowledge the stripes with news, and the transfer's totals.
+     *
+     * @param publication to the sender.
+     * @param transfer    to acknowledge.
+     * @return true when sent; the stripes' pending flags are then cleared.
+     */
+    boolean pageAck(final ExclusivePublication publication, final InboundTransfer transfer)
+    {
+        int pending = 0;
+        for (int k = 0, n = transfer.stripeCount(); k < n; k++)
+        {
+            if (transfer.stripe(k).isAckPending())
+            {
+                pending++;
+            }
+        }
+        final PageAckEncoder.StripesEncoder stripes = pageAckEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .transferId(transfer.transferId())
+            .pagesApplied(transfer.pagesApplied())
+            .pagesRejected(transfer.pagesRejected())
+            .timestampNs(nanoClock.nanoTime())
+            .stripesCount(pending);
+        for (int k = 0, n = transfer.stripeCount(); k < n; k++)
+        {
+            final StripeImage stripe = transfer.stripe(k);
+            if (stripe.isAckPending())
+            {
+                stripes.next().stripe(k).sequence(stripe.highestSequence());
+            }
+        }
+        if (!offer(publication, pageAckEncoder.encodedLength()))
+        {
+            return false;
+        }
+        for (int k = 0, n = transfer.stripeCount(); k < n; k++)
+        {
+            transfer.stripe(k).ackPending(false);
+        }
+        return true;
+    }
+
+    /**
+     * Ask for one stripe's rejected pages again, up to a frame's worth.
+     *
+     * @param publication to the sender.
+     * @param transfer    of the stripe.
+     * @param stripe      whose pages to ask for.
+     * @return work done.
+     */
+    int pageRequests(final ExclusivePublication publication, final InboundTransfer transfer, final StripeImage stripe)
+    {
+        int count = 0;
+        long pageNumber;
+        while (count < MAX_PAGES_PER_REQUEST && (pageNumber = stripe.pollPageToRequest()) >= 0)
+        {
+            requestScratch[count++] = pageNumber;
+        }
+        if (0 == count)
+        {
+            return 0;
+        }
+        final PageRequestEncoder.PagesEncoder pages = pageRequestEncoder
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .transferId(transfer.transferId())
+            .pagesCount(count);
+        for (int i = 0; i < count; i++)
+        {
+            pages.next().pageNumber(requestScratch[i]);
+        }
+        if (!offer(publication, pageRequestEncoder.encodedLength()))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                stripe.requeuePageToRequest(requestScratch[i]);
+            }
+            return 0;
+        }
+        return 1;
+    }
+
+    boolean verdict(final ExclusivePublication publication, final InboundTransfer transfer)
+    {
+        verdictEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .transferId(transfer.transferId())
+            .verdict(transfer.isMatch() ? Verdict.MATCH : Verdict.MISMATCH)
+            .digest(transfer.digest());
+        return offer(publication, verdictEncoder.encodedLength());
+    }
+
+    private boolean offer(final ExclusivePublication publication, final int bodyLength)
+    {
+        final long result = publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bodyLength);
+        return PublicationResult.SENT == PublicationResult.of(result, backPressure, backPressure);
+    }
+}

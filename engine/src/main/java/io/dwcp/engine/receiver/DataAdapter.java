@@ -1,0 +1,262 @@
+package io.dwcp.engine.receiver;
+
+import io.aeron.Aeron;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.dwcp.codec.PageCodec;
+import io.dwcp.codec.VarDataBounds;
+import io.dwcp.codecs.wire.DictionaryDecoder;
+import io.dwcp.codecs.wire.HelloDecoder;
+import io.dwcp.codecs.wire.MessageHeaderDecoder;
+import io.dwcp.codecs.wire.PageFrameDecoder;
+import io.dwcp.codecs.wire.TransferEndDecoder;
+import io.dwcp.engine.config.EngineConfiguration;
+import io.dwcp.engine.config.SenderContext;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.transport.FrameHeader;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Polls the data stream and dispatches each frame: Hellos and transfer ends to the conductor, page and dictionary
+ * frames by their Aeron session to the {@link StripeImage} that session is bound to. A session is bound to a
+ * stripe by its first frame for that stripe; a frame from any other session for a bound stripe, for a stripe the
+ * transfer does not have, or for a transfer that does not exist is counted and dropped.
+ * <p>
+ * Every frame is untrusted: it is read through a view bounded to its length, and a length that lies makes a read
+ * throw, which is counted as malformed; nothing is thrown into the poll loop.
+ * <p>
+ * Not thread safe: runs on the receiver conductor's thread.
+ */
+final class DataAdapter implements Agent, FragmentHandler
+{
+    private static final int FRAGMENTS_PER_CYCLE = 64;
+
+    private final Aeron aeron;
+    private final String channel;
+    private final int streamId;
+    private final ReceiverConductor conductor;
+    private final NanoClock nanoClock;
+    private final ErrorHandler errorHandler;
+    private final EngineCounters counters;
+    private final AtomicCounter framesReceived;
+    private final AtomicCounter framesMalformed;
+    private final Int2ObjectHashMap<StripeImage> imagesBySession = new Int2ObjectHashMap<>();
+    private final FragmentAssembler assembler = new FragmentAssembler(this, 0, true);
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer scratchPage =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(EngineConfiguration.MAX_PAGE_SIZE));
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final HelloDecoder helloDecoder = new HelloDecoder();
+    private final PageFrameDecoder frameDecoder = new PageFrameDecoder();
+    private final TransferEndDecoder transferEndDecoder = new TransferEndDecoder();
+    private final DictionaryDecoder dictionaryDecoder = new DictionaryDecoder();
+    private Subscription subscription;
+    private long nowNs;
+
+    DataAdapter(
+        final Aeron aeron,
+        final String channel,
+        final int streamId,
+        final ReceiverConductor conductor,
+        final NanoClock nanoClock,
+        final ErrorHandler errorHandler,
+        final EngineCounters counters)
+    {
+        this.aeron = aeron;
+        this.channel = channel;
+        this.streamId = streamId;
+        this.conductor = conductor;
+        this.nanoClock = nanoClock;
+        this.errorHandler = errorHandler;
+        this.counters = counters;
+        framesReceived = counters.get(EngineCounter.FRAMES_RECEIVED);
+        framesMalformed = counters.get(EngineCounter.FRAMES_MALFORMED);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onStart()
+    {
+        subscription = aeron.addSubscription(channel, streamId);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int doWork()
+    {
+        nowNs = nanoClock.nanoTime();
+        return subscription.poll(assembler, FRAGMENTS_PER_CYCLE);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onClose()
+    {
+        CloseHelper.close(subscription);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String roleName()
+    {
+        return "dwcp-receiver-data";
+    }
+
+    /**
+     * Forget a transfer's sessions, when it is removed.
+     *
+     * @param transfer being removed.
+     */
+    void unbind(final InboundTransfer transfer)
+    {
+        for (int k = 0, n = transfer.stripeCount(); k < n; k++)
+        {
+            final StripeImage image = transfer.stripe(k);
+            if (null != image && StripeImage.NO_SESSION != image.sessionId() &&
+                imagesBySession.get(image.sessionId()) == image)
+            {
+                imagesBySession.remove(image.sessionId());
+            }
+        }
+    }
+
+    /**
+     * Handle one frame of the data stream. Public for the fragment assembler; call only from the agent thread.
+     *
+     * @param buffer holding the frame.
+     * @param offset of the frame.
+     * @param length of the frame.
+     * @param header Aeron header of the frame.
+     */
+    @Override
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        framesReceived.increment();
+        // Bounded to this frame: a length field that lies makes a read throw, not stray into the next frame.
+        view.wrap(buffer, offset, length);
+        final int templateId = FrameHeader.check(view, 0, length, MessageHeaderDecoder.SCHEMA_ID,
+            MessageHeaderDecoder.SCHEMA_VERSION, MessageHeaderDecoder.SCHEMA_VERSION);
+        if (templateId < 0)
+        {
+            counters.get(FrameHeader.TOO_SHORT == templateId ?
+                EngineCounter.FRAMES_MALFORMED : EngineCounter.FRAMES_UNKNOWN_SCHEMA).increment();
+            return;
+        }
+        headerDecoder.wrap(view, 0);
+        final int version = headerDecoder.version();
+        final int blockLength = headerDecoder.blockLength();
+        final int bodyOffset = MessageHeaderDecoder.ENCODED_LENGTH;
+        final int sessionId = header.sessionId();
+        try
+        {
+            switch (templateId)
+            {
+                case PageFrameDecoder.TEMPLATE_ID -> onPageFrame(
+                    frameDecoder.wrap(view, bodyOffset, blockLength, version), length, sessionId);
+                case HelloDecoder.TEMPLATE_ID -> conductor.onHello(
+                    helloDecoder.wrap(view, bodyOffset, blockLength, version), sessionId, nowNs);
+                case DictionaryDecoder.TEMPLATE_ID -> onDictionary(
+                    dictionaryDecoder.wrap(view, bodyOffset, blockLength, version), sessionId);
+                case TransferEndDecoder.TEMPLATE_ID -> conductor.onTransferEnd(
+                    transferEndDecoder.wrap(view, bodyOffset, blockLength, version), sessionId, nowNs);
+                default -> counters.get(EngineCounter.FRAMES_UNKNOWN_TEMPLATE).increment();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // A length that lies makes the bounded view throw; nothing of the frame was applied past that point.
+            framesMalformed.increment();
+        }
+    }
+
+    private StripeImage imageOf(final long transferId, final int stripe, final int sessionId)
+    {
+        final StripeImage cached = imagesBySession.get(sessionId);
+        if (null != cached && cached.transfer().transferId() == transferId && cached.index() == stripe &&
+            null == cached.transfer().failure())
+        {
+            return cached;
+        }
+        final StripeImage image = conductor.bindStripe(transferId, stripe, sessionId);
+        if (null != image)
+        {
+            imagesBySession.put(sessionId, image);
+        }
+        return image;
+    }
+
+    private void onPageFrame(final PageFrameDecoder frame, final int frameLength, final int sessionId)
+    {
+        final StripeImage image = imageOf(frame.transferId(), frame.stripe(), sessionId);
+        if (null != image)
+        {
+            image.onPageFrame(frame, view, frameLength, conductor.codecFor(image.transfer().pageSize()), scratchPage,
+                counters, errorHandler, nowNs);
+        }
+    }
+
+    private void onDictionary(final DictionaryDecoder dictionary, final int sessionId)
+    {
+        final StripeImage image = imageOf(dictionary.transferId(), dictionary.stripe(), sessionId);
+        if (null == image)
+        {
+            return;
+        }
+        final int crc = dictionary.crc32c();
+        final int length = dictionary.contentLength();
+        if (length <= 0 || !VarDataBounds.fits(length, SenderContext.MAX_DICTIONARY_BYTES, dictionary.buffer(),
+            dictionary.limit()))
+        {
+            rejectDictionary(image);
+            return;
+        }
+        // Allocated once per stripe at most: a dictionary is rare and small.
+        final byte[] content = new byte[length];
+        dictionary.getContent(content, 0, length);
+        final java.util.zip.CRC32C check = new java.util.zip.CRC32C();
+        check.update(content);
+        if ((int)check.getValue() != crc)
+        {
+            rejectDictionary(image);
+            return;
+        }
+        try
+        {
+            final PageCodec codec = new PageCodec(image.transfer().pageSize(), 1);
+            codec.decompressWithDictionary(content);
+            image.dictionaryCodec(codec);
+            counters.get(EngineCounter.DICTIONARIES_LOADED).increment();
+        }
+        catch (final RuntimeException ex)
+        {
+            // zstd refused it as a dictionary.
+            rejectDictionary(image);
+        }
+    }
+
+    private void rejectDictionary(final StripeImage image)
+    {
+        counters.get(EngineCounter.DICTIONARIES_REJECTED).increment();
+        image.dictionaryRejectionPending(true);
+    }
+}

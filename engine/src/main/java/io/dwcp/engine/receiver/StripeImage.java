@@ -1,0 +1,325 @@
+package io.dwcp.engine.receiver;
+
+import io.dwcp.codec.PageCodec;
+import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codecs.wire.PageFrameDecoder;
+import io.dwcp.engine.memory.MappedImage;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.status.StripeCounter;
+import io.dwcp.engine.status.StripeCounters;
+import io.dwcp.engine.transport.StripeLayout;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.LongArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.util.BitSet;
+
+/**
+ * One stripe of a transfer on the receiver, as Aeron's {@code PublicationImage} is one publication's: the Aeron
+ * session bound to it, the frames of its sequence, decoding each page into scratch, checking its CRC32C and only
+ * then applying it to the destination, the pages to ask for again, and what to acknowledge.
+ * <p>
+ * Not thread safe: owned by the receiver's data adapter and conductor, which share a thread.
+ */
+final class StripeImage implements AutoCloseable
+{
+    /** No session is bound yet. */
+    static final int NO_SESSION = Integer.MIN_VALUE;
+
+    private final InboundTransfer transfer;
+    private final int index;
+    private final StripeLayout layout;
+    private final StripeCounters stripeCounters;
+    private final AtomicCounter framesReceived;
+    private final AtomicCounter bytesReceived;
+    private final AtomicCounter stripePagesApplied;
+    private final LongArrayQueue pagesToRequest = new LongArrayQueue(64, Long.MIN_VALUE);
+    private final BitSet awaitingRepair = new BitSet();
+    private final BitSet requestQueued = new BitSet();
+    private int sessionId = NO_SESSION;
+    private PageCodec dictionaryCodec;
+    private boolean isDictionaryRejectionPending;
+    private int outstandingRepairs;
+    private long highestSequence;
+    private long pagesApplied;
+    private long pagesRejected;
+    private boolean isAckPending;
+
+    StripeImage(final InboundTransfer transfer, final int index, final StripeLayout layout,
+        final StripeCounters stripeCounters)
+    {
+        this.transfer = transfer;
+        this.index = index;
+        this.layout = layout;
+        this.stripeCounters = stripeCounters;
+        framesReceived = stripeCounters.get(StripeCounter.FRAMES_RECEIVED);
+        bytesReceived = stripeCounters.get(StripeCounter.BYTES_RECEIVED);
+        stripePagesApplied = stripeCounters.get(StripeCounter.PAGES_APPLIED);
+    }
+
+    /**
+     * Apply a page frame of this stripe.
+     *
+     * @param frame        decoder wrapped over the frame.
+     * @param view         the frame's bytes, bounded to it.
+     * @param frameLength  bytes of the frame.
+     * @param sharedCodec  codec for the transfer's page size, used unless this stripe has a dictionary.
+     * @param scratchPage  where each page is decoded before it is checked.
+     * @param counters     the receiver's counters.
+     * @param errorHandler for faults writing the destination.
+     * @param nowNs        current time.
+     */
+    void onPageFrame(
+        final PageFrameDecoder frame,
+        final DirectBuffer view,
+        final int frameLength,
+        final PageCodec sharedCodec,
+        final UnsafeBuffer scratchPage,
+        final EngineCounters counters,
+        final ErrorHandler errorHandler,
+        final long nowNs)
+    {
+        final long sequence = frame.sequence();
+        highestSequence = Math.max(highestSequence, sequence);
+        isAckPending = true;
+        framesReceived.setRelease(framesReceived.get() + 1);
+        bytesReceived.setRelease(bytesReceived.get() + frameLength);
+        transfer.onFrame(nowNs);
+
+        final PageCodec codec = null != dictionaryCodec ? dictionaryCodec : sharedCodec;
+        final MappedImage destination = transfer.destination();
+        final long pageCount = transfer.pageCount();
+        for (final PageFrameDecoder.PagesDecoder page : frame.pages())
+        {
+            final long pageNumber = page.pageNumber();
+            final short encoding = page.encodingRaw();
+            final int crc = page.crc32c();
+            final int payloadOffset = frame.limit() + PageFrameDecoder.PagesDecoder.payloadHeaderLength();
+            final int payloadLength = page.skipPayload();
+            if (payloadLength < 0 || payloadLength > frameLength - payloadOffset)
+            {
+                // The rest of the frame cannot be read, so its pages can be neither applied nor asked for by number:
+                // the transfer cannot be completed exactly and ends here, with the reason.
+                counters.get(EngineCounter.FRAMES_MALFORMED).increment();
+                transfer.fail("frame " + sequence + " of stripe " + index + " of transfer " + transfer.transferId() +
+                    " is malformed");
+                return;
+            }
+            if (pageNumber < 0 || pageNumber >= pageCount)
+            {
+                counters.get(EngineCounter.PAGES_REJECTED_RANGE).increment();
+                continue;
+            }
+            if (layout.stripeOf(pageNumber) != index)
+            {
+                // Another stripe carries this page; applying it here could reorder it against its own versions.
+                counters.get(EngineCounter.PAGES_REJECTED_STRIPE).increment();
+                continue;
+            }
+
+            final UnsafeBuffer current = destination.segmentOf(pageNumber);
+            final int currentOffset = destination.offsetOf(pageNumber);
+            final PageCodec.DecodeResult result = codec.decode(
+                encoding, view, payloadOffset, payloadLength, crc, current, currentOffset, scratchPage);
+            if (PageCodec.DecodeResult.OK == result)
+            {
+                try
+                {
+                    if (PageEncoding.ZERO.value() == encoding)
+                    {
+                        codec.applyZero(current, currentOffset);
+                    }
+                    else if (PageEncoding.UNCHANGED.value() != encoding)
+                    {
+                        codec.apply(scratchPage, current, currentOffset);
+                    }
+                }
+                catch (final InternalError ex)
+                {
+                    // A fault writing the mapping: typically the destination's file system is full.
+                    counters.get(EngineCounter.ERRORS).increment();
+                    errorHandler.onError(ex);
+                    transfer.fail("cannot write destination " + destination.file() + ": " + ex.getMessage());
+                    return;
+                }
+                counters.get(EngineCounter.PAGES_APPLIED).increment();
+                onPageApplied(pageNumber);
+            }
+            else
+            {
+                counters.get(counterFor(result)).increment();
+                if (onPageRejected(pageNumber))
+                {
+                    counters.get(EngineCounter.PAGES_REQUESTED).increment();
+                }
+            }
+        }
+    }
+
+    private void onPageApplied(final long pageNumber)
+    {
+        pagesApplied++;
+        stripePagesApplied.setRelease(pagesApplied);
+        if (outstandingRepairs > 0 && awaitingRepair.get((int)pageNumber))
+        {
+            awaitingRepair.clear((int)pageNumber);
+            outstandingRepairs--;
+        }
+        transfer.onDestinationChanged();
+    }
+
+    /**
+     * A page failed its checks: ask the sender for it again. A page whose repair also fails is asked for again.
+     *
+     * @param pageNumber of the page, within the image.
+     * @return true if a new request was queued.
+     */
+    private boolean onPageRejected(final long pageNumber)
+    {
+        pagesRejected++;
+        transfer.onDestinationChanged();
+        if (!awaitingRepair.get((int)pageNumber))
+        {
+            awaitingRepair.set((int)pageNumber);
+            outstandingRepairs++;
+        }
+        if (!requestQueued.get((int)pageNumber))
+        {
+            requestQueued.set((int)pageNumber);
+            pagesToRequest.addLong(pageNumber);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Take the next page to request, skipping pages that arrived intact since they were queued.
+     *
+     * @return the page number, or -1 when none is left.
+     */
+    long pollPageToRequest()
+    {
+        while (!pagesToRequest.isEmpty())
+        {
+            final long pageNumber = pagesToRequest.pollLong();
+            requestQueued.clear((int)pageNumber);
+            if (awaitingRepair.get((int)pageNumber))
+            {
+                return pageNumber;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Put back a page whose request could not be sent.
+     *
+     * @param pageNumber of the page.
+     */
+    void requeuePageToRequest(final long pageNumber)
+    {
+        if (!requestQueued.get((int)pageNumber))
+        {
+            requestQueued.set((int)pageNumber);
+            pagesToRequest.addLong(pageNumber);
+        }
+    }
+
+    private static EngineCounter counterFor(final PageCodec.DecodeResult result)
+    {
+        return switch (result)
+        {
+            case CRC_MISMATCH -> EngineCounter.PAGES_REJECTED_CRC;
+            case BAD_LENGTH -> EngineCounter.PAGES_REJECTED_LENGTH;
+            case CORRUPT_PAYLOAD -> EngineCounter.PAGES_REJECTED_CORRUPT;
+            default -> EngineCounter.PAGES_REJECTED_ENCODING;
+        };
+    }
+
+    boolean hasPagesToRequest()
+    {
+        return !pagesToRequest.isEmpty();
+    }
+
+    int outstandingRepairs()
+    {
+        return outstandingRepairs;
+    }
+
+    int sessionId()
+    {
+        return sessionId;
+    }
+
+    void bind(final int sessionId)
+    {
+        this.sessionId = sessionId;
+    }
+
+    int index()
+    {
+        return index;
+    }
+
+    InboundTransfer transfer()
+    {
+        return transfer;
+    }
+
+    long highestSequence()
+    {
+        return highestSequence;
+    }
+
+    long pagesApplied()
+    {
+        return pagesApplied;
+    }
+
+    long pagesRejected()
+    {
+        return pagesRejected;
+    }
+
+    boolean isAckPending()
+    {
+        return isAckPending;
+    }
+
+    void ackPending(final boolean isAckPending)
+    {
+        this.isAckPending = isAckPending;
+    }
+
+    /**
+     * This stripe's own codec once it has a dictionary; until then the receiver's shared codec serves it.
+     *
+     * @param codec with the dictionary loaded.
+     */
+    void dictionaryCodec(final PageCodec codec)
+    {
+        CloseHelper.close(dictionaryCodec);
+        dictionaryCodec = codec;
+    }
+
+    boolean isDictionaryRejectionPending()
+    {
+        return isDictionaryRejectionPending;
+    }
+
+    void dictionaryRejectionPending(final boolean isPending)
+    {
+        isDictionaryRejectionPending = isPending;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(dictionaryCodec, stripeCounters);
+        dictionaryCodec = null;
+    }
+}

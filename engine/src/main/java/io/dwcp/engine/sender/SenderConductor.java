@@ -1,0 +1,657 @@
+package io.dwcp.engine.sender;
+
+import io.aeron.Aeron;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.dwcp.codec.VarDataBounds;
+import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.codecs.wire.ErrorCode;
+import io.dwcp.codecs.wire.ErrorFrameDecoder;
+import io.dwcp.codecs.wire.HelloAckDecoder;
+import io.dwcp.codecs.wire.HelloStatus;
+import io.dwcp.codecs.wire.PageAckDecoder;
+import io.dwcp.codecs.wire.PageRequestDecoder;
+import io.dwcp.codecs.wire.TransferVerdictDecoder;
+import io.dwcp.codecs.wire.Verdict;
+import io.dwcp.engine.config.SenderContext;
+import io.dwcp.engine.queue.EventPublisher;
+import io.dwcp.engine.queue.SbeQueueReader;
+import io.dwcp.engine.recording.TransferRecorder;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.transport.Channels;
+import io.dwcp.engine.transport.PublicationResult;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Object2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sender's slow path: reads the agent's commands, validates them, runs each transfer's lifecycle and timers,
+ * handles the receivers' control frames, writes events and the recording, and keeps the peers. It never encodes a
+ * page: the {@link SenderWorker}s do, each for its {@link Stripe}s, told through {@link WorkerProxy}s.
+ * {@link #doWork()} never blocks.
+ * <p>
+ * Not thread safe: runs on one thread, which must also call {@link #onStart()}.
+ */
+public final class SenderConductor implements Agent, ControlHandler, StripeListener
+{
+    private static final int COMMANDS_PER_CYCLE = 16;
+    private static final int CONTROL_FRAGMENTS_PER_CYCLE = 64;
+    private static final int REPORTS_PER_CYCLE = 256;
+    private static final int MAX_TEXT_LENGTH = 4096;
+
+    private final SenderContext context;
+    private final Aeron aeron;
+    private final String controlChannel;
+    private final int dataStreamId;
+    private final long peerTimeoutNs;
+    private final long helloIntervalNs;
+    private final long progressIntervalNs;
+    private final long maxQueuedPages;
+    private final NanoClock nanoClock;
+    private final ErrorHandler errorHandler;
+    private final EngineCounters counters;
+    private final TransferReporter reporter;
+    private final TransferSlots slots;
+    private final WorkerProxy[] workers;
+    private final RingBuffer reports;
+    private final TransferOpener opener;
+    private final ConductorFrames frames;
+    private final CommandIntake intake;
+    private final OutboundTransfer[] transfersBySlot;
+    private final Long2ObjectHashMap<OutboundTransfer> transfersById = new Long2ObjectHashMap<>();
+    private final ArrayList<OutboundTransfer> transfers = new ArrayList<>();
+    private final ArrayList<OutboundTransfer> releasing = new ArrayList<>();
+    private final Object2ObjectHashMap<String, ReceiverPeer> peersByEndpoint = new Object2ObjectHashMap<>();
+    private final ArrayList<ReceiverPeer> peers = new ArrayList<>();
+    private final FragmentAssembler controlAssembler = new FragmentAssembler(new ControlAdapter(this));
+    private final long[] reportStats = new long[StripeRounds.STAT_COUNT];
+    private final org.agrona.concurrent.MessageHandler reportHandler =
+        (type, buffer, offset, length) -> ConductorProxy.dispatch(this, type, buffer, offset, reportStats);
+
+    private SbeQueueReader commandReader;
+    private EventPublisher events;
+    private Subscription controlSubscription;
+    private long nowNs;
+
+    /**
+     * Create a conductor. Resources bound to the agent thread are opened in {@link #onStart()}.
+     *
+     * @param context concluded settings.
+     * @param slots   shared with the workers.
+     * @param workers proxies to the workers, by index.
+     * @param reports the workers' queue back to this conductor, or null when they share its thread.
+     */
+    SenderConductor(
+        final SenderContext context, final TransferSlots slots, final WorkerProxy[] workers, final RingBuffer reports)
+    {
+        this.context = context;
+        aeron = context.aeron();
+        controlChannel = Channels.channelFor(context.controlEndpoint());
+        dataStreamId = context.dataStreamId();
+        peerTimeoutNs = context.peerTimeoutNs();
+        helloIntervalNs = context.helloIntervalNs();
+        progressIntervalNs = context.progressIntervalNs();
+        maxQueuedPages = context.maxQueuedPages();
+        nanoClock = context.nanoClock();
+        errorHandler = context.errorHandler();
+        counters = context.counters();
+        reporter = new TransferReporter(context.switchoverDowntimeLimitNs());
+        this.slots = slots;
+        this.workers = workers;
+        this.reports = reports;
+        transfersBySlot = new OutboundTransfer[slots.capacity()];
+        opener = new TransferOpener(context, slots, workers);
+        frames = new ConductorFrames(controlChannel, context.controlStreamId());
+        intake = new CommandIntake(this, counters);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onStart()
+    {
+        commandReader = new SbeQueueReader(context.commandQueue(), context.commandReaderName());
+        events = new EventPublisher(context.eventQueue());
+        reporter.events(events);
+        controlSubscription = aeron.addSubscription(controlChannel, context.controlStreamId());
+        if (null != context.recordingDirectory())
+        {
+            intake.recorder(new TransferRecorder(context.recordingDirectory(), context, nanoClock.nanoTime()));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int doWork()
+    {
+        nowNs = nanoClock.nanoTime();
+        int workCount = controlSubscription.poll(controlAssembler, CONTROL_FRAGMENTS_PER_CYCLE);
+        if (null != reports)
+        {
+            workCount += reports.read(reportHandler, REPORTS_PER_CYCLE);
+        }
+
+        for (int i = 0; i < COMMANDS_PER_CYCLE && queuedPages() < maxQueuedPages && workersHaveRoom(); i++)
+        {
+            final int read = commandReader.poll(intake, 1);
+            if (0 == read)
+            {
+                break;
+            }
+            workCount += read;
+        }
+
+        for (int i = 0, size = peers.size(); i < size; i++)
+        {
+            workCount += peers.get(i).resolve(aeron);
+        }
+
+        for (int i = transfers.size() - 1; i >= 0; i--)
+        {
+            final OutboundTransfer transfer = transfers.get(i);
+            try
+            {
+                workCount += service(transfer);
+            }
+            catch (final RuntimeException ex)
+            {
+                counters.get(EngineCounter.ERRORS).increment();
+                errorHandler.onError(ex);
+                fail(transfer, FailureReason.INTERNAL_ERROR, "transfer " + transfer.transferId() + ": " + ex);
+            }
+        }
+
+        for (int i = releasing.size() - 1; i >= 0; i--)
+        {
+            workCount += releasing.get(i).retryRelease();
+        }
+        return workCount;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onClose()
+    {
+        // Workers close their own stripes; what the conductor owns goes here.
+        for (final OutboundTransfer transfer : transfers)
+        {
+            transfer.closeResources();
+        }
+        for (final OutboundTransfer transfer : releasing)
+        {
+            transfer.closeResources();
+        }
+        transfers.clear();
+        releasing.clear();
+        transfersById.clear();
+        for (final ReceiverPeer peer : peers)
+        {
+            peer.close();
+        }
+        peers.clear();
+        peersByEndpoint.clear();
+        CloseHelper.closeAll(controlSubscription, commandReader, events, opener, intake);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String roleName()
+    {
+        return "dwcp-sender";
+    }
+
+    private boolean workersHaveRoom()
+    {
+        for (final WorkerProxy worker : workers)
+        {
+            if (!worker.hasCapacityFor(CommandIntake.MAX_MESSAGES_PER_COMMAND))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long queuedPages()
+    {
+        long total = 0;
+        for (int i = 0, size = transfers.size(); i < size; i++)
+        {
+            total += transfers.get(i).queuedPages();
+        }
+        return total;
+    }
+
+    private int service(final OutboundTransfer transfer)
+    {
+        int workCount = 0;
+        switch (transfer.state())
+        {
+            case CONNECTING ->
+            {
+                final String registrationError = transfer.registrationError();
+                if (null != registrationError)
+                {
+                    fail(transfer, FailureReason.RECEIVER_UNREACHABLE, registrationError);
+                    return 1;
+                }
+                if (nowNs - transfer.startNs() > peerTimeoutNs)
+                {
+                    fail(transfer, FailureReason.RECEIVER_UNREACHABLE, "no answer from receiver " +
+                        transfer.peer().endpoint() + " within " + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNs) +
+                        " ms (" + transfer.unconnectedStripes() + " of " + transfer.stripeCount() +
+                        " stripes not connected)");
+                    return 1;
+                }
+                if (transfer.isConnected() && nowNs - transfer.nextHelloNs() >= 0)
+                {
+                    transfer.nextHelloNs(nowNs + helloIntervalNs);
+                    onResult(transfer, frames.sendHello(transfer, transfer.peerPublication()));
+                    workCount++;
+                }
+                workCount += transfer.resolvePublications(aeron);
+                return workCount;
+            }
+            case STREAMING ->
+            {
+                workCount += transfer.forwardToWorkers();
+                workCount += reporter.completeRounds(transfer, nowNs);
+                workCount += transfer.requestFlushIfDue();
+                if (transfer.isDrained())
+                {
+                    final long result = frames.sendTransferEnd(
+                        transfer, transfer.computeDigest(), transfer.peerPublication());
+                    if (result > 0)
+                    {
+                        transfer.endSent(nowNs);
+                        workCount++;
+                    }
+                    else
+                    {
+                        onResult(transfer, result);
+                    }
+                }
+            }
+            case AWAITING_VERDICT ->
+            {
+                workCount += transfer.forwardToWorkers();
+                workCount += reporter.completeRounds(transfer, nowNs);
+                if (nowNs - transfer.lastHeardNs() > peerTimeoutNs)
+                {
+                    fail(transfer, FailureReason.PEER_LOST, "receiver " + transfer.peer().endpoint() +
+                        " sent no verdict within " + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNs) + " ms");
+                    return workCount + 1;
+                }
+            }
+            case VERIFIED ->
+            {
+                workCount += transfer.forwardToWorkers();
+                workCount += reporter.completeRounds(transfer, nowNs);
+                // Every frame was applied; the stripes' round reports follow the acknowledgements, or never come.
+                if (!transfer.rounds().hasPendingRounds() || nowNs - transfer.lastHeardNs() > peerTimeoutNs)
+                {
+                    complete(transfer);
+                    return workCount + 1;
+                }
+            }
+            default ->
+            {
+                return 0;
+            }
+        }
+
+        final int silent = transfer.silentStripe(nowNs, peerTimeoutNs);
+        if (silent >= 0)
+        {
+            fail(transfer, FailureReason.PEER_LOST, transfer.silenceOf(silent, nowNs));
+            return workCount + 1;
+        }
+
+        if (nowNs - transfer.nextProgressNs() >= 0)
+        {
+            transfer.nextProgressNs(nowNs + progressIntervalNs);
+            reporter.emitProgress(transfer, nowNs);
+        }
+        return workCount;
+    }
+
+    private void onResult(final OutboundTransfer transfer, final long result)
+    {
+        if (PublicationResult.FATAL == PublicationResult.of(result, counters.get(EngineCounter.BACK_PRESSURE),
+            counters.get(EngineCounter.NOT_CONNECTED)))
+        {
+            fail(transfer, FailureReason.INTERNAL_ERROR, "publication to " + transfer.peer().endpoint() +
+                " is unusable: " + io.aeron.Publication.errorString(result));
+        }
+    }
+
+    private void complete(final OutboundTransfer transfer)
+    {
+        reporter.emitProgress(transfer, nowNs);
+        events.completed(
+            transfer.transferId(),
+            transfer.digest(),
+            transfer.pagesSent(),
+            transfer.pagesSent() * transfer.pageSize(),
+            transfer.wireBytes(),
+            nowNs - transfer.startNs());
+        counters.get(EngineCounter.TRANSFERS_COMPLETED).increment();
+        remove(transfer);
+    }
+
+    void fail(final OutboundTransfer transfer, final FailureReason reason, final String text)
+    {
+        if (transfer.state() == OutboundTransfer.State.DONE)
+        {
+            return;
+        }
+        counters.get(EngineCounter.TRANSFERS_FAILED).increment();
+        events.failed(transfer.transferId(), reason, text);
+        remove(transfer);
+    }
+
+    private void remove(final OutboundTransfer transfer)
+    {
+        transfers.remove(transfer);
+        transfersById.remove(transfer.transferId());
+        releasing.add(transfer);
+        // The workers let go of the stripes first; onTransferReleased closes the rest.
+        transfer.release();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onTransferReleased(final int slot, final int worker)
+    {
+        final OutboundTransfer transfer = transfersBySlot[slot];
+        if (null == transfer || !transfer.onReleased())
+        {
+            return;
+        }
+        transfersBySlot[slot] = null;
+        releasing.remove(transfer);
+        slots.free(slot);
+        transfer.closeResources();
+        final ReceiverPeer peer = transfer.peer();
+        if (0 == peer.removeTransfer() && null != peer.registrationError())
+        {
+            // Drop a peer that could never publish so a later transfer tries again.
+            peers.remove(peer);
+            peersByEndpoint.remove(peer.endpoint());
+            peer.close();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onStripeDrained(final int slot, final int stripe, final long epoch, final long lastSequence)
+    {
+        final OutboundTransfer transfer = transfersBySlot[slot];
+        if (null != transfer)
+        {
+            transfer.onStripeDrained(stripe, epoch, lastSequence);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onStripeRoundCompleted(
+        final int slot, final int stripe, final int round, final long[] stats, final long appliedTimestampNs)
+    {
+        final OutboundTransfer transfer = transfersBySlot[slot];
+        if (null != transfer && !transfer.rounds().onStripeReport(stripe, stats, appliedTimestampNs))
+        {
+            counters.get(EngineCounter.ERRORS).increment();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onStripeFailed(final int slot, final int stripe, final String reason)
+    {
+        final OutboundTransfer transfer = transfersBySlot[slot];
+        if (null != transfer)
+        {
+            fail(transfer, FailureReason.INTERNAL_ERROR, "transfer " + transfer.transferId() + ", " + reason);
+        }
+    }
+
+    // Called by the command intake.
+
+    OutboundTransfer transfer(final long transferId)
+    {
+        return transfersById.get(transferId);
+    }
+
+    long nowNs()
+    {
+        return nowNs;
+    }
+
+    EventPublisher events()
+    {
+        return events;
+    }
+
+    /**
+     * Open a transfer the intake has checked the strings of.
+     *
+     * @return the transfer, or null after the refusal was reported.
+     */
+    OutboundTransfer open(
+        final long transferId,
+        final String vmId,
+        final long fileSize,
+        final int pageSize,
+        final int level,
+        final int streams,
+        final String memoryFile,
+        final String receiver) throws TransferRefusal
+    {
+        if (transfersById.containsKey(transferId))
+        {
+            throw new TransferRefusal(FailureReason.DUPLICATE_TRANSFER, "transfer " + transferId + " is already open");
+        }
+        final String channel;
+        try
+        {
+            channel = Channels.channelFor(receiver);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new TransferRefusal(FailureReason.MALFORMED_COMMAND, "receiver " + ex.getMessage());
+        }
+        ReceiverPeer peer = peersByEndpoint.get(receiver);
+        if (null == peer)
+        {
+            peer = new ReceiverPeer(aeron, receiver, channel, dataStreamId);
+            peersByEndpoint.put(receiver, peer);
+            peers.add(peer);
+        }
+        final OutboundTransfer transfer =
+            opener.open(transferId, vmId, fileSize, pageSize, level, streams, memoryFile, peer, nowNs);
+        peer.addTransfer();
+        transfers.add(transfer);
+        transfersById.put(transferId, transfer);
+        transfersBySlot[transfer.slot()] = transfer;
+        transfer.addToWorkers();
+        counters.get(EngineCounter.TRANSFERS_STARTED).increment();
+        return transfer;
+    }
+
+    // Control frames.
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onHelloAck(final HelloAckDecoder frame, final int sessionId)
+    {
+        final OutboundTransfer transfer = transfersById.get(frame.transferId());
+        if (null == transfer || transfer.state() != OutboundTransfer.State.CONNECTING ||
+            !VarDataBounds.fits(frame.textLength(), MAX_TEXT_LENGTH, frame.buffer(), frame.limit()))
+        {
+            onRejectedControlFrame();
+            return;
+        }
+        final HelloStatus status = frame.status();
+        final String text = frame.text();
+        if (HelloStatus.ACCEPTED == status)
+        {
+            transfer.accepted(sessionId, nowNs);
+            events.accepted(transfer.transferId(), transfer.pageCount(), transfer.pageSize(), nowNs);
+        }
+        else
+        {
+            fail(transfer, FailureReason.PEER_REJECTED, "receiver refused transfer: " + text);
+        }
+    }
+
+    private OutboundTransfer boundTransfer(final long transferId, final int sessionId)
+    {
+        final OutboundTransfer transfer = transfersById.get(transferId);
+        if (null == transfer || transfer.receiverSessionId() != sessionId)
+        {
+            onRejectedControlFrame();
+            return null;
+        }
+        return transfer;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onPageAck(final PageAckDecoder frame, final int sessionId)
+    {
+        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
+        if (null == transfer)
+        {
+            return;
+        }
+        final long receiverTimestampNs = frame.timestampNs();
+        final long pagesApplied = frame.pagesApplied();
+        for (final PageAckDecoder.StripesDecoder stripe : frame.stripes())
+        {
+            final int index = stripe.stripe();
+            if (index < 0 || index >= transfer.stripeCount())
+            {
+                onRejectedControlFrame();
+                continue;
+            }
+            transfer.onStripeAck(index, stripe.sequence(), receiverTimestampNs, nowNs);
+        }
+        transfer.onPagesApplied(pagesApplied, nowNs);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onPageRequest(final PageRequestDecoder frame, final int sessionId)
+    {
+        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
+        if (null == transfer)
+        {
+            return;
+        }
+        transfer.heardFromReceiver(nowNs);
+        for (final PageRequestDecoder.PagesDecoder page : frame.pages())
+        {
+            final long pageNumber = page.pageNumber();
+            if (pageNumber >= 0 && pageNumber < transfer.pageCount())
+            {
+                transfer.queueRepair(pageNumber);
+                counters.get(EngineCounter.PAGES_RESENT).increment();
+            }
+            else
+            {
+                onRejectedControlFrame();
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onTransferVerdict(final TransferVerdictDecoder frame, final int sessionId)
+    {
+        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
+        if (null == transfer)
+        {
+            return;
+        }
+        if (transfer.state() != OutboundTransfer.State.AWAITING_VERDICT)
+        {
+            // A verdict on an end that repairs have since superseded; the next end gets its own.
+            onRejectedControlFrame();
+            return;
+        }
+        transfer.heardFromReceiver(nowNs);
+        if (Verdict.MATCH == frame.verdict() && frame.digest() == transfer.digest())
+        {
+            transfer.verified();
+        }
+        else
+        {
+            fail(transfer, FailureReason.DIGEST_MISMATCH, "receiver digest " + Long.toHexString(frame.digest()) +
+                " does not match sender digest " + Long.toHexString(transfer.digest()));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onErrorFrame(final ErrorFrameDecoder frame, final int sessionId)
+    {
+        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
+        if (null == transfer || !VarDataBounds.fits(frame.textLength(), MAX_TEXT_LENGTH, frame.buffer(), frame.limit()))
+        {
+            return;
+        }
+        final ErrorCode errorCode = frame.code();
+        final String text = frame.text();
+        if (ErrorCode.DICTIONARY_REJECTED == errorCode)
+        {
+            // Pages that used it are asked for again and go without it; later pages do not use it.
+            transfer.dropDictionary();
+            counters.get(EngineCounter.DICTIONARIES_DROPPED).increment();
+            return;
+        }
+        fail(transfer, FailureReason.PEER_REJECTED, "receiver error " + errorCode + ": " + text);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onRejectedControlFrame()
+    {
+        counters.get(EngineCounter.CONTROL_FRAMES_REJECTED).increment();
+    }
+}

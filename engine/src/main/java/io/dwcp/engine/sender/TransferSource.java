@@ -1,0 +1,206 @@
+package io.dwcp.engine.sender;
+
+import io.dwcp.codec.ImageDigest;
+import io.dwcp.codec.PageCodec;
+import io.dwcp.engine.memory.MappedImage;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * What the stripes of one transfer share: the mapped source file, the overlay that holds pages carried inline in
+ * commands, the table of the CRC32C of each page as last sent, and the dictionary being trained.
+ * <p>
+ * Threading: the conductor creates it, writes inline pages and computes the digest; stripes on worker threads read
+ * pages and write the CRCs of their own pages, which no two stripes share. What the conductor writes before a
+ * command reaches a worker is visible to the worker through the command queue's ordering, and what stripes write
+ * before they report a drained stripe is visible to the conductor the same way. The conductor closes it only once
+ * every worker has released the transfer.
+ */
+final class TransferSource implements AutoCloseable
+{
+    private final long transferId;
+    private final int pageSize;
+    private final long fileSize;
+    private final long pageCount;
+    private final MappedImage source;
+    private final UnsafeBuffer pageCrcs;
+    private volatile MappedImage inlineOverlay;
+    private volatile CompletableFuture<byte[]> dictionary;
+
+    TransferSource(final long transferId, final int pageSize, final long fileSize, final MappedImage source,
+        final int zeroPageCrc)
+    {
+        this.transferId = transferId;
+        this.pageSize = pageSize;
+        this.fileSize = fileSize;
+        this.pageCount = fileSize / pageSize;
+        this.source = source;
+        // Pages never sent stay zero at the receiver, whose destination starts as zeros.
+        pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.toIntExact(pageCount * Integer.BYTES)));
+        for (long i = 0; i < pageCount; i++)
+        {
+            pageCrcs.putInt((int)(i * Integer.BYTES), zeroPageCrc);
+        }
+    }
+
+    /**
+     * Store a page carried inline in a command. Conductor thread only.
+     *
+     * @param pageNumber of the page.
+     * @param content    its bytes.
+     * @param offset     of the page in {@code content}.
+     * @throws IOException if the overlay file cannot be created.
+     */
+    void putInlinePage(final long pageNumber, final DirectBuffer content, final int offset) throws IOException
+    {
+        MappedImage overlay = inlineOverlay;
+        if (null == overlay)
+        {
+            final Path file = Files.createTempFile("dwcp-inline-" + transferId + "-", ".img");
+            try
+            {
+                overlay = MappedImage.createReadWrite(file, pageSize, fileSize);
+            }
+            finally
+            {
+                // The mapping stays valid after the name is gone; nothing is left behind, even on failure.
+                Files.deleteIfExists(file);
+            }
+            inlineOverlay = overlay;
+        }
+        overlay.segmentOf(pageNumber).putBytes(overlay.offsetOf(pageNumber), content, offset, pageSize);
+    }
+
+    /**
+     * The buffer holding a page.
+     *
+     * @param pageNumber of the page.
+     * @param isInline   whether its latest version came inline.
+     * @return the segment holding it.
+     */
+    UnsafeBuffer bufferOf(final long pageNumber, final boolean isInline)
+    {
+        return (isInline ? inlineOverlay : source).segmentOf(pageNumber);
+    }
+
+    /**
+     * The offset of a page in its buffer.
+     *
+     * @param pageNumber of the page.
+     * @return the offset.
+     */
+    int offsetOf(final long pageNumber)
+    {
+        return (null != source ? source : inlineOverlay).offsetOf(pageNumber);
+    }
+
+    void recordPageCrc(final long pageNumber, final int crc)
+    {
+        pageCrcs.putInt((int)(pageNumber * Integer.BYTES), crc);
+    }
+
+    long computeDigest()
+    {
+        return ImageDigest.of(pageCrcs, pageCount);
+    }
+
+    int pageSize()
+    {
+        return pageSize;
+    }
+
+    boolean isMapped()
+    {
+        return null != source;
+    }
+
+    MappedImage mappedSource()
+    {
+        return source;
+    }
+
+    /**
+     * Train a dictionary on pages sampled evenly through the source, on another thread.
+     *
+     * @param executor        runs the training, off the engine threads.
+     * @param dictionaryBytes size of the dictionary.
+     * @param samplePages     pages to sample.
+     */
+    void startDictionaryTraining(final Executor executor, final int dictionaryBytes, final int samplePages)
+    {
+        final long step = Math.max(1, pageCount / samplePages);
+        dictionary = CompletableFuture.supplyAsync(() ->
+        {
+            final com.github.luben.zstd.ZstdDictTrainer trainer = new com.github.luben.zstd.ZstdDictTrainer(
+                Math.toIntExact(Math.min((long)samplePages * pageSize, Integer.MAX_VALUE)), dictionaryBytes);
+            final byte[] page = new byte[pageSize];
+            for (long p = 0; p < pageCount; p += step)
+            {
+                // Read-only mapping: safe to read from this thread while the engine sends.
+                final UnsafeBuffer segment = source.segmentOf(p);
+                final int offset = source.offsetOf(p);
+                if (!PageCodec.isZero(segment, offset, pageSize))
+                {
+                    segment.getBytes(offset, page);
+                    trainer.addSample(page.clone());
+                }
+            }
+            return trainer.trainSamples();
+        }, executor);
+    }
+
+    /**
+     * Is a dictionary being trained or trained?
+     *
+     * @return true when the transfer wants one.
+     */
+    boolean wantsDictionary()
+    {
+        return null != dictionary;
+    }
+
+    /**
+     * The trained dictionary, once training ended. Any thread.
+     *
+     * @return null while training, the dictionary, or an empty array if training failed.
+     */
+    byte[] trainedDictionary()
+    {
+        final CompletableFuture<byte[]> training = dictionary;
+        if (null == training || !training.isDone())
+        {
+            return null;
+        }
+        try
+        {
+            return training.getNow(null);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Too few or too uniform samples: zstd cannot train on them.
+            return new byte[0];
+        }
+    }
+
+    /** Unmap the source and the overlay; once no worker reads them. */
+    public void close()
+    {
+        final CompletableFuture<byte[]> training = dictionary;
+        if (null != training && !training.isDone() && null != source)
+        {
+            // A trainer still reads the source: it is unmapped when the training ends, never under the trainer.
+            training.whenComplete((result, error) -> source.close());
+            CloseHelper.close(inlineOverlay);
+            return;
+        }
+        CloseHelper.closeAll(source, inlineOverlay);
+    }
+}
