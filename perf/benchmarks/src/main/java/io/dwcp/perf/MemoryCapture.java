@@ -168,21 +168,27 @@ public final class MemoryCapture
                 series.add(new SnapshotSeries(source, out, PAGE_SIZE));
             }
 
-            final long firstNs = System.nanoTime();
+            // Each series keeps its own schedule, so its snapshots start exactly one interval apart however long
+            // the other series' snapshots take.
+            final long[] firstNs = new long[series.size()];
             for (int i = 0; i < settings.snapshots(); i++)
             {
-                final long dueNs = firstNs + TimeUnit.MILLISECONDS.toNanos(i * settings.intervalMs());
-                final long waitNs = dueNs - System.nanoTime();
-                if (waitNs > 0)
+                for (int s = 0; s < series.size(); s++)
                 {
-                    TimeUnit.NANOSECONDS.sleep(waitNs);
-                }
-                for (final SnapshotSeries s : series)
-                {
-                    final SnapshotSeries.Snapshot snapshot = s.take();
+                    if (0 == i)
+                    {
+                        firstNs[s] = System.nanoTime();
+                    }
+                    final long waitNs = firstNs[s] + TimeUnit.MILLISECONDS.toNanos(i * settings.intervalMs()) -
+                        System.nanoTime();
+                    if (waitNs > 0)
+                    {
+                        TimeUnit.NANOSECONDS.sleep(waitNs);
+                    }
+                    final SnapshotSeries.Snapshot snapshot = series.get(s).take();
                     log.printf(Locale.ROOT, "  %s: %.1f MiB at %.1f s, paused %d ms, %.1f MiB read, " +
                         "%.1f MiB unmapped since the first, %.1f MiB unreadable, %.1f MiB in newer mappings%n",
-                        snapshot.file().getFileName(), mib(s.layout().sizeBytes()), snapshot.atMs() / 1e3,
+                        snapshot.file().getFileName(), mib(series.get(s).layout().sizeBytes()), snapshot.atMs() / 1e3,
                         snapshot.pausedNs() / 1_000_000, mib(snapshot.capturedBytes()), mib(snapshot.unmappedBytes()),
                         mib(snapshot.unreadableBytes()), mib(snapshot.missedBytes()));
                 }
