@@ -17,6 +17,15 @@ final class SnapshotMigrationReport
     {
     }
 
+    /**
+     * The tables of one series.
+     *
+     * @param series    that was migrated.
+     * @param engine    what the engine reported, per round.
+     * @param zstd      the zstd baselines, per round.
+     * @param elapsedNs of the whole series run.
+     * @return Markdown, ending with a blank line.
+     */
     static String format(final SnapshotCorpus.Series series, final List<SnapshotMigration.EngineRound> engine,
         final List<SnapshotMigration.ZstdRound> zstd, final long elapsedNs)
     {
