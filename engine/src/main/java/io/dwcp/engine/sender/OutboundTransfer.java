@@ -3,19 +3,14 @@ package io.dwcp.engine.sender;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.dwcp.codecs.agent.FailureReason;
-import io.dwcp.engine.status.StripeCounter;
 import io.dwcp.engine.status.StripeCounters;
 import io.dwcp.engine.transport.AsyncPublication;
-import io.dwcp.engine.transport.StripeLayout;
 import org.agrona.CloseHelper;
-import org.agrona.collections.LongArrayQueue;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * A transfer as the sender conductor runs it: its lifecycle (Hello, streaming, the end and the verdict), its
- * timers, the acknowledgements and repairs it forwards to the stripes' workers, and the progress it sums from
- * them. It never encodes a page: its {@link Stripe}s do, on their workers.
+ * timers, and the progress it sums from its stripes. Its {@link StripeTracker} routes its pages and the receiver's
+ * answers to the stripes' workers. It never encodes a page: its {@link Stripe}s do, on their workers.
  * <p>
  * Not thread safe: owned by the conductor.
  */
@@ -45,42 +40,24 @@ final class OutboundTransfer
     private final long fileSize;
     private final long pageCount;
     private final int slot;
-    private final StripeLayout layout;
     private final Stripe[] stripes;
     private final AsyncPublication[] publications;
     private final StripeCounters[] stripeCounters;
-    private final WorkerProxy[] workers;
-    private final int hostingWorkers;
+    private final StripeTracker tracker;
     private final TransferSource source;
     private final StripeStatistics statistics;
     private final ReceiverPeer peer;
     private final RoundTracker rounds;
     private final long startNs;
-    private final long[] ackedSequence;
-    private final long[] ackTimestampNs;
-    private final long[] deliveredAck;
-    private final long[] lastSequenceAtEnd;
-    private final long[] routedPages;
-    private final long[] lastSeenSent;
-    private final long[] lastProgressNs;
-    private final long[] flushSent;
-    private final boolean[] releasePending;
-    private final LongArrayQueue pendingRepairs = new LongArrayQueue(64, Long.MIN_VALUE);
 
     private State state = State.CONNECTING;
     private int receiverSessionId = NO_SESSION;
     private int round;
     private boolean isEndRequested;
-    private long flushEpoch;
-    private int stripesDrained = -1;
-    private boolean isStartPending;
-    private boolean isDictionaryDropPending;
-    private int releasesOutstanding;
     private long nextHelloNs;
     private long nextProgressNs;
     private long lastHeardNs;
     private long pagesAcknowledged;
-    private long routedTotal;
     private long digest;
     private boolean isSwitchoverReady;
 
@@ -106,11 +83,9 @@ final class OutboundTransfer
         this.pageCount = fileSize / pageSize;
         this.slot = slot;
         this.stripes = stripes;
-        this.layout = stripes[0].layout();
         this.publications = publications;
         this.stripeCounters = stripeCounters;
-        this.workers = workers;
-        this.hostingWorkers = Math.min(workers.length, stripes.length);
+        this.tracker = new StripeTracker(slot, stripes, stripeCounters, workers, statistics);
         this.source = source;
         this.statistics = statistics;
         this.peer = peer;
@@ -119,16 +94,6 @@ final class OutboundTransfer
         this.lastHeardNs = nowNs;
         this.nextHelloNs = nowNs;
         this.nextProgressNs = nowNs;
-        final int n = stripes.length;
-        ackedSequence = new long[n];
-        ackTimestampNs = new long[n];
-        deliveredAck = new long[n];
-        lastSequenceAtEnd = new long[n];
-        routedPages = new long[n];
-        lastSeenSent = new long[n];
-        lastProgressNs = new long[n];
-        flushSent = new long[hostingWorkers];
-        releasePending = new boolean[hostingWorkers];
     }
 
     /**
@@ -222,82 +187,34 @@ final class OutboundTransfer
         for (int k = 0; k < stripes.length; k++)
         {
             stripes[k].handOver(publications[k].publication());
-            lastProgressNs[k] = nowNs;
         }
-        isStartPending = true;
+        tracker.start(nowNs);
     }
 
-    // Routing commands to the stripes' workers.
-
-    /**
-     * Room in every hosting worker's queue for a command's messages?
-     *
-     * @param messages the command may write to each.
-     * @return true when they fit.
-     */
-    boolean hasCapacityFor(final int messages)
+    StripeTracker tracker()
     {
-        for (int w = 0; w < hostingWorkers; w++)
-        {
-            if (!workers[w].hasCapacityFor(messages))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Tell the hosting workers of the transfer; called once, with room checked.
-     */
-    void addToWorkers()
-    {
-        for (int w = 0; w < hostingWorkers; w++)
-        {
-            workers[w].addTransfer(slot);
-        }
+        return tracker;
     }
 
     void queueRange(final int round, final long firstPage, final long pageCount, final long nowNs)
     {
         round(round);
         rounds.onPagesQueued(nowNs);
-        final long firstChunk = firstPage / StripeLayout.CHUNK_PAGES;
-        final long lastChunk = (firstPage + pageCount - 1) / StripeLayout.CHUNK_PAGES;
-        final int touched = (int)Math.min(stripes.length, lastChunk - firstChunk + 1);
-        for (int i = 0; i < touched; i++)
-        {
-            final int k = (int)((firstChunk + i) % stripes.length);
-            final long own = layout.pagesIn(k, firstPage, pageCount);
-            routedPages[k] += own;
-            routedTotal += own;
-        }
-        // A worker passes the range to each of its stripes, which keep only their own pages of it.
-        final int hosts = Math.min(touched, hostingWorkers);
-        for (int i = 0; i < hosts; i++)
-        {
-            workers[(int)((firstChunk + i) % stripes.length) % workers.length].queueRange(slot, round, firstPage, pageCount);
-        }
+        tracker.queueRange(round, firstPage, pageCount);
     }
 
     void queueInline(final int round, final long pageNumber, final long nowNs)
     {
         round(round);
         rounds.onPagesQueued(nowNs);
-        final int k = layout.stripeOf(pageNumber);
-        routedPages[k]++;
-        routedTotal++;
-        workers[k % workers.length].queueInline(slot, round, pageNumber);
+        tracker.queueInline(round, pageNumber);
     }
 
     void endRound(final int round)
     {
         round(round);
         rounds.onEndRound(round);
-        for (int w = 0; w < hostingWorkers; w++)
-        {
-            workers[w].endRound(slot, round);
-        }
+        tracker.endRound(round);
     }
 
     /**
@@ -307,40 +224,10 @@ final class OutboundTransfer
      */
     void queueRepair(final long pageNumber)
     {
-        pendingRepairs.addLong(pageNumber);
+        tracker.queueRepair(pageNumber);
         if (State.AWAITING_VERDICT == state)
         {
             state = State.STREAMING;
-        }
-        flushEpochInvalidated();
-    }
-
-    private void flushEpochInvalidated()
-    {
-        if (stripesDrained >= 0)
-        {
-            stripesDrained = -1;
-        }
-    }
-
-    /**
-     * Acknowledgement of one stripe's frames.
-     *
-     * @param stripe              index.
-     * @param sequence            highest frame the receiver applied on it.
-     * @param receiverTimestampNs the receiver's clock.
-     * @param nowNs               current time.
-     */
-    void onStripeAck(final int stripe, final long sequence, final long receiverTimestampNs, final long nowNs)
-    {
-        lastHeardNs = nowNs;
-        final long sent = stripeCounters[stripe].get(StripeCounter.FRAMES_SENT).get();
-        final long acked = Math.min(sequence, sent);
-        if (acked > ackedSequence[stripe])
-        {
-            ackedSequence[stripe] = acked;
-            ackTimestampNs[stripe] = receiverTimestampNs;
-            lastProgressNs[stripe] = nowNs;
         }
     }
 
@@ -351,107 +238,23 @@ final class OutboundTransfer
     }
 
     /**
-     * Forward to the workers what they have not been told yet: the start, acknowledgements, repairs, a dropped
-     * dictionary. Anything a full queue refuses is kept and forwarded in a later cycle.
-     *
-     * @return work done.
-     */
-    int forwardToWorkers()
-    {
-        int workCount = 0;
-        if (isStartPending)
-        {
-            boolean isStarted = true;
-            for (int w = 0; w < hostingWorkers; w++)
-            {
-                isStarted &= workers[w].startTransfer(slot);
-            }
-            // A start repeated to a worker that already had it does nothing.
-            isStartPending = !isStarted;
-            workCount++;
-        }
-        for (int k = 0; k < stripes.length; k++)
-        {
-            if (ackedSequence[k] > deliveredAck[k] &&
-                workers[k % workers.length].ack(slot, k, ackedSequence[k], ackTimestampNs[k]))
-            {
-                deliveredAck[k] = ackedSequence[k];
-                workCount++;
-            }
-        }
-        while (!pendingRepairs.isEmpty())
-        {
-            final long pageNumber = pendingRepairs.peekLong();
-            final int k = layout.stripeOf(pageNumber);
-            if (!workers[k % workers.length].queueRepair(slot, pageNumber))
-            {
-                break;
-            }
-            pendingRepairs.pollLong();
-            routedPages[k]++;
-            routedTotal++;
-            workCount++;
-        }
-        if (isDictionaryDropPending)
-        {
-            boolean isDropped = true;
-            for (int w = 0; w < hostingWorkers; w++)
-            {
-                isDropped &= workers[w].dropDictionary(slot);
-            }
-            isDictionaryDropPending = !isDropped;
-        }
-        return workCount;
-    }
-
-    /**
-     * Ask the stripes to report once everything queued so far is published, if the end is due and not yet asked
-     * for in this epoch.
+     * Ask the stripes to flush if the end is due.
      *
      * @return work done.
      */
     int requestFlushIfDue()
     {
-        if (State.STREAMING != state || !isEndRequested || !pendingRepairs.isEmpty() || isStartPending)
-        {
-            return 0;
-        }
-        if (stripesDrained < 0)
-        {
-            // A new epoch: reports of the old one no longer count.
-            flushEpoch++;
-            stripesDrained = 0;
-        }
-        int workCount = 0;
-        for (int w = 0; w < hostingWorkers; w++)
-        {
-            if (flushSent[w] < flushEpoch && workers[w].flush(slot, flushEpoch))
-            {
-                flushSent[w] = flushEpoch;
-                workCount++;
-            }
-        }
-        return workCount;
-    }
-
-    void onStripeDrained(final int stripe, final long epoch, final long lastSequence)
-    {
-        if (epoch == flushEpoch && stripesDrained >= 0)
-        {
-            lastSequenceAtEnd[stripe] = lastSequence;
-            stripesDrained++;
-        }
+        return State.STREAMING == state && isEndRequested ? tracker.requestFlush() : 0;
     }
 
     /**
-     * Has every stripe published everything queued before the end, in the current epoch?
+     * Has every stripe published everything queued before the end?
      *
      * @return true when the end may be sent.
      */
     boolean isDrained()
     {
-        return State.STREAMING == state && isEndRequested && stripesDrained == stripes.length &&
-            pendingRepairs.isEmpty();
+        return State.STREAMING == state && isEndRequested && tracker.isDrained();
     }
 
     long computeDigest()
@@ -464,12 +267,11 @@ final class OutboundTransfer
     {
         state = State.AWAITING_VERDICT;
         lastHeardNs = nowNs;
-        // Repairs after this end start a new epoch and a new end.
-        stripesDrained = -1;
+        tracker.endSent();
     }
 
     /**
-     * Which stripe, if any, has had frames or pages outstanding without progress for longer than the timeout.
+     * Which stripe, if any, has been silent too long while streaming or awaiting the verdict.
      *
      * @param nowNs     current time.
      * @param timeoutNs peer timeout.
@@ -477,92 +279,30 @@ final class OutboundTransfer
      */
     int silentStripe(final long nowNs, final long timeoutNs)
     {
-        if (State.STREAMING != state && State.AWAITING_VERDICT != state)
-        {
-            return -1;
-        }
-        for (int k = 0; k < stripes.length; k++)
-        {
-            final long sent = stripeCounters[k].get(StripeCounter.FRAMES_SENT).get();
-            final boolean isOutstanding = sent > ackedSequence[k] ||
-                statistics.get(k, StripeStatistics.Total.PAGES) < routedPages[k];
-            if (!isOutstanding || sent != lastSeenSent[k])
-            {
-                // Silence counts only while the receiver owes this stripe an answer, or pages wait on it.
-                lastSeenSent[k] = sent;
-                lastProgressNs[k] = nowNs;
-            }
-            else if (nowNs - lastProgressNs[k] > timeoutNs)
-            {
-                return k;
-            }
-        }
-        return -1;
+        return State.STREAMING == state || State.AWAITING_VERDICT == state ?
+            tracker.silentStripe(nowNs, timeoutNs) : -1;
     }
 
-    /**
-     * Text for a silent stripe's failure.
-     *
-     * @param stripe that is silent.
-     * @param nowNs  current time.
-     * @return the reason.
-     */
     String silenceOf(final int stripe, final long nowNs)
     {
-        final long sent = stripeCounters[stripe].get(StripeCounter.FRAMES_SENT).get();
-        return "stripe " + stripe + " of " + stripes.length + " to " + peer.endpoint() + " made no progress for " +
-            TimeUnit.NANOSECONDS.toMillis(nowNs - lastProgressNs[stripe]) + " ms with " +
-            (sent - ackedSequence[stripe]) + " frames unacknowledged and " +
-            (routedPages[stripe] - statistics.get(stripe, StripeStatistics.Total.PAGES)) + " pages unsent";
+        return tracker.silenceOf(stripe, peer.endpoint(), nowNs);
     }
 
-    /**
-     * Tell the hosting workers to let go of the stripes; the resources go once they all have.
-     *
-     * @return true when released already (workers on this thread).
-     */
-    boolean release()
+    /** Tell the workers to let go of the stripes; the resources go once they all have. */
+    void release()
     {
         state = State.DONE;
-        releasesOutstanding = hostingWorkers;
-        for (int w = 0; w < hostingWorkers; w++)
-        {
-            if (!workers[w].removeTransfer(slot))
-            {
-                // Cannot lose it: the conductor retries through retryRelease.
-                releasePending[w] = true;
-            }
-        }
-        return 0 == releasesOutstanding;
+        tracker.release();
     }
 
-    /**
-     * Send removals a full queue refused.
-     *
-     * @return work done.
-     */
     int retryRelease()
     {
-        int workCount = 0;
-        for (int w = 0; w < hostingWorkers; w++)
-        {
-            if (releasePending[w] && workers[w].removeTransfer(slot))
-            {
-                releasePending[w] = false;
-                workCount++;
-            }
-        }
-        return workCount;
+        return tracker.retryRelease();
     }
 
-    /**
-     * A worker let go of the stripes.
-     *
-     * @return true once every worker has.
-     */
     boolean onReleased()
     {
-        return --releasesOutstanding <= 0;
+        return tracker.onReleased();
     }
 
     /** Close what the conductor owns: publications, stripe counters and the source. After every release. */
@@ -578,7 +318,7 @@ final class OutboundTransfer
 
     void dropDictionary()
     {
-        isDictionaryDropPending = true;
+        tracker.dropDictionary();
     }
 
     void requestEnd()
@@ -608,7 +348,7 @@ final class OutboundTransfer
 
     long queuedPages()
     {
-        return Math.max(0, routedTotal + pendingRepairs.size() - pagesSent());
+        return tracker.queuedPages();
     }
 
     /**
@@ -618,7 +358,7 @@ final class OutboundTransfer
      */
     long[] lastSequences()
     {
-        return lastSequenceAtEnd;
+        return tracker.lastSequences();
     }
 
     /**

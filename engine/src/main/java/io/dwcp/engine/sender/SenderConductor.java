@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Not thread safe: runs on one thread, which must also call {@link #onStart()}.
  */
-public final class SenderConductor implements Agent, ControlHandler, StripeListener
+public final class SenderConductor implements Agent, StripeListener
 {
     private static final int COMMANDS_PER_CYCLE = 16;
     private static final int CONTROL_FRAGMENTS_PER_CYCLE = 64;
@@ -71,7 +71,7 @@ public final class SenderConductor implements Agent, ControlHandler, StripeListe
     private final ArrayList<OutboundTransfer> releasing = new ArrayList<>();
     private final Object2ObjectHashMap<String, ReceiverPeer> peersByEndpoint = new Object2ObjectHashMap<>();
     private final ArrayList<ReceiverPeer> peers = new ArrayList<>();
-    private final FragmentAssembler controlAssembler = new FragmentAssembler(new ControlAdapter(this));
+    private final FragmentAssembler controlAssembler = new FragmentAssembler(new ControlAdapter(new ReceiverReplies(this)));
     private final long[] reportStats = new long[StripeRounds.STAT_COUNT];
     private final org.agrona.concurrent.MessageHandler reportHandler =
         (type, buffer, offset, length) -> ConductorProxy.dispatch(this, type, buffer, offset, reportStats);
@@ -269,7 +269,7 @@ public final class SenderConductor implements Agent, ControlHandler, StripeListe
             }
             case STREAMING ->
             {
-                workCount += transfer.forwardToWorkers();
+                workCount += transfer.tracker().forwardToWorkers();
                 workCount += reporter.completeRounds(transfer, nowNs);
                 workCount += transfer.requestFlushIfDue();
                 if (transfer.isDrained())
@@ -289,7 +289,7 @@ public final class SenderConductor implements Agent, ControlHandler, StripeListe
             }
             case AWAITING_VERDICT ->
             {
-                workCount += transfer.forwardToWorkers();
+                workCount += transfer.tracker().forwardToWorkers();
                 workCount += reporter.completeRounds(transfer, nowNs);
                 if (nowNs - transfer.lastHeardNs() > peerTimeoutNs)
                 {
@@ -300,7 +300,7 @@ public final class SenderConductor implements Agent, ControlHandler, StripeListe
             }
             case VERIFIED ->
             {
-                workCount += transfer.forwardToWorkers();
+                workCount += transfer.tracker().forwardToWorkers();
                 workCount += reporter.completeRounds(transfer, nowNs);
                 // Every frame was applied; the stripes' round reports follow the acknowledgements, or never come.
                 if (!transfer.rounds().hasPendingRounds() || nowNs - transfer.lastHeardNs() > peerTimeoutNs)
@@ -408,7 +408,7 @@ public final class SenderConductor implements Agent, ControlHandler, StripeListe
         final OutboundTransfer transfer = transfersBySlot[slot];
         if (null != transfer)
         {
-            transfer.onStripeDrained(stripe, epoch, lastSequence);
+            transfer.tracker().onStripeDrained(stripe, epoch, lastSequence);
         }
     }
 
@@ -456,6 +456,11 @@ public final class SenderConductor implements Agent, ControlHandler, StripeListe
         return events;
     }
 
+    EngineCounters counters()
+    {
+        return counters;
+    }
+
     /**
      * Open a transfer the intake has checked the strings of.
      *
@@ -497,161 +502,8 @@ public final class SenderConductor implements Agent, ControlHandler, StripeListe
         transfers.add(transfer);
         transfersById.put(transferId, transfer);
         transfersBySlot[transfer.slot()] = transfer;
-        transfer.addToWorkers();
+        transfer.tracker().addToWorkers();
         counters.get(EngineCounter.TRANSFERS_STARTED).increment();
         return transfer;
-    }
-
-    // Control frames.
-
-    /**
-     * {@inheritDoc}
-     */
-    @Override
-    public void onHelloAck(final HelloAckDecoder frame, final int sessionId)
-    {
-        final OutboundTransfer transfer = transfersById.get(frame.transferId());
-        if (null == transfer || transfer.state() != OutboundTransfer.State.CONNECTING ||
-            !VarDataBounds.fits(frame.textLength(), MAX_TEXT_LENGTH, frame.buffer(), frame.limit()))
-        {
-            onRejectedControlFrame();
-            return;
-        }
-        final HelloStatus status = frame.status();
-        final String text = frame.text();
-        if (HelloStatus.ACCEPTED == status)
-        {
-            transfer.accepted(sessionId, nowNs);
-            events.accepted(transfer.transferId(), transfer.pageCount(), transfer.pageSize(), nowNs);
-        }
-        else
-        {
-            fail(transfer, FailureReason.PEER_REJECTED, "receiver refused transfer: " + text);
-        }
-    }
-
-    private OutboundTransfer boundTransfer(final long transferId, final int sessionId)
-    {
-        final OutboundTransfer transfer = transfersById.get(transferId);
-        if (null == transfer || transfer.receiverSessionId() != sessionId)
-        {
-            onRejectedControlFrame();
-            return null;
-        }
-        return transfer;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    @Override
-    public void onPageAck(final PageAckDecoder frame, final int sessionId)
-    {
-        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
-        if (null == transfer)
-        {
-            return;
-        }
-        final long receiverTimestampNs = frame.timestampNs();
-        final long pagesApplied = frame.pagesApplied();
-        for (final PageAckDecoder.StripesDecoder stripe : frame.stripes())
-        {
-            final int index = stripe.stripe();
-            if (index < 0 || index >= transfer.stripeCount())
-            {
-                onRejectedControlFrame();
-                continue;
-            }
-            transfer.onStripeAck(index, stripe.sequence(), receiverTimestampNs, nowNs);
-        }
-        transfer.onPagesApplied(pagesApplied, nowNs);
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    @Override
-    public void onPageRequest(final PageRequestDecoder frame, final int sessionId)
-    {
-        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
-        if (null == transfer)
-        {
-            return;
-        }
-        transfer.heardFromReceiver(nowNs);
-        for (final PageRequestDecoder.PagesDecoder page : frame.pages())
-        {
-            final long pageNumber = page.pageNumber();
-            if (pageNumber >= 0 && pageNumber < transfer.pageCount())
-            {
-                transfer.queueRepair(pageNumber);
-                counters.get(EngineCounter.PAGES_RESENT).increment();
-            }
-            else
-            {
-                onRejectedControlFrame();
-            }
-        }
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    @Override
-    public void onTransferVerdict(final TransferVerdictDecoder frame, final int sessionId)
-    {
-        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
-        if (null == transfer)
-        {
-            return;
-        }
-        if (transfer.state() != OutboundTransfer.State.AWAITING_VERDICT)
-        {
-            // A verdict on an end that repairs have since superseded; the next end gets its own.
-            onRejectedControlFrame();
-            return;
-        }
-        transfer.heardFromReceiver(nowNs);
-        if (Verdict.MATCH == frame.verdict() && frame.digest() == transfer.digest())
-        {
-            transfer.verified();
-        }
-        else
-        {
-            fail(transfer, FailureReason.DIGEST_MISMATCH, "receiver digest " + Long.toHexString(frame.digest()) +
-                " does not match sender digest " + Long.toHexString(transfer.digest()));
-        }
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    @Override
-    public void onErrorFrame(final ErrorFrameDecoder frame, final int sessionId)
-    {
-        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
-        if (null == transfer || !VarDataBounds.fits(frame.textLength(), MAX_TEXT_LENGTH, frame.buffer(), frame.limit()))
-        {
-            return;
-        }
-        final ErrorCode errorCode = frame.code();
-        final String text = frame.text();
-        if (ErrorCode.DICTIONARY_REJECTED == errorCode)
-        {
-            // Pages that used it are asked for again and go without it; later pages do not use it.
-            transfer.dropDictionary();
-            counters.get(EngineCounter.DICTIONARIES_DROPPED).increment();
-            return;
-        }
-        fail(transfer, FailureReason.PEER_REJECTED, "receiver error " + errorCode + ": " + text);
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    @Override
-    public void onRejectedControlFrame()
-    {
-        counters.get(EngineCounter.CONTROL_FRAMES_REJECTED).increment();
     }
 }

@@ -35,7 +35,9 @@ final class TransferOpener implements AutoCloseable
 {
     /** Term length shared by a transfer's stripes when the stripe count derives it. */
     private static final int SHARED_TERM_BYTES = 16 * 1024 * 1024;
-    private static final int MIN_TERM_LENGTH = 64 * 1024;
+    /** Smallest derived term: its largest message (an eighth of it) must hold a 64 KiB MTU and the largest frame of
+     * one 64 KiB page. */
+    private static final int MIN_TERM_LENGTH = 1024 * 1024;
 
     private final Aeron aeron;
     private final SenderContext context;
@@ -168,8 +170,8 @@ final class TransferOpener implements AutoCloseable
     }
 
     /**
-     * The channel each stripe publishes on: the receiver's, with a term length shared out by the stripe count so
-     * that many stripes do not take many full-size logs.
+     * The channel each stripe publishes on: the receiver's, with a term length shared out by the stripe count (at
+     * least {@link #MIN_TERM_LENGTH}) and sparse logs, so that many stripes do not take many full-size logs.
      */
     private String stripeChannel(final String channel, final int stripeCount)
     {
@@ -182,7 +184,8 @@ final class TransferOpener implements AutoCloseable
         {
             return channel;
         }
-        return channel + (channel.indexOf('?') < 0 ? "?" : "|") + "term-length=" + termLength;
+        // Sparse: a stripe's log takes memory only for what it carries, so many stripes cost little more than one.
+        return channel + (channel.indexOf('?') < 0 ? "?" : "|") + "term-length=" + termLength + "|sparse=true";
     }
 
     private static MappedImage map(final String memoryFile, final int pageSize, final long fileSize)

@@ -26,12 +26,34 @@ public final class MigrationHarness implements AutoCloseable
     private final LocalMigration migration;
     private final EventAdapter eventAdapter;
 
-    private MigrationHarness(final Path directory, final boolean isIpc, final Consumer<SenderContext> senderSettings)
-        throws IOException
+    private MigrationHarness(
+        final Path directory,
+        final boolean isIpc,
+        final EngineThreading threading,
+        final Consumer<SenderContext> senderSettings) throws IOException
     {
-        migration = new LocalMigration(directory, isIpc, DriverProfile.load("loopback"), EngineThreading.INVOKER,
+        migration = new LocalMigration(directory, isIpc, DriverProfile.load("loopback"), threading,
             senderSettings, errors::add);
         eventAdapter = migration.newEventAdapter(events);
+    }
+
+    /**
+     * Engines with a chosen transport and thread layout.
+     *
+     * @param directory      for queues, drivers and output.
+     * @param isIpc          one engine sending to itself over aeron:ipc, otherwise two over UDP loopback.
+     * @param threading      thread layout of the engines.
+     * @param senderSettings extra sender settings.
+     * @return the harness.
+     * @throws IOException if a directory cannot be made.
+     */
+    public static MigrationHarness create(
+        final Path directory,
+        final boolean isIpc,
+        final EngineThreading threading,
+        final Consumer<SenderContext> senderSettings) throws IOException
+    {
+        return new MigrationHarness(directory, isIpc, threading, senderSettings);
     }
 
     /**
@@ -45,7 +67,7 @@ public final class MigrationHarness implements AutoCloseable
     public static MigrationHarness udp(final Path directory, final Consumer<SenderContext> senderSettings)
         throws IOException
     {
-        return new MigrationHarness(directory, false, senderSettings);
+        return new MigrationHarness(directory, false, EngineThreading.INVOKER, senderSettings);
     }
 
     /**
@@ -69,7 +91,7 @@ public final class MigrationHarness implements AutoCloseable
      */
     public static MigrationHarness ipc(final Path directory) throws IOException
     {
-        return new MigrationHarness(directory, true, (context) -> {});
+        return new MigrationHarness(directory, true, EngineThreading.INVOKER, (context) -> {});
     }
 
     /**
