@@ -31,6 +31,7 @@ public final class LocalMigration implements AutoCloseable
     private final Path outputDirectory;
     private final ChronicleQueue commandQueue;
     private final ChronicleQueue eventQueue;
+    private final ChronicleQueue receiverEventQueue;
     private final CommandPublisher commands;
     private final String receiverEndpoint;
     private final Engine senderEngine;
@@ -56,10 +57,35 @@ public final class LocalMigration implements AutoCloseable
         final Consumer<SenderContext> senderSettings,
         final ErrorHandler errorHandler) throws IOException
     {
+        this(directory, isIpc, profile, threading, senderSettings, (context) -> {}, errorHandler);
+    }
+
+    /**
+     * Start the engines with settings for both.
+     *
+     * @param directory        for queues and the destination images; drivers live in memory, see AeronDirectories.
+     * @param isIpc            true for one engine over aeron:ipc, false for two over UDP loopback.
+     * @param profile          driver settings.
+     * @param threading        thread layout of each engine.
+     * @param senderSettings   extra sender settings.
+     * @param receiverSettings extra receiver settings.
+     * @param errorHandler     receives the engines' errors.
+     * @throws IOException if a directory cannot be made or no port is free.
+     */
+    public LocalMigration(
+        final Path directory,
+        final boolean isIpc,
+        final DriverProfile profile,
+        final EngineThreading threading,
+        final Consumer<SenderContext> senderSettings,
+        final Consumer<io.dwcp.engine.config.ReceiverContext> receiverSettings,
+        final ErrorHandler errorHandler) throws IOException
+    {
         this.directory = directory;
         outputDirectory = Files.createDirectories(directory.resolve("out"));
         commandQueue = SbeQueues.open(directory.resolve("commands"));
         eventQueue = SbeQueues.open(directory.resolve("events"));
+        receiverEventQueue = SbeQueues.open(directory.resolve("receiver-events"));
         commands = new CommandPublisher(commandQueue);
 
         final Consumer<SenderContext> queues = (context) ->
@@ -73,7 +99,8 @@ public final class LocalMigration implements AutoCloseable
             receiverEndpoint = "aeron:ipc";
             senderEngine = new EngineBuilder("local")
                 .embeddedDriver(AeronDirectories.forEmbeddedDriver("local"), profile, threading)
-                .receiver((context) -> context.dataEndpoint(receiverEndpoint).outputDirectory(outputDirectory))
+                .receiver((context) -> receiverSettings.accept(context.dataEndpoint(receiverEndpoint)
+                    .outputDirectory(outputDirectory).eventQueue(receiverEventQueue)))
                 .sender((context) -> queues.accept(context.controlEndpoint("aeron:ipc")))
                 .errorHandler(errorHandler)
                 .launch();
@@ -85,7 +112,8 @@ public final class LocalMigration implements AutoCloseable
             final String controlEndpoint = "localhost:" + freeUdpPort();
             receiverEngine = new EngineBuilder("receiver")
                 .embeddedDriver(AeronDirectories.forEmbeddedDriver("receiver"), profile, threading)
-                .receiver((context) -> context.dataEndpoint(receiverEndpoint).outputDirectory(outputDirectory))
+                .receiver((context) -> receiverSettings.accept(context.dataEndpoint(receiverEndpoint)
+                    .outputDirectory(outputDirectory).eventQueue(receiverEventQueue)))
                 .errorHandler(errorHandler)
                 .launch();
             senderEngine = new EngineBuilder("sender")
@@ -278,6 +306,17 @@ public final class LocalMigration implements AutoCloseable
     }
 
     /**
+     * A reader of the receiver's events queue from its start. Close it before this object.
+     *
+     * @param listener receives events.
+     * @return the adapter; call {@code poll} to read.
+     */
+    public EventAdapter newReceiverEventAdapter(final EngineEventListener listener)
+    {
+        return new EventAdapter(receiverEventQueue, listener);
+    }
+
+    /**
      * Where the receiver writes the image of a transfer.
      *
      * @param vmId       of the VM.
@@ -351,7 +390,8 @@ public final class LocalMigration implements AutoCloseable
         if (!isClosed)
         {
             isClosed = true;
-            CloseHelper.closeAll(senderEngine, receiverEngine, commands, commandQueue, eventQueue);
+            CloseHelper.closeAll(
+                senderEngine, receiverEngine, commands, commandQueue, eventQueue, receiverEventQueue);
         }
     }
 }

@@ -29,6 +29,10 @@ public final class CorruptingRelay implements AutoCloseable
     private final AtomicInteger framesToCorrupt;
     private final long targetPage;
     private boolean isDictionaryTarget;
+    private int stripeToSilence = -1;
+    private volatile int silencedSession;
+    private volatile boolean isSilencing;
+    private final AtomicInteger dropped = new AtomicInteger();
     private final AtomicInteger corrupted = new AtomicInteger();
     private final Thread forward;
     private final Thread reverse;
@@ -81,6 +85,29 @@ public final class CorruptingRelay implements AutoCloseable
     }
 
     /**
+     * Instead of corrupting, drop every datagram of the Aeron session that carries a stripe, from that stripe's
+     * first page frame on: the stripe goes silent while the others go on.
+     *
+     * @param stripe to silence.
+     * @return this.
+     */
+    public CorruptingRelay silenceStripe(final int stripe)
+    {
+        stripeToSilence = stripe;
+        return this;
+    }
+
+    /**
+     * Datagrams dropped by {@link #silenceStripe}.
+     *
+     * @return the count.
+     */
+    public int dropped()
+    {
+        return dropped.get();
+    }
+
+    /**
      * Endpoint senders should send to.
      *
      * @return host:port of the relay.
@@ -112,6 +139,11 @@ public final class CorruptingRelay implements AutoCloseable
                 datagram.clear();
                 sender = front.receive(datagram);
                 datagram.flip();
+                if (stripeToSilence >= 0 && isOfSilencedStripe(view, datagram.limit()))
+                {
+                    dropped.incrementAndGet();
+                    continue;
+                }
                 if (framesToCorrupt.get() > 0 && corrupt(view, datagram.limit(), targetPage, isDictionaryTarget))
                 {
                     framesToCorrupt.decrementAndGet();
@@ -153,6 +185,38 @@ public final class CorruptingRelay implements AutoCloseable
         {
             throw new IllegalStateException(ex);
         }
+    }
+
+    private boolean isOfSilencedStripe(final UnsafeBuffer datagram, final int length)
+    {
+        if (length < AERON_DATA_HEADER_LENGTH)
+        {
+            return false;
+        }
+        // Every Aeron frame header but a few control ones carries the session id at offset 12.
+        final int sessionId = datagram.getInt(12);
+        if (isSilencing)
+        {
+            return sessionId == silencedSession && datagram.getShort(6) != 0x02 && datagram.getShort(6) != 0x03;
+        }
+        if (datagram.getShort(6) == AERON_DATA_FRAME_TYPE &&
+            length >= AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH + PageFrameDecoder.BLOCK_LENGTH)
+        {
+            final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(datagram, AERON_DATA_HEADER_LENGTH);
+            if (header.templateId() == PageFrameDecoder.TEMPLATE_ID && header.schemaId() == PageFrameDecoder.SCHEMA_ID)
+            {
+                final PageFrameDecoder frame = new PageFrameDecoder().wrap(datagram,
+                    AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(),
+                    header.version());
+                if (frame.stripe() == stripeToSilence)
+                {
+                    silencedSession = sessionId;
+                    isSilencing = true;
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean corrupt(

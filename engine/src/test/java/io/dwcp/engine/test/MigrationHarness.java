@@ -1,6 +1,7 @@
 package io.dwcp.engine.test;
 
 import io.dwcp.driver.DriverProfile;
+import io.dwcp.engine.config.ReceiverContext;
 import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.queue.CommandPublisher;
 import io.dwcp.engine.queue.EventAdapter;
@@ -26,15 +27,47 @@ public final class MigrationHarness implements AutoCloseable
     private final LocalMigration migration;
     private final EventAdapter eventAdapter;
 
+    private final EventRecorder receiverEvents = new EventRecorder();
+    private final EventAdapter receiverEventAdapter;
+
     private MigrationHarness(
         final Path directory,
         final boolean isIpc,
         final EngineThreading threading,
-        final Consumer<SenderContext> senderSettings) throws IOException
+        final Consumer<SenderContext> senderSettings,
+        final Consumer<ReceiverContext> receiverSettings) throws IOException
     {
         migration = new LocalMigration(directory, isIpc, DriverProfile.load("loopback"), threading,
-            senderSettings, errors::add);
+            senderSettings, receiverSettings, errors::add);
         eventAdapter = migration.newEventAdapter(events);
+        receiverEventAdapter = migration.newReceiverEventAdapter(receiverEvents);
+    }
+
+    /**
+     * Engines with settings for both sides.
+     *
+     * @param directory        for queues, drivers and output.
+     * @param senderSettings   extra sender settings.
+     * @param receiverSettings extra receiver settings.
+     * @return the harness, over UDP loopback with one thread per engine.
+     * @throws IOException if a directory cannot be made.
+     */
+    public static MigrationHarness udp(
+        final Path directory,
+        final Consumer<SenderContext> senderSettings,
+        final Consumer<ReceiverContext> receiverSettings) throws IOException
+    {
+        return new MigrationHarness(directory, false, EngineThreading.INVOKER, senderSettings, receiverSettings);
+    }
+
+    /**
+     * The receiver's events, read so far by {@link #awaitEvents}.
+     *
+     * @return the recorder.
+     */
+    public EventRecorder receiverEvents()
+    {
+        return receiverEvents;
     }
 
     /**
@@ -53,7 +86,7 @@ public final class MigrationHarness implements AutoCloseable
         final EngineThreading threading,
         final Consumer<SenderContext> senderSettings) throws IOException
     {
-        return new MigrationHarness(directory, isIpc, threading, senderSettings);
+        return new MigrationHarness(directory, isIpc, threading, senderSettings, (context) -> {});
     }
 
     /**
@@ -67,7 +100,7 @@ public final class MigrationHarness implements AutoCloseable
     public static MigrationHarness udp(final Path directory, final Consumer<SenderContext> senderSettings)
         throws IOException
     {
-        return new MigrationHarness(directory, false, EngineThreading.INVOKER, senderSettings);
+        return new MigrationHarness(directory, false, EngineThreading.INVOKER, senderSettings, (context) -> {});
     }
 
     /**
@@ -91,7 +124,7 @@ public final class MigrationHarness implements AutoCloseable
      */
     public static MigrationHarness ipc(final Path directory) throws IOException
     {
-        return new MigrationHarness(directory, true, EngineThreading.INVOKER, (context) -> {});
+        return new MigrationHarness(directory, true, EngineThreading.INVOKER, (context) -> {}, (context) -> {});
     }
 
     /**
@@ -132,6 +165,7 @@ public final class MigrationHarness implements AutoCloseable
         Await.until(description, timeoutMs, () ->
         {
             eventAdapter.poll(100);
+            receiverEventAdapter.poll(100);
             return condition.getAsBoolean();
         });
     }
@@ -189,6 +223,6 @@ public final class MigrationHarness implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(eventAdapter, migration);
+        CloseHelper.closeAll(eventAdapter, receiverEventAdapter, migration);
     }
 }
