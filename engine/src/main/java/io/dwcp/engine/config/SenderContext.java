@@ -92,7 +92,8 @@ public final class SenderContext
         }
         if (baselineBudgetBytes < 0 || baselineMaxDeltaChain < 0)
         {
-            throw new IllegalStateException("baselineBudgetBytes=" + baselineBudgetBytes + " and baselineMaxDeltaChain=" +
+            throw new IllegalStateException("baselineBudgetBytes=" + baselineBudgetBytes +
+                " and baselineMaxDeltaChain=" +
                 baselineMaxDeltaChain + " must not be negative");
         }
         if (maxPagesPerFrame > MAX_PAGES_PER_FRAME)

@@ -3,10 +3,10 @@ package io.dwcp.engine.config;
 import io.dwcp.engine.transport.StripeLayout;
 
 /**
- * The one rule for what shape of transfer an engine accepts, applied alike to commands, to Hellos from the wire,
- * to recordings and to the command line: a page size that is a power of two from {@link EngineConfiguration#MIN_PAGE_SIZE}
- * to {@link EngineConfiguration#MAX_PAGE_SIZE}, an image that is a positive whole number of pages whose CRC table
- * fits one buffer, and 1 to {@link StripeLayout#MAX_STRIPES} stripes.
+ * The one rule for what shape of transfer an engine accepts, applied alike to the agent's commands and to Hellos
+ * from the wire: a page size that is a power of two from
+ * {@link EngineConfiguration#MIN_PAGE_SIZE} to {@link EngineConfiguration#MAX_PAGE_SIZE}, an image that is a positive
+ * whole number of pages whose CRC table fits one buffer, and 1 to {@link StripeLayout#MAX_STRIPES} stripes.
  */
 public final class TransferGeometry
 {

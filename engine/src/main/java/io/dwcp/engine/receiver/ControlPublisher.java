@@ -57,7 +57,8 @@ final class ControlPublisher
         return offer(publication, helloAckEncoder.encodedLength());
     }
 
-    boolean error(final ExclusivePublication publication, final long transferId, final ErrorCode code, final String text)
+    boolean error(
+        final ExclusivePublication publication, final long transferId, final ErrorCode code, final String text)
     {
         errorFrameEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .transferId(transferId)

@@ -398,7 +398,8 @@ final class ReceiverConductor implements Agent
 
         if (null != transfer.failure())
         {
-            if (control.error(publication, transfer.transferId(), ErrorCode.DESTINATION_UNAVAILABLE, transfer.failure()))
+            if (control.error(
+                publication, transfer.transferId(), ErrorCode.DESTINATION_UNAVAILABLE, transfer.failure()))
             {
                 failAndRemove(transfer, FailureReason.INTERNAL_ERROR, transfer.failure());
             }

@@ -52,7 +52,8 @@ public final class EngineBuilder
      * @param threading thread layout.
      * @return this.
      */
-    public EngineBuilder embeddedDriver(final Path directory, final DriverProfile profile, final EngineThreading threading)
+    public EngineBuilder embeddedDriver(
+        final Path directory, final DriverProfile profile, final EngineThreading threading)
     {
         this.embeddedDriverDirectory = directory;
         this.profile = profile;

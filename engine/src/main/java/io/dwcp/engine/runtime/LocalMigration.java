@@ -219,7 +219,8 @@ public final class LocalMigration implements AutoCloseable
      * @param elapsedNs  from the transfer's start to its end, on the sender's clock.
      * @param failure    reason and text, when not completed.
      */
-    public record Outcome(long transferId, boolean completed, long digest, long wireBytes, long elapsedNs, String failure)
+    public record Outcome(
+        long transferId, boolean completed, long digest, long wireBytes, long elapsedNs, String failure)
     {
     }
 
@@ -253,7 +254,8 @@ public final class LocalMigration implements AutoCloseable
             {
                 if (event.transferId() == transferId)
                 {
-                    outcome[0] = new Outcome(transferId, true, event.digest(), event.wireBytes(), event.elapsedNs(), null);
+                    outcome[0] = new Outcome(
+                        transferId, true, event.digest(), event.wireBytes(), event.elapsedNs(), null);
                 }
                 listener.onCompleted(event);
             }

@@ -66,7 +66,8 @@ final class BaselineCompressor implements AutoCloseable
         try
         {
             return pageSize == decompressCtx.decompressDirectByteBuffer(
-                page.byteBuffer(), page.wrapAdjustment(), pageSize, packed.byteBuffer(), packed.wrapAdjustment(), length);
+                page.byteBuffer(), page.wrapAdjustment(), pageSize, packed.byteBuffer(), packed.wrapAdjustment(),
+                length);
         }
         catch (final ZstdException ex)
         {

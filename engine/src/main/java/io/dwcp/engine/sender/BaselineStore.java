@@ -462,7 +462,8 @@ final class BaselineStore implements AutoCloseable
         {
             final int chunk = freeChunks[--freeChunkCount];
             chunksOfSlot[slot * CHUNKS_PER_PAGE + k] = chunk;
-            memory.putBytes(chunk * chunkSize, from, fromOffset + k * chunkSize, Math.min(chunkSize, length - k * chunkSize));
+            memory.putBytes(
+                chunk * chunkSize, from, fromOffset + k * chunkSize, Math.min(chunkSize, length - k * chunkSize));
         }
         lengthOfSlot[slot] = length;
         return true;

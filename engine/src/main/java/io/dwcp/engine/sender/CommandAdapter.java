@@ -52,8 +52,8 @@ final class CommandAdapter implements SbeQueueReader.MessageHandler
             view, 0, length, MessageHeaderDecoder.SCHEMA_ID, 1, MessageHeaderDecoder.SCHEMA_VERSION);
         if (check < 0)
         {
-            handler.onMalformedCommand("excerpt at index " + index + " " +
-                FrameHeader.describe(check, view, 0, MessageHeaderDecoder.SCHEMA_ID, MessageHeaderDecoder.SCHEMA_VERSION));
+            handler.onMalformedCommand("excerpt at index " + index + " " + FrameHeader.describe(
+                check, view, 0, MessageHeaderDecoder.SCHEMA_ID, MessageHeaderDecoder.SCHEMA_VERSION));
             return;
         }
         headerDecoder.wrap(view, 0);

@@ -2,7 +2,6 @@ package io.dwcp.engine.sender;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
-import io.dwcp.codecs.agent.FailureReason;
 import io.dwcp.engine.status.StripeCounters;
 import io.dwcp.engine.transport.AsyncPublication;
 import org.agrona.CloseHelper;

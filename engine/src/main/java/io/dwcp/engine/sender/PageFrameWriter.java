@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
 /**
  * Builds one page frame at a time for a transfer, then publishes it.
  * <p>
- * Building takes the stripe's pages and encodes them until the frame is full, each against its baseline when the receiver is known to hold one
+ * Building takes the stripe's pages and encodes them until the frame is full, each against its baseline when the
+ * receiver is known to hold one
  * (recording the version sent as the next baseline). Each page is copied once from the live source into a staging
  * buffer, and everything about it (encoding, CRC, baseline, raw payload) comes from that copy: the guest may write
  * the page meanwhile. Zero and unchanged pages carry nothing. Publishing writes the SBE frame straight into a claimed
@@ -194,7 +195,8 @@ final class PageFrameWriter
                 // will not compress; only deltas are compressed again.
                 final int storedLength = PageEncoding.ZSTD == encoding ? length :
                     PageEncoding.RAW == encoding ? BaselineStore.INCOMPRESSIBLE : BaselineStore.COMPRESS;
-                baselines.store(baselineIndex, staging, copyOffset, encoded, storedLength, PageEncoding.ZERO == encoding,
+                baselines.store(baselineIndex, staging, copyOffset, encoded, storedLength,
+                    PageEncoding.ZERO == encoding,
                     isDelta, carryingSequence, round, nowNs);
             }
             transfer.onPageFramed(carryingSequence, encoding, ENTRY_OVERHEAD + length, baseSlot >= 0, isOverflow);

@@ -53,7 +53,8 @@ final class ReceiverReplies implements ControlHandler
         if (HelloStatus.ACCEPTED == status)
         {
             transfer.accepted(sessionId, conductor.nowNs());
-            conductor.events().accepted(transfer.transferId(), transfer.pageCount(), transfer.pageSize(), conductor.nowNs());
+            conductor.events().accepted(
+                transfer.transferId(), transfer.pageCount(), transfer.pageSize(), conductor.nowNs());
         }
         else
         {
@@ -149,7 +150,8 @@ final class ReceiverReplies implements ControlHandler
         }
         else
         {
-            conductor.fail(transfer, FailureReason.DIGEST_MISMATCH, "receiver digest " + Long.toHexString(frame.digest()) +
+            conductor.fail(transfer, FailureReason.DIGEST_MISMATCH, "receiver digest " +
+                Long.toHexString(frame.digest()) +
                 " does not match sender digest " + Long.toHexString(transfer.digest()));
         }
     }

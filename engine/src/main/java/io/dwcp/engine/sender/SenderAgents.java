@@ -56,7 +56,8 @@ public final class SenderAgents
         final SenderConductor conductor = new SenderConductor(context, slots, proxies, reports);
         for (final SenderWorker worker : workers)
         {
-            worker.conductor(isWorkerOwnThreads ? new ConductorProxy(reports, offerFailures) : new ConductorProxy(conductor));
+            worker.conductor(
+                isWorkerOwnThreads ? new ConductorProxy(reports, offerFailures) : new ConductorProxy(conductor));
         }
         return new SenderAgents(conductor, workers);
     }

@@ -3,16 +3,7 @@ package io.dwcp.engine.sender;
 import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
-import io.dwcp.codec.VarDataBounds;
 import io.dwcp.codecs.agent.FailureReason;
-import io.dwcp.codecs.wire.ErrorCode;
-import io.dwcp.codecs.wire.ErrorFrameDecoder;
-import io.dwcp.codecs.wire.HelloAckDecoder;
-import io.dwcp.codecs.wire.HelloStatus;
-import io.dwcp.codecs.wire.PageAckDecoder;
-import io.dwcp.codecs.wire.PageRequestDecoder;
-import io.dwcp.codecs.wire.TransferVerdictDecoder;
-import io.dwcp.codecs.wire.Verdict;
 import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.queue.EventPublisher;
 import io.dwcp.engine.queue.SbeQueueReader;
@@ -71,7 +62,8 @@ public final class SenderConductor implements Agent, StripeListener
     private final ArrayList<OutboundTransfer> releasing = new ArrayList<>();
     private final Object2ObjectHashMap<String, ReceiverPeer> peersByEndpoint = new Object2ObjectHashMap<>();
     private final ArrayList<ReceiverPeer> peers = new ArrayList<>();
-    private final FragmentAssembler controlAssembler = new FragmentAssembler(new ControlAdapter(new ReceiverReplies(this)));
+    private final FragmentAssembler controlAssembler =
+        new FragmentAssembler(new ControlAdapter(new ReceiverReplies(this)));
     private final long[] reportStats = new long[StripeRounds.STAT_COUNT];
     private final org.agrona.concurrent.MessageHandler reportHandler =
         (type, buffer, offset, length) -> ConductorProxy.dispatch(this, type, buffer, offset, reportStats);

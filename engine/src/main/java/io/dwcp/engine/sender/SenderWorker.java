@@ -78,6 +78,7 @@ public final class SenderWorker implements Agent
     /**
      * {@inheritDoc}
      */
+    @Override
     public int doWork()
     {
         final long nowNs = nanoClock.nanoTime();
@@ -123,6 +124,7 @@ public final class SenderWorker implements Agent
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onClose()
     {
         for (final Stripe stripe : stripes)
@@ -135,6 +137,7 @@ public final class SenderWorker implements Agent
     /**
      * {@inheritDoc}
      */
+    @Override
     public String roleName()
     {
         return "dwcp-sender-worker-" + index;

@@ -10,7 +10,6 @@ import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.status.StripeCounters;
 import io.dwcp.engine.transport.AsyncPublication;
-import io.dwcp.engine.transport.Channels;
 import io.dwcp.engine.transport.StripeLayout;
 import org.agrona.CloseHelper;
 

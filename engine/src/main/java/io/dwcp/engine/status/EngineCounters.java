@@ -31,7 +31,8 @@ public final class EngineCounters implements AutoCloseable
         {
             if (counter.role() == role || counter.role() == EngineCounter.Role.BOTH)
             {
-                counters[counter.ordinal()] = factory.apply(EngineCounter.TYPE_ID, "dwcp " + name + ": " + counter.label());
+                counters[counter.ordinal()] =
+                    factory.apply(EngineCounter.TYPE_ID, "dwcp " + name + ": " + counter.label());
             }
         }
         for (final EngineCounter counter : EngineCounter.values())

@@ -55,8 +55,8 @@ public final class StripeCounters implements AutoCloseable
             {
                 if (counter.role() == role)
                 {
-                    final int labelLength = label.putStringWithoutLengthAscii(
-                        0, "dwcp " + engineName + " transfer " + transferId + " stripe " + stripe + ": " + counter.label());
+                    final int labelLength = label.putStringWithoutLengthAscii(0, "dwcp " + engineName + " transfer " +
+                        transferId + " stripe " + stripe + ": " + counter.label());
                     counters[counter.ordinal()] =
                         aeron.addCounter(counter.typeId(), key, 0, KEY_LENGTH, label, 0, labelLength);
                 }

@@ -24,7 +24,8 @@ public enum PublicationResult
      * @param notConnected counted when no subscriber is connected; may be null.
      * @return what the caller should do.
      */
-    public static PublicationResult of(final long result, final AtomicCounter backPressure, final AtomicCounter notConnected)
+    public static PublicationResult of(
+        final long result, final AtomicCounter backPressure, final AtomicCounter notConnected)
     {
         if (result > 0)
         {
