@@ -128,7 +128,8 @@ class DeltaFaultSystemTest
                 runs.setLevel(1).setMagicless(true).setContentSize(false).compress(overrun);
             runs.close();
             payload.putBytes(0, compressedOverrun);
-            forger.sendPage(7, 6, PageEncoding.DELTA_XBZRLE_ZSTD, 0, payload, compressedOverrun.length, FrameForger.VERSION);
+            forger.sendPage(
+                7, 6, PageEncoding.DELTA_XBZRLE_ZSTD, 0, payload, compressedOverrun.length, FrameForger.VERSION);
 
             harness.awaitEvents("bad deltas counted", 30_000, () ->
                 receiver.value(EngineCounter.PAGES_REJECTED_CORRUPT) == 5 &&

@@ -119,7 +119,8 @@ class FaultSystemTest
                 // The forger's own transfer, then every kind of bad page in it.
                 forger.hello(31, "vm-forged", IMAGE_SIZE, PAGE_SIZE);
                 forger.sendPage(31, 3, PageEncoding.RAW, garbageCrc + 1, garbage, PAGE_SIZE, FrameForger.VERSION);
-                forger.sendPage(31, PAGE_COUNT + 5, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE, FrameForger.VERSION);
+                forger.sendPage(
+                    31, PAGE_COUNT + 5, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE, FrameForger.VERSION);
                 forger.sendPage(31, 5, PageEncoding.ZSTD, garbageCrc, garbage, 100, FrameForger.VERSION);
                 forger.sendPage(31, 6, PageEncoding.RAW, garbageCrc, garbage, PAGE_SIZE + 8, FrameForger.VERSION);
                 forger.sendPageWithLyingLength(31, 7, garbage);

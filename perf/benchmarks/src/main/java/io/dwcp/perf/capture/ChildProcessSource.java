@@ -61,6 +61,7 @@ public final class ChildProcessSource implements MemorySource
     /**
      * {@inheritDoc}
      */
+    @Override
     public String name()
     {
         return name;
@@ -69,6 +70,7 @@ public final class ChildProcessSource implements MemorySource
     /**
      * {@inheritDoc}
      */
+    @Override
     public void start(final long timeoutNs) throws IOException, InterruptedException
     {
         if (null != process)
@@ -102,6 +104,7 @@ public final class ChildProcessSource implements MemorySource
     /**
      * {@inheritDoc}
      */
+    @Override
     public void pause() throws IOException, InterruptedException
     {
         signal("STOP");
@@ -121,6 +124,7 @@ public final class ChildProcessSource implements MemorySource
     /**
      * {@inheritDoc}
      */
+    @Override
     public void resume() throws IOException
     {
         signal("CONT");
@@ -130,6 +134,7 @@ public final class ChildProcessSource implements MemorySource
     /**
      * {@inheritDoc}
      */
+    @Override
     public List<MemoryRange> ranges() throws IOException
     {
         return MemoryRange.snapshotCandidates(MemoryRange.readMaps(procFile("maps")));
@@ -138,6 +143,7 @@ public final class ChildProcessSource implements MemorySource
     /**
      * {@inheritDoc}
      */
+    @Override
     public int read(final long address, final ByteBuffer target) throws IOException
     {
         final int wanted = target.remaining();
@@ -157,6 +163,7 @@ public final class ChildProcessSource implements MemorySource
     /**
      * {@inheritDoc}
      */
+    @Override
     public Map<String, String> description()
     {
         final Map<String, String> description = new LinkedHashMap<>();
@@ -178,6 +185,7 @@ public final class ChildProcessSource implements MemorySource
     /**
      * {@inheritDoc}
      */
+    @Override
     public void close()
     {
         if (isClosed)
