@@ -3,7 +3,6 @@ package io.dwcp.codec;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
-import com.github.luben.zstd.ZstdException;
 import io.dwcp.codecs.wire.PageEncoding;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -24,6 +23,9 @@ import java.nio.ByteBuffer;
  * <p>
  * Works only on direct or mapped buffers, allocates nothing per page, and never throws on bad input: decoding
  * returns a {@link DecodeResult}.
+ * <p>
+ * This class is the one entry point and holds the plain encodings; the delta encodings are in {@code DeltaCodec},
+ * the dictionary contexts in {@code PageDictionaries}.
  * <p>
  * Not thread safe: each agent owns its codec.
  */
@@ -49,13 +51,9 @@ public final class PageCodec implements AutoCloseable
     private final int zeroPageCrc;
     private final ZstdCompressCtx compressCtx = new ZstdCompressCtx();
     private final ZstdDecompressCtx decompressCtx = new ZstdDecompressCtx();
-    private final UnsafeBuffer xorPage;
-    private final UnsafeBuffer runs;
-    private ZstdCompressCtx dictionaryCompressCtx;
-    private ZstdDecompressCtx dictionaryDecompressCtx;
-    private final UnsafeBuffer alternative;
+    private final PageDictionaries dictionaries = new PageDictionaries();
+    private final DeltaCodec delta;
     private int compressionLevel;
-    private boolean isThorough;
     private boolean isClosed;
 
     private PageEncoding lastEncoding;
@@ -72,11 +70,9 @@ public final class PageCodec implements AutoCloseable
         this.pageSize = pageSize;
         this.maxCompressedLength = (int)Zstd.compressBound(pageSize);
         this.zeroPageCrc = PageChecksum.zeroPageCrc32c(pageSize);
-        this.xorPage = new UnsafeBuffer(ByteBuffer.allocateDirect(pageSize));
-        this.runs = new UnsafeBuffer(ByteBuffer.allocateDirect(pageSize));
-        this.alternative = new UnsafeBuffer(ByteBuffer.allocateDirect(maxCompressedLength));
         compressCtx.setMagicless(true).setContentSize(false).setChecksum(false).setDictID(false);
         decompressCtx.setMagicless(true);
+        this.delta = new DeltaCodec(pageSize, maxCompressedLength, zeroPageCrc, compressCtx, decompressCtx);
         compressionLevel(compressionLevel);
     }
 
@@ -88,7 +84,7 @@ public final class PageCodec implements AutoCloseable
      */
     public void thoroughDelta(final boolean isThorough)
     {
-        this.isThorough = isThorough;
+        delta.thorough(isThorough);
     }
 
     /**
@@ -105,10 +101,7 @@ public final class PageCodec implements AutoCloseable
         }
         compressionLevel = level;
         compressCtx.setLevel(level);
-        if (null != dictionaryCompressCtx)
-        {
-            dictionaryCompressCtx.setLevel(level);
-        }
+        dictionaries.compressionLevel(level);
     }
 
     /**
@@ -118,10 +111,7 @@ public final class PageCodec implements AutoCloseable
      */
     public void compressWithDictionary(final byte[] dictionary)
     {
-        dropDictionary();
-        dictionaryCompressCtx = new ZstdCompressCtx()
-            .setMagicless(true).setContentSize(false).setChecksum(false).setDictID(false).setLevel(compressionLevel);
-        dictionaryCompressCtx.loadDict(dictionary);
+        dictionaries.compressWith(dictionary, compressionLevel);
     }
 
     /**
@@ -131,22 +121,13 @@ public final class PageCodec implements AutoCloseable
      */
     public void decompressWithDictionary(final byte[] dictionary)
     {
-        if (null != dictionaryDecompressCtx)
-        {
-            dictionaryDecompressCtx.close();
-        }
-        dictionaryDecompressCtx = new ZstdDecompressCtx().setMagicless(true);
-        dictionaryDecompressCtx.loadDict(dictionary);
+        dictionaries.decompressWith(dictionary);
     }
 
     /** Stop compressing with a dictionary, for example because the receiver refused it. */
     public void dropDictionary()
     {
-        if (null != dictionaryCompressCtx)
-        {
-            dictionaryCompressCtx.close();
-            dictionaryCompressCtx = null;
-        }
+        dictionaries.dropCompression();
     }
 
     /**
@@ -245,6 +226,7 @@ public final class PageCodec implements AutoCloseable
         }
 
         lastCrc = PageChecksum.crc32c(source, sourceOffset, pageSize);
+        final ZstdCompressCtx dictionaryCompressCtx = dictionaries.compressCtx();
         final boolean isDictionary = allowDictionary && null != dictionaryCompressCtx;
         final int compressedLength = (isDictionary ? dictionaryCompressCtx : compressCtx).compressDirectByteBuffer(
             target.byteBuffer(), target.wrapAdjustment() + targetOffset, maxCompressedLength,
@@ -281,84 +263,10 @@ public final class PageCodec implements AutoCloseable
         final UnsafeBuffer target,
         final int targetOffset)
     {
-        final int runLength = XorRunLength.encode(source, sourceOffset, base, baseOffset, pageSize, runs, 0, pageSize);
-        if (0 == runLength)
-        {
-            lastEncoding = PageEncoding.UNCHANGED;
-            lastCrc = PageChecksum.crc32c(source, sourceOffset, pageSize);
-            return 0;
-        }
-        if (isZero(source, sourceOffset, pageSize))
-        {
-            lastEncoding = PageEncoding.ZERO;
-            lastCrc = zeroPageCrc;
-            return 0;
-        }
-
-        lastCrc = PageChecksum.crc32c(source, sourceOffset, pageSize);
-        if (runLength > 0 && runLength <= pageSize >> 4)
-        {
-            // Small enough that zstd could save only a few bytes for far more work.
-            target.putBytes(targetOffset, runs, 0, runLength);
-            lastEncoding = PageEncoding.DELTA_XBZRLE;
-            return runLength;
-        }
-
-        int bestLength = Integer.MAX_VALUE;
-        PageEncoding best = PageEncoding.RAW;
-        if (runLength > 0)
-        {
-            final int runsCompressed = compressCtx.compressDirectByteBuffer(
-                target.byteBuffer(), target.wrapAdjustment() + targetOffset, maxCompressedLength,
-                runs.byteBuffer(), runs.wrapAdjustment(), runLength);
-            if (runsCompressed < runLength)
-            {
-                bestLength = runsCompressed;
-                best = PageEncoding.DELTA_XBZRLE_ZSTD;
-            }
-            else
-            {
-                target.putBytes(targetOffset, runs, 0, runLength);
-                bestLength = runLength;
-                best = PageEncoding.DELTA_XBZRLE;
-            }
-        }
-
-        if (isThorough)
-        {
-            XorRunLength.xor(source, sourceOffset, base, baseOffset, xorPage, pageSize);
-            final int xorCompressed = compressCtx.compressDirectByteBuffer(
-                alternative.byteBuffer(), alternative.wrapAdjustment(), maxCompressedLength,
-                xorPage.byteBuffer(), xorPage.wrapAdjustment(), pageSize);
-            if (xorCompressed < bestLength)
-            {
-                target.putBytes(targetOffset, alternative, 0, xorCompressed);
-                bestLength = xorCompressed;
-                best = PageEncoding.DELTA_ZSTD;
-            }
-        }
-
-        if (bestLength > pageSize >> 1)
-        {
-            // Rewritten through and through: the page on its own may be cheaper than its difference.
-            final int fullCompressed = compressCtx.compressDirectByteBuffer(
-                alternative.byteBuffer(), alternative.wrapAdjustment(), maxCompressedLength,
-                source.byteBuffer(), source.wrapAdjustment() + sourceOffset, pageSize);
-            if (fullCompressed < bestLength)
-            {
-                target.putBytes(targetOffset, alternative, 0, fullCompressed);
-                bestLength = fullCompressed;
-                best = PageEncoding.ZSTD;
-            }
-        }
-
-        if (bestLength >= pageSize)
-        {
-            lastEncoding = PageEncoding.RAW;
-            return pageSize;
-        }
-        lastEncoding = best;
-        return bestLength;
+        final int length = delta.encode(source, sourceOffset, base, baseOffset, target, targetOffset);
+        lastEncoding = delta.lastEncoding();
+        lastCrc = delta.lastCrc();
+        return length;
     }
 
     /**
@@ -434,68 +342,11 @@ public final class PageCodec implements AutoCloseable
         switch (encoding)
         {
             case UNCHANGED:
-                if (0 != payloadLength || null == current)
-                {
-                    return null == current ? DecodeResult.UNKNOWN_ENCODING : DecodeResult.BAD_LENGTH;
-                }
-                return PageChecksum.crc32c(current, currentOffset, pageSize) == expectedCrc ?
-                    DecodeResult.OK : DecodeResult.CRC_MISMATCH;
-
             case DELTA_XBZRLE:
-                if (null == current)
-                {
-                    return DecodeResult.UNKNOWN_ENCODING;
-                }
-                if (payloadLength <= 0 || payloadLength > pageSize)
-                {
-                    return DecodeResult.BAD_LENGTH;
-                }
-                page.putBytes(0, current, currentOffset, pageSize);
-                if (!XorRunLength.apply(payload, payloadOffset, payloadLength, page, pageSize))
-                {
-                    return DecodeResult.CORRUPT_PAYLOAD;
-                }
-                break;
-
             case DELTA_XBZRLE_ZSTD:
-            {
-                if (null == current)
-                {
-                    return DecodeResult.UNKNOWN_ENCODING;
-                }
-                if (payloadLength <= 0 || payloadLength >= pageSize)
-                {
-                    return DecodeResult.BAD_LENGTH;
-                }
-                // The runs never exceed a page; zstd stops at that bound on a payload that claims more.
-                final int runLength = decompress(decompressCtx, payload, payloadOffset, payloadLength, runs, pageSize);
-                if (runLength <= 0)
-                {
-                    return DecodeResult.CORRUPT_PAYLOAD;
-                }
-                page.putBytes(0, current, currentOffset, pageSize);
-                if (!XorRunLength.apply(runs, 0, runLength, page, pageSize))
-                {
-                    return DecodeResult.CORRUPT_PAYLOAD;
-                }
-                break;
-            }
-
             case DELTA_ZSTD:
-                if (null == current)
-                {
-                    return DecodeResult.UNKNOWN_ENCODING;
-                }
-                if (payloadLength <= 0 || payloadLength >= pageSize)
-                {
-                    return DecodeResult.BAD_LENGTH;
-                }
-                if (pageSize != decompress(decompressCtx, payload, payloadOffset, payloadLength, xorPage, pageSize))
-                {
-                    return DecodeResult.CORRUPT_PAYLOAD;
-                }
-                XorRunLength.xor(current, currentOffset, xorPage, 0, page, pageSize);
-                break;
+                return delta.decode(
+                    encoding, payload, payloadOffset, payloadLength, expectedCrc, current, currentOffset, page);
 
             case ZERO:
                 if (0 != payloadLength)
@@ -515,6 +366,8 @@ public final class PageCodec implements AutoCloseable
 
             case ZSTD:
             case ZSTD_DICT:
+            {
+                final ZstdDecompressCtx dictionaryDecompressCtx = dictionaries.decompressCtx();
                 if (PageEncoding.ZSTD_DICT == encoding && null == dictionaryDecompressCtx)
                 {
                     // No valid dictionary arrived: the page cannot be decoded here and is asked for again.
@@ -524,63 +377,26 @@ public final class PageCodec implements AutoCloseable
                 {
                     return DecodeResult.BAD_LENGTH;
                 }
-                if (pageSize != decompress(PageEncoding.ZSTD_DICT == encoding ? dictionaryDecompressCtx : decompressCtx,
+                if (pageSize != ZstdPayload.decompress(
+                    PageEncoding.ZSTD_DICT == encoding ? dictionaryDecompressCtx : decompressCtx,
                     payload, payloadOffset, payloadLength, page, pageSize))
                 {
                     return DecodeResult.CORRUPT_PAYLOAD;
                 }
                 break;
+            }
 
             default:
                 return DecodeResult.UNKNOWN_ENCODING;
         }
 
-        return PageChecksum.crc32c(page, 0, pageSize) == expectedCrc ? DecodeResult.OK : DecodeResult.CRC_MISMATCH;
+        return verify(page, 0, pageSize, expectedCrc);
     }
 
-    /**
-     * Decompress a payload into at most {@code capacity} bytes.
-     *
-     * @return the decompressed length, or -1 for a payload that is corrupt or expands past the capacity.
-     */
-    private int decompress(
-        final ZstdDecompressCtx context,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength,
-        final UnsafeBuffer page,
-        final int capacity)
+    /** Check a decoded page against the CRC32C the sender computed: the one check every encoding ends with. */
+    static DecodeResult verify(final DirectBuffer page, final int offset, final int pageSize, final int expectedCrc)
     {
-        final ByteBuffer pageBuffer = page.byteBuffer();
-        final int pageBufferOffset = page.wrapAdjustment();
-        try
-        {
-            final int decodedLength;
-            final ByteBuffer payloadBuffer = payload.byteBuffer();
-            if (null != payloadBuffer && payloadBuffer.isDirect())
-            {
-                decodedLength = context.decompressDirectByteBuffer(
-                    pageBuffer, pageBufferOffset, capacity,
-                    payloadBuffer, payload.wrapAdjustment() + payloadOffset, payloadLength);
-            }
-            else if (null != payload.byteArray())
-            {
-                decodedLength = context.decompressByteArrayToDirectByteBuffer(
-                    pageBuffer, pageBufferOffset, capacity,
-                    payload.byteArray(), payload.wrapAdjustment() + payloadOffset, payloadLength);
-            }
-            else
-            {
-                return -1;
-            }
-
-            return decodedLength;
-        }
-        catch (final ZstdException ex)
-        {
-            // Corrupt input, or output that would overflow the capacity: zstd stopped at the bound we gave it.
-            return -1;
-        }
+        return PageChecksum.crc32c(page, offset, pageSize) == expectedCrc ? DecodeResult.OK : DecodeResult.CRC_MISMATCH;
     }
 
     /**
@@ -636,6 +452,7 @@ public final class PageCodec implements AutoCloseable
     }
 
     /** Free the native zstd contexts. Idempotent. */
+    @Override
     public void close()
     {
         if (!isClosed)
@@ -643,11 +460,7 @@ public final class PageCodec implements AutoCloseable
             isClosed = true;
             compressCtx.close();
             decompressCtx.close();
-            dropDictionary();
-            if (null != dictionaryDecompressCtx)
-            {
-                dictionaryDecompressCtx.close();
-            }
+            dictionaries.close();
         }
     }
 }
