@@ -43,7 +43,8 @@ public record RecordingSummary(
         int baselineMaxDeltaChain,
         int dictionaryBytes,
         boolean isHdeEnabled,
-        boolean isBaselineCompressed)
+        boolean isBaselineCompressed,
+        int streams)
     {
     }
 

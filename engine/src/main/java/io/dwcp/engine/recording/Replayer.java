@@ -10,6 +10,8 @@ import io.dwcp.codecs.agent.StartTransferDecoder;
 import io.dwcp.codecs.agent.TransferCompletedDecoder;
 import io.dwcp.codecs.agent.TransferFailedDecoder;
 import io.dwcp.engine.config.SenderContext;
+import io.dwcp.engine.config.StreamCountPolicy;
+import io.dwcp.engine.transport.StripeLayout;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.queue.CommandPublisher;
 import io.dwcp.engine.queue.EngineEventListener;
@@ -175,6 +177,8 @@ public final class Replayer
                     .dictionaryBytes(settings.dictionaryBytes())
                     .hdeEnabled(settings.isHdeEnabled())
                     .baselineCompressed(settings.isBaselineCompressed())
+                    .streamCountPolicy(new StreamCountPolicy(settings.streams(), 1, StripeLayout.MAX_STRIPES,
+                        settings.streams()))
                     .recordingDirectory(null)))
                 .errorHandler((ex) -> out.println("replay sender error: " + ex))
                 .launch();

@@ -35,7 +35,7 @@ import java.nio.file.Path;
 public final class TransferRecorder implements AutoCloseable
 {
     /** Version of the recording format this class writes and {@link RecordingReader} reads. */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /** Bytes of page content per {@code RecordedPages} record, at most. */
     static final int CONTENT_BYTES_PER_RECORD = 1024 * 1024;
@@ -80,7 +80,8 @@ public final class TransferRecorder implements AutoCloseable
             .baselineMaxDeltaChain(context.baselineMaxDeltaChain())
             .dictionaryBytes(context.dictionaryBytes())
             .hdeEnabled(context.hdeEnabled() ? 1 : 0)
-            .baselineCompressed(context.baselineCompressed() ? 1 : 0);
+            .baselineCompressed(context.baselineCompressed() ? 1 : 0)
+            .streams(context.streamCountPolicy().streamsFor(0, -1, -1));
         append(MessageHeaderEncoder.ENCODED_LENGTH + startedEncoder.encodedLength());
     }
 

@@ -62,8 +62,7 @@ public final class SenderConductor implements Agent, StripeListener
     private final ArrayList<OutboundTransfer> releasing = new ArrayList<>();
     private final Object2ObjectHashMap<String, ReceiverPeer> peersByEndpoint = new Object2ObjectHashMap<>();
     private final ArrayList<ReceiverPeer> peers = new ArrayList<>();
-    private final FragmentAssembler controlAssembler =
-        new FragmentAssembler(new ControlAdapter(new ReceiverReplies(this)));
+    private final FragmentAssembler controlAssembler;
     private final long[] reportStats = new long[StripeRounds.STAT_COUNT];
     private final org.agrona.concurrent.MessageHandler reportHandler =
         (type, buffer, offset, length) -> ConductorProxy.dispatch(this, type, buffer, offset, reportStats);
@@ -103,6 +102,8 @@ public final class SenderConductor implements Agent, StripeListener
         opener = new TransferOpener(context, slots, workers);
         frames = new ConductorFrames(controlChannel, context.controlStreamId());
         intake = new CommandIntake(this, counters);
+        // After the counters: the replies resolve theirs from this conductor.
+        controlAssembler = new FragmentAssembler(new ControlAdapter(new ReceiverReplies(this)));
     }
 
     /**

@@ -162,6 +162,7 @@ class FaultSystemTest
             harness.commands().endOfTransfer(60);
             harness.awaitEnd(60, 30_000);
 
+            assertEquals(List.of(), harness.events().failed);
             final EngineCounters receiver = harness.receiverEngine().receiverCounters();
             assertEquals(3, relay.corrupted());
             assertEquals(3, receiver.value(EngineCounter.PAGES_REJECTED_CRC) +
@@ -190,6 +191,7 @@ class FaultSystemTest
             harness.commands().endOfTransfer(70);
             harness.awaitEnd(70, 45_000);
 
+            assertEquals(List.of(), harness.events().failed);
             final EngineCounters receiver = harness.receiverEngine().receiverCounters();
             assertEquals(3, relay.corrupted());
             assertEquals(3, receiver.value(EngineCounter.PAGES_REJECTED_CRC) +
