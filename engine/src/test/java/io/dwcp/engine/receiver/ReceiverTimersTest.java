@@ -48,6 +48,8 @@ class ReceiverTimersTest
     private static final long TRANSFER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
     /** Longer than the transfer timeout, to show that a finished transfer is not timed out while it lingers. */
     private static final long LINGER_NS = TimeUnit.SECONDS.toNanos(5);
+    /** A page a duty cycle, so that the clock can be stepped while a transfer is being verified. */
+    private static final int VERIFY_PAGES_PER_CYCLE = 1;
     /** Duty cycles run with the clock standing still, to show that nothing more falls due. */
     private static final int IDLE_CYCLES = 50;
     private static final int EVENTS_PER_POLL = 10_000;
@@ -75,6 +77,7 @@ class ReceiverTimersTest
             .eventQueue(eventQueue)
             .transferTimeoutNs(TRANSFER_TIMEOUT_NS)
             .lingerNs(LINGER_NS)
+            .verifyPagesPerCycle(VERIFY_PAGES_PER_CYCLE)
             .nanoClock(agents.clock())
             .errorHandler(agents::onError)
             .conclude();
@@ -154,6 +157,29 @@ class ReceiverTimersTest
         assertRefusedAsGone(2, "vm-linger");
         assertEquals(List.of(), events.failed, "a lingering transfer is removed, not failed");
         assertEquals(1, events.completed.size());
+        assertEquals(List.of(), agents.errors());
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void transferIsNotTimedOutWhileTheReceiverVerifiesIt()
+    {
+        assertTrue(sender.hello(3, "vm-verify", IMAGE_SIZE, PAGE_SIZE));
+        runUntil("the Hello to be answered", () -> 1 == sender.helloAcks().size());
+        final long digest = sendEveryPageAndTheEnd(3);
+        // The end and every page are read in one cycle, which starts the verification of its first page.
+        run(1);
+
+        // The sender owes nothing while it waits for the verdict, however long the receiver takes to verify.
+        for (int cycle = 1; cycle < PAGE_COUNT / VERIFY_PAGES_PER_CYCLE + 1; cycle++)
+        {
+            agents.advanceNs(TRANSFER_TIMEOUT_NS / 2);
+            run(1);
+            assertEquals(List.of(), events.failed, "failed at verification cycle " + cycle);
+        }
+        runUntil("the verdict", () -> 1 == sender.verdicts().size());
+        assertEquals(new HandSender.TransferVerdict(3, Verdict.MATCH, digest), sender.verdicts().get(0));
+        assertEquals(1, events.completed.size(), () -> "completed: " + events.completed);
         assertEquals(List.of(), agents.errors());
     }
 
