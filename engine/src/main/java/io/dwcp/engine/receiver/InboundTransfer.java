@@ -153,6 +153,16 @@ final class InboundTransfer implements AutoCloseable
         return lastFrameNs;
     }
 
+    /**
+     * The receiver is verifying the transfer, so the sender, waiting for the verdict, owes it no frame.
+     *
+     * @param nowNs current time, from which the sender's silence counts again.
+     */
+    void onVerifying(final long nowNs)
+    {
+        lastFrameNs = nowNs;
+    }
+
     void done(final long nowNs)
     {
         state = State.DONE;

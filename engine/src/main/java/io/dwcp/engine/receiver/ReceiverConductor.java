@@ -384,6 +384,11 @@ final class ReceiverConductor implements Agent
                 return 1;
             }
         }
+        else if (InboundTransfer.State.VERIFYING == transfer.state())
+        {
+            // The sender owes no frame while it waits for the verdict: its silence counts from the verdict on.
+            transfer.onVerifying(nowNs);
+        }
         else if (nowNs - transfer.lastFrameNs() > transferTimeoutNs)
         {
             failAndRemove(transfer, FailureReason.PEER_LOST, silenceOf(transfer));

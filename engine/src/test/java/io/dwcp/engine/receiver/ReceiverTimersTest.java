@@ -1,0 +1,239 @@
+package io.dwcp.engine.receiver;
+
+import io.dwcp.codec.ImageDigest;
+import io.dwcp.codec.PageChecksum;
+import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.codecs.wire.HelloStatus;
+import io.dwcp.codecs.wire.Verdict;
+import io.dwcp.engine.config.EngineConfiguration;
+import io.dwcp.engine.config.ReceiverContext;
+import io.dwcp.engine.queue.EventAdapter;
+import io.dwcp.engine.queue.SbeQueues;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.test.EventRecorder;
+import io.dwcp.engine.test.HandSender;
+import io.dwcp.engine.test.SteppedAgents;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The receiver's timers, driven on the test thread: the data adapter, the conductor, the verifier, the media driver
+ * and the client run one duty cycle at a time, and time passes for the engine only when the test steps its clock.
+ * A sender is played by hand over {@code aeron:ipc}.
+ */
+class ReceiverTimersTest
+{
+    private static final String IPC = "aeron:ipc";
+    private static final int PAGE_SIZE = 4096;
+    private static final int PAGE_COUNT = 8;
+    private static final long IMAGE_SIZE = (long)PAGE_COUNT * PAGE_SIZE;
+    private static final long TRANSFER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    /** Longer than the transfer timeout, to show that a finished transfer is not timed out while it lingers. */
+    private static final long LINGER_NS = TimeUnit.SECONDS.toNanos(5);
+    /** A page a duty cycle, so that the clock can be stepped while a transfer is being verified. */
+    private static final int VERIFY_PAGES_PER_CYCLE = 1;
+    /** Duty cycles run with the clock standing still, to show that nothing more falls due. */
+    private static final int IDLE_CYCLES = 50;
+    private static final int EVENTS_PER_POLL = 10_000;
+
+    @TempDir
+    Path directory;
+
+    private final EventRecorder events = new EventRecorder();
+    private SteppedAgents agents;
+    private ChronicleQueue eventQueue;
+    private EventAdapter eventAdapter;
+    private EngineCounters counters;
+    private HandSender sender;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        eventQueue = SbeQueues.open(directory.resolve("events"));
+        eventAdapter = new EventAdapter(eventQueue, events);
+        agents = new SteppedAgents();
+        final ReceiverContext context = new ReceiverContext()
+            .aeron(agents.aeron())
+            .dataEndpoint(IPC)
+            .outputDirectory(Files.createDirectories(directory.resolve("out")))
+            .eventQueue(eventQueue)
+            .transferTimeoutNs(TRANSFER_TIMEOUT_NS)
+            .lingerNs(LINGER_NS)
+            .verifyPagesPerCycle(VERIFY_PAGES_PER_CYCLE)
+            .nanoClock(agents.clock())
+            .errorHandler(agents::onError)
+            .conclude();
+        counters = context.counters();
+        ReceiverAgents.create(context).forEach(agents::add);
+        // Replies go where the sender's would: its control stream.
+        sender = new HandSender(
+            agents.aeron(), IPC, context.dataStreamId(), IPC, EngineConfiguration.controlStreamId());
+        agents.doWorkUntil("the hand sender to connect", sender::isConnected);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        CloseHelper.closeAll(sender, agents, eventAdapter, eventQueue);
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void transferWithNoFrameAfterItsHelloFailsPeerLostJustAfterTheTransferTimeoutAndIsRemoved()
+    {
+        assertTrue(sender.hello(1, "vm-silent", IMAGE_SIZE, PAGE_SIZE));
+        runUntil("the Hello to be answered", () -> 1 == sender.helloAcks().size());
+        assertEquals(HelloStatus.ACCEPTED, sender.helloAcks().get(0).status());
+        final long helloNs = agents.nowNs();
+
+        for (final long elapsedNs : new long[]{ TRANSFER_TIMEOUT_NS / 2, TRANSFER_TIMEOUT_NS - 1, TRANSFER_TIMEOUT_NS })
+        {
+            agents.timeNs(helloNs + elapsedNs);
+            run(IDLE_CYCLES);
+            assertEquals(List.of(), events.failed, "failed " + elapsedNs + " ns after the Hello");
+        }
+
+        agents.advanceNs(1);
+        run(1);
+        assertEquals(1, events.failed.size(), () -> "failed: " + events.failed);
+        final EventRecorder.Failure failure = events.failed.get(0);
+        assertEquals(1, failure.transferId());
+        assertEquals(FailureReason.PEER_LOST, failure.reason());
+        assertTrue(failure.text().contains("no frame from the sender"), failure.text());
+
+        // Gone: its end names a transfer the receiver no longer has, and a new Hello finds the destination taken.
+        final long unknownBefore = counters.value(EngineCounter.FRAMES_UNKNOWN_TRANSFER);
+        assertTrue(sender.transferEnd(1, 0, 0));
+        run(IDLE_CYCLES);
+        assertEquals(unknownBefore + 1, counters.value(EngineCounter.FRAMES_UNKNOWN_TRANSFER));
+        assertRefusedAsGone(1, "vm-silent");
+        assertEquals(1, events.failed.size(), "a transfer fails once");
+        assertEquals(List.of(), agents.errors());
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void verifiedTransferLingersUntilTheLingerTimePasses()
+    {
+        assertTrue(sender.hello(2, "vm-linger", IMAGE_SIZE, PAGE_SIZE));
+        runUntil("the Hello to be answered", () -> 1 == sender.helloAcks().size());
+        assertEquals(HelloStatus.ACCEPTED, sender.helloAcks().get(0).status());
+
+        final long digest = sendEveryPageAndTheEnd(2);
+        runUntil("the verdict", () -> 1 == sender.verdicts().size());
+        assertEquals(new HandSender.TransferVerdict(2, Verdict.MATCH, digest), sender.verdicts().get(0));
+        assertEquals(1, events.completed.size(), () -> "completed: " + events.completed);
+        final long verifiedNs = agents.nowNs();
+
+        // Past the transfer timeout and up to the end of the linger: still there, so a repeated Hello is answered.
+        agents.timeNs(verifiedNs + TRANSFER_TIMEOUT_NS + 1);
+        run(IDLE_CYCLES);
+        agents.timeNs(verifiedNs + LINGER_NS);
+        run(IDLE_CYCLES);
+        assertTrue(sender.hello(2, "vm-linger", IMAGE_SIZE, PAGE_SIZE));
+        runUntil("the repeated Hello to be answered", () -> 2 == sender.helloAcks().size());
+        assertEquals(HelloStatus.ACCEPTED, sender.helloAcks().get(1).status(), () -> sender.helloAcks().toString());
+
+        agents.advanceNs(1);
+        run(1);
+        assertRefusedAsGone(2, "vm-linger");
+        assertEquals(List.of(), events.failed, "a lingering transfer is removed, not failed");
+        assertEquals(1, events.completed.size());
+        assertEquals(List.of(), agents.errors());
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void transferIsNotTimedOutWhileTheReceiverVerifiesIt()
+    {
+        assertTrue(sender.hello(3, "vm-verify", IMAGE_SIZE, PAGE_SIZE));
+        runUntil("the Hello to be answered", () -> 1 == sender.helloAcks().size());
+        final long digest = sendEveryPageAndTheEnd(3);
+        // The end and every page are read in one cycle, which starts the verification of its first page.
+        run(1);
+
+        // The sender owes nothing while it waits for the verdict, however long the receiver takes to verify.
+        for (int cycle = 1; cycle < PAGE_COUNT / VERIFY_PAGES_PER_CYCLE + 1; cycle++)
+        {
+            agents.advanceNs(TRANSFER_TIMEOUT_NS / 2);
+            run(1);
+            assertEquals(List.of(), events.failed, "failed at verification cycle " + cycle);
+        }
+        runUntil("the verdict", () -> 1 == sender.verdicts().size());
+        assertEquals(new HandSender.TransferVerdict(3, Verdict.MATCH, digest), sender.verdicts().get(0));
+        assertEquals(1, events.completed.size(), () -> "completed: " + events.completed);
+        assertEquals(List.of(), agents.errors());
+    }
+
+    /**
+     * Send every page of a transfer of one stripe, a frame each, then its end.
+     *
+     * @param transferId of the transfer, opened.
+     * @return the digest of the image sent.
+     */
+    private long sendEveryPageAndTheEnd(final long transferId)
+    {
+        final UnsafeBuffer page = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
+        final UnsafeBuffer pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_COUNT * Integer.BYTES));
+        for (int pageNumber = 0; pageNumber < PAGE_COUNT; pageNumber++)
+        {
+            page.setMemory(0, PAGE_SIZE, (byte)(pageNumber + 1));
+            pageCrcs.putInt(pageNumber * Integer.BYTES, PageChecksum.crc32c(page, 0, PAGE_SIZE));
+            assertTrue(sender.rawPage(transferId, pageNumber + 1, pageNumber, page, 0, PAGE_SIZE));
+        }
+        final long digest = ImageDigest.of(pageCrcs, PAGE_COUNT);
+        assertTrue(sender.transferEnd(transferId, digest, PAGE_COUNT));
+        return digest;
+    }
+
+    /**
+     * A Hello for a removed transfer is a new transfer, refused because the old one's destination is kept.
+     */
+    private void assertRefusedAsGone(final long transferId, final String vmId)
+    {
+        final int answered = sender.helloAcks().size();
+        assertTrue(sender.hello(transferId, vmId, IMAGE_SIZE, PAGE_SIZE));
+        runUntil("the Hello to be answered", () -> answered + 1 == sender.helloAcks().size());
+        final HandSender.HelloAck ack = sender.helloAcks().get(answered);
+        assertEquals(HelloStatus.REJECTED, ack.status(), ack::toString);
+        assertTrue(ack.text().contains("already exists"), ack.text());
+    }
+
+    private void run(final int cycles)
+    {
+        for (int i = 0; i < cycles; i++)
+        {
+            agents.doWork();
+            sender.poll();
+        }
+        eventAdapter.poll(EVENTS_PER_POLL);
+    }
+
+    private void runUntil(final String description, final BooleanSupplier condition)
+    {
+        agents.doWorkUntil(description, () ->
+        {
+            sender.poll();
+            eventAdapter.poll(EVENTS_PER_POLL);
+            return condition.getAsBoolean();
+        });
+    }
+}
