@@ -27,7 +27,7 @@ final class DriverOptions
     {
         if (null != externalDriver)
         {
-            return builder.externalDriver(externalDriver);
+            return builder.externalDriver(externalDriver, profile.threading);
         }
         return builder.embeddedDriver(
             null != aeronDirectory ? aeronDirectory : AeronDirectories.forEmbeddedDriver(role),

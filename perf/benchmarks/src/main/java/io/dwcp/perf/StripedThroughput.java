@@ -1,0 +1,141 @@
+package io.dwcp.perf;
+
+import io.dwcp.driver.DriverProfile;
+import io.dwcp.engine.memory.ImageComparison;
+import io.dwcp.engine.queue.EngineEventListener;
+import io.dwcp.engine.runtime.EngineThreading;
+import io.dwcp.engine.runtime.LocalMigration;
+import org.agrona.IoUtil;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * End-to-end migration of one real-memory snapshot through the real engines over UDP loopback, at several stripe
+ * counts, beside {@code zstd -1} piped over TCP on the same file in the same run. Every engine destination is
+ * compared byte for byte with the source.
+ * <pre>
+ * perf/bench StripedThroughput --image FILE [--stripes 1,4,16,64] [--threading INVOKER] [--workers 1] [--repeat 1]
+ * </pre>
+ * The image is a snapshot {@code MemoryCapture} took (a {@code .mem} file, a whole number of pages).
+ */
+public final class StripedThroughput
+{
+    private static final int PAGE_SIZE = 4096;
+
+    private StripedThroughput()
+    {
+    }
+
+    /**
+     * Run the comparison and print a Markdown table.
+     *
+     * @param args see the class description.
+     * @throws Exception if a run fails or a destination differs.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        Path source = null;
+        final List<Integer> stripeCounts = new ArrayList<>(List.of(1, 4, 16, 64));
+        EngineThreading threading = EngineThreading.INVOKER;
+        int workers = 1;
+        int repeat = 1;
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "--image" -> source = Path.of(args[++i]);
+                case "--stripes" ->
+                {
+                    stripeCounts.clear();
+                    for (final String count : args[++i].split(","))
+                    {
+                        stripeCounts.add(Integer.parseInt(count.trim()));
+                    }
+                }
+                case "--threading" -> threading = EngineThreading.valueOf(args[++i]);
+                case "--workers" -> workers = Integer.parseInt(args[++i]);
+                case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (null == source)
+        {
+            throw new IllegalArgumentException("give --image, a snapshot from MemoryCapture");
+        }
+
+        final Path work = Files.createTempDirectory("dwcp-striped-");
+        try
+        {
+            final long length = Files.size(source);
+            if (0 == length || 0 != length % PAGE_SIZE)
+            {
+                throw new IllegalArgumentException(source + " is not a whole number of pages");
+            }
+            final Path image = source;
+            System.out.printf(Locale.ROOT, "image %s, %.1f MiB, %s threading, %d worker(s)%n%n",
+                source.getFileName(), length / (1024.0 * 1024.0), threading, workers);
+            System.out.printf(Locale.ROOT,
+                "| run | logical MB/s | wire MiB | ratio to zstd -1 over TCP |%n| --- | ---: | ---: | ---: |%n");
+            for (int r = 0; r < repeat; r++)
+            {
+                final ZstdTcpPipe.Result zstd = ZstdTcpPipe.run(image, work.resolve("zstd-out.img"), 1);
+                final double zstdMbps = length / (zstd.elapsedNs() / 1e9) / 1e6;
+                System.out.printf(Locale.ROOT, "| zstd -1 over TCP | %.0f | %.1f | 1.00 |%n", zstdMbps,
+                    zstd.wireBytes() / (1024.0 * 1024.0));
+                for (final int stripes : stripeCounts)
+                {
+                    final double mbps = engine(work.resolve("run-" + r + "-" + stripes), image, length, stripes,
+                        threading, workers);
+                    System.out.printf(Locale.ROOT, "| engine, %d stripes | %.0f | %.1f | %.2f |%n", stripes, mbps,
+                        lastWireBytes / (1024.0 * 1024.0), mbps / zstdMbps);
+                }
+            }
+        }
+        finally
+        {
+            IoUtil.delete(work.toFile(), true);
+        }
+    }
+
+    private static final EngineEventListener NO_EVENTS = new EngineEventListener()
+    {
+    };
+
+    private static long lastWireBytes;
+
+    private static double engine(
+        final Path directory,
+        final Path image,
+        final long length,
+        final int stripes,
+        final EngineThreading threading,
+        final int workers) throws Exception
+    {
+        try (LocalMigration migration = new LocalMigration(directory, false, DriverProfile.load("loopback"),
+            threading, (context) -> context.workerCount(workers), Throwable::printStackTrace))
+        {
+            final long transferId = 1;
+            migration.commands().startTransfer(transferId, "vm", image.toString(), length, PAGE_SIZE, 0, stripes,
+                migration.receiverEndpoint());
+            migration.commands().pageRange(transferId, 0, 0, Math.toIntExact(length / PAGE_SIZE));
+            migration.commands().endOfTransfer(transferId);
+            final LocalMigration.Outcome outcome =
+                migration.awaitOutcome(transferId, NO_EVENTS, TimeUnit.MINUTES.toNanos(10));
+            if (!outcome.completed())
+            {
+                throw new IllegalStateException("transfer failed: " + outcome.failure());
+            }
+            if (-1 != ImageComparison.firstDifference(image, migration.destinationOf("vm", transferId)))
+            {
+                throw new IllegalStateException("destination differs from the source at " + stripes + " stripes");
+            }
+            lastWireBytes = outcome.wireBytes();
+            return length / (outcome.elapsedNs() / 1e9) / 1e6;
+        }
+    }
+}
