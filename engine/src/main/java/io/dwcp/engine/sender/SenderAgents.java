@@ -48,7 +48,7 @@ public final class SenderAgents
         for (int w = 0; w < workerCount; w++)
         {
             final SenderWorker worker = new SenderWorker(w, workerCount, slots, context.nanoClock(),
-                context.progressIntervalNs(), context.errorHandler(), context.counters());
+                context.progressIntervalNs(), context.framesPerCycle(), context.errorHandler(), context.counters());
             workers.add(worker);
             proxies[w] = new WorkerProxy(worker, !isWorkerOwnThreads, WORKER_QUEUE_BYTES, offerFailures);
         }

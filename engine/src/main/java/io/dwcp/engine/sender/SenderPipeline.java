@@ -89,8 +89,7 @@ public final class SenderPipeline implements AutoCloseable
             publications[k] = aeron.addExclusivePublication(channel, streamId);
             resources.add(publications[k]);
             stripes[k] = new Stripe(slot, k, 1, layout, source, codec, baselines, stripeCounters, statistics,
-                senderCounters, EngineConfiguration.maxFrameLength(), EngineConfiguration.maxPagesPerFrame(),
-                EngineConfiguration.framesPerCycle(), true);
+                senderCounters, EngineConfiguration.maxFrameLength(), EngineConfiguration.maxPagesPerFrame(), true);
             stripes[k].handOver(publications[k]);
         }
 
@@ -121,7 +120,8 @@ public final class SenderPipeline implements AutoCloseable
         for (int w = 0; w < workerCount; w++)
         {
             final SenderWorker worker = new SenderWorker(w, workerCount, slots, SystemNanoClock.INSTANCE,
-                EngineConfiguration.progressIntervalNs(), Throwable::printStackTrace, counters);
+                EngineConfiguration.progressIntervalNs(), EngineConfiguration.framesPerCycle(),
+                Throwable::printStackTrace, counters);
             worker.conductor(new ConductorProxy(discard));
             worker.onAddTransfer(slot);
             worker.onQueueRange(slot, 0, 0, pageCount);

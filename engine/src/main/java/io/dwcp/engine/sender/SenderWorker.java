@@ -28,6 +28,7 @@ public final class SenderWorker implements Agent
     private final TransferSlots slots;
     private final NanoClock nanoClock;
     private final long pruneIntervalNs;
+    private final int framesPerCycle;
     private final ErrorHandler errorHandler;
     private final AtomicCounter errors;
     private final DictionaryShipper dictionaryShipper;
@@ -46,6 +47,7 @@ public final class SenderWorker implements Agent
         final TransferSlots slots,
         final NanoClock nanoClock,
         final long pruneIntervalNs,
+        final int framesPerCycle,
         final ErrorHandler errorHandler,
         final EngineCounters counters)
     {
@@ -54,6 +56,7 @@ public final class SenderWorker implements Agent
         this.slots = slots;
         this.nanoClock = nanoClock;
         this.pruneIntervalNs = pruneIntervalNs;
+        this.framesPerCycle = framesPerCycle;
         this.errorHandler = errorHandler;
         this.errors = counters.get(EngineCounter.ERRORS);
         this.dictionaryShipper = new DictionaryShipper(counters);
@@ -89,13 +92,21 @@ public final class SenderWorker implements Agent
             workCount++;
         }
 
+        // One cycle publishes at most framesPerCycle frames in all, a fair share per stripe, so that a worker with
+        // many stripes keeps its duty cycle (and, under INVOKER, the driver's) as short as with one.
         final int size = stripes.size();
-        for (int i = 0; i < size; i++)
+        final int perStripe = size > 0 ? Math.max(1, framesPerCycle / size) : 0;
+        int budget = framesPerCycle;
+        int visited = 0;
+        while (visited < size && budget > 0)
         {
-            final Stripe stripe = stripes.get((roundRobin + i) % size);
+            final Stripe stripe = stripes.get((roundRobin + visited) % size);
+            visited++;
             try
             {
-                workCount += stripe.doWork(nowNs, conductor, dictionaryShipper);
+                final int published = stripe.doWork(nowNs, conductor, dictionaryShipper, Math.min(budget, perStripe));
+                budget -= published;
+                workCount += published;
             }
             catch (final RuntimeException | InternalError ex)
             {
@@ -105,9 +116,14 @@ public final class SenderWorker implements Agent
                 stripe.fail("stripe " + stripe.index() + ": " + ex);
             }
         }
+        // Stripes not reached in this cycle still report what the conductor waits for.
+        for (int i = visited; i < size; i++)
+        {
+            stripes.get((roundRobin + i) % size).doWork(nowNs, conductor, dictionaryShipper, 0);
+        }
         if (size > 0)
         {
-            roundRobin = (roundRobin + 1) % size;
+            roundRobin = (roundRobin + Math.max(1, visited)) % size;
         }
 
         if (nowNs - nextPruneNs >= 0)

@@ -53,7 +53,6 @@ final class Stripe implements AutoCloseable
     private final StripeStatistics statistics;
     private final SenderCounters counters;
     private final int maxFrameLength;
-    private final int framesPerCycle;
     private final BufferClaim bufferClaim = new BufferClaim();
     private final long[] wireBytesAtSequence = new long[IN_FLIGHT_RING];
     private final AtomicCounter framesSent;
@@ -87,7 +86,6 @@ final class Stripe implements AutoCloseable
         final SenderCounters counters,
         final int maxFrameLength,
         final int maxPagesPerFrame,
-        final int framesPerCycle,
         final boolean isHdeEnabled)
     {
         this.slot = slot;
@@ -101,7 +99,6 @@ final class Stripe implements AutoCloseable
         this.statistics = statistics;
         this.counters = counters;
         this.maxFrameLength = maxFrameLength;
-        this.framesPerCycle = framesPerCycle;
         this.pages = new PageQueue(layout, index);
         this.frameWriter = new PageFrameWriter(codec, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
         framesSent = stripeCounters.get(StripeCounter.FRAMES_SENT);
@@ -113,23 +110,25 @@ final class Stripe implements AutoCloseable
     /**
      * One duty cycle's work: ship the dictionary, send frames, and report what the conductor waits for.
      *
-     * @param nowNs   current time.
-     * @param proxy   to the conductor.
-     * @param shipper encodes dictionary frames; the worker's.
-     * @return work done.
+     * @param nowNs     current time.
+     * @param proxy     to the conductor.
+     * @param shipper   encodes dictionary frames; the worker's.
+     * @param maxFrames most page frames to publish in this call: the worker shares its cycle among its stripes.
+     * @return page frames published.
      */
-    int doWork(final long nowNs, final ConductorProxy proxy, final DictionaryShipper shipper)
+    int doWork(final long nowNs, final ConductorProxy proxy, final DictionaryShipper shipper, final int maxFrames)
     {
-        int workCount = 0;
+        int framesPublished = 0;
         if (State.STREAMING == state)
         {
             if (!isDictionaryHandled && source.wantsDictionary())
             {
-                workCount += shipDictionary(shipper);
+                shipDictionary(shipper);
             }
-            workCount += sendFrames(nowNs);
+            framesPublished = sendFrames(nowNs, maxFrames);
         }
-        return workCount + report(proxy);
+        report(proxy);
+        return framesPublished;
     }
 
     private int shipDictionary(final DictionaryShipper shipper)
@@ -154,11 +153,11 @@ final class Stripe implements AutoCloseable
         return 0;
     }
 
-    private int sendFrames(final long nowNs)
+    private int sendFrames(final long nowNs, final int maxFrames)
     {
         final int targetLength = Math.min(maxFrameLength, publication.maxPayloadLength());
         int framesPublished = 0;
-        while (framesPublished < framesPerCycle)
+        while (framesPublished < maxFrames)
         {
             if (!frameWriter.isReady())
             {

@@ -137,8 +137,7 @@ final class TransferOpener implements AutoCloseable
                 publications[k] = new AsyncPublication(aeron, channel, context.dataStreamId());
                 opened.add(publications[k]);
                 stripes[k] = new Stripe(slot, k, transferId, layout, source, codec, baselines, stripeCounters[k],
-                    statistics, senderCounters, context.maxFrameLength(), context.maxPagesPerFrame(),
-                    context.framesPerCycle(), isHde);
+                    statistics, senderCounters, context.maxFrameLength(), context.maxPagesPerFrame(), isHde);
             }
             if (context.dictionaryBytes() > 0 && isHde && null != mapped)
             {
