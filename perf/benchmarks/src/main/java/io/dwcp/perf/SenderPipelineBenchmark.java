@@ -15,7 +15,6 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,8 @@ import java.util.Locale;
 /**
  * The sender pipeline alone, at one and at two workers on threads of their own: the real stripes and workers encode
  * round 0 of a real-memory snapshot and publish it over {@code aeron:ipc} to a subscription that discards it.
- * Beside them, in the same run, plain zstd-jni level 1 compresses the same pages one at a time on one thread.
+ * Beside them, in the same run, plain zstd-jni level 1 compresses the same pages one at a time on one thread and
+ * on two, which says how far two threads can scale on this machine at all.
  * <pre>
  * perf/bench SenderPipelineBenchmark --image FILE [--image FILE ...] [--stripes 8] [--repeat 3] [--level 1]
  * </pre>
@@ -78,15 +78,16 @@ public final class SenderPipelineBenchmark
             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
             EngineCounters counters = new EngineCounters("pipeline", EngineCounter.Role.SENDER, aeron::addCounter))
         {
-            System.out.printf(Locale.ROOT, "| image | MiB | zstd-jni -1 per page, 1 thread | 1 worker | 2 workers | " +
-                "2 workers / 1 worker |%n| --- | ---: | ---: | ---: | ---: | ---: |%n");
+            System.out.printf(Locale.ROOT, "| image | MiB | zstd-jni -1 per page, 1 thread | 2 threads (ratio) | " +
+                "1 worker | 2 workers | 2 workers / 1 worker |%n| --- | ---: | ---: | ---: | ---: | ---: | ---: |%n");
             int streamId = 2000;
             for (final Path image : images)
             {
                 final long length = Files.size(image) / PAGE_SIZE * PAGE_SIZE;
                 try (MappedImage mapped = MappedImage.openReadOnly(image, PAGE_SIZE, length))
                 {
-                    final double zstd = plainZstdMbPerSecond(mapped, level);
+                    final double zstd = plainZstdMbPerSecond(mapped, level, 1);
+                    final double zstdTwo = plainZstdMbPerSecond(mapped, level, 2);
                     final double[] one = new double[repeat];
                     final double[] two = new double[repeat];
                     for (int r = 0; r < repeat; r++)
@@ -96,8 +97,10 @@ public final class SenderPipelineBenchmark
                     }
                     final double oneMedian = median(one);
                     final double twoMedian = median(two);
-                    System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f MB/s | %.0f MB/s %s | %.0f MB/s %s | %.2f |%n",
-                        image.getFileName(), length / (1024.0 * 1024.0), zstd, oneMedian, Arrays.toString(round(one)),
+                    System.out.printf(Locale.ROOT,
+                        "| %s | %.0f | %.0f MB/s | %.0f MB/s (%.2f) | %.0f MB/s %s | %.0f MB/s %s | %.2f |%n",
+                        image.getFileName(), length / (1024.0 * 1024.0), zstd, zstdTwo, zstdTwo / zstd, oneMedian,
+                        Arrays.toString(round(one)),
                         twoMedian, Arrays.toString(round(two)), twoMedian / oneMedian);
                 }
             }
@@ -140,7 +143,28 @@ public final class SenderPipelineBenchmark
         }
     }
 
-    private static double plainZstdMbPerSecond(final MappedImage image, final int level) throws IOException
+    private static double plainZstdMbPerSecond(final MappedImage image, final int level, final int threads)
+        throws InterruptedException
+    {
+        final Thread[] workers = new Thread[threads];
+        final long pagesPerThread = (image.pageCount() + threads - 1) / threads;
+        final long startNs = System.nanoTime();
+        for (int t = 0; t < threads; t++)
+        {
+            final long first = t * pagesPerThread;
+            final long end = Math.min(image.pageCount(), first + pagesPerThread);
+            workers[t] = new Thread(() -> compressPages(image, level, first, end), "plain-zstd-" + t);
+            workers[t].start();
+        }
+        for (final Thread worker : workers)
+        {
+            worker.join();
+        }
+        final long elapsedNs = System.nanoTime() - startNs;
+        return image.pageCount() * (double)PAGE_SIZE / (elapsedNs / 1e9) / 1e6;
+    }
+
+    private static void compressPages(final MappedImage image, final int level, final long first, final long end)
     {
         final ByteBuffer page = ByteBuffer.allocateDirect(PAGE_SIZE);
         final ByteBuffer compressed = ByteBuffer.allocateDirect(2 * PAGE_SIZE);
@@ -148,16 +172,13 @@ public final class SenderPipelineBenchmark
         try (ZstdCompressCtx ctx = new ZstdCompressCtx())
         {
             ctx.setLevel(level);
-            final long startNs = System.nanoTime();
-            for (long p = 0; p < image.pageCount(); p++)
+            for (long p = first; p < end; p++)
             {
                 pageView.putBytes(0, image.segmentOf(p), image.offsetOf(p), PAGE_SIZE);
                 page.clear();
                 compressed.clear();
                 ctx.compress(compressed, page);
             }
-            final long elapsedNs = System.nanoTime() - startNs;
-            return image.pageCount() * (double)PAGE_SIZE / (elapsedNs / 1e9) / 1e6;
         }
     }
 
