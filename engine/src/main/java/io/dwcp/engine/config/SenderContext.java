@@ -1,20 +1,15 @@
 package io.dwcp.engine.config;
 
-import io.aeron.Aeron;
 import io.dwcp.engine.status.EngineCounter;
-import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.transport.Channels;
 import net.openhft.chronicle.queue.ChronicleQueue;
-import org.agrona.ErrorHandler;
-import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemNanoClock;
 
 import java.nio.file.Path;
 
 /**
  * Settings of a sender agent. Fluent setters; {@link #conclude()} validates them and fills in defaults.
  */
-public final class SenderContext
+public final class SenderContext extends EngineContext<SenderContext>
 {
     /** Most entries an SBE group with a uint16 count can hold (65535 is its null value). */
     public static final int MAX_PAGES_PER_FRAME = 65534;
@@ -22,12 +17,10 @@ public final class SenderContext
     /** Largest dictionary a sender trains and a receiver accepts. */
     public static final int MAX_DICTIONARY_BYTES = 1024 * 1024;
 
-    private Aeron aeron;
     private ChronicleQueue commandQueue;
     private ChronicleQueue eventQueue;
     private String commandReaderName = "dwcp-sender";
     private String controlEndpoint;
-    private int dataStreamId = EngineConfiguration.dataStreamId();
     private int controlStreamId = EngineConfiguration.controlStreamId();
     private int compressionLevel = EngineConfiguration.compressionLevel();
     private int maxFrameLength = EngineConfiguration.maxFrameLength();
@@ -50,10 +43,21 @@ public final class SenderContext
     private StreamCountPolicy streamCountPolicy;
     private int workerCount = EngineConfiguration.senderWorkers();
     private int stripeTermLength = EngineConfiguration.stripeTermLength();
-    private String name = "sender";
-    private NanoClock nanoClock;
-    private ErrorHandler errorHandler;
-    private EngineCounters counters;
+
+    /** A context with the defaults from {@link EngineConfiguration}. */
+    public SenderContext()
+    {
+        super("sender");
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    protected SenderContext self()
+    {
+        return this;
+    }
 
     /**
      * Validate settings and fill in those left unset.
@@ -63,10 +67,7 @@ public final class SenderContext
      */
     public SenderContext conclude()
     {
-        if (null == aeron)
-        {
-            throw new IllegalStateException("aeron must be set");
-        }
+        concludeCommon(EngineCounter.Role.SENDER);
         if (null == commandQueue || null == eventQueue)
         {
             throw new IllegalStateException("commandQueue and eventQueue must be set");
@@ -122,45 +123,7 @@ public final class SenderContext
                 throw new IllegalStateException(ex.getMessage());
             }
         }
-        if (null == nanoClock)
-        {
-            nanoClock = SystemNanoClock.INSTANCE;
-        }
-        if (null == errorHandler)
-        {
-            errorHandler = Throwable::printStackTrace;
-        }
-        if (null == counters)
-        {
-            counters = new EngineCounters("sender", EngineCounter.Role.SENDER, aeron::addCounter);
-        }
         return this;
-    }
-
-    private static void requirePositive(final String name, final long value)
-    {
-        if (value <= 0)
-        {
-            throw new IllegalStateException(name + "=" + value + " must be positive");
-        }
-    }
-
-    /**
-     * @param aeron client the agent uses.
-     * @return this.
-     */
-    public SenderContext aeron(final Aeron aeron)
-    {
-        this.aeron = aeron;
-        return this;
-    }
-
-    /**
-     * @return client the agent uses.
-     */
-    public Aeron aeron()
-    {
-        return aeron;
     }
 
     /**
@@ -173,9 +136,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return queue the agent reads commands from.
-     */
+    /** @return queue the agent reads commands from. */
     public ChronicleQueue commandQueue()
     {
         return commandQueue;
@@ -191,9 +152,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return queue the agent writes events to.
-     */
+    /** @return queue the agent writes events to. */
     public ChronicleQueue eventQueue()
     {
         return eventQueue;
@@ -209,9 +168,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return name under which the command queue keeps the sender's read position.
-     */
+    /** @return name under which the command queue keeps the sender's read position. */
     public String commandReaderName()
     {
         return commandReaderName;
@@ -227,30 +184,10 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return host:port receivers reply to, or aeron:ipc.
-     */
+    /** @return host:port receivers reply to, or aeron:ipc. */
     public String controlEndpoint()
     {
         return controlEndpoint;
-    }
-
-    /**
-     * @param dataStreamId stream id of page frames.
-     * @return this.
-     */
-    public SenderContext dataStreamId(final int dataStreamId)
-    {
-        this.dataStreamId = dataStreamId;
-        return this;
-    }
-
-    /**
-     * @return stream id of page frames.
-     */
-    public int dataStreamId()
-    {
-        return dataStreamId;
     }
 
     /**
@@ -263,9 +200,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return stream id of replies.
-     */
+    /** @return stream id of replies. */
     public int controlStreamId()
     {
         return controlStreamId;
@@ -281,9 +216,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return zstd level for transfers that do not name one.
-     */
+    /** @return zstd level for transfers that do not name one. */
     public int compressionLevel()
     {
         return compressionLevel;
@@ -299,9 +232,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return largest page frame in bytes.
-     */
+    /** @return largest page frame in bytes. */
     public int maxFrameLength()
     {
         return maxFrameLength;
@@ -317,9 +248,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return most pages in one frame.
-     */
+    /** @return most pages in one frame. */
     public int maxPagesPerFrame()
     {
         return maxPagesPerFrame;
@@ -335,9 +264,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return silence from a receiver that owes an answer after which its transfers fail.
-     */
+    /** @return silence from a receiver that owes an answer after which its transfers fail. */
     public long peerTimeoutNs()
     {
         return peerTimeoutNs;
@@ -353,9 +280,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return interval between repeated Hello frames.
-     */
+    /** @return interval between repeated Hello frames. */
     public long helloIntervalNs()
     {
         return helloIntervalNs;
@@ -371,9 +296,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return interval between progress events.
-     */
+    /** @return interval between progress events. */
     public long progressIntervalNs()
     {
         return progressIntervalNs;
@@ -389,9 +312,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return pages queued and unsent beyond which commands wait in the queue.
-     */
+    /** @return pages queued and unsent beyond which commands wait in the queue. */
     public long maxQueuedPages()
     {
         return maxQueuedPages;
@@ -407,9 +328,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return frames each transfer may send per duty cycle.
-     */
+    /** @return frames each transfer may send per duty cycle. */
     public int framesPerCycle()
     {
         return framesPerCycle;
@@ -425,9 +344,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return bytes of page copies kept per transfer for deltas.
-     */
+    /** @return bytes of page copies kept per transfer for deltas. */
     public long baselineBudgetBytes()
     {
         return baselineBudgetBytes;
@@ -443,9 +360,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return whether baselines are kept compressed.
-     */
+    /** @return whether baselines are kept compressed. */
     public boolean baselineCompressed()
     {
         return isBaselineCompressed;
@@ -461,9 +376,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return age after which a baseline is refreshed with a full page.
-     */
+    /** @return age after which a baseline is refreshed with a full page. */
     public long baselineRefreshIntervalNs()
     {
         return baselineRefreshIntervalNs;
@@ -479,9 +392,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return most deltas in a row before a full page.
-     */
+    /** @return most deltas in a row before a full page. */
     public int baselineMaxDeltaChain()
     {
         return baselineMaxDeltaChain;
@@ -497,9 +408,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return expected downtime under which switchover-ready is emitted.
-     */
+    /** @return expected downtime under which switchover-ready is emitted. */
     public long switchoverDowntimeLimitNs()
     {
         return switchoverDowntimeLimitNs;
@@ -515,9 +424,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return size of a dictionary trained per transfer; 0 trains none.
-     */
+    /** @return size of a dictionary trained per transfer; 0 trains none. */
     public int dictionaryBytes()
     {
         return dictionaryBytes;
@@ -533,9 +440,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return pages sampled to train a dictionary.
-     */
+    /** @return pages sampled to train a dictionary. */
     public int dictionarySamplePages()
     {
         return dictionarySamplePages;
@@ -551,9 +456,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return false when every page goes raw.
-     */
+    /** @return false when every page goes raw. */
     public boolean hdeEnabled()
     {
         return isHdeEnabled;
@@ -569,66 +472,10 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return directory of the recording queue, or null when not recording.
-     */
+    /** @return directory of the recording queue, or null when not recording. */
     public Path recordingDirectory()
     {
         return recordingDirectory;
-    }
-
-    /**
-     * @param nanoClock clock for timeouts and rates.
-     * @return this.
-     */
-    public SenderContext nanoClock(final NanoClock nanoClock)
-    {
-        this.nanoClock = nanoClock;
-        return this;
-    }
-
-    /**
-     * @return clock for timeouts and rates.
-     */
-    public NanoClock nanoClock()
-    {
-        return nanoClock;
-    }
-
-    /**
-     * @param errorHandler receives unexpected errors.
-     * @return this.
-     */
-    public SenderContext errorHandler(final ErrorHandler errorHandler)
-    {
-        this.errorHandler = errorHandler;
-        return this;
-    }
-
-    /**
-     * @return receives unexpected errors.
-     */
-    public ErrorHandler errorHandler()
-    {
-        return errorHandler;
-    }
-
-    /**
-     * @param counters the sender's counters.
-     * @return this.
-     */
-    public SenderContext counters(final EngineCounters counters)
-    {
-        this.counters = counters;
-        return this;
-    }
-
-    /**
-     * @return the sender's counters.
-     */
-    public EngineCounters counters()
-    {
-        return counters;
     }
 
     /**
@@ -641,9 +488,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return chooses each transfer's stripe count.
-     */
+    /** @return chooses each transfer's stripe count. */
     public StreamCountPolicy streamCountPolicy()
     {
         return streamCountPolicy;
@@ -659,9 +504,7 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return workers that encode and publish stripes.
-     */
+    /** @return workers that encode and publish stripes. */
     public int workerCount()
     {
         return workerCount;
@@ -677,29 +520,10 @@ public final class SenderContext
         return this;
     }
 
-    /**
-     * @return term length of each stripe's publication, or 0 to derive it from the stripe count.
-     */
+    /** @return term length of each stripe's publication, or 0 to derive it from the stripe count. */
     public int stripeTermLength()
     {
         return stripeTermLength;
     }
 
-    /**
-     * @param name of the engine, for counter labels.
-     * @return this.
-     */
-    public SenderContext name(final String name)
-    {
-        this.name = name;
-        return this;
-    }
-
-    /**
-     * @return name of the engine, for counter labels.
-     */
-    public String name()
-    {
-        return name;
-    }
 }
