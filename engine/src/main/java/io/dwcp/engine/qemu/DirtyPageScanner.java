@@ -97,10 +97,13 @@ public final class DirtyPageScanner implements AutoCloseable
             pageCrcs.putInt(crcIndex, PageChecksum.crc32c(to, offset, pageSize), ByteOrder.LITTLE_ENDIAN);
             dirtyPages[count++] = page;
         }
-        isFirstScan = false;
         lastScanNs = System.nanoTime() - startNs;
-        totalScanNs += lastScanNs;
-        totalScannedBytes += pageCount * pageSize;
+        if (!isFirstScan)
+        {
+            totalScanNs += lastScanNs;
+            totalScannedBytes += pageCount * pageSize;
+        }
+        isFirstScan = false;
         scans++;
         return count;
     }
@@ -136,9 +139,9 @@ public final class DirtyPageScanner implements AutoCloseable
     }
 
     /**
-     * Average scan speed over every scan so far.
+     * Average checksum scan speed over the scans after the first (which copies everything).
      *
-     * @return bytes of guest RAM scanned per second, 0 before the first scan.
+     * @return bytes of guest RAM scanned per second, 0 before the second scan.
      */
     public double scanBytesPerSecond()
     {

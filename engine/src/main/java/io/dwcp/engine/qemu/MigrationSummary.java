@@ -26,6 +26,7 @@ import java.util.Locale;
  * @param finalScanNs          time of the scan with the source stopped.
  * @param deviceStateBytes     bytes QEMU's own migration stream carried (device state and non-shared RAM).
  * @param deviceStateNs        time QEMU took to move them.
+ * @param finalRoundNs         from the final round's submission to the engines' verified digest.
  * @param digest               the digest the engines and the agent agreed on, or 0.
  */
 public record MigrationSummary(
@@ -48,6 +49,7 @@ public record MigrationSummary(
     long finalScanNs,
     long deviceStateBytes,
     long deviceStateNs,
+    long finalRoundNs,
     long digest)
 {
     /**
@@ -75,7 +77,8 @@ public record MigrationSummary(
         }
         line(text, "source guest", sourceState + (isSourceResumed ? " (resumed by the agent)" : ""));
         line(text, "total time", ms(totalTimeNs));
-        line(text, "downtime", isCompleted ? ms(downtimeNs) : "-");
+        line(text, "downtime", isCompleted ? ms(downtimeNs) + " (final scan " + ms(finalScanNs) +
+            ", final round and digest " + ms(finalRoundNs) + ", device state " + ms(deviceStateNs) + ")" : "-");
         line(text, "setup", ms(setupTimeNs));
         line(text, "transferred ram", (transferredBytes >> 10) + " kbytes");
         line(text, "wire bytes", (wireBytes >> 10) + " kbytes (" +

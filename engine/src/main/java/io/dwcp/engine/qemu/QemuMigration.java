@@ -64,6 +64,7 @@ public final class QemuMigration
     private boolean isGivenUp;
     private String giveUpReason;
     private int finalRound;
+    private long finalRoundNs;
 
     /**
      * Prepare a migration.
@@ -129,13 +130,13 @@ public final class QemuMigration
 
     private void setUp() throws Exception
     {
-        source = QmpClient.connect(context.sourceQmp(), 10_000);
+        source = QmpClient.connect(context.sourceQmp(), TimeUnit.NANOSECONDS.toMillis(context.connectTimeoutNs()));
+        ram = GuestRam.of(source);
         final String status = source.status();
         if (!"running".equals(status) && !"paused".equals(status))
         {
             throw new MigrationFailure("the source guest is '" + status + "', not running");
         }
-        ram = GuestRam.of(source);
         log("source RAM: %d MiB in %s (backend %s)", ram.sizeBytes() >> 20, ram.file(), ram.backendId());
         ignoreShared(source);
 
@@ -243,7 +244,9 @@ public final class QemuMigration
             commands.endOfRound(transferId, finalRound);
         }
         commands.endOfTransfer(transferId);
+        final long finalRoundStartNs = System.nanoTime();
         awaitEngine("the final round and the digest", events::isCompleted);
+        finalRoundNs = System.nanoTime() - finalRoundStartNs;
         isTransferOpen = false;
         remainingBytes = 0;
         if (events.digest() != scanner.digest())
@@ -472,6 +475,7 @@ public final class QemuMigration
             isSourceStopped && null != scanner ? scanner.lastScanNs() : 0,
             deviceStateBytes,
             deviceStateNs,
+            finalRoundNs,
             null == failure ? events.digest() : 0);
         CloseHelper.closeAll(eventAdapter, scanner, source);
         if (null != scanner)

@@ -37,6 +37,7 @@ public final class QemuMigrationContext
     private RoundCapAction roundCapAction = RoundCapAction.SWITCH_OVER;
     private long roundTimeoutNs = TimeUnit.MINUTES.toNanos(10);
     private long deviceStateTimeoutNs = TimeUnit.SECONDS.toNanos(60);
+    private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(10);
     private int compressionLevel;
     private boolean quitSource;
     private MigrationListener listener = new MigrationListener()
@@ -68,7 +69,7 @@ public final class QemuMigrationContext
         {
             throw new IllegalArgumentException("maxRounds must be at least 1: " + maxRounds);
         }
-        if (roundTimeoutNs <= 0 || deviceStateTimeoutNs <= 0)
+        if (roundTimeoutNs <= 0 || deviceStateTimeoutNs <= 0 || connectTimeoutNs <= 0)
         {
             throw new IllegalArgumentException("timeouts must be positive: round " + roundTimeoutNs +
                 " ns, device state " + deviceStateTimeoutNs + " ns");
@@ -297,6 +298,24 @@ public final class QemuMigrationContext
     public long deviceStateTimeoutNs()
     {
         return deviceStateTimeoutNs;
+    }
+
+    /**
+     * @param connectTimeoutNs longest wait for the source's QMP socket to accept and greet.
+     * @return this.
+     */
+    public QemuMigrationContext connectTimeoutNs(final long connectTimeoutNs)
+    {
+        this.connectTimeoutNs = connectTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return longest wait for the source's QMP socket.
+     */
+    public long connectTimeoutNs()
+    {
+        return connectTimeoutNs;
     }
 
     /**
