@@ -263,9 +263,7 @@ public final class QemuMigration
         {
             deviceStateBytes = sent;
         }
-        awaitQemu(destination, "the destination to receive the device state",
-            () -> !"inmigrate".equals(statusOrNull(destination)));
-        final String destinationStatus = destination.status();
+        final String destinationStatus = awaitDestinationLoaded();
         if (!"paused".equals(destinationStatus) && !"running".equals(destinationStatus))
         {
             throw new MigrationFailure("the destination is '" + destinationStatus + "' after the device state");
@@ -308,9 +306,34 @@ public final class QemuMigration
         }
     }
 
+    private String awaitDestinationLoaded() throws Exception
+    {
+        // The source reports completed once it has sent the stream; the destination may still fail to load it.
+        final long deadlineNs = System.nanoTime() + context.deviceStateTimeoutNs();
+        while (true)
+        {
+            final String status = statusOrNull(destination);
+            if (null == status || !destinationProcess.isAlive())
+            {
+                throw new MigrationFailure("the destination QEMU exited during the device-state migration" +
+                    destinationExit());
+            }
+            if (!"inmigrate".equals(status))
+            {
+                return status;
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new MigrationFailure("the destination did not load the device state within " +
+                    TimeUnit.NANOSECONDS.toSeconds(context.deviceStateTimeoutNs()) + " s");
+            }
+            Thread.sleep(POLL_SLEEP_MS);
+        }
+    }
+
     private String destinationExit() throws InterruptedException
     {
-        if (null != destinationProcess && !destinationProcess.isAlive())
+        if (null != destinationProcess && (!destinationProcess.isAlive() || destinationProcess.waitFor(2_000) >= 0))
         {
             return "; the destination QEMU exited with " + destinationProcess.waitFor(0) + ": " +
                 destinationProcess.logTail();

@@ -49,7 +49,17 @@ public final class QmpClient implements AutoCloseable
         reader = new Thread(this::readLoop, "qmp-" + socket.getFileName());
         reader.setDaemon(true);
         reader.start();
-        final Map<String, Object> hello = takeReply("the greeting", timeoutMs);
+        final Map<String, Object> hello;
+        try
+        {
+            hello = takeReply("the greeting", timeoutMs);
+        }
+        catch (final QmpException ex)
+        {
+            close();
+            throw new QmpException(ex.getMessage() + " (QEMU serves one QMP client per socket at a time: is " +
+                "another client connected?)");
+        }
         if (!hello.containsKey("QMP"))
         {
             close();
@@ -79,8 +89,16 @@ public final class QmpClient implements AutoCloseable
                 try
                 {
                     channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-                    channel.connect(UnixDomainSocketAddress.of(socket));
-                    return new QmpClient(socket, channel, timeoutMs);
+                    // Non-blocking: QEMU accepts one QMP client at a time, and a connect to its full backlog
+                    // would otherwise block for as long as the other client stays.
+                    channel.configureBlocking(false);
+                    if (!channel.connect(UnixDomainSocketAddress.of(socket)))
+                    {
+                        throw new IOException("connection pending");
+                    }
+                    channel.configureBlocking(true);
+                    final long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
+                    return new QmpClient(socket, channel, remainingMs);
                 }
                 catch (final IOException ex)
                 {
@@ -95,7 +113,8 @@ public final class QmpClient implements AutoCloseable
             throw new QmpException("QMP socket " + socket + " does not exist (is QEMU running with -qmp unix:" +
                 socket + ",server=on,wait=off?)");
         }
-        throw new QmpException("cannot connect to QMP socket " + socket + ": " + lastError);
+        throw new QmpException("cannot connect to QMP socket " + socket + ": " + lastError +
+            " (QEMU serves one QMP client per socket at a time: is another client connected?)");
     }
 
     /**
