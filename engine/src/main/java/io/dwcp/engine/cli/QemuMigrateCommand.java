@@ -45,10 +45,12 @@ final class QemuMigrateCommand implements Callable<Integer>
         description = "Where the destination listens for the device state (default: tcp:127.0.0.1:FREE_PORT).")
     String incoming;
 
-    @Option(names = "--vm-id", defaultValue = "vm", description = "VM id; names the destination file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--vm-id", defaultValue = "vm",
+        description = "VM id; names the destination file (default: ${DEFAULT-VALUE}).")
     String vmId;
 
-    @Option(names = "--transfer-id", defaultValue = "0", description = "Transfer id (default: the time in microseconds).")
+    @Option(names = "--transfer-id", defaultValue = "0",
+        description = "Transfer id (default: the time in microseconds).")
     long transferId;
 
     @Option(names = "--max-rounds", defaultValue = "30",

@@ -42,8 +42,7 @@ public final class QemuMigration
     private final List<Long> pagesPerRound = new ArrayList<>();
 
     private QmpClient source;
-    private QmpClient destination;
-    private QemuProcess destinationProcess;
+    private DestinationQemu destination;
     private DirtyPageScanner scanner;
     private EventAdapter eventAdapter;
     private GuestRam ram;
@@ -138,7 +137,7 @@ public final class QemuMigration
             throw new MigrationFailure("the source guest is '" + status + "', not running");
         }
         log("source RAM: %d MiB in %s (backend %s)", ram.sizeBytes() >> 20, ram.file(), ram.backendId());
-        ignoreShared(source);
+        DestinationQemu.ignoreShared(source);
 
         final Path shadowFile = context.workDirectory().resolve(context.vmId() + "-" + transferId + ".shadow");
         scanner = new DirtyPageScanner(ram.file(), shadowFile, QemuMigrationContext.PAGE_SIZE, ram.sizeBytes());
@@ -149,27 +148,11 @@ public final class QemuMigration
         awaitEngine("the receiver to accept transfer " + transferId, events::isAccepted);
 
         destinationRam = context.engine().destinationOf(context.vmId(), transferId);
-        destinationProcess = context.destinationLauncher().launch(destinationRam);
-        destination = destinationProcess.connectQmp(TimeUnit.NANOSECONDS.toMillis(context.deviceStateTimeoutNs()));
-        final GuestRam destinationGuestRam = GuestRam.of(destination);
-        if (!Files.isSameFile(destinationGuestRam.file(), destinationRam) ||
-            destinationGuestRam.sizeBytes() != ram.sizeBytes())
-        {
-            throw new MigrationFailure("the destination QEMU's RAM is " + destinationGuestRam.file() + " (" +
-                destinationGuestRam.sizeBytes() + " bytes), not the receiver's " + destinationRam + " (" +
-                ram.sizeBytes() + " bytes)");
-        }
-        ignoreShared(destination);
-        destination.execute("migrate-incoming", Map.of("uri", context.incomingUri()));
-        log("destination QEMU %d on %s, incoming %s", destinationProcess.pid(), destinationRam,
+        destination = DestinationQemu.launch(context.destinationLauncher(), destinationRam, ram.sizeBytes(),
+            context.incomingUri(), context.deviceStateTimeoutNs());
+        log("destination QEMU %d on %s, incoming %s", destination.process().pid(), destinationRam,
             context.incomingUri());
         setupNs = System.nanoTime() - startNs;
-    }
-
-    private static void ignoreShared(final QmpClient qmp) throws QmpException
-    {
-        qmp.execute("migrate-set-capabilities", Map.of("capabilities",
-            List.of(Map.of("capability", "x-ignore-shared", "state", true))));
     }
 
     private void liveRounds() throws Exception
@@ -263,17 +246,9 @@ public final class QemuMigration
         {
             deviceStateBytes = sent;
         }
-        final String destinationStatus = awaitDestinationLoaded();
-        if (!"paused".equals(destinationStatus) && !"running".equals(destinationStatus))
-        {
-            throw new MigrationFailure("the destination is '" + destinationStatus + "' after the device state");
-        }
+        destination.awaitLoaded();
         listener.beforeResume(ram.file(), destinationRam);
-        if (!"running".equals(destinationStatus))
-        {
-            destination.execute("cont", Map.of());
-        }
-        awaitQemu(destination, "the destination to run", () -> "running".equals(statusOrNull(destination)));
+        destination.resume();
         runningNs = System.nanoTime();
         log("guest running on the destination; downtime %.1f ms", (runningNs - stopNs) / 1e6);
     }
@@ -294,78 +269,14 @@ public final class QemuMigration
             {
                 final Object reason = migration.get("error-desc");
                 throw new MigrationFailure("QEMU's device-state migration " + status +
-                    (null != reason ? ": " + reason : "") + destinationExit());
+                    (null != reason ? ": " + reason : "") + destination.exitDescription());
             }
             if (System.nanoTime() - deadlineNs > 0)
             {
                 source.execute("migrate_cancel", Map.of());
                 throw new MigrationFailure("QEMU's device-state migration did not finish within " +
-                    TimeUnit.NANOSECONDS.toSeconds(context.deviceStateTimeoutNs()) + " s" + destinationExit());
-            }
-            Thread.sleep(POLL_SLEEP_MS);
-        }
-    }
-
-    private String awaitDestinationLoaded() throws Exception
-    {
-        // The source reports completed once it has sent the stream; the destination may still fail to load it.
-        final long deadlineNs = System.nanoTime() + context.deviceStateTimeoutNs();
-        while (true)
-        {
-            final String status = statusOrNull(destination);
-            if (null == status || !destinationProcess.isAlive())
-            {
-                throw new MigrationFailure("the destination QEMU exited during the device-state migration" +
-                    destinationExit());
-            }
-            if (!"inmigrate".equals(status))
-            {
-                return status;
-            }
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new MigrationFailure("the destination did not load the device state within " +
-                    TimeUnit.NANOSECONDS.toSeconds(context.deviceStateTimeoutNs()) + " s");
-            }
-            Thread.sleep(POLL_SLEEP_MS);
-        }
-    }
-
-    private String destinationExit() throws InterruptedException
-    {
-        if (null != destinationProcess && (!destinationProcess.isAlive() || destinationProcess.waitFor(2_000) >= 0))
-        {
-            return "; the destination QEMU exited with " + destinationProcess.waitFor(0) + ": " +
-                destinationProcess.logTail();
-        }
-        return "";
-    }
-
-    private static String statusOrNull(final QmpClient qmp)
-    {
-        try
-        {
-            return qmp.status();
-        }
-        catch (final QmpException ex)
-        {
-            return null;
-        }
-    }
-
-    private void awaitQemu(final QmpClient qmp, final String what, final BooleanSupplier condition)
-        throws Exception
-    {
-        final long deadlineNs = System.nanoTime() + context.deviceStateTimeoutNs();
-        while (!condition.getAsBoolean())
-        {
-            if (!qmp.isConnected())
-            {
-                throw new MigrationFailure("QEMU closed its QMP socket waiting for " + what + destinationExit());
-            }
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new MigrationFailure("timed out waiting for " + what);
+                    TimeUnit.NANOSECONDS.toSeconds(context.deviceStateTimeoutNs()) + " s" +
+                    destination.exitDescription());
             }
             Thread.sleep(POLL_SLEEP_MS);
         }
@@ -401,9 +312,10 @@ public final class QemuMigration
             {
                 throw new MigrationFailure("the source QEMU closed its QMP socket (it exited?) waiting for " + what);
             }
-            if (null != destinationProcess && !destinationProcess.isAlive())
+            if (null != destination && !destination.isAlive())
             {
-                throw new MigrationFailure("the destination QEMU exited waiting for " + what + destinationExit());
+                throw new MigrationFailure("the destination QEMU exited waiting for " + what +
+                    destination.exitDescription());
             }
             if (System.nanoTime() - deadlineNs > 0)
             {
@@ -443,7 +355,7 @@ public final class QemuMigration
             }
         }
         CloseHelper.close(destination);
-        CloseHelper.close(destinationProcess);
+        destination = null;
         log("migration failed: %s", outcome);
         return outcome;
     }
@@ -467,7 +379,7 @@ public final class QemuMigration
         String sourceState = "unknown";
         if (null != source && source.isConnected())
         {
-            final String status = statusOrNull(source);
+            final String status = DestinationQemu.statusOrNull(source);
             sourceState = null != status ? status : "unknown";
         }
         else if (null != failure || !context.quitSource())
@@ -522,7 +434,7 @@ public final class QemuMigration
      */
     public QemuProcess destinationProcess()
     {
-        return null != destinationProcess && destinationProcess.isAlive() ? destinationProcess : null;
+        return null != destination && destination.isAlive() ? destination.process() : null;
     }
 
     /**
@@ -532,7 +444,7 @@ public final class QemuMigration
      */
     public QmpClient destinationQmp()
     {
-        return null != destination && destination.isConnected() ? destination : null;
+        return null != destination && destination.qmp().isConnected() ? destination.qmp() : null;
     }
 
     private long lastExpectedDowntimeNs()
@@ -544,18 +456,5 @@ public final class QemuMigration
     private void log(final String format, final Object... arguments)
     {
         listener.onLog(String.format(Locale.ROOT, format, arguments));
-    }
-
-    /**
-     * A step of the migration failed; the message says which and why.
-     */
-    static final class MigrationFailure extends Exception
-    {
-        private static final long serialVersionUID = 1L;
-
-        MigrationFailure(final String message)
-        {
-            super(message);
-        }
     }
 }

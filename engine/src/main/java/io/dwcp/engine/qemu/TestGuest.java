@@ -1,6 +1,7 @@
 package io.dwcp.engine.qemu;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -143,7 +144,7 @@ public record TestGuest(Path kernel, Path initrd)
         {
             return -1;
         }
-        final Matcher matcher = HEARTBEAT.matcher(Files.readString(serialLog, java.nio.charset.StandardCharsets.ISO_8859_1));
+        final Matcher matcher = HEARTBEAT.matcher(Files.readString(serialLog, StandardCharsets.ISO_8859_1));
         long last = -1;
         while (matcher.find())
         {
@@ -165,7 +166,7 @@ public record TestGuest(Path kernel, Path initrd)
         {
             return -1;
         }
-        final Matcher matcher = HEARTBEAT.matcher(Files.readString(serialLog, java.nio.charset.StandardCharsets.ISO_8859_1));
+        final Matcher matcher = HEARTBEAT.matcher(Files.readString(serialLog, StandardCharsets.ISO_8859_1));
         return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
     }
 }
