@@ -13,7 +13,8 @@ import java.util.Locale;
  * @param isSourceResumed      true if the agent had stopped the source and started it again after a failure.
  * @param totalTimeNs          from the start to the destination running (or to the failure).
  * @param setupTimeNs          from the start to the first page submitted: checks, transfer, destination QEMU.
- * @param downtimeNs           from the source's stop to the destination running, or 0.
+ * @param downtimeNs           from the source's stop to the destination running, or 0; the listener's
+ *                             {@link MigrationListener#beforeResume} time is not counted.
  * @param transferredBytes     logical bytes of RAM pages sent, every round.
  * @param wireBytes            bytes the engine put on the wire for them.
  * @param remainingBytes       bytes of dirty RAM not yet sent when it ended.
@@ -27,6 +28,7 @@ import java.util.Locale;
  * @param deviceStateBytes     bytes QEMU's own migration stream carried (device state and non-shared RAM).
  * @param deviceStateNs        time QEMU took to move them.
  * @param finalRoundNs         from the final round's submission to the engines' verified digest.
+ * @param checkNs              time the listener's check before resume took, left out of the downtime.
  * @param digest               the digest the engines and the agent agreed on, or 0.
  */
 public record MigrationSummary(
@@ -50,6 +52,7 @@ public record MigrationSummary(
     long deviceStateBytes,
     long deviceStateNs,
     long finalRoundNs,
+    long checkNs,
     long digest)
 {
     /**
@@ -78,7 +81,8 @@ public record MigrationSummary(
         line(text, "source guest", sourceState + (isSourceResumed ? " (resumed by the agent)" : ""));
         line(text, "total time", ms(totalTimeNs));
         line(text, "downtime", isCompleted ? ms(downtimeNs) + " (final scan " + ms(finalScanNs) +
-            ", final round and digest " + ms(finalRoundNs) + ", device state " + ms(deviceStateNs) + ")" : "-");
+            ", final round and digest " + ms(finalRoundNs) + ", device state " + ms(deviceStateNs) + ")" +
+            (checkNs > 0 ? "; the check before resume took " + ms(checkNs) + " more, not counted" : "") : "-");
         line(text, "setup", ms(setupTimeNs));
         line(text, "transferred ram", (transferredBytes >> 10) + " kbytes");
         line(text, "wire bytes", (wireBytes >> 10) + " kbytes (" +

@@ -64,6 +64,8 @@ public final class QemuMigration
     private String giveUpReason;
     private int finalRound;
     private long finalRoundNs;
+    private long checkNs;
+    private long liveExpectedDowntimeNs;
 
     /**
      * Prepare a migration.
@@ -183,6 +185,7 @@ public final class QemuMigration
                 if (QemuMigrationContext.RoundCapAction.GIVE_UP == context.roundCapAction())
                 {
                     isGivenUp = true;
+                    liveExpectedDowntimeNs = lastExpectedDowntimeNs();
                     giveUpReason = "did not converge: " + reason + " above the engine's downtime limit; gave up";
                     switchover = "gave up at the round cap";
                     return;
@@ -209,6 +212,7 @@ public final class QemuMigration
             round++;
         }
         liveEndNs = System.nanoTime();
+        liveExpectedDowntimeNs = lastExpectedDowntimeNs();
         finalRound = round;
     }
 
@@ -247,10 +251,12 @@ public final class QemuMigration
             deviceStateBytes = sent;
         }
         destination.awaitLoaded();
+        final long checkStartNs = System.nanoTime();
         listener.beforeResume(ram.file(), destinationRam);
+        checkNs = System.nanoTime() - checkStartNs;
         destination.resume();
         runningNs = System.nanoTime();
-        log("guest running on the destination; downtime %.1f ms", (runningNs - stopNs) / 1e6);
+        log("guest running on the destination; downtime %.1f ms", (runningNs - stopNs - checkNs) / 1e6);
     }
 
     @SuppressWarnings("unchecked")
@@ -397,20 +403,21 @@ public final class QemuMigration
             isSourceResumed,
             endNs - startNs,
             setupNs,
-            null == failure ? runningNs - stopNs : 0,
+            null == failure ? runningNs - stopNs - checkNs : 0,
             events.bytesSent(),
             events.wireBytes(),
             remainingBytes,
             null != ram ? ram.sizeBytes() : 0,
             List.copyOf(pagesPerRound),
             liveNs > 0 ? (long)(liveBytes * 1e9 / liveNs) : 0,
-            lastExpectedDowntimeNs(),
+            liveExpectedDowntimeNs,
             switchover,
             null != scanner ? scanner.scanBytesPerSecond() : 0,
             isSourceStopped && null != scanner ? scanner.lastScanNs() : 0,
             deviceStateBytes,
             deviceStateNs,
             finalRoundNs,
+            checkNs,
             null == failure ? events.digest() : 0);
         CloseHelper.closeAll(eventAdapter, scanner, source);
         if (null != scanner)

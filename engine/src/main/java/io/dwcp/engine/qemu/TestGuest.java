@@ -132,6 +132,44 @@ public record TestGuest(Path kernel, Path initrd)
     }
 
     /**
+     * A launcher of destination QEMUs for this guest: the same machine on the receiver's file, paused, waiting for
+     * the device state. Each gets a QMP socket, a serial log ({@link #destinationSerial}) and a log in
+     * {@code directory}, named after the RAM file.
+     *
+     * @param directory where the sockets and logs go.
+     * @param ramBytes  guest RAM.
+     * @param append    the source's extra kernel command line words.
+     * @param extraArgs the source's extra QEMU arguments.
+     * @return the launcher.
+     */
+    public DestinationLauncher destinationLauncher(
+        final Path directory, final long ramBytes, final String append, final String... extraArgs)
+    {
+        return (ramFile) ->
+        {
+            final String name = ramFile.getFileName().toString();
+            final Path qmp = directory.resolve(name + ".qmp");
+            final List<String> command = new ArrayList<>(commandLine(
+                ramBytes, ramFile, qmp, destinationSerial(directory, ramFile), append));
+            command.addAll(List.of(extraArgs));
+            command.addAll(List.of("-S", "-incoming", "defer"));
+            return QemuProcess.start(command, qmp, directory.resolve(name + ".log"));
+        };
+    }
+
+    /**
+     * The serial console log of a destination started by {@link #destinationLauncher}.
+     *
+     * @param directory the launcher's directory.
+     * @param ramFile   the destination's RAM file.
+     * @return the log file.
+     */
+    public static Path destinationSerial(final Path directory, final Path ramFile)
+    {
+        return directory.resolve(ramFile.getFileName() + ".serial");
+    }
+
+    /**
      * The highest heartbeat the guest printed into a serial log.
      *
      * @param serialLog the log.

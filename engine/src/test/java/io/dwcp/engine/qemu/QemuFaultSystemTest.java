@@ -148,9 +148,9 @@ class QemuFaultSystemTest
     void destinationExitingDuringTheDeviceStateResumesTheSource() throws Exception
     {
         // The destination lacks the source's watchdog: loading its device state fails and that QEMU exits.
+        final DestinationLauncher withoutWatchdog = QemuGuests.destinationLauncher(directory, HEAVY_DIRTYING);
         final MigrationSummary summary = migrate(source.qmpSocket(), (context) -> {},
-            (context) -> context.maxRounds(2).destinationLauncher(QemuGuests.destinationLauncher(directory,
-            HEAVY_DIRTYING)));
+            (context) -> context.maxRounds(2).destinationLauncher(withoutWatchdog));
         assertFalse(summary.isCompleted());
         assertTrue(summary.failure().contains("destination QEMU exited") && summary.failure().contains("device-state"),
             summary.failure());
@@ -207,7 +207,6 @@ class QemuFaultSystemTest
         final MigrationSummary summary = migrate(source.qmpSocket(),
             (sender) -> sender.switchoverDowntimeLimitNs(TimeUnit.MICROSECONDS.toNanos(1)),
             (context) -> context.maxRounds(3)
-                .destinationLauncher(QemuGuests.destinationLauncher(directory, HEAVY_DIRTYING, "-device", WATCHDOG))
                 .listener(new MigrationListener()
                 {
                     public void beforeResume(final Path sourceRam, final Path destinationRam) throws Exception

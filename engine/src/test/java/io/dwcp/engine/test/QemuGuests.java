@@ -123,20 +123,12 @@ public final class QemuGuests
      * @param append    the same kernel command line as the source's.
      * @param extraArgs more QEMU arguments.
      * @return the launcher.
+     * @throws IOException if the guest cannot be built.
      */
     public static DestinationLauncher destinationLauncher(
-        final Path directory, final String append, final String... extraArgs)
+        final Path directory, final String append, final String... extraArgs) throws IOException
     {
-        return (ramFile) ->
-        {
-            final String name = ramFile.getFileName().toString();
-            final Path qmp = directory.resolve(name + ".qmp");
-            final List<String> command = new ArrayList<>(guest().commandLine(
-                RAM_BYTES, ramFile, qmp, destinationSerial(directory, ramFile), append));
-            command.addAll(List.of(extraArgs));
-            command.addAll(List.of("-S", "-incoming", "defer"));
-            return QemuProcess.start(command, qmp, directory.resolve(name + ".log"));
-        };
+        return guest().destinationLauncher(directory, RAM_BYTES, append, extraArgs);
     }
 
     /**
@@ -148,7 +140,7 @@ public final class QemuGuests
      */
     public static Path destinationSerial(final Path directory, final Path ramFile)
     {
-        return directory.resolve(ramFile.getFileName() + ".serial");
+        return TestGuest.destinationSerial(directory, ramFile);
     }
 
     /**
