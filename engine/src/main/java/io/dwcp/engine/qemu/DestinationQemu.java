@@ -20,54 +20,51 @@ final class DestinationQemu implements AutoCloseable
     private static final long POLL_SLEEP_MS = 1;
 
     private final QemuProcess process;
-    private final QmpClient qmp;
+    private final Path ramFile;
     private final long timeoutNs;
+    private QmpClient qmp;
 
-    private DestinationQemu(final QemuProcess process, final QmpClient qmp, final long timeoutNs)
+    private DestinationQemu(final QemuProcess process, final Path ramFile, final long timeoutNs)
     {
         this.process = process;
-        this.qmp = qmp;
+        this.ramFile = ramFile;
         this.timeoutNs = timeoutNs;
     }
 
     /**
-     * Start the destination and make it wait for the device state.
+     * Start the destination QEMU; {@link #prepare} then makes it wait for the device state. Its start overlaps the
+     * first round.
      *
-     * @param launcher    starts the process.
-     * @param ramFile     the receiver's destination file.
+     * @param launcher  starts the process.
+     * @param ramFile   the receiver's destination file.
+     * @param timeoutNs longest wait for it to start, and later for each step.
+     * @return the destination, starting.
+     * @throws IOException if the process cannot start.
+     */
+    static DestinationQemu start(final DestinationLauncher launcher, final Path ramFile, final long timeoutNs)
+        throws IOException
+    {
+        return new DestinationQemu(launcher.launch(ramFile), ramFile, timeoutNs);
+    }
+
+    /**
+     * Connect to it, check that it maps the receiver's file whole, and make it listen for the device state.
+     *
      * @param ramBytes    the guest's RAM, which the destination must map whole.
      * @param incomingUri where it listens.
-     * @param timeoutNs   longest wait for it to start, and later for each step.
-     * @return the destination, listening.
-     * @throws Exception if it does not start, maps another file, or refuses a command; it is killed then.
+     * @throws Exception if it does not start, maps another file, or refuses a command.
      */
-    static DestinationQemu launch(
-        final DestinationLauncher launcher,
-        final Path ramFile,
-        final long ramBytes,
-        final String incomingUri,
-        final long timeoutNs) throws Exception
+    void prepare(final long ramBytes, final String incomingUri) throws Exception
     {
-        final QemuProcess process = launcher.launch(ramFile);
-        QmpClient qmp = null;
-        try
+        qmp = process.connectQmp(TimeUnit.NANOSECONDS.toMillis(timeoutNs));
+        final GuestRam ram = GuestRam.of(qmp);
+        if (!Files.isSameFile(ram.file(), ramFile) || ram.sizeBytes() != ramBytes)
         {
-            qmp = process.connectQmp(TimeUnit.NANOSECONDS.toMillis(timeoutNs));
-            final GuestRam ram = GuestRam.of(qmp);
-            if (!Files.isSameFile(ram.file(), ramFile) || ram.sizeBytes() != ramBytes)
-            {
-                throw new MigrationFailure("the destination QEMU's RAM is " + ram.file() + " (" + ram.sizeBytes() +
-                    " bytes), not the receiver's " + ramFile + " (" + ramBytes + " bytes)");
-            }
-            ignoreShared(qmp);
-            qmp.execute("migrate-incoming", Map.of("uri", incomingUri));
-            return new DestinationQemu(process, qmp, timeoutNs);
+            throw new MigrationFailure("the destination QEMU's RAM is " + ram.file() + " (" + ram.sizeBytes() +
+                " bytes), not the receiver's " + ramFile + " (" + ramBytes + " bytes)");
         }
-        catch (final Exception ex)
-        {
-            CloseHelper.closeAll(qmp, process);
-            throw ex;
-        }
+        ignoreShared(qmp);
+        qmp.execute("migrate-incoming", Map.of("uri", incomingUri));
     }
 
     /**
@@ -177,6 +174,11 @@ final class DestinationQemu implements AutoCloseable
     QmpClient qmp()
     {
         return qmp;
+    }
+
+    boolean isConnected()
+    {
+        return null != qmp && qmp.isConnected();
     }
 
     /**

@@ -10,6 +10,12 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Finds the pages a running guest dirtied without kernel help, by checksum: it keeps a shadow copy of what it gave
@@ -19,6 +25,9 @@ import java.nio.file.Path;
  * taken from that copy, so the table always describes exactly the bytes the engine sent: a page the guest changes
  * and changes back while the engine reads it cannot be missed. It also makes the table the one the engine's digest
  * is computed over, so {@link #digest()} checks the destination against the source end to end.
+ * <p>
+ * Pages are split between a few threads, each checking its own range; the guest is stopped during the final scan,
+ * so its core is free then.
  * <p>
  * Not thread safe. Scan only while the engine is not reading the shadow, that is between completed rounds.
  */
@@ -30,6 +39,9 @@ public final class DirtyPageScanner implements AutoCloseable
     private final long pageCount;
     private final UnsafeBuffer pageCrcs;
     private final long[] dirtyPages;
+    private final int parts;
+    private final long[][] partPages;
+    private final ExecutorService workers;
     private boolean isFirstScan = true;
     private long lastScanNs;
     private long totalScanNs;
@@ -43,9 +55,11 @@ public final class DirtyPageScanner implements AutoCloseable
      * @param shadowFile to create; it must not exist and should be on tmpfs.
      * @param pageSize   bytes per page.
      * @param ramBytes   bytes of RAM, a multiple of the page size.
+     * @param threads    threads that scan, the caller's included; 1 scans on the caller's thread alone.
      * @throws IOException if a file cannot be mapped or created.
      */
-    public DirtyPageScanner(final Path guestRam, final Path shadowFile, final int pageSize, final long ramBytes)
+    public DirtyPageScanner(
+        final Path guestRam, final Path shadowFile, final int pageSize, final long ramBytes, final int threads)
         throws IOException
     {
         if (java.nio.file.Files.exists(shadowFile))
@@ -70,32 +84,57 @@ public final class DirtyPageScanner implements AutoCloseable
         shadow = created;
         pageCrcs = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             Math.toIntExact(pageCount * Integer.BYTES), 64));
+        // Every page starts as the zero page the shadow and a fresh destination hold, as in the sender's table.
+        final int zeroCrc = PageChecksum.zeroPageCrc32c(pageSize);
+        for (long page = 0; page < pageCount; page++)
+        {
+            pageCrcs.putInt((int)page * Integer.BYTES, zeroCrc, ByteOrder.LITTLE_ENDIAN);
+        }
         dirtyPages = new long[Math.toIntExact(pageCount)];
+        this.parts = (int)Math.max(1, Math.min(threads, pageCount));
+        partPages = new long[parts][];
+        for (int part = 1; part < parts; part++)
+        {
+            partPages[part] = new long[Math.toIntExact(partStart(part + 1) - partStart(part))];
+        }
+        workers = parts > 1 ? Executors.newFixedThreadPool(parts - 1, (task) ->
+        {
+            final Thread thread = new Thread(task, "dwcp-scan");
+            thread.setDaemon(true);
+            return thread;
+        }) : null;
     }
 
     /**
-     * Scan the guest's RAM: copy every page that differs from the shadow into it. The first scan copies all.
+     * Scan the guest's RAM: copy every page that differs from the shadow into it. The first scan copies every page
+     * but the zero ones, which the shadow and a fresh destination already hold.
      *
      * @return how many pages changed; their numbers, ascending, are in {@link #dirtyPages()}.
      */
     public int scan()
     {
         final long startNs = System.nanoTime();
-        int count = 0;
-        for (long page = 0; page < pageCount; page++)
+        int count;
+        if (1 == parts)
         {
-            final UnsafeBuffer from = guest.segmentOf(page);
-            final int offset = guest.offsetOf(page);
-            final int crcIndex = (int)page * Integer.BYTES;
-            if (!isFirstScan &&
-                PageChecksum.crc32c(from, offset, pageSize) == pageCrcs.getInt(crcIndex, ByteOrder.LITTLE_ENDIAN))
+            count = scanRange(0, pageCount, dirtyPages);
+        }
+        else
+        {
+            final List<Future<Integer>> futures = new ArrayList<>(parts - 1);
+            for (int part = 1; part < parts; part++)
             {
-                continue;
+                final int index = part;
+                futures.add(workers.submit(() -> scanRange(partStart(index), partStart(index + 1),
+                    partPages[index])));
             }
-            final UnsafeBuffer to = shadow.segmentOf(page);
-            to.putBytes(offset, from, offset, pageSize);
-            pageCrcs.putInt(crcIndex, PageChecksum.crc32c(to, offset, pageSize), ByteOrder.LITTLE_ENDIAN);
-            dirtyPages[count++] = page;
+            count = scanRange(0, partStart(1), dirtyPages);
+            for (int part = 1; part < parts; part++)
+            {
+                final int partCount = await(futures.get(part - 1));
+                System.arraycopy(partPages[part], 0, dirtyPages, count, partCount);
+                count += partCount;
+            }
         }
         lastScanNs = System.nanoTime() - startNs;
         if (!isFirstScan)
@@ -106,6 +145,62 @@ public final class DirtyPageScanner implements AutoCloseable
         isFirstScan = false;
         scans++;
         return count;
+    }
+
+    private long partStart(final int part)
+    {
+        return pageCount * part / parts;
+    }
+
+    private static int await(final Future<Integer> future)
+    {
+        try
+        {
+            return future.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while scanning", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("a scan worker failed", ex.getCause());
+        }
+    }
+
+    private int scanRange(final long fromPage, final long toPage, final long[] dirty)
+    {
+        int count = 0;
+        for (long page = fromPage; page < toPage; page++)
+        {
+            final UnsafeBuffer from = guest.segmentOf(page);
+            final int offset = guest.offsetOf(page);
+            final int crcIndex = (int)page * Integer.BYTES;
+            final int crc = PageChecksum.crc32c(from, offset, pageSize);
+            if (crc == pageCrcs.getInt(crcIndex, ByteOrder.LITTLE_ENDIAN) && (!isFirstScan || isZero(from, offset)))
+            {
+                // Unchanged since it was last sent; on the first scan, a zero page the destination already holds.
+                continue;
+            }
+            final UnsafeBuffer to = shadow.segmentOf(page);
+            to.putBytes(offset, from, offset, pageSize);
+            pageCrcs.putInt(crcIndex, PageChecksum.crc32c(to, offset, pageSize), ByteOrder.LITTLE_ENDIAN);
+            dirty[count++] = page;
+        }
+        return count;
+    }
+
+    private boolean isZero(final UnsafeBuffer buffer, final int offset)
+    {
+        for (int i = 0; i < pageSize; i += Long.BYTES)
+        {
+            if (0 != buffer.getLong(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -181,6 +276,10 @@ public final class DirtyPageScanner implements AutoCloseable
     /** Unmap both files. The shadow file stays on disk for the caller to delete. Idempotent. */
     public void close()
     {
+        if (null != workers)
+        {
+            workers.shutdownNow();
+        }
         CloseHelper.closeAll(guest, shadow);
     }
 }

@@ -142,7 +142,8 @@ public final class QemuMigration
         DestinationQemu.ignoreShared(source);
 
         final Path shadowFile = context.workDirectory().resolve(context.vmId() + "-" + transferId + ".shadow");
-        scanner = new DirtyPageScanner(ram.file(), shadowFile, QemuMigrationContext.PAGE_SIZE, ram.sizeBytes());
+        scanner = new DirtyPageScanner(ram.file(), shadowFile, QemuMigrationContext.PAGE_SIZE, ram.sizeBytes(),
+            context.scanThreads());
         eventAdapter = context.engine().newEventAdapter(events);
         commands.startTransfer(transferId, context.vmId(), shadowFile.toString(), ram.sizeBytes(),
             QemuMigrationContext.PAGE_SIZE, context.compressionLevel(), context.engine().receiverEndpoint());
@@ -150,22 +151,28 @@ public final class QemuMigration
         awaitEngine("the receiver to accept transfer " + transferId, events::isAccepted);
 
         destinationRam = context.engine().destinationOf(context.vmId(), transferId);
-        destination = DestinationQemu.launch(context.destinationLauncher(), destinationRam, ram.sizeBytes(),
-            context.incomingUri(), context.deviceStateTimeoutNs());
-        log("destination QEMU %d on %s, incoming %s", destination.process().pid(), destinationRam,
-            context.incomingUri());
-        setupNs = System.nanoTime() - startNs;
+        destination = DestinationQemu.start(context.destinationLauncher(), destinationRam,
+            context.deviceStateTimeoutNs());
     }
 
     private void liveRounds() throws Exception
     {
-        final long pageCount = scanner.scan();
+        // Round 0 names every page, the zero ones too (the shadow holds them as holes, so the scan did not copy
+        // them). The receiver's fresh destination holds zeros already, but a page it never wrote is a hole that its
+        // final digest would fault in while the guest is stopped: a zero page costs a marker on the wire instead.
+        scanner.scan();
+        final long pageCount = scanner.pageCount();
         pagesPerRound.add(pageCount);
         for (long first = 0; first < pageCount; first += ROUND_ZERO_BATCH_PAGES)
         {
             commands.pageRange(transferId, 0, first, (int)Math.min(ROUND_ZERO_BATCH_PAGES, pageCount - first));
         }
         commands.endOfRound(transferId, 0);
+        setupNs = System.nanoTime() - startNs;
+        // The destination QEMU starts while round 0 goes.
+        destination.prepare(ram.sizeBytes(), context.incomingUri());
+        log("destination QEMU %d on %s, incoming %s", destination.process().pid(), destinationRam,
+            context.incomingUri());
         awaitRound(0);
         liveBytes += pageCount * QemuMigrationContext.PAGE_SIZE;
 
@@ -451,7 +458,7 @@ public final class QemuMigration
      */
     public QmpClient destinationQmp()
     {
-        return null != destination && destination.qmp().isConnected() ? destination.qmp() : null;
+        return null != destination && destination.isConnected() ? destination.qmp() : null;
     }
 
     private long lastExpectedDowntimeNs()

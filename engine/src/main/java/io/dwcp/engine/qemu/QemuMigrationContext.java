@@ -40,6 +40,7 @@ public final class QemuMigrationContext
     private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(10);
     private int compressionLevel;
     private boolean quitSource;
+    private int scanThreads = Math.min(2, Runtime.getRuntime().availableProcessors());
     private MigrationListener listener = new MigrationListener()
     {
     };
@@ -64,6 +65,10 @@ public final class QemuMigrationContext
         if (null == engine)
         {
             throw new IllegalArgumentException("engine is required");
+        }
+        if (scanThreads < 1 || scanThreads > 64)
+        {
+            throw new IllegalArgumentException("scanThreads must be from 1 to 64: " + scanThreads);
         }
         if (maxRounds < 1)
         {
@@ -334,6 +339,24 @@ public final class QemuMigrationContext
     public int compressionLevel()
     {
         return compressionLevel;
+    }
+
+    /**
+     * @param scanThreads threads that scan guest RAM for dirty pages (default: 2, or 1 on one core).
+     * @return this.
+     */
+    public QemuMigrationContext scanThreads(final int scanThreads)
+    {
+        this.scanThreads = scanThreads;
+        return this;
+    }
+
+    /**
+     * @return threads that scan guest RAM.
+     */
+    public int scanThreads()
+    {
+        return scanThreads;
     }
 
     /**
