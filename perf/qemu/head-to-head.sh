@@ -9,6 +9,9 @@
 #
 #   perf/qemu/head-to-head.sh [--ram 512m] [--rates "1gbit 100mbit"] [--runs 1] [--doc]
 #
+# Variants: the engine as perf/links.sh runs it; the engine with Aeron's CUBIC congestion control; QEMU plain;
+# QEMU multifd (2 channels) + zstd level 1.
+#
 # Prints a Markdown table. --doc writes it, with the command and the machine, to docs/qemu-head-to-head.md and into
 # docs/PERFORMANCE.md (perf/suite includes that file when it rewrites PERFORMANCE.md).
 set -euo pipefail
@@ -152,15 +155,15 @@ stop_pid() {
     wait "$1" 2>/dev/null || true
 }
 
-# run_engine DIR: writes "total_s downtime_ms wire_bytes rounds reported_bytes heartbeat" to DIR/result
+# run_engine DIR [ENGINE_JAVA_OPTS]: writes "total_s downtime_ms wire_bytes rounds reported_bytes heartbeat" to DIR/result
 run_engine() {
-    local dir="$1"
+    local dir="$1" engine_opts="${2:-}"
     mkdir -p "$dir/out" "$dir/agent"
-    ip netns exec "$ns_b" "$here/dwcp" receive --endpoint "$addr_b:40123" --output-dir "$dir/out" --profile lan \
+    DWCP_JAVA_OPTS="$engine_opts" ip netns exec "$ns_b" "$here/dwcp" receive --endpoint "$addr_b:40123" --output-dir "$dir/out" --profile lan \
         >"$dir/receiver.log" 2>&1 &
     local receiver=$!
     pids+=("$receiver")
-    ip netns exec "$ns_a" "$here/dwcp" send --commands "$dir/commands" --events "$dir/events" \
+    DWCP_JAVA_OPTS="$engine_opts" ip netns exec "$ns_a" "$here/dwcp" send --commands "$dir/commands" --events "$dir/events" \
         --control-endpoint "$addr_a:40124" --profile lan >"$dir/sender.log" 2>&1 &
     local sender=$!
     pids+=("$sender")
@@ -178,18 +181,19 @@ run_engine() {
     [ -n "$destination" ] && pids+=("$destination")
     local moved
     moved="$(check_moved "$dir" "$dir/src.serial" "$dir/dst.serial" engine)" || exit 1
-    local total downtime rounds reported
+    local total downtime rounds reported device
     total="$(sed -n 's/^total time: \([0-9.]*\) ms$/\1/p' "$dir/agent.log")"
     downtime="$(sed -n 's/^downtime: \([0-9.]*\) ms.*/\1/p' "$dir/agent.log")"
     rounds="$(sed -n 's/^dirty sync count: //p' "$dir/agent.log")"
     reported="$(sed -n 's/^wire bytes: \([0-9]*\) kbytes.*/\1/p' "$dir/agent.log")"
-    cp "$dir/agent.log" "$work/last-engine-agent.log"
+    device="$(sed -n 's/^device state: \([0-9]*\) bytes.*/\1/p' "$dir/agent.log")"
+    cp "$dir/agent.log" "${TMPDIR:-/tmp}/dwcp-head-to-head-engine.log"
     [ -n "$destination" ] && stop_pid "$destination"
     stop_pid "$source_pid"
     stop_pid "$sender"
     stop_pid "$receiver"
     echo "$(awk -v t="$total" 'BEGIN { printf "%.2f", t / 1000 }') $downtime $(( after - before )) $rounds" \
-        "$(( reported * 1024 ))" "$moved" >"$dir/result"
+        "$(( reported * 1024 + device ))" "$moved" >"$dir/result"
 }
 
 # run_qemu DIR FLAGS: writes "total_s downtime_ms wire_bytes rounds reported_bytes heartbeat" to DIR/result
@@ -217,8 +221,10 @@ run_qemu() {
         >"$dir/result"
 }
 
-table="| link | variant | total time s | downtime ms | wire MiB | rounds | heartbeat on the destination |
-| --- | --- | ---: | ---: | ---: | ---: | --- |
+cubic_property=aeron.CongestionControl.supplier
+cubic_supplier=io.aeron.driver.ext.CubicCongestionControlSupplier
+table="| link | variant | total time s | downtime ms | wire MiB | counted MiB | rounds | heartbeat on the destination |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |
 "
 row() {
     local link="$1" variant="$2" result
@@ -226,7 +232,8 @@ row() {
     local total downtime wire rounds reported moved
     read -r total downtime wire rounds reported moved <<<"$result"
     table+="$(awk -v l="$link" -v v="$variant" -v t="$total" -v d="$downtime" -v w="$wire" -v r="$rounds" \
-        -v m="$moved" 'BEGIN { printf "| %s | %s | %.2f | %.0f | %.1f | %s | %s |", l, v, t, d, w / 1048576, r, m }')
+        -v c="$reported" -v m="$moved" \
+        'BEGIN { printf "| %s | %s | %.2f | %.0f | %.1f | %.1f | %s | %s |", l, v, t, d, w / 1048576, c / 1048576, r, m }')
 "
     echo "head-to-head: $link $variant: $total s, downtime $downtime ms, $wire wire bytes, $rounds rounds" >&2
 }
@@ -234,9 +241,12 @@ row() {
 for rate in $rates; do
     setup_link "$rate"
     for run in $(seq 1 "$runs"); do
-        mkdir -p "$work/$rate-$run-engine" "$work/$rate-$run-plain" "$work/$rate-$run-multifd"
+        mkdir -p "$work/$rate-$run-engine" "$work/$rate-$run-cubic" "$work/$rate-$run-plain" \
+            "$work/$rate-$run-multifd"
         run_engine "$work/$rate-$run-engine"
         row "$rate tbf" "engine (dwcp qemu-migrate)" "$work/$rate-$run-engine"
+        run_engine "$work/$rate-$run-cubic" "-D$cubic_property=$cubic_supplier"
+        row "$rate tbf" "engine, Aeron CUBIC congestion control" "$work/$rate-$run-cubic"
         run_qemu "$work/$rate-$run-plain" ""
         row "$rate tbf" "QEMU, plain" "$work/$rate-$run-plain"
         run_qemu "$work/$rate-$run-multifd" --multifd-zstd
@@ -252,9 +262,14 @@ start of the migration to the guest running on the destination; downtime from th
 running (for QEMU, from the source's STOP event to the destination's RESUME event, both QMP timestamps on one
 host clock; for the engine, the agent's own clock from its stop command to the destination reporting running).
 Wire MiB is every byte the source's side of the veth sent during the migration (RAM pages, device state,
-protocol), read from its tx_bytes counter. Rounds: QEMU's dirty-sync-count; the engine's dirty-page scans
+protocol, retransmissions), read from its tx_bytes counter; counted MiB is what the migration itself counted (QEMU's
+ram transferred; the engine's frame bytes plus QEMU's device-state stream). Heartbeat: the source's last serial
+heartbeat -> the destination's first..last three seconds later. Rounds: QEMU's dirty-sync-count; the engine's dirty-page scans
 (round 0, the live rounds, the final round). QEMU runs with downtime-limit 300 ms and max-bandwidth unlimited
-(so the tbf link is the limit); the engine's switchover-ready limit is 300 ms."
+(so the tbf link is the limit); the engine's switchover-ready limit is 300 ms. The engines run as perf/links.sh
+runs them (dwcp send and dwcp receive, driver profile lan); the CUBIC rows add
+-D$cubic_property=$cubic_supplier to both engines, so that Aeron sizes the receiver window to the path instead of
+overrunning the tbf queue."
 echo
 printf '%s' "$table"
 echo
