@@ -7,19 +7,22 @@
 # the other. Every run checks that the guest's serial heartbeat goes on on the destination from the source's count.
 # Needs root (ip netns, tc).
 #
-#   perf/qemu/head-to-head.sh [--ram 512m] [--rates "1gbit 100mbit"] [--runs 1] [--doc]
+#   perf/qemu/head-to-head.sh [--ram 512m] [--rates "1gbit 100mbit"] [--runs 3] [--lock FILE] [--doc]
 #
 # Variants: the engine as perf/links.sh runs it; the engine with Aeron's CUBIC congestion control; QEMU plain;
 # QEMU multifd (2 channels) + zstd level 1.
 #
+# Each variant runs --runs times, in turn with the others; the table gives the median and the range. With --lock,
+# each migration holds flock(FILE) while it runs, so a shared machine's other heavy jobs wait for it, and it for them.
 # Prints a Markdown table. --doc writes it, with the command and the machine, to docs/qemu-head-to-head.md and into
 # docs/PERFORMANCE.md (perf/suite includes that file when it rewrites PERFORMANCE.md).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ram=512m
 rates="1gbit 100mbit"
-runs=1
+runs=3
 doc=no
+lock=""
 command="perf/qemu/head-to-head.sh $*"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -27,6 +30,7 @@ while [ $# -gt 0 ]; do
         --rates) rates="$2"; shift 2 ;;
         --runs) runs="$2"; shift 2 ;;
         --doc) doc=yes; shift ;;
+        --lock) lock="$2"; shift 2 ;;
         *) echo "head-to-head: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -44,6 +48,15 @@ case "$ram" in
 esac
 
 cache="$("$here/perf/qemu/guest.sh")"
+if [ -n "$lock" ]; then
+    exec {lock_fd}>"$lock"
+fi
+# locked FUNCTION ARGS: run one migration while holding --lock.
+locked() {
+    [ -z "$lock" ] || flock "$lock_fd"
+    "$@"
+    [ -z "$lock" ] || flock -u "$lock_fd"
+}
 if [ ! -d "$here/engine/target/lib" ] || [ ! -d "$here/perf/benchmarks/target/lib" ]; then
     (cd "$here" && mvn -q -B package -DskipTests)
 fi
@@ -223,19 +236,31 @@ run_qemu() {
 
 cubic_property=aeron.CongestionControl.supplier
 cubic_supplier=io.aeron.driver.ext.CubicCongestionControlSupplier
-table="| link | variant | total time s | downtime ms | wire MiB | counted MiB | rounds | heartbeat on the destination |
+table="| link | variant | total time s | downtime ms | wire MiB | counted MiB | rounds | heartbeat (last run) |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |
 "
+# row LINK VARIANT RESULT_FILE...: the median of each figure over the runs, and the range of time and downtime.
 row() {
-    local link="$1" variant="$2" result
-    result="$(cat "$3/result")"
-    local total downtime wire rounds reported moved
-    read -r total downtime wire rounds reported moved <<<"$result"
-    table+="$(awk -v l="$link" -v v="$variant" -v t="$total" -v d="$downtime" -v w="$wire" -v r="$rounds" \
-        -v c="$reported" -v m="$moved" \
-        'BEGIN { printf "| %s | %s | %.2f | %.0f | %.1f | %.1f | %s | %s |", l, v, t, d, w / 1048576, c / 1048576, r, m }')
+    local link="$1" variant="$2"
+    shift 2
+    table+="$(cat "$@" | awk -v l="$link" -v v="$variant" '
+        function median(values, n,    sorted, i, j, t) {
+            for (i = 1; i <= n; i++) sorted[i] = values[i]
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (sorted[j] < sorted[i]) {
+                t = sorted[i]; sorted[i] = sorted[j]; sorted[j] = t
+            }
+            return n % 2 ? sorted[(n + 1) / 2] : (sorted[n / 2] + sorted[n / 2 + 1]) / 2
+        }
+        function low(values, n,    i, m) { m = values[1]; for (i = 2; i <= n; i++) if (values[i] < m) m = values[i]; return m }
+        function high(values, n,    i, m) { m = values[1]; for (i = 2; i <= n; i++) if (values[i] > m) m = values[i]; return m }
+        { n++; t[n] = $1; d[n] = $2; w[n] = $3; r[n] = $4; c[n] = $5; beat = $6 }
+        END {
+            printf "| %s | %s | %.2f (%.2f-%.2f) | %.0f (%.0f-%.0f) | %.1f | %.1f | %s | %s |", l, v,
+                median(t, n), low(t, n), high(t, n), median(d, n), low(d, n), high(d, n),
+                median(w, n) / 1048576, median(c, n) / 1048576, median(r, n), beat
+        }')
 "
-    echo "head-to-head: $link $variant: $total s, downtime $downtime ms, $wire wire bytes, $rounds rounds" >&2
+    echo "head-to-head: $link $variant: $(cat "$@" | tr '\n' ';')" >&2
 }
 
 for rate in $rates; do
@@ -243,19 +268,23 @@ for rate in $rates; do
     for run in $(seq 1 "$runs"); do
         mkdir -p "$work/$rate-$run-engine" "$work/$rate-$run-cubic" "$work/$rate-$run-plain" \
             "$work/$rate-$run-multifd"
-        run_engine "$work/$rate-$run-engine"
-        row "$rate tbf" "engine (dwcp qemu-migrate)" "$work/$rate-$run-engine"
-        run_engine "$work/$rate-$run-cubic" "-D$cubic_property=$cubic_supplier"
-        row "$rate tbf" "engine, Aeron CUBIC congestion control" "$work/$rate-$run-cubic"
-        run_qemu "$work/$rate-$run-plain" ""
-        row "$rate tbf" "QEMU, plain" "$work/$rate-$run-plain"
-        run_qemu "$work/$rate-$run-multifd" --multifd-zstd
-        row "$rate tbf" "QEMU, multifd 2 channels + zstd 1" "$work/$rate-$run-multifd"
+        locked run_engine "$work/$rate-$run-engine"
+        locked run_engine "$work/$rate-$run-cubic" "-D$cubic_property=$cubic_supplier"
+        locked run_qemu "$work/$rate-$run-plain" ""
+        locked run_qemu "$work/$rate-$run-multifd" --multifd-zstd
+        for variant in engine cubic plain multifd; do
+            cp "$work/$rate-$run-$variant/result" "$work/result-$rate-$variant-$run"
+        done
         rm -rf "$work/$rate-$run-"*
     done
+    row "$rate tbf" "engine (dwcp qemu-migrate)" "$work/result-$rate-engine-"*
+    row "$rate tbf" "engine, Aeron CUBIC congestion control" "$work/result-$rate-cubic-"*
+    row "$rate tbf" "QEMU, plain" "$work/result-$rate-plain-"*
+    row "$rate tbf" "QEMU, multifd 2 channels + zstd 1" "$work/result-$rate-multifd-"*
 done
 
-notes="Guest: Debian kernel $(cat "$cache/kernel-package" 2>/dev/null) and the busybox initramfs of
+notes="Each figure is the median of $runs runs, the variants taking turns; time and downtime also give the range.
+Guest: Debian kernel $(cat "$cache/kernel-package" 2>/dev/null) and the busybox initramfs of
 perf/qemu/guest.sh, ${ram_mib} MiB of RAM in a shared memory-backend-file on tmpfs, TCG, its workload rewriting
 64 pages (alternately text and random bytes) every 100 ms plus its boot-time page cache. Total time is from the
 start of the migration to the guest running on the destination; downtime from the source's stop to the destination

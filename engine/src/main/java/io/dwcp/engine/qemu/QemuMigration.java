@@ -49,6 +49,7 @@ public final class QemuMigration
     private Path destinationRam;
     private boolean isTransferOpen;
     private boolean isSourceStopped;
+    private boolean wasSourceRunning;
     private boolean isSourceResumed;
     private long startNs;
     private long setupNs;
@@ -138,6 +139,7 @@ public final class QemuMigration
         {
             throw new MigrationFailure("the source guest is '" + status + "', not running");
         }
+        wasSourceRunning = "running".equals(status);
         log("source RAM: %d MiB in %s (backend %s)", ram.sizeBytes() >> 20, ram.file(), ram.backendId());
         DestinationQemu.ignoreShared(source);
 
@@ -201,7 +203,7 @@ public final class QemuMigration
                 break;
             }
             final String status = source.status();
-            if (!"running".equals(status))
+            if (wasSourceRunning && !"running".equals(status))
             {
                 throw new MigrationFailure("the source guest became '" + status + "' during round " + round);
             }
@@ -261,9 +263,18 @@ public final class QemuMigration
         final long checkStartNs = System.nanoTime();
         listener.beforeResume(ram.file(), destinationRam);
         checkNs = System.nanoTime() - checkStartNs;
-        destination.resume();
-        runningNs = System.nanoTime();
-        log("guest running on the destination; downtime %.1f ms", (runningNs - stopNs - checkNs) / 1e6);
+        if (wasSourceRunning)
+        {
+            destination.resume();
+            runningNs = System.nanoTime();
+            log("guest running on the destination; downtime %.1f ms", (runningNs - stopNs - checkNs) / 1e6);
+        }
+        else
+        {
+            // As QEMU does: a guest that was paused on the source stays paused on the destination.
+            runningNs = System.nanoTime();
+            log("guest moved to the destination, paused as it was on the source");
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -350,12 +361,15 @@ public final class QemuMigration
             commands.cancel(transferId, "QEMU migration failed: " + failure);
             isTransferOpen = false;
         }
+        // The destination goes first, so that the guest never runs in two places.
+        CloseHelper.close(destination);
+        destination = null;
         if (null != source && source.isConnected())
         {
             try
             {
                 final String status = source.status();
-                if (isSourceStopped && !"running".equals(status))
+                if (isSourceStopped && wasSourceRunning && !"running".equals(status))
                 {
                     source.execute("cont", Map.of());
                     isSourceResumed = true;
@@ -367,8 +381,6 @@ public final class QemuMigration
                 outcome = failure + "; and the source could not be resumed: " + ex.getMessage();
             }
         }
-        CloseHelper.close(destination);
-        destination = null;
         log("migration failed: %s", outcome);
         return outcome;
     }
