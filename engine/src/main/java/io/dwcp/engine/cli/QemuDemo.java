@@ -156,7 +156,9 @@ final class QemuDemo
         out.println("destination console, first lines: " + firstLines(destinationSerial, (int)HEARTBEATS_SHOWN));
         final long first = TestGuest.firstHeartbeat(destinationSerial);
         final long last = TestGuest.lastHeartbeat(destinationSerial);
-        final boolean heartbeatGoesOn = first == heartbeatAtSwitchover + 1 && last > first;
+        // A line the source was printing as it stopped may be cut in two between the consoles.
+        final boolean heartbeatGoesOn = first > heartbeatAtSwitchover && first <= heartbeatAtSwitchover + 2 &&
+            last > first;
         out.println(heartbeatGoesOn ?
             "heartbeat  goes on on the destination from " + first + " (the source stopped at " +
             heartbeatAtSwitchover + ")" :

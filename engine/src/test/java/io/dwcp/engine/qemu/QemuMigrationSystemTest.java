@@ -95,8 +95,10 @@ class QemuMigrationSystemTest
         assertTrue(atSwitchover >= 1);
         Await.until("three more heartbeats on the destination's console", 60_000,
             () -> QemuGuests.heartbeat(destinationSerial) >= atSwitchover + 3);
-        assertEquals(atSwitchover + 1, TestGuest.firstHeartbeat(destinationSerial),
-            "the destination's counter goes on from the source's, so the guest itself moved");
+        // A line the source was printing as it stopped may be cut in two between the consoles.
+        final long first = TestGuest.firstHeartbeat(destinationSerial);
+        assertTrue(first > atSwitchover && first <= atSwitchover + 2, "the destination's counter goes on from the " +
+            "source's " + atSwitchover + ", so the guest itself moved, not a new boot: " + first);
         assertEquals(atSwitchover, QemuGuests.heartbeat(sourceSerial), "the source printed nothing after the stop");
         assertEquals(List.of(), engineErrors);
     }
