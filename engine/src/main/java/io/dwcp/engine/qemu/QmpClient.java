@@ -106,7 +106,10 @@ public final class QmpClient implements AutoCloseable
                     closeQuietly(channel);
                 }
             }
-            sleep(20);
+            if (!sleep(20))
+            {
+                throw new QmpException("interrupted waiting for QMP socket " + socket);
+            }
         }
         if (!Files.exists(socket))
         {
@@ -386,15 +389,17 @@ public final class QmpClient implements AutoCloseable
         return reply;
     }
 
-    private static void sleep(final long ms)
+    private static boolean sleep(final long ms)
     {
         try
         {
             Thread.sleep(ms);
+            return true;
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
