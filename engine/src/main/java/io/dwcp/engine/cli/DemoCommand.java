@@ -90,6 +90,15 @@ final class DemoCommand implements Callable<Integer>
     @Mixin
     SenderOptions sender;
 
+    @Option(names = "--qemu", description = {
+        "Live-migrate a real, running QEMU guest instead (TCG; built at run time by perf/qemu/guest.sh, which",
+        "installs qemu-system-x86 when missing and root): shows the heartbeat going on on the destination." })
+    boolean qemu;
+
+    @Option(names = "--guest-ram", defaultValue = "512m", converter = Sizes.class,
+        description = "RAM of the --qemu guest (default: ${DEFAULT-VALUE}).")
+    long guestRam;
+
     private static final long TIMEOUT_NS = TimeUnit.MINUTES.toNanos(10);
 
     private final PrintStream out;
@@ -102,6 +111,11 @@ final class DemoCommand implements Callable<Integer>
 
     public Integer call() throws Exception
     {
+        if (qemu)
+        {
+            return new QemuDemo(out, guestRam, profileOptions.driverProfile(), profileOptions.threading)
+                .run(directory, keep);
+        }
         if (!EngineConfiguration.isValidPageSize(pageSize))
         {
             throw new UsageException("--page-size " + pageSize + " is not a power of two from 4096 to 65536");

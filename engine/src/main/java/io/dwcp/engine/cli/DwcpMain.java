@@ -82,6 +82,7 @@ public final class DwcpMain
             .addSubcommand("generate", new GenerateCommand(out))
             .addSubcommand("stat", new StatCommand(out))
             .addSubcommand("replay", new ReplayCommand(out))
+            .addSubcommand("qemu-migrate", new QemuMigrateCommand(out))
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setOut(new java.io.PrintWriter(out, true))
             .setErr(new java.io.PrintWriter(err, true));
