@@ -162,6 +162,14 @@ check_moved() {
         local kept="${TMPDIR:-/tmp}/dwcp-head-to-head-stopped-$label-$RANDOM"
         mkdir -p "$kept"
         cp "$dir"/*.log "$dir"/*.serial "$kept/" 2>/dev/null || true
+        local why="the destination printed no heartbeat after ${last:-none}"
+        local oops
+        oops="$(grep -a -m1 -E 'general protection fault|BUG:|Oops|Kernel panic' "$3" 2>/dev/null | cut -c1-110 || true)"
+        if [ -n "$oops" ]; then
+            why="the guest crashed on the destination right after the switchover: \`${oops#\[*\] }\`"
+        fi
+        echo "- $rate, $label, run $run: $why (source stopped at heartbeat $last, destination printed" \
+            "${first:-none}..${now:-none})" >>"$work/stopped-runs"
         echo "head-to-head: $label: the heartbeat did not go on (source stopped at $last, destination" \
             "${first:-none}..${now:-none}); logs in $kept" >&2
         echo stopped
@@ -348,6 +356,7 @@ echo
 echo "$notes"
 echo
 echo "$why"
+[ ! -s "$work/stopped-runs" ] || { echo; cat "$work/stopped-runs"; }
 if [ "$doc" = yes ]; then
     section="$here/docs/qemu-head-to-head.md"
     {
@@ -364,6 +373,12 @@ if [ "$doc" = yes ]; then
         echo "$notes"
         echo
         echo "$why"
+        if [ -s "$work/stopped-runs" ]; then
+            echo
+            echo "Runs in which the guest did not go on running on the destination:"
+            echo
+            cat "$work/stopped-runs"
+        fi
     } >"$section"
     performance="$here/docs/PERFORMANCE.md"
     if [ -f "$performance" ]; then
