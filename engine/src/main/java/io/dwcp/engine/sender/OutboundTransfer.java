@@ -370,11 +370,6 @@ final class OutboundTransfer
         return receiverSessionId;
     }
 
-    StripeStatistics statistics()
-    {
-        return statistics;
-    }
-
     RoundTracker rounds()
     {
         return rounds;

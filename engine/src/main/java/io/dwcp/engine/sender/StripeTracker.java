@@ -113,11 +113,6 @@ final class StripeTracker
         isStartPending = true;
     }
 
-    boolean isStartPending()
-    {
-        return isStartPending;
-    }
-
     void queueRange(final int round, final long firstPage, final long pageCount)
     {
         final long firstChunk = firstPage / StripeLayout.CHUNK_PAGES;
@@ -164,11 +159,6 @@ final class StripeTracker
     {
         pendingRepairs.addLong(pageNumber);
         stripesDrained = -1;
-    }
-
-    boolean hasPendingRepairs()
-    {
-        return !pendingRepairs.isEmpty();
     }
 
     void dropDictionary()

@@ -40,7 +40,6 @@ final class WorkerProxy
     /** Bytes of every message. */
     static final int MESSAGE_LENGTH = 24;
 
-    private final int workerIndex;
     private final SenderWorker worker;
     private final RingBuffer queue;
     private final AtomicCounter offerFailures;
@@ -57,7 +56,6 @@ final class WorkerProxy
     WorkerProxy(final SenderWorker worker, final boolean isSameThread, final int queueCapacity,
         final AtomicCounter offerFailures)
     {
-        this.workerIndex = worker.index();
         this.worker = worker;
         this.offerFailures = offerFailures;
         if (isSameThread)
@@ -70,11 +68,6 @@ final class WorkerProxy
                 ByteBuffer.allocateDirect(queueCapacity + RingBufferDescriptor.TRAILER_LENGTH)));
             worker.commandQueue(queue);
         }
-    }
-
-    int workerIndex()
-    {
-        return workerIndex;
     }
 
     /**

@@ -89,10 +89,11 @@ public final class StripedThroughput
                     zstd.wireBytes() / (1024.0 * 1024.0));
                 for (final int stripes : stripeCounts)
                 {
-                    final double mbps = engine(work.resolve("run-" + r + "-" + stripes), image, length, stripes,
+                    final Run run = engine(work.resolve("run-" + r + "-" + stripes), image, length, stripes,
                         threading, workers);
-                    System.out.printf(Locale.ROOT, "| engine, %d stripes | %.0f | %.1f | %.2f |%n", stripes, mbps,
-                        lastWireBytes / (1024.0 * 1024.0), mbps / zstdMbps);
+                    System.out.printf(Locale.ROOT, "| engine, %d stripes | %.0f | %.1f | %.2f |%n", stripes,
+                        run.logicalMbPerSecond(), run.wireBytes() / (1024.0 * 1024.0),
+                        run.logicalMbPerSecond() / zstdMbps);
                 }
             }
         }
@@ -106,9 +107,11 @@ public final class StripedThroughput
     {
     };
 
-    private static long lastWireBytes;
+    private record Run(double logicalMbPerSecond, long wireBytes)
+    {
+    }
 
-    private static double engine(
+    private static Run engine(
         final Path directory,
         final Path image,
         final long length,
@@ -134,8 +137,7 @@ public final class StripedThroughput
             {
                 throw new IllegalStateException("destination differs from the source at " + stripes + " stripes");
             }
-            lastWireBytes = outcome.wireBytes();
-            return length / (outcome.elapsedNs() / 1e9) / 1e6;
+            return new Run(length / (outcome.elapsedNs() / 1e9) / 1e6, outcome.wireBytes());
         }
     }
 }
