@@ -393,6 +393,22 @@ public final class PageCodec implements AutoCloseable
         return verify(page, 0, pageSize, expectedCrc);
     }
 
+    /**
+     * Check a decoded page against the CRC32C the sender computed, for pages decoded outside this codec (a frame's
+     * block, a reference).
+     *
+     * @param page        buffer holding the page.
+     * @param offset      of the page.
+     * @param pageSize    bytes per page.
+     * @param expectedCrc CRC32C the sender computed.
+     * @return {@link DecodeResult#OK} or {@link DecodeResult#CRC_MISMATCH}.
+     */
+    public static DecodeResult verifyPage(
+        final DirectBuffer page, final int offset, final int pageSize, final int expectedCrc)
+    {
+        return verify(page, offset, pageSize, expectedCrc);
+    }
+
     /** Check a decoded page against the CRC32C the sender computed: the one check every encoding ends with. */
     static DecodeResult verify(final DirectBuffer page, final int offset, final int pageSize, final int expectedCrc)
     {

@@ -115,6 +115,22 @@ public final class EngineConfiguration
     /** Default sample. */
     public static final int DICTIONARY_SAMPLE_PAGES_DEFAULT = 1024;
 
+    /** Pages compressed together as one zstd block per frame (the frame codec); 0 compresses each page alone. Real
+     * memory takes a fifth fewer bytes, at twice the speed, in blocks of 64 than page by page: docs/FRAME-CODEC.md. */
+    public static final String BLOCK_PAGES_PROP_NAME = "dwcp.block.pages";
+    /** Default pages per block. */
+    public static final int BLOCK_PAGES_DEFAULT = 64;
+    /** Most pages in one block, which the receiver decodes into scratch of this many pages. */
+    public static final int MAX_BLOCK_PAGES = 256;
+    /** Most bytes of pages in one block: fewer, larger pages go in a block. */
+    public static final int MAX_BLOCK_BYTES = 1024 * 1024;
+
+    /** Bytes of the sender's off-heap index of page contents, by which a page equal to one the receiver holds goes
+     * as a reference to it; 0 finds no duplicates. */
+    public static final String DUPLICATE_INDEX_BYTES_PROP_NAME = "dwcp.duplicate.index.bytes";
+    /** Default index size: 4 MiB, 174762 pages' worth. */
+    public static final int DUPLICATE_INDEX_BYTES_DEFAULT = 4 * 1024 * 1024;
+
     /** Compression and deltas (HDE) on; false sends every page raw, the seeds' backward-compatibility mode. */
     public static final String HDE_ENABLED_PROP_NAME = "dwcp.hde.enabled";
     /** Default: on. */
@@ -377,6 +393,37 @@ public final class EngineConfiguration
     public static int dictionarySamplePages()
     {
         return Integer.getInteger(DICTIONARY_SAMPLE_PAGES_PROP_NAME, DICTIONARY_SAMPLE_PAGES_DEFAULT);
+    }
+
+    /**
+     * Pages per block of the frame codec.
+     *
+     * @return the value of {@link #BLOCK_PAGES_PROP_NAME} or its default.
+     */
+    public static int blockPages()
+    {
+        return Integer.getInteger(BLOCK_PAGES_PROP_NAME, BLOCK_PAGES_DEFAULT);
+    }
+
+    /**
+     * Most pages in one block for a page size.
+     *
+     * @param pageSize bytes per page, valid.
+     * @return pages, at least 1.
+     */
+    public static int maxBlockPages(final int pageSize)
+    {
+        return Math.max(1, Math.min(MAX_BLOCK_PAGES, MAX_BLOCK_BYTES / pageSize));
+    }
+
+    /**
+     * Bytes of the duplicate-page index.
+     *
+     * @return the value of {@link #DUPLICATE_INDEX_BYTES_PROP_NAME} or its default.
+     */
+    public static int duplicateIndexBytes()
+    {
+        return Integer.getInteger(DUPLICATE_INDEX_BYTES_PROP_NAME, DUPLICATE_INDEX_BYTES_DEFAULT);
     }
 
     /**

@@ -38,6 +38,8 @@ public final class SenderContext extends EngineContext<SenderContext>
     private int dictionaryBytes = EngineConfiguration.dictionaryBytes();
     private int dictionarySamplePages = EngineConfiguration.dictionarySamplePages();
     private boolean isHdeEnabled = EngineConfiguration.hdeEnabled();
+    private int blockPages = EngineConfiguration.blockPages();
+    private int duplicateIndexBytes = EngineConfiguration.duplicateIndexBytes();
     private Path recordingDirectory = null == EngineConfiguration.recordingDir() ?
         null : Path.of(EngineConfiguration.recordingDir());
     private StreamCountPolicy streamCountPolicy;
@@ -86,6 +88,20 @@ public final class SenderContext extends EngineContext<SenderContext>
         requirePositive("maxQueuedPages", maxQueuedPages);
         requirePositive("baselineRefreshIntervalNs", baselineRefreshIntervalNs);
         requirePositive("dictionarySamplePages", dictionarySamplePages);
+        if (blockPages < 0 || blockPages > EngineConfiguration.MAX_BLOCK_PAGES)
+        {
+            throw new IllegalStateException("blockPages=" + blockPages + " must be from 0 (page by page) to " +
+                EngineConfiguration.MAX_BLOCK_PAGES);
+        }
+        if (dictionaryBytes > 0 && blockPages > 0)
+        {
+            throw new IllegalStateException("dictionaryBytes=" + dictionaryBytes + " trains a dictionary for pages " +
+                "compressed alone: it needs blockPages=0, as frame blocks take their context from their own pages");
+        }
+        if (duplicateIndexBytes < 0)
+        {
+            throw new IllegalStateException("duplicateIndexBytes=" + duplicateIndexBytes + " must not be negative");
+        }
         if (dictionaryBytes < 0 || dictionaryBytes > MAX_DICTIONARY_BYTES)
         {
             throw new IllegalStateException(
@@ -444,6 +460,38 @@ public final class SenderContext extends EngineContext<SenderContext>
     public int dictionarySamplePages()
     {
         return dictionarySamplePages;
+    }
+
+    /**
+     * @param blockPages pages compressed together as one zstd block per frame; 0 compresses each page alone.
+     * @return this.
+     */
+    public SenderContext blockPages(final int blockPages)
+    {
+        this.blockPages = blockPages;
+        return this;
+    }
+
+    /** @return pages compressed together per frame, or 0 for each page alone. */
+    public int blockPages()
+    {
+        return blockPages;
+    }
+
+    /**
+     * @param duplicateIndexBytes bytes of the index that finds pages equal to ones the receiver holds; 0 for none.
+     * @return this.
+     */
+    public SenderContext duplicateIndexBytes(final int duplicateIndexBytes)
+    {
+        this.duplicateIndexBytes = duplicateIndexBytes;
+        return this;
+    }
+
+    /** @return bytes of the duplicate-page index. */
+    public int duplicateIndexBytes()
+    {
+        return duplicateIndexBytes;
     }
 
     /**

@@ -55,6 +55,7 @@ final class DataAdapter implements Agent, FragmentHandler
     private final Int2ObjectHashMap<StripeImage> imagesBySession = new Int2ObjectHashMap<>();
     private final FragmentAssembler assembler = new FragmentAssembler(this, 0, true);
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final FrameEntries entries = new FrameEntries();
     private final UnsafeBuffer scratchPage =
         new UnsafeBuffer(ByteBuffer.allocateDirect(EngineConfiguration.MAX_PAGE_SIZE));
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -210,8 +211,9 @@ final class DataAdapter implements Agent, FragmentHandler
         final StripeImage image = imageOf(frame.transferId(), frame.stripe(), sessionId);
         if (null != image)
         {
-            image.onPageFrame(frame, view, frameLength, conductor.codecFor(image.transfer().pageSize()), scratchPage,
-                counters, errorHandler, nowNs);
+            final int pageSize = image.transfer().pageSize();
+            image.onPageFrame(frame, view, frameLength, conductor.codecFor(pageSize), conductor.blockCodecFor(pageSize),
+                entries, scratchPage, counters, errorHandler, nowNs);
         }
     }
 

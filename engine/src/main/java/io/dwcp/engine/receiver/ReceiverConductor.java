@@ -2,6 +2,7 @@ package io.dwcp.engine.receiver;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
+import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codec.VarDataBounds;
 import io.dwcp.codecs.agent.FailureReason;
@@ -9,6 +10,7 @@ import io.dwcp.codecs.wire.ErrorCode;
 import io.dwcp.codecs.wire.HelloDecoder;
 import io.dwcp.codecs.wire.HelloStatus;
 import io.dwcp.codecs.wire.TransferEndDecoder;
+import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.config.ReceiverContext;
 import io.dwcp.engine.config.TransferGeometry;
 import io.dwcp.engine.memory.MappedImage;
@@ -62,6 +64,7 @@ final class ReceiverConductor implements Agent
     private final ArrayList<AsyncPublication> peers = new ArrayList<>();
     private final ArrayList<Refusal> refusals = new ArrayList<>();
     private final Int2ObjectHashMap<PageCodec> codecsByPageSize = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<BlockCodec> blockCodecsByPageSize = new Int2ObjectHashMap<>();
     private DataAdapter dataAdapter;
     private EventPublisher events;
     private long nowNs;
@@ -138,6 +141,7 @@ final class ReceiverConductor implements Agent
             peer.close();
         }
         codecsByPageSize.values().forEach(PageCodec::close);
+        blockCodecsByPageSize.values().forEach(BlockCodec::close);
         CloseHelper.close(events);
     }
 
@@ -153,6 +157,11 @@ final class ReceiverConductor implements Agent
     PageCodec codecFor(final int pageSize)
     {
         return codecsByPageSize.get(pageSize);
+    }
+
+    BlockCodec blockCodecFor(final int pageSize)
+    {
+        return blockCodecsByPageSize.get(pageSize);
     }
 
     /**
@@ -282,6 +291,8 @@ final class ReceiverConductor implements Agent
         if (null == codecsByPageSize.get(pageSize))
         {
             codecsByPageSize.put(pageSize, new PageCodec(pageSize, 1));
+            blockCodecsByPageSize.put(pageSize,
+                new BlockCodec(pageSize, EngineConfiguration.maxBlockPages(pageSize), 1));
         }
         transfers.add(transfer);
         transfersById.put(transferId, transfer);

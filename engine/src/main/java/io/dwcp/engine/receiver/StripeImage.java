@@ -1,5 +1,6 @@
 package io.dwcp.engine.receiver;
 
+import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
@@ -16,6 +17,7 @@ import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.nio.ByteOrder;
 import java.util.BitSet;
 
 /**
@@ -62,12 +64,16 @@ final class StripeImage implements AutoCloseable
     }
 
     /**
-     * Apply a page frame of this stripe.
+     * Apply a page frame of this stripe: read its entries, decode its block if it has one, then check and apply each
+     * page in entry order. A block that does not decode to exactly its pages rejects those pages, which are asked
+     * for again; the frame's other pages are applied.
      *
      * @param frame        decoder wrapped over the frame.
      * @param view         the frame's bytes, bounded to it.
      * @param frameLength  bytes of the frame.
      * @param sharedCodec  codec for the transfer's page size, used unless this stripe has a dictionary.
+     * @param block        block codec for the transfer's page size.
+     * @param entries      scratch for the frame's entries.
      * @param scratchPage  where each page is decoded before it is checked.
      * @param counters     the receiver's counters.
      * @param errorHandler for faults writing the destination.
@@ -78,6 +84,8 @@ final class StripeImage implements AutoCloseable
         final DirectBuffer view,
         final int frameLength,
         final PageCodec sharedCodec,
+        final BlockCodec block,
+        final FrameEntries entries,
         final UnsafeBuffer scratchPage,
         final EngineCounters counters,
         final ErrorHandler errorHandler,
@@ -90,25 +98,32 @@ final class StripeImage implements AutoCloseable
         bytesReceived.setRelease(bytesReceived.get() + frameLength);
         transfer.onFrame(nowNs);
 
-        final PageCodec codec = null != dictionaryCodec ? dictionaryCodec : sharedCodec;
+        if (!entries.read(frame, frameLength))
+        {
+            // The rest of the frame cannot be read, so its pages can be neither applied nor asked for by number:
+            // the transfer cannot be completed exactly and ends here, with the reason.
+            counters.get(EngineCounter.FRAMES_MALFORMED).increment();
+            transfer.fail("frame " + sequence + " of stripe " + index + " of transfer " + transfer.transferId() +
+                " is malformed");
+            return;
+        }
+
         final MappedImage destination = transfer.destination();
         final long pageCount = transfer.pageCount();
-        for (final PageFrameDecoder.PagesDecoder page : frame.pages())
+        final PageCodec.DecodeResult blockResult = decodeBlock(view, block, entries, destination, pageCount);
+        if (PageCodec.DecodeResult.OK != blockResult && entries.blockPages() > 0)
         {
-            final long pageNumber = page.pageNumber();
-            final short encoding = page.encodingRaw();
-            final int crc = page.crc32c();
-            final int payloadOffset = frame.limit() + PageFrameDecoder.PagesDecoder.payloadHeaderLength();
-            final int payloadLength = page.skipPayload();
-            if (payloadLength < 0 || payloadLength > frameLength - payloadOffset)
-            {
-                // The rest of the frame cannot be read, so its pages can be neither applied nor asked for by number:
-                // the transfer cannot be completed exactly and ends here, with the reason.
-                counters.get(EngineCounter.FRAMES_MALFORMED).increment();
-                transfer.fail("frame " + sequence + " of stripe " + index + " of transfer " + transfer.transferId() +
-                    " is malformed");
-                return;
-            }
+            counters.get(EngineCounter.BLOCKS_REJECTED).increment();
+        }
+
+        final PageCodec codec = null != dictionaryCodec ? dictionaryCodec : sharedCodec;
+        int blockIndex = 0;
+        for (int i = 0, count = entries.count(); i < count; i++)
+        {
+            final long pageNumber = entries.pageNumber(i);
+            final short encoding = entries.encoding(i);
+            final boolean isBlockPage = FrameEntries.isBlock(encoding);
+            final int pageInBlock = isBlockPage ? blockIndex++ : -1;
             if (pageNumber < 0 || pageNumber >= pageCount)
             {
                 counters.get(EngineCounter.PAGES_REJECTED_RANGE).increment();
@@ -123,41 +138,151 @@ final class StripeImage implements AutoCloseable
 
             final UnsafeBuffer current = destination.segmentOf(pageNumber);
             final int currentOffset = destination.offsetOf(pageNumber);
-            final PageCodec.DecodeResult result = codec.decode(
-                encoding, view, payloadOffset, payloadLength, crc, current, currentOffset, scratchPage);
+            final int crc = entries.crc(i);
+            final PageCodec.DecodeResult result;
+            DirectBuffer decoded = scratchPage;
+            int decodedOffset = 0;
+            EngineCounter rejection = null;
+            if (isBlockPage)
+            {
+                decoded = block.pages();
+                decodedOffset = block.pageOffset(pageInBlock);
+                result = PageCodec.DecodeResult.OK != blockResult ? blockResult :
+                    PageCodec.verifyPage(decoded, decodedOffset, transfer.pageSize(), crc);
+                rejection = PageCodec.DecodeResult.OK != blockResult ? EngineCounter.PAGES_REJECTED_BLOCK : null;
+            }
+            else if (PageEncoding.REFERENCE.value() == encoding)
+            {
+                result = decodeReference(view, entries.payloadOffset(i), entries.payloadLength(i), pageNumber,
+                    pageCount, destination, crc, scratchPage);
+                rejection = EngineCounter.PAGES_REJECTED_REFERENCE;
+            }
+            else
+            {
+                result = codec.decode(encoding, view, entries.payloadOffset(i), entries.payloadLength(i), crc,
+                    current, currentOffset, scratchPage);
+            }
+
             if (PageCodec.DecodeResult.OK == result)
             {
-                try
+                if (!apply(encoding, codec, decoded, decodedOffset, current, currentOffset, counters, errorHandler))
                 {
-                    if (PageEncoding.ZERO.value() == encoding)
-                    {
-                        codec.applyZero(current, currentOffset);
-                    }
-                    else if (PageEncoding.UNCHANGED.value() != encoding)
-                    {
-                        codec.apply(scratchPage, current, currentOffset);
-                    }
-                }
-                catch (final InternalError ex)
-                {
-                    // A fault writing the mapping: typically the destination's file system is full.
-                    counters.get(EngineCounter.ERRORS).increment();
-                    errorHandler.onError(ex);
-                    transfer.fail("cannot write destination " + destination.file() + ": " + ex.getMessage());
                     return;
+                }
+                if (PageEncoding.REFERENCE.value() == encoding)
+                {
+                    counters.get(EngineCounter.PAGES_COPIED_BY_REFERENCE).increment();
                 }
                 counters.get(EngineCounter.PAGES_APPLIED).increment();
                 onPageApplied(pageNumber);
             }
             else
             {
-                counters.get(counterFor(result)).increment();
+                counters.get(null != rejection ? rejection : counterFor(result)).increment();
                 if (onPageRejected(pageNumber))
                 {
                     counters.get(EngineCounter.PAGES_REQUESTED).increment();
                 }
             }
         }
+    }
+
+    /** Write a checked page to the destination; false when the write faulted and the transfer failed. */
+    private boolean apply(
+        final short encoding,
+        final PageCodec codec,
+        final DirectBuffer decoded,
+        final int decodedOffset,
+        final UnsafeBuffer current,
+        final int currentOffset,
+        final EngineCounters counters,
+        final ErrorHandler errorHandler)
+    {
+        try
+        {
+            if (PageEncoding.ZERO.value() == encoding)
+            {
+                codec.applyZero(current, currentOffset);
+            }
+            else if (PageEncoding.UNCHANGED.value() != encoding)
+            {
+                current.putBytes(currentOffset, decoded, decodedOffset, transfer.pageSize());
+            }
+            return true;
+        }
+        catch (final InternalError ex)
+        {
+            // A fault writing the mapping: typically the destination's file system is full.
+            counters.get(EngineCounter.ERRORS).increment();
+            errorHandler.onError(ex);
+            transfer.fail("cannot write destination " + transfer.destination().file() + ": " + ex.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Decode the frame's block, its dictionary built from this receiver's copies of the delta pages in entry order.
+     * A delta page beyond the image or on another stripe gives a zero page to the dictionary, so the order holds;
+     * the page itself is rejected.
+     */
+    private PageCodec.DecodeResult decodeBlock(
+        final DirectBuffer view,
+        final BlockCodec block,
+        final FrameEntries entries,
+        final MappedImage destination,
+        final long pageCount)
+    {
+        final int blockPages = entries.blockPages();
+        if (0 == blockPages)
+        {
+            return entries.blockLength() > 0 ? PageCodec.DecodeResult.BAD_LENGTH : PageCodec.DecodeResult.OK;
+        }
+        if (null == block || blockPages > block.maxPages())
+        {
+            return PageCodec.DecodeResult.BAD_LENGTH;
+        }
+        block.begin();
+        for (int i = 0, count = entries.count(); i < count; i++)
+        {
+            if (PageEncoding.BLOCK_DELTA.value() == entries.encoding(i))
+            {
+                final long pageNumber = entries.pageNumber(i);
+                if (pageNumber >= 0 && pageNumber < pageCount && layout.stripeOf(pageNumber) == index)
+                {
+                    block.addBase(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                }
+                else
+                {
+                    block.addBase(entries.zeroPage(), 0);
+                }
+            }
+        }
+        return block.decompress(view, entries.blockOffset(), entries.blockLength(), blockPages);
+    }
+
+    /** A page equal to another the receiver holds: copy that page into scratch and check it. */
+    private static PageCodec.DecodeResult decodeReference(
+        final DirectBuffer view,
+        final int payloadOffset,
+        final int payloadLength,
+        final long pageNumber,
+        final long pageCount,
+        final MappedImage destination,
+        final int crc,
+        final UnsafeBuffer scratchPage)
+    {
+        if (Long.BYTES != payloadLength)
+        {
+            return PageCodec.DecodeResult.BAD_LENGTH;
+        }
+        final long original = view.getLong(payloadOffset, ByteOrder.LITTLE_ENDIAN);
+        if (original < 0 || original >= pageCount || original == pageNumber)
+        {
+            return PageCodec.DecodeResult.CORRUPT_PAYLOAD;
+        }
+        final int pageSize = destination.pageSize();
+        scratchPage.putBytes(0, destination.segmentOf(original), destination.offsetOf(original), pageSize);
+        return PageCodec.verifyPage(scratchPage, 0, pageSize, crc);
     }
 
     private void onPageApplied(final long pageNumber)

@@ -161,7 +161,8 @@ final class RecordValidator
         final RecordingSummary.Settings sessionSettings = new RecordingSummary.Settings(
             started.compressionLevel(), started.maxFrameLength(), started.maxPagesPerFrame(),
             started.baselineBudgetBytes(), started.baselineMaxDeltaChain(), started.dictionaryBytes(),
-            0 != started.hdeEnabled(), 0 != started.baselineCompressed(), started.streams());
+            0 != started.hdeEnabled(), 0 != started.baselineCompressed(), started.streams(),
+            started.blockPages(), started.duplicateIndexBytes());
         tally.onSessionStarted(sessionSettings);
         handler.onSessionStarted(sessionSettings);
     }

@@ -34,6 +34,9 @@ public record RecordingSummary(
      * @param dictionaryBytes       dictionary size, 0 for none.
      * @param isHdeEnabled          compression and deltas on.
      * @param isBaselineCompressed  baselines kept compressed.
+     * @param streams               stripes of a transfer that asked for none.
+     * @param blockPages            pages per frame block, 0 for each page alone.
+     * @param duplicateIndexBytes   bytes of the duplicate-page index, 0 for none.
      */
     public record Settings(
         int compressionLevel,
@@ -44,7 +47,9 @@ public record RecordingSummary(
         int dictionaryBytes,
         boolean isHdeEnabled,
         boolean isBaselineCompressed,
-        int streams)
+        int streams,
+        int blockPages,
+        int duplicateIndexBytes)
     {
     }
 

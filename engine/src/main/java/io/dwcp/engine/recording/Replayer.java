@@ -177,6 +177,8 @@ public final class Replayer
                     .dictionaryBytes(settings.dictionaryBytes())
                     .hdeEnabled(settings.isHdeEnabled())
                     .baselineCompressed(settings.isBaselineCompressed())
+                    .blockPages(settings.blockPages())
+                    .duplicateIndexBytes(settings.duplicateIndexBytes())
                     .streamCountPolicy(new StreamCountPolicy(settings.streams(), 1, StripeLayout.MAX_STRIPES,
                         settings.streams()))
                     .recordingDirectory(null)))

@@ -35,7 +35,7 @@ import java.nio.file.Path;
 public final class TransferRecorder implements AutoCloseable
 {
     /** Version of the recording format this class writes and {@link RecordingReader} reads. */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
 
     /** Bytes of page content per {@code RecordedPages} record, at most. */
     static final int CONTENT_BYTES_PER_RECORD = 1024 * 1024;
@@ -81,7 +81,9 @@ public final class TransferRecorder implements AutoCloseable
             .dictionaryBytes(context.dictionaryBytes())
             .hdeEnabled(context.hdeEnabled() ? 1 : 0)
             .baselineCompressed(context.baselineCompressed() ? 1 : 0)
-            .streams(context.streamCountPolicy().streamsFor(0, -1, -1));
+            .streams(context.streamCountPolicy().streamsFor(0, -1, -1))
+            .blockPages(context.blockPages())
+            .duplicateIndexBytes(context.duplicateIndexBytes());
         append(MessageHeaderEncoder.ENCODED_LENGTH + startedEncoder.encodedLength());
     }
 

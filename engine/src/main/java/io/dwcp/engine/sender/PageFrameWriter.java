@@ -2,7 +2,10 @@ package io.dwcp.engine.sender;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.logbuffer.BufferClaim;
+import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
+import io.dwcp.codec.XorRunLength;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameEncoder;
@@ -10,6 +13,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Builds one page frame at a time for a transfer, then publishes it.
@@ -27,14 +31,21 @@ import java.nio.ByteBuffer;
  */
 final class PageFrameWriter
 {
-    /** Bytes of a frame before its first page entry. */
+    /** Bytes of a frame besides its page entries and its block. */
     static final int FRAME_OVERHEAD = MessageHeaderEncoder.ENCODED_LENGTH + PageFrameEncoder.BLOCK_LENGTH +
-        PageFrameEncoder.PagesEncoder.sbeHeaderSize();
+        PageFrameEncoder.PagesEncoder.sbeHeaderSize() + PageFrameEncoder.blockHeaderLength();
     /** Bytes of a page entry besides its payload. */
     static final int ENTRY_OVERHEAD = PageFrameEncoder.PagesEncoder.sbeBlockLength() +
         PageFrameEncoder.PagesEncoder.payloadHeaderLength();
 
     private final PageCodec codec;
+    private final BlockCodec block;
+    private final ContentIndex contentIndex;
+    private final UnsafeBuffer blockOut;
+    private final UnsafeBuffer pageCopy;
+    private int blockLength;
+    private int blockPages;
+    private int referencePages;
     private final int pageSize;
     private final int maxPages;
     private final boolean isHdeEnabled;
@@ -77,14 +88,43 @@ final class PageFrameWriter
 
     PageFrameWriter(final PageCodec codec, final int maxFrameLength, final int maxPages, final boolean isHdeEnabled)
     {
+        this(codec, null, null, maxFrameLength, maxPages, isHdeEnabled);
+    }
+
+    /**
+     * Create a writer.
+     *
+     * @param codec          the stripe's page codec: zero pages, small deltas, and every page in page mode.
+     * @param block          the worker's block codec, or null to compress each page alone.
+     * @param contentIndex   the worker's index of page contents sent, or null to find no duplicates.
+     * @param maxFrameLength largest frame in page mode.
+     * @param maxPages       most pages per frame.
+     * @param isHdeEnabled   false sends every page raw.
+     */
+    PageFrameWriter(
+        final PageCodec codec,
+        final BlockCodec block,
+        final ContentIndex contentIndex,
+        final int maxFrameLength,
+        final int maxPages,
+        final boolean isHdeEnabled)
+    {
         this.codec = codec;
+        this.block = isHdeEnabled ? block : null;
+        this.contentIndex = null != block && isHdeEnabled ? contentIndex : null;
+        blockOut = new UnsafeBuffer(ByteBuffer.allocateDirect(null == this.block ? 0 :
+            BlockCodec.maxCompressedLength(codec.pageSize(), this.block.maxPages())));
+        pageCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(codec.pageSize()));
         this.isHdeEnabled = isHdeEnabled;
         this.pageSize = codec.pageSize();
         this.maxPages = maxPages;
-        halfLength = Math.max(maxFrameLength, codec.pageSize()) + codec.maxEncodedLength();
+        // In block mode staging holds only the small payloads: deltas of a sixteenth of a page and references.
+        halfLength = null != this.block ? maxPages * (codec.pageSize() >> 4) + codec.maxEncodedLength() :
+            Math.max(maxFrameLength, codec.pageSize()) + codec.maxEncodedLength();
         staging = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * halfLength));
         encoded = new UnsafeBuffer(ByteBuffer.allocateDirect(codec.maxEncodedLength()));
-        offerBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(
+        offerBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(null != this.block ?
+            FRAME_OVERHEAD + maxPages * ENTRY_OVERHEAD + halfLength + blockOut.capacity() :
             Math.max(maxFrameLength, FRAME_OVERHEAD + ENTRY_OVERHEAD + codec.pageSize())));
         pageNumbers = new long[maxPages];
         encodings = new PageEncoding[maxPages];
@@ -92,6 +132,16 @@ final class PageFrameWriter
         payloadBuffers = new UnsafeBuffer[maxPages];
         payloadOffsets = new int[maxPages];
         payloadLengths = new int[maxPages];
+    }
+
+    /**
+     * Are the pages of a frame compressed together?
+     *
+     * @return true for the frame codec, false for page by page.
+     */
+    boolean isBlockMode()
+    {
+        return null != block;
     }
 
     /**
@@ -125,19 +175,13 @@ final class PageFrameWriter
      */
     int build(final Stripe transfer, final long sequence, final int targetLength, final long nowNs)
     {
+        if (null != block)
+        {
+            return buildBlock(transfer, sequence, targetLength, nowNs);
+        }
         final BaselineStore baselines = transfer.baselines();
         final long ackedSequence = transfer.ackedSequence();
-        this.sequence = sequence;
-        this.round = transfer.round();
-        this.stripe = transfer.index();
-        entryCount = 0;
-        frameLength = FRAME_OVERHEAD;
-        zeroPages = 0;
-        rawPages = 0;
-        compressedPages = 0;
-        unchangedPages = 0;
-        deltaPages = 0;
-        dictionaryPages = 0;
+        startFrame(transfer, sequence);
         half ^= 1;
         stagingLimit = half * halfLength;
 
@@ -230,6 +274,133 @@ final class PageFrameWriter
         return entryCount;
     }
 
+    private void startFrame(final Stripe transfer, final long sequence)
+    {
+        this.sequence = sequence;
+        this.round = transfer.round();
+        this.stripe = transfer.index();
+        entryCount = 0;
+        frameLength = FRAME_OVERHEAD;
+        zeroPages = 0;
+        rawPages = 0;
+        compressedPages = 0;
+        unchangedPages = 0;
+        deltaPages = 0;
+        dictionaryPages = 0;
+        blockPages = 0;
+        referencePages = 0;
+        blockLength = 0;
+    }
+
+    /**
+     * Build a frame of the frame codec: small deltas, references, zero and unchanged pages as entries of their own,
+     * every other page into one zstd block, with the versions the receiver holds of the pages that have one as its
+     * dictionary. Each page is copied once from the live source, and everything about it comes from that copy.
+     */
+    private int buildBlock(final Stripe transfer, final long sequence, final int frameLimit, final long nowNs)
+    {
+        final BaselineStore baselines = transfer.baselines();
+        final long ackedSequence = transfer.ackedSequence();
+        final TransferSource source = transfer.source();
+        startFrame(transfer, sequence);
+        stagingLimit = 0;
+        block.compressionLevel(codec.compressionLevel());
+        block.begin();
+        transfer.onFrameOverhead(FRAME_OVERHEAD);
+        final int smallLimit = pageSize >> 4;
+        final boolean isRepair = transfer.isLastPageRepair();
+
+        while (entryCount < maxPages && block.hasRoom())
+        {
+            if (entryCount > 0 && frameLength + ENTRY_OVERHEAD + smallLimit +
+                BlockCodec.maxCompressedLength(pageSize, block.pageCount() + 1) > frameLimit)
+            {
+                break;
+            }
+            final long pageNumber = transfer.pollPage();
+            if (pageNumber < 0)
+            {
+                break;
+            }
+            pageCopy.putBytes(0, transfer.sourceOf(pageNumber), transfer.sourceOffsetOf(pageNumber), pageSize);
+            final boolean isZeroPage = PageCodec.isZero(pageCopy, 0, pageSize);
+            final int crc = isZeroPage ? codec.zeroPageCrc() : PageChecksum.crc32c(pageCopy, 0, pageSize);
+            final long baselineIndex = transfer.baselineIndexOf(pageNumber);
+            final int baseSlot = baselines.baseFor(baselineIndex, ackedSequence, round, nowNs);
+            final int payloadOffset = stagingLimit;
+            int length = 0;
+            final PageEncoding encoding;
+            if (isZeroPage)
+            {
+                encoding = PageEncoding.ZERO;
+            }
+            else if (baseSlot >= 0)
+            {
+                final UnsafeBuffer base = baselines.baseBuffer();
+                final int baseOffset = baselines.baseOffset(baseSlot);
+                length = XorRunLength.encode(pageCopy, 0, base, baseOffset, pageSize, staging, payloadOffset,
+                    smallLimit);
+                if (0 == length)
+                {
+                    encoding = PageEncoding.UNCHANGED;
+                }
+                else if (length > 0)
+                {
+                    encoding = PageEncoding.DELTA_XBZRLE;
+                }
+                else
+                {
+                    encoding = PageEncoding.BLOCK_DELTA;
+                    length = 0;
+                    block.addDeltaPage(pageCopy, 0, base, baseOffset);
+                }
+            }
+            else
+            {
+                final long original = null == contentIndex || isRepair ? -1 :
+                    contentIndex.find(pageNumber, crc, pageCopy, 0, source);
+                if (original >= 0)
+                {
+                    encoding = PageEncoding.REFERENCE;
+                    staging.putLong(payloadOffset, original, ByteOrder.LITTLE_ENDIAN);
+                    length = Long.BYTES;
+                }
+                else
+                {
+                    encoding = PageEncoding.BLOCK;
+                    block.addPage(pageCopy, 0);
+                }
+            }
+            stagingLimit += length;
+
+            final boolean isDelta = PageEncoding.BLOCK_DELTA == encoding || isDelta(encoding);
+            transfer.recordPageCrc(pageNumber, crc);
+            final boolean isOverflow = baseSlot >= 0 && !isDelta && PageEncoding.ZERO != encoding;
+            if (isOverflow)
+            {
+                baselines.overflow();
+            }
+            baselines.store(baselineIndex, pageCopy, 0, pageCopy, BaselineStore.COMPRESS,
+                PageEncoding.ZERO == encoding, isDelta, sequence, round, nowNs);
+            if (null != contentIndex && PageEncoding.ZERO != encoding)
+            {
+                contentIndex.put(crc, stripe, pageNumber, sequence);
+            }
+            transfer.onPageFramed(sequence, encoding, ENTRY_OVERHEAD + length, baseSlot >= 0, isOverflow);
+            addEntry(pageNumber, encoding, crc, staging, payloadOffset, length);
+        }
+
+        if (block.pageCount() > 0)
+        {
+            blockLength = block.compress(blockOut, 0, blockOut.capacity());
+            frameLength += blockLength;
+            transfer.onFrameOverhead(blockLength);
+        }
+        isReady = entryCount > 0;
+        isOfferBufferWritten = false;
+        return entryCount;
+    }
+
     private void addEntry(
         final long pageNumber,
         final PageEncoding encoding,
@@ -252,6 +423,13 @@ final class PageFrameWriter
             case RAW -> rawPages++;
             case UNCHANGED -> unchangedPages++;
             case DELTA_XBZRLE, DELTA_XBZRLE_ZSTD, DELTA_ZSTD -> deltaPages++;
+            case BLOCK -> blockPages++;
+            case BLOCK_DELTA ->
+            {
+                blockPages++;
+                deltaPages++;
+            }
+            case REFERENCE -> referencePages++;
             case ZSTD_DICT ->
             {
                 compressedPages++;
@@ -330,6 +508,7 @@ final class PageFrameWriter
                 .crc32c(crcs[i])
                 .putPayload(payloadBuffers[i], payloadOffsets[i], payloadLengths[i]);
         }
+        frameEncoder.putBlock(blockOut, 0, blockLength);
     }
 
     int frameLength()
@@ -370,6 +549,16 @@ final class PageFrameWriter
     int dictionaryPages()
     {
         return dictionaryPages;
+    }
+
+    int blockPages()
+    {
+        return blockPages;
+    }
+
+    int referencePages()
+    {
+        return referencePages;
     }
 
     private static boolean isDelta(final PageEncoding encoding)

@@ -19,6 +19,8 @@ final class SenderCounters
     private final AtomicCounter unchangedPagesSent;
     private final AtomicCounter deltaPagesSent;
     private final AtomicCounter dictionaryPagesSent;
+    private final AtomicCounter blockPagesSent;
+    private final AtomicCounter duplicatePagesSent;
     private final AtomicCounter logicalBytesSent;
     private final AtomicCounter wireBytesSent;
     private final AtomicCounter backPressure;
@@ -35,6 +37,8 @@ final class SenderCounters
         unchangedPagesSent = counters.get(EngineCounter.UNCHANGED_PAGES_SENT);
         deltaPagesSent = counters.get(EngineCounter.DELTA_PAGES_SENT);
         dictionaryPagesSent = counters.get(EngineCounter.DICTIONARY_PAGES_SENT);
+        blockPagesSent = counters.get(EngineCounter.BLOCK_PAGES_SENT);
+        duplicatePagesSent = counters.get(EngineCounter.DUPLICATE_PAGES_SENT);
         logicalBytesSent = counters.get(EngineCounter.LOGICAL_BYTES_SENT);
         wireBytesSent = counters.get(EngineCounter.WIRE_BYTES_SENT);
         backPressure = counters.get(EngineCounter.BACK_PRESSURE);
@@ -55,6 +59,8 @@ final class SenderCounters
         unchangedPagesSent.getAndAdd(writer.unchangedPages());
         deltaPagesSent.getAndAdd(writer.deltaPages());
         dictionaryPagesSent.getAndAdd(writer.dictionaryPages());
+        blockPagesSent.getAndAdd(writer.blockPages());
+        duplicatePagesSent.getAndAdd(writer.referencePages());
         logicalBytesSent.getAndAdd((long)writer.entryCount() * pageSize);
         wireBytesSent.getAndAdd(frameLength);
     }

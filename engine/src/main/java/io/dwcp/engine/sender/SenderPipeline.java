@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.Subscription;
+import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.memory.MappedImage;
@@ -88,8 +89,13 @@ public final class SenderPipeline implements AutoCloseable
             resources.add(stripeCounters);
             publications[k] = aeron.addExclusivePublication(channel, streamId);
             resources.add(publications[k]);
+            // Each stripe its own block codec: the pipeline's stripes may be driven from different threads.
+            final BlockCodec block = EngineConfiguration.blockPages() > 0 ? new BlockCodec(pageSize,
+                Math.min(EngineConfiguration.blockPages(), EngineConfiguration.maxBlockPages(pageSize)), level) : null;
+            resources.add(block);
             stripes[k] = new Stripe(slot, k, 1, layout, source, codec, baselines, stripeCounters, statistics,
-                senderCounters, EngineConfiguration.maxFrameLength(), EngineConfiguration.maxPagesPerFrame(), true);
+                senderCounters, EngineConfiguration.maxFrameLength(), EngineConfiguration.maxPagesPerFrame(), true,
+                block, null);
             stripes[k].handOver(publications[k]);
         }
 

@@ -2,6 +2,7 @@ package io.dwcp.engine.sender;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.logbuffer.BufferClaim;
+import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.engine.status.StripeCounter;
@@ -86,7 +87,9 @@ final class Stripe implements AutoCloseable
         final SenderCounters counters,
         final int maxFrameLength,
         final int maxPagesPerFrame,
-        final boolean isHdeEnabled)
+        final boolean isHdeEnabled,
+        final BlockCodec block,
+        final ContentIndex contentIndex)
     {
         this.slot = slot;
         this.index = index;
@@ -100,7 +103,8 @@ final class Stripe implements AutoCloseable
         this.counters = counters;
         this.maxFrameLength = maxFrameLength;
         this.pages = new PageQueue(layout, index);
-        this.frameWriter = new PageFrameWriter(codec, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
+        this.frameWriter = new PageFrameWriter(
+            codec, block, contentIndex, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
         framesSent = stripeCounters.get(StripeCounter.FRAMES_SENT);
         bytesSent = stripeCounters.get(StripeCounter.BYTES_SENT);
         backPressure = stripeCounters.get(StripeCounter.BACK_PRESSURE);
@@ -155,7 +159,9 @@ final class Stripe implements AutoCloseable
 
     private int sendFrames(final long nowNs, final int maxFrames)
     {
-        final int targetLength = Math.min(maxFrameLength, publication.maxPayloadLength());
+        // A block frame may exceed the MTU: Aeron fragments it and the receiver's assembler joins it again.
+        final int targetLength = frameWriter.isBlockMode() ? publication.maxMessageLength() :
+            Math.min(maxFrameLength, publication.maxPayloadLength());
         int framesPublished = 0;
         while (framesPublished < maxFrames)
         {
@@ -377,6 +383,11 @@ final class Stripe implements AutoCloseable
     int sourceOffsetOf(final long pageNumber)
     {
         return source.offsetOf(pageNumber);
+    }
+
+    TransferSource source()
+    {
+        return source;
     }
 
     long baselineIndexOf(final long pageNumber)

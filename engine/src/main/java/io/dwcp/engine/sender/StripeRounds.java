@@ -17,7 +17,7 @@ final class StripeRounds
     /** Running totals a round's statistics are taken from, per stripe, summed over stripes by the conductor. */
     enum Stat
     {
-        PAGES, ZERO, NORMAL, UNCHANGED, DELTA, WIRE, HITS, MISSES, OVERFLOWS
+        PAGES, ZERO, NORMAL, UNCHANGED, DELTA, WIRE, HITS, MISSES, OVERFLOWS, DUPLICATE
     }
 
     /** Number of statistics. */
@@ -109,7 +109,8 @@ final class StripeRounds
         {
             case ZERO -> Stat.ZERO;
             case UNCHANGED -> Stat.UNCHANGED;
-            case DELTA_XBZRLE, DELTA_XBZRLE_ZSTD, DELTA_ZSTD -> Stat.DELTA;
+            case DELTA_XBZRLE, DELTA_XBZRLE_ZSTD, DELTA_ZSTD, BLOCK_DELTA -> Stat.DELTA;
+            case REFERENCE -> Stat.DUPLICATE;
             default -> Stat.NORMAL;
         };
         stats[kind.ordinal()]++;

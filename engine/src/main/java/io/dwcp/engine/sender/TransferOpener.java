@@ -1,8 +1,10 @@
 package io.dwcp.engine.sender;
 
 import io.aeron.Aeron;
+import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.config.TransferGeometry;
 import io.dwcp.engine.memory.MappedImage;
@@ -12,6 +14,7 @@ import io.dwcp.engine.status.StripeCounters;
 import io.dwcp.engine.transport.AsyncPublication;
 import io.dwcp.engine.transport.StripeLayout;
 import org.agrona.CloseHelper;
+import org.agrona.collections.Int2ObjectHashMap;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -44,6 +47,7 @@ final class TransferOpener implements AutoCloseable
     private final SenderCounters senderCounters;
     private final TransferSlots slots;
     private final WorkerProxy[] workers;
+    private final Int2ObjectHashMap<BlockCodec>[] blockCodecs;
     private ExecutorService trainer;
 
     TransferOpener(final SenderContext context, final TransferSlots slots, final WorkerProxy[] workers)
@@ -54,6 +58,45 @@ final class TransferOpener implements AutoCloseable
         this.senderCounters = new SenderCounters(counters);
         this.slots = slots;
         this.workers = workers;
+        @SuppressWarnings("unchecked")
+        final Int2ObjectHashMap<BlockCodec>[] byWorker = new Int2ObjectHashMap[workers.length];
+        for (int w = 0; w < workers.length; w++)
+        {
+            byWorker[w] = new Int2ObjectHashMap<>();
+        }
+        this.blockCodecs = byWorker;
+    }
+
+    /** The index of page contents of a transfer's stripes on one worker, or null when none is wanted. */
+    private ContentIndex contentIndex(final int worker, final int stripeCount, final long pageCount, final int pageSize)
+    {
+        if (0 == context.duplicateIndexBytes() || !context.hdeEnabled() || 0 == context.blockPages())
+        {
+            return null;
+        }
+        final int workerStripes = (stripeCount - worker + workers.length - 1) / workers.length;
+        return new ContentIndex(context.duplicateIndexBytes(), pageCount * workerStripes / stripeCount + 1, pageSize);
+    }
+
+    /**
+     * The block codec of a worker for a page size, made on first use and kept until the sender closes. A block
+     * codec keeps nothing from one frame to the next, so every stripe on the worker shares it; only that worker's
+     * thread uses it.
+     */
+    private BlockCodec blockCodec(final int worker, final int pageSize, final int level)
+    {
+        if (0 == context.blockPages() || !context.hdeEnabled())
+        {
+            return null;
+        }
+        BlockCodec codec = blockCodecs[worker].get(pageSize);
+        if (null == codec)
+        {
+            final int pages = Math.min(context.blockPages(), EngineConfiguration.maxBlockPages(pageSize));
+            codec = new BlockCodec(pageSize, pages, level);
+            blockCodecs[worker].put(pageSize, codec);
+        }
+        return codec;
     }
 
     /**
@@ -122,8 +165,14 @@ final class TransferOpener implements AutoCloseable
             final String channel = stripeChannel(peer.channel(), stripeCount);
             final long pageCount = fileSize / pageSize;
             final boolean isHde = context.hdeEnabled();
+            final ContentIndex[] contentIndexes = new ContentIndex[workers.length];
             for (int k = 0; k < stripeCount; k++)
             {
+                final int worker = k % workers.length;
+                if (null == contentIndexes[worker])
+                {
+                    contentIndexes[worker] = contentIndex(worker, stripeCount, pageCount, pageSize);
+                }
                 final PageCodec codec = new PageCodec(pageSize, level);
                 opened.add(codec);
                 final BaselineStore baselines = new BaselineStore(pageSize, layout.pagesBelow(k, pageCount),
@@ -137,7 +186,15 @@ final class TransferOpener implements AutoCloseable
                 publications[k] = new AsyncPublication(aeron, channel, context.dataStreamId());
                 opened.add(publications[k]);
                 stripes[k] = new Stripe(slot, k, transferId, layout, source, codec, baselines, stripeCounters[k],
-                    statistics, senderCounters, context.maxFrameLength(), context.maxPagesPerFrame(), isHde);
+                    statistics, senderCounters, context.maxFrameLength(), context.maxPagesPerFrame(), isHde,
+                    blockCodec(worker, pageSize, level), contentIndexes[worker]);
+            }
+            for (final ContentIndex index : contentIndexes)
+            {
+                if (null != index)
+                {
+                    index.stripes(stripes);
+                }
             }
             if (context.dictionaryBytes() > 0 && isHde && null != mapped)
             {
@@ -243,6 +300,11 @@ final class TransferOpener implements AutoCloseable
         if (null != trainer)
         {
             trainer.shutdownNow();
+        }
+        for (final Int2ObjectHashMap<BlockCodec> codecs : blockCodecs)
+        {
+            codecs.values().forEach(BlockCodec::close);
+            codecs.clear();
         }
     }
 }

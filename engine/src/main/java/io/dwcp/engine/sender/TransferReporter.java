@@ -99,6 +99,7 @@ final class TransferReporter
                 .cacheHits(roundStats[StripeRounds.Stat.HITS.ordinal()])
                 .cacheMisses(roundStats[StripeRounds.Stat.MISSES.ordinal()])
                 .cacheOverflows(roundStats[StripeRounds.Stat.OVERFLOWS.ordinal()])
+                .duplicatePages(roundStats[StripeRounds.Stat.DUPLICATE.ordinal()])
                 .durationNs(durationNs)
                 .throughputBytesPerSecond(throughput)
                 .dirtyPagesRate((long)(pages * 1e9 / sincePreviousNs))

@@ -107,6 +107,11 @@ final class TransferSource implements AutoCloseable
         pageCrcs.putInt((int)(pageNumber * Integer.BYTES), crc);
     }
 
+    int pageCrc(final long pageNumber)
+    {
+        return pageCrcs.getInt((int)(pageNumber * Integer.BYTES));
+    }
+
     long computeDigest()
     {
         return ImageDigest.of(pageCrcs, pageCount);

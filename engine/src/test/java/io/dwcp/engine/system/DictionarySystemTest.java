@@ -34,7 +34,7 @@ class DictionarySystemTest
     private static final long IMAGE_SIZE = 16L * 1024 * 1024;
     private static final int PAGE_COUNT = (int)(IMAGE_SIZE / PAGE_SIZE);
     private static final Consumer<SenderContext> WITH_DICTIONARY =
-        (context) -> context.dictionaryBytes(16 * 1024).dictionarySamplePages(512);
+        (context) -> context.blockPages(0).dictionaryBytes(16 * 1024).dictionarySamplePages(512);
 
     @TempDir
     Path directory;

@@ -5,6 +5,7 @@ import io.dwcp.codecs.agent.FailureReason;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.engine.memory.ImageComparison;
+import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.test.EventRecorder;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,6 +40,8 @@ class FaultSystemTest
     private static final int PAGE_SIZE = 4096;
     private static final long IMAGE_SIZE = 8L * 1024 * 1024;
     private static final long PAGE_COUNT = IMAGE_SIZE / PAGE_SIZE;
+
+    private static final Consumer<SenderContext> PAGE_BY_PAGE = (context) -> context.blockPages(0);
 
     @TempDir
     Path directory;
@@ -153,7 +157,8 @@ class FaultSystemTest
     void pagesCorruptedInFlightFailTheirCrcAndAreSentAgain() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 6);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+        // Page by page, so each flipped bit damages exactly one page; blocks: BlockFaultSystemTest.
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), PAGE_BY_PAGE);
             CorruptingRelay relay = new CorruptingRelay(portOf(harness.receiverEndpoint()), 3))
         {
             harness.commands().startTransfer(60, "vm-relay", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
@@ -182,7 +187,7 @@ class FaultSystemTest
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 8);
         final long victim = firstPageWithPayload(image);
         // The first copy of the page and its first two repairs are damaged; the third repair gets through.
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), PAGE_BY_PAGE);
             CorruptingRelay relay = new CorruptingRelay(portOf(harness.receiverEndpoint()), 3, victim))
         {
             harness.commands().startTransfer(70, "vm-flaky", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,

@@ -1,6 +1,7 @@
 package io.dwcp.engine.test;
 
 import io.dwcp.codecs.wire.MessageHeaderDecoder;
+import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
 import io.dwcp.engine.runtime.LocalMigration;
 import org.agrona.CloseHelper;
@@ -27,6 +28,9 @@ public final class CorruptingRelay implements AutoCloseable
     private final DatagramChannel back;
     private final InetSocketAddress receiver;
     private final AtomicInteger framesToCorrupt;
+    /** Offset of the encoding in a page entry: after its page number. */
+    private static final int ENCODING_OFFSET = Long.BYTES;
+    private volatile boolean isRetype;
     private final long targetPage;
     private boolean isDictionaryTarget;
     private int stripeToSilence = -1;
@@ -71,6 +75,19 @@ public final class CorruptingRelay implements AutoCloseable
         reverse.setDaemon(true);
         forward.start();
         reverse.start();
+    }
+
+    /**
+     * Instead of flipping bits, change the encoding of one entry of frames that have a block, so the block holds
+     * more or fewer pages than its entries: the first frame's first BLOCK entry becomes ZERO (one page too many in
+     * the block), the next frame's first ZERO entry becomes BLOCK (one page too few), and so on.
+     *
+     * @return this.
+     */
+    public CorruptingRelay retypeBlockEntries()
+    {
+        isRetype = true;
+        return this;
     }
 
     /**
@@ -144,7 +161,10 @@ public final class CorruptingRelay implements AutoCloseable
                     dropped.incrementAndGet();
                     continue;
                 }
-                if (framesToCorrupt.get() > 0 && corrupt(view, datagram.limit(), targetPage, isDictionaryTarget))
+                final boolean isDamaged = framesToCorrupt.get() > 0 && (isRetype ?
+                    retype(view, datagram.limit(), 0 == corrupted.get() % 2) :
+                    corrupt(view, datagram.limit(), targetPage, isDictionaryTarget));
+                if (isDamaged)
                 {
                     framesToCorrupt.decrementAndGet();
                     corrupted.incrementAndGet();
@@ -246,7 +266,7 @@ public final class CorruptingRelay implements AutoCloseable
                         return true;
                     }
                 }
-                else if (corruptFrame(datagram, messageOffset, targetPage))
+                else if (corruptFrame(datagram, messageOffset, targetPage, offset + frameLength))
                 {
                     return true;
                 }
@@ -256,7 +276,58 @@ public final class CorruptingRelay implements AutoCloseable
         return false;
     }
 
-    private static boolean corruptFrame(final UnsafeBuffer datagram, final int offset, final long targetPage)
+    private boolean retype(final UnsafeBuffer datagram, final int length, final boolean isMore)
+    {
+        if (framesToCorrupt.get() <= 0 || length < AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH ||
+            datagram.getShort(6) != AERON_DATA_FRAME_TYPE)
+        {
+            return false;
+        }
+        final int offset = AERON_DATA_HEADER_LENGTH;
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(datagram, offset);
+        if (header.templateId() != PageFrameDecoder.TEMPLATE_ID || header.schemaId() != PageFrameDecoder.SCHEMA_ID)
+        {
+            return false;
+        }
+        final PageFrameDecoder frame = new PageFrameDecoder().wrap(datagram,
+            offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final PageFrameDecoder.PagesDecoder pages = frame.pages();
+        int blockEntries = 0;
+        int retypeAt = -1;
+        while (pages.hasNext())
+        {
+            // Entries past this datagram are in the frame's next fragments: look no further.
+            final int entryStart = frame.limit();
+            if (entryStart + PageFrameDecoder.PagesDecoder.sbeBlockLength() + Integer.BYTES > length)
+            {
+                break;
+            }
+            pages.next();
+            final PageEncoding encoding = pages.encoding();
+            if (PageEncoding.BLOCK == encoding || PageEncoding.BLOCK_DELTA == encoding)
+            {
+                blockEntries++;
+            }
+            if (retypeAt < 0 && (isMore ? PageEncoding.BLOCK == encoding : PageEncoding.ZERO == encoding))
+            {
+                retypeAt = entryStart + ENCODING_OFFSET;
+            }
+            if (pages.payloadLength() > length - frame.limit())
+            {
+                break;
+            }
+            pages.skipPayload();
+        }
+        if (blockEntries < 2 || retypeAt < 0)
+        {
+            return false;
+        }
+        datagram.putByte(retypeAt, (byte)(isMore ? PageEncoding.ZERO.value() : PageEncoding.BLOCK.value()));
+        return true;
+    }
+
+    private static boolean corruptFrame(
+        final UnsafeBuffer datagram, final int offset, final long targetPage, final int end)
     {
         final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(datagram, offset);
         if (header.templateId() != PageFrameDecoder.TEMPLATE_ID || header.schemaId() != PageFrameDecoder.SCHEMA_ID)
@@ -265,13 +336,32 @@ public final class CorruptingRelay implements AutoCloseable
         }
         final PageFrameDecoder frame = new PageFrameDecoder().wrap(datagram,
             offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        boolean isTargetInBlock = false;
         for (final PageFrameDecoder.PagesDecoder page : frame.pages())
         {
             final int payloadOffset = frame.limit() + PageFrameDecoder.PagesDecoder.payloadHeaderLength();
             final int payloadLength = page.skipPayload();
+            if (page.pageNumber() == targetPage && (PageEncoding.BLOCK == page.encoding() ||
+                PageEncoding.BLOCK_DELTA == page.encoding()))
+            {
+                isTargetInBlock = true;
+            }
             if (payloadLength > 16 && (targetPage < 0 || page.pageNumber() == targetPage))
             {
                 final int target = payloadOffset + payloadLength / 2;
+                datagram.putByte(target, (byte)(datagram.getByte(target) ^ 0x10));
+                return true;
+            }
+        }
+        // No page payload to damage: damage the frame's block, where its pages are, if it starts in this datagram.
+        final int blockOffset = frame.limit() + PageFrameDecoder.blockHeaderLength();
+        if ((targetPage < 0 || isTargetInBlock) && blockOffset + 16 < end)
+        {
+            final int blockLength = frame.blockLength();
+            final int present = Math.min(blockLength, end - blockOffset);
+            if (present > 16)
+            {
+                final int target = blockOffset + present / 2;
                 datagram.putByte(target, (byte)(datagram.getByte(target) ^ 0x10));
                 return true;
             }

@@ -34,7 +34,7 @@ public final class EventRecorder implements EngineEventListener
 
     /** A completed round. */
     public record Round(long transferId, int round, long pages, long zeroPages, long normalPages, long unchangedPages,
-        long deltaPages, long wireBytes, long cacheHits, long cacheMisses, long expectedDowntimeNs)
+        long deltaPages, long wireBytes, long cacheHits, long cacheMisses, long expectedDowntimeNs, long duplicatePages)
     {
     }
 
@@ -61,7 +61,7 @@ public final class EventRecorder implements EngineEventListener
     {
         rounds.add(new Round(event.transferId(), event.round(), event.pages(), event.zeroPages(), event.normalPages(),
             event.unchangedPages(), event.deltaPages(), event.wireBytes(), event.cacheHits(), event.cacheMisses(),
-            event.expectedDowntimeNs()));
+            event.expectedDowntimeNs(), event.duplicatePages()));
     }
 
     public void onSwitchoverReady(final io.dwcp.codecs.agent.SwitchoverReadyDecoder event)

@@ -186,7 +186,8 @@ public final class FrameForger implements AutoCloseable
         final int payloadLength = 64;
         final int length =
             encodePage(transferId, 0, 1_000_000, pageNumber, PageEncoding.RAW, 0, payload, payloadLength, VERSION);
-        buffer.putInt(length - payloadLength - Integer.BYTES, 1_000_000);
+        // The payload's length field: before the payload, which the frame's (empty) block header follows.
+        buffer.putInt(length - PageFrameEncoder.blockHeaderLength() - payloadLength - Integer.BYTES, 1_000_000);
         send(buffer, 0, length);
     }
 
@@ -206,6 +207,7 @@ public final class FrameForger implements AutoCloseable
             .transferId(transferId).round(0).sequence(sequence).stripe(stripe);
         frame.pagesCount(1).next().pageNumber(pageNumber).encoding(encoding).crc32c(crc)
             .putPayload(payload, 0, payloadLength);
+        frame.putBlock(payload, 0, 0);
         header.version(schemaVersion);
         return MessageHeaderEncoder.ENCODED_LENGTH + frame.encodedLength();
     }

@@ -1,0 +1,213 @@
+package io.dwcp.codec;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BlockCodecTest
+{
+    private static final int PAGE_SIZE = 4096;
+    private static final int PAGES = 16;
+
+    private final BlockCodec sender = new BlockCodec(PAGE_SIZE, PAGES, 1);
+    private final BlockCodec receiver = new BlockCodec(PAGE_SIZE, PAGES, 1);
+    private final UnsafeBuffer current = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGES * PAGE_SIZE));
+    private final UnsafeBuffer previous = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGES * PAGE_SIZE));
+    private final UnsafeBuffer block = new UnsafeBuffer(
+        ByteBuffer.allocateDirect(BlockCodec.maxCompressedLength(PAGE_SIZE, PAGES)));
+
+    @AfterEach
+    void close()
+    {
+        sender.close();
+        receiver.close();
+    }
+
+    /** Random pages, each half filled with a text that repeats across pages, so pages compress better together. */
+    private void fill(final long seed)
+    {
+        final Random random = new Random(seed);
+        final byte[] bytes = new byte[PAGES * PAGE_SIZE];
+        random.nextBytes(bytes);
+        final byte[] text = ("page content shared by pages of one image " + seed).getBytes();
+        for (int i = 0; i < bytes.length; i += 2 * text.length)
+        {
+            System.arraycopy(text, 0, bytes, i, Math.min(text.length, bytes.length - i));
+        }
+        previous.putBytes(0, bytes);
+        current.putBytes(0, bytes);
+        for (int p = 0; p < PAGES; p++)
+        {
+            // A few changed words per page.
+            for (int w = 0; w < 8; w++)
+            {
+                current.putLong(p * PAGE_SIZE + random.nextInt(PAGE_SIZE / 8) * 8, random.nextLong());
+            }
+        }
+    }
+
+    @Test
+    void pagesRoundTripAsOneBlockSmallerThanPageByPage()
+    {
+        fill(1);
+        sender.begin();
+        for (int p = 0; p < PAGES; p++)
+        {
+            sender.addPage(current, p * PAGE_SIZE);
+        }
+        final int length = sender.compress(block, 0, block.capacity());
+
+        int pageByPage = 0;
+        try (BlockCodec single = new BlockCodec(PAGE_SIZE, 1, 1))
+        {
+            for (int p = 0; p < PAGES; p++)
+            {
+                single.begin();
+                single.addPage(current, p * PAGE_SIZE);
+                pageByPage += single.compress(previous, 0, previous.capacity());
+            }
+        }
+        assertTrue(length < pageByPage, length + " as a block against " + pageByPage + " page by page");
+
+        receiver.begin();
+        assertEquals(PageCodec.DecodeResult.OK, receiver.decompress(block, 0, length, PAGES));
+        assertEquals(0, receiver.pages().compareTo(current));
+    }
+
+    @Test
+    void deltaPagesUseTheHeldVersionsAsDictionary()
+    {
+        fill(2);
+        sender.begin();
+        sender.addPage(current, 0);
+        for (int p = 1; p < PAGES; p++)
+        {
+            sender.addDeltaPage(current, p * PAGE_SIZE, previous, p * PAGE_SIZE);
+        }
+        final int length = sender.compress(block, 0, block.capacity());
+        assertTrue(length < 3 * PAGE_SIZE, "a block of small changes took " + length);
+
+        receiver.begin();
+        for (int p = 1; p < PAGES; p++)
+        {
+            receiver.addBase(previous, p * PAGE_SIZE);
+        }
+        assertEquals(PageCodec.DecodeResult.OK, receiver.decompress(block, 0, length, PAGES));
+        for (int p = 0; p < PAGES; p++)
+        {
+            assertEquals(PageChecksum.crc32c(current, p * PAGE_SIZE, PAGE_SIZE),
+                PageChecksum.crc32c(receiver.pages(), receiver.pageOffset(p), PAGE_SIZE), "page " + p);
+        }
+    }
+
+    @Test
+    void aHeldVersionThatDiffersDecodesWrongAndFailsTheCrc()
+    {
+        fill(3);
+        sender.begin();
+        sender.addDeltaPage(current, 0, previous, 0);
+        sender.addDeltaPage(current, PAGE_SIZE, previous, PAGE_SIZE);
+        final int length = sender.compress(block, 0, block.capacity());
+
+        // The receiver lacks the version of the first page: it holds zeros there.
+        final UnsafeBuffer lacking = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
+        receiver.begin();
+        receiver.addBase(lacking, 0);
+        receiver.addBase(previous, PAGE_SIZE);
+        final PageCodec.DecodeResult result = receiver.decompress(block, 0, length, 2);
+        if (PageCodec.DecodeResult.OK == result)
+        {
+            assertNotEquals(PageChecksum.crc32c(current, 0, PAGE_SIZE),
+                PageChecksum.crc32c(receiver.pages(), 0, PAGE_SIZE));
+        }
+    }
+
+    @Test
+    void aBlockOfMoreOrFewerPagesThanItsEntriesIsRejected()
+    {
+        fill(4);
+        sender.begin();
+        for (int p = 0; p < 4; p++)
+        {
+            sender.addPage(current, p * PAGE_SIZE);
+        }
+        final int length = sender.compress(block, 0, block.capacity());
+
+        receiver.begin();
+        assertEquals(PageCodec.DecodeResult.CORRUPT_PAYLOAD, receiver.decompress(block, 0, length, 3));
+        receiver.begin();
+        assertEquals(PageCodec.DecodeResult.CORRUPT_PAYLOAD, receiver.decompress(block, 0, length, 5));
+        receiver.begin();
+        assertEquals(PageCodec.DecodeResult.BAD_LENGTH, receiver.decompress(block, 0, length, PAGES + 1));
+        receiver.begin();
+        assertEquals(PageCodec.DecodeResult.BAD_LENGTH, receiver.decompress(block, 0, 0, 4));
+        receiver.begin();
+        assertEquals(PageCodec.DecodeResult.OK, receiver.decompress(block, 0, length, 4));
+    }
+
+    @Test
+    void aBlockFullOfPagesThatClaimsOneMoreIsRejected()
+    {
+        fill(5);
+        try (BlockCodec big = new BlockCodec(PAGE_SIZE, PAGES + 1, 1))
+        {
+            big.begin();
+            for (int p = 0; p < PAGES; p++)
+            {
+                big.addPage(current, p * PAGE_SIZE);
+            }
+            big.addPage(current, 0);
+            final UnsafeBuffer bigBlock = new UnsafeBuffer(
+                ByteBuffer.allocateDirect(BlockCodec.maxCompressedLength(PAGE_SIZE, PAGES + 1)));
+            final int length = big.compress(bigBlock, 0, bigBlock.capacity());
+            receiver.begin();
+            assertEquals(PageCodec.DecodeResult.CORRUPT_PAYLOAD, receiver.decompress(bigBlock, 0, length, PAGES));
+        }
+    }
+
+    @Test
+    void flippedBitsAreACorruptBlockOrWrongPagesNeverAnException()
+    {
+        fill(6);
+        sender.begin();
+        for (int p = 0; p < PAGES; p++)
+        {
+            sender.addPage(current, p * PAGE_SIZE);
+        }
+        final int length = sender.compress(block, 0, block.capacity());
+        final Random random = new Random(6);
+        final UnsafeBuffer damaged = new UnsafeBuffer(ByteBuffer.allocateDirect(block.capacity()));
+        for (int trial = 0; trial < 200; trial++)
+        {
+            damaged.putBytes(0, block, 0, length);
+            final int at = random.nextInt(length);
+            damaged.putByte(at, (byte)(damaged.getByte(at) ^ (1 << random.nextInt(8))));
+            receiver.begin();
+            final PageCodec.DecodeResult result = receiver.decompress(damaged, 0, length, PAGES);
+            if (PageCodec.DecodeResult.OK == result)
+            {
+                int wrong = 0;
+                for (int p = 0; p < PAGES; p++)
+                {
+                    if (PageChecksum.crc32c(current, p * PAGE_SIZE, PAGE_SIZE) !=
+                        PageChecksum.crc32c(receiver.pages(), receiver.pageOffset(p), PAGE_SIZE))
+                    {
+                        wrong++;
+                    }
+                }
+                assertTrue(wrong > 0, "a flipped bit at " + at + " changed nothing");
+            }
+            else
+            {
+                assertEquals(PageCodec.DecodeResult.CORRUPT_PAYLOAD, result);
+            }
+        }
+    }
+}
