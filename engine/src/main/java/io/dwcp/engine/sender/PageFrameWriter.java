@@ -118,8 +118,9 @@ final class PageFrameWriter
         this.isHdeEnabled = isHdeEnabled;
         this.pageSize = codec.pageSize();
         this.maxPages = maxPages;
-        // In block mode staging holds only the small payloads: deltas of a sixteenth of a page and references.
-        halfLength = null != this.block ? maxPages * (codec.pageSize() >> 4) + codec.maxEncodedLength() :
+        // In block mode staging holds only the small payloads: runs of at most 1/128 of a page, and references.
+        halfLength = null != this.block ? maxPages * Math.max(codec.pageSize() >> 7, Long.BYTES) +
+            codec.maxEncodedLength() :
             Math.max(maxFrameLength, codec.pageSize()) + codec.maxEncodedLength();
         staging = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * halfLength));
         encoded = new UnsafeBuffer(ByteBuffer.allocateDirect(codec.maxEncodedLength()));
@@ -307,7 +308,9 @@ final class PageFrameWriter
         block.compressionLevel(codec.compressionLevel());
         block.begin();
         transfer.onFrameOverhead(FRAME_OVERHEAD);
-        final int smallLimit = pageSize >> 4;
+        // Runs only for the smallest changes: anything larger costs less in the block, where zstd also compresses
+        // the changed bytes (real memory: docs/FRAME-CODEC.md).
+        final int smallLimit = pageSize >> 7;
         final boolean isRepair = transfer.isLastPageRepair();
 
         while (entryCount < maxPages && block.hasRoom())

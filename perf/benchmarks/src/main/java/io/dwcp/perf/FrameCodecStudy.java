@@ -140,7 +140,14 @@ public final class FrameCodecStudy
 
         if (null != previousFile)
         {
-            deltas(image, map(previousFile), pages);
+            final UnsafeBuffer before = map(previousFile);
+            for (final int n : new int[]{16, 64})
+            {
+                for (final int hashLog : new int[]{0, 17})
+                {
+                    deltas(image, before, pages, n, hashLog);
+                }
+            }
         }
     }
 
@@ -214,7 +221,8 @@ public final class FrameCodecStudy
         return out.position();
     }
 
-    private static void deltas(final UnsafeBuffer image, final UnsafeBuffer previous, final int pages)
+    private static void deltas(
+        final UnsafeBuffer image, final UnsafeBuffer previous, final int pages, final int n, final int hashLog)
     {
         final ByteBuffer runs = ByteBuffer.allocateDirect(PAGE_SIZE);
         final UnsafeBuffer runsView = new UnsafeBuffer(runs);
@@ -222,7 +230,6 @@ public final class FrameCodecStudy
         int changed = 0;
         long xbzrle = 0;
         long xbzrleZstd = 0;
-        final int n = 16;
         final ByteBuffer block = ByteBuffer.allocateDirect(n * PAGE_SIZE);
         final UnsafeBuffer blockView = new UnsafeBuffer(block);
         final byte[] dictionary = new byte[n * PAGE_SIZE];
@@ -234,6 +241,10 @@ public final class FrameCodecStudy
         {
             plain.setLevel(1).setMagicless(true).setContentSize(false).setChecksum(false).setDictID(false);
             withDictionary.setLevel(1).setMagicless(true).setContentSize(false).setChecksum(false).setDictID(false);
+            if (hashLog > 0)
+            {
+                withDictionary.setHashLog(hashLog);
+            }
             int filled = 0;
             for (int p = 0; p < pages; p++)
             {
@@ -267,8 +278,9 @@ public final class FrameCodecStudy
         System.out.printf(Locale.ROOT, "  changed pages since the previous snapshot: %d (%s)%n", changed,
             mib((long)changed * PAGE_SIZE));
         System.out.printf(Locale.ROOT, "    xbzrle runs per page %s, runs by zstd -1 %s, blocks of %d alone %s, " +
-            "blocks with previous versions as dictionary %s at %.0f MB/s%n", mib(xbzrle), mib(xbzrleZstd), n,
-            mib(blockAlone), mib(blockDictionary), (changed / n) * (double)n * PAGE_SIZE * 1000.0 / dictionaryNs);
+            "blocks with previous versions as dictionary (hash log %s) %s at %.0f MB/s%n", mib(xbzrle),
+            mib(xbzrleZstd), n, mib(blockAlone), 0 == hashLog ? "of the level" : Integer.toString(hashLog),
+            mib(blockDictionary), (changed / n) * (double)n * PAGE_SIZE * 1000.0 / dictionaryNs);
     }
 
     private static boolean same(final UnsafeBuffer a, final int aOffset, final UnsafeBuffer b, final int bOffset)
