@@ -207,7 +207,9 @@ final class PageFrameWriter
             staging.putBytes(copyOffset, transfer.sourceOf(pageNumber), transfer.sourceOffsetOf(pageNumber), pageSize);
 
             final long baselineIndex = transfer.baselineIndexOf(pageNumber);
-            final int baseSlot = isHdeEnabled ? baselines.baseFor(baselineIndex, ackedSequence, round, nowNs) : -1;
+            // A page asked for again goes in full: the receiver may not hold the version the store has for it.
+            final int baseSlot = isHdeEnabled && !transfer.isLastPageRepair() ?
+                baselines.baseFor(baselineIndex, ackedSequence, round, nowNs) : -1;
             final int length;
             if (!isHdeEnabled)
             {
@@ -311,7 +313,6 @@ final class PageFrameWriter
         // Runs only for the smallest changes: anything larger costs less in the block, where zstd also compresses
         // the changed bytes (real memory: docs/FRAME-CODEC.md).
         final int smallLimit = pageSize >> 7;
-        final boolean isRepair = transfer.isLastPageRepair();
 
         while (entryCount < maxPages && block.hasRoom())
         {
@@ -325,11 +326,13 @@ final class PageFrameWriter
             {
                 break;
             }
+            // A page asked for again goes in full: the receiver may not hold the version the store has for it.
+            final boolean isRepair = transfer.isLastPageRepair();
             pageCopy.putBytes(0, transfer.sourceOf(pageNumber), transfer.sourceOffsetOf(pageNumber), pageSize);
             final boolean isZeroPage = PageCodec.isZero(pageCopy, 0, pageSize);
             final int crc = isZeroPage ? codec.zeroPageCrc() : PageChecksum.crc32c(pageCopy, 0, pageSize);
             final long baselineIndex = transfer.baselineIndexOf(pageNumber);
-            final int baseSlot = baselines.baseFor(baselineIndex, ackedSequence, round, nowNs);
+            final int baseSlot = isRepair ? -1 : baselines.baseFor(baselineIndex, ackedSequence, round, nowNs);
             final int payloadOffset = stagingLimit;
             int length = 0;
             final PageEncoding encoding;

@@ -148,6 +148,7 @@ public final class HandSender implements AutoCloseable
             .encoding(PageEncoding.RAW)
             .crc32c(PageChecksum.crc32c(page, offset, pageSize))
             .putPayload(page, offset, pageSize);
+        frameEncoder.putBlock(page, 0, 0);
         return offer(frameEncoder.encodedLength());
     }
 
