@@ -181,7 +181,6 @@ class FaultSystemTest
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("counts 1 rejected page where 3 copies were damaged since the frame codec landed")
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void repairsThatAreCorruptedAgainAreAskedForAgain() throws Exception
     {
