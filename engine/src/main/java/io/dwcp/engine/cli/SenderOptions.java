@@ -11,8 +11,9 @@ import java.nio.file.Path;
  */
 final class SenderOptions
 {
-    @Option(names = "--baseline-budget", converter = Sizes.class, defaultValue = "64m",
-        description = "Bytes of page versions kept per transfer to send deltas against (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--baseline-budget", converter = Sizes.class, defaultValue = "1g",
+        description = "Bytes of page versions kept per transfer to send deltas against, never more than the image " +
+            "(default: ${DEFAULT-VALUE}).")
     long baselineBudget;
 
     @Option(names = "--compressed-baselines", description = "Keep the baseline store's pages zstd-compressed: " +

@@ -25,12 +25,20 @@ public final class MappedImage implements AutoCloseable
     private final long pageCount;
     private final MappedByteBuffer[] mappings;
     private final UnsafeBuffer[] segments;
+    private final RandomAccessFile writeFile;
     private boolean isClosed;
 
     private MappedImage(final Path file, final int pageSize, final long length, final FileChannel.MapMode mode,
         final FileChannel channel) throws IOException
     {
+        this(file, pageSize, length, mode, channel, null);
+    }
+
+    private MappedImage(final Path file, final int pageSize, final long length, final FileChannel.MapMode mode,
+        final FileChannel channel, final RandomAccessFile writeFile) throws IOException
+    {
         this.file = file;
+        this.writeFile = writeFile;
         this.pageSize = pageSize;
         this.pageCount = length / pageSize;
         final int segmentCount = (int)((length + SEGMENT_MASK) >>> SEGMENT_SHIFT);
@@ -122,13 +130,48 @@ public final class MappedImage implements AutoCloseable
      */
     public static MappedImage createReadWrite(final Path file, final int pageSize, final long length) throws IOException
     {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        final RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
+        try
         {
             // Truncate first so every page starts as zeros, whatever the file held before.
             raf.setLength(0);
             raf.setLength(length);
-            return new MappedImage(file, pageSize, length, FileChannel.MapMode.READ_WRITE, raf.getChannel());
+            return new MappedImage(file, pageSize, length, FileChannel.MapMode.READ_WRITE, raf.getChannel(), raf);
         }
+        catch (final IOException | RuntimeException ex)
+        {
+            raf.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Write whole pages through the file rather than the mapping, which sees them at once (one page cache). On this
+     * kernel that fills the page cache about six times faster than faulting each page of a new file's mapping in
+     * (1.0 s against 0.17 s for 641 MiB, docs/FRAME-CODEC.md). Only for images made by {@link #createReadWrite}.
+     *
+     * @param pageNumber of the first page.
+     * @param source     the bytes from its position to its limit, a whole number of pages; the position advances.
+     * @throws IOException if the file cannot be written, for example when its file system is full.
+     */
+    public void write(final long pageNumber, final java.nio.ByteBuffer source) throws IOException
+    {
+        final FileChannel channel = writeFile.getChannel();
+        long position = pageNumber * pageSize;
+        while (source.hasRemaining())
+        {
+            position += channel.write(source, position);
+        }
+    }
+
+    /**
+     * Can pages be written through the file?
+     *
+     * @return true for images made by {@link #createReadWrite}.
+     */
+    public boolean isWritable()
+    {
+        return null != writeFile;
     }
 
     /**
@@ -192,6 +235,17 @@ public final class MappedImage implements AutoCloseable
             for (final MappedByteBuffer mapping : mappings)
             {
                 IoUtil.unmap(mapping);
+            }
+            if (null != writeFile)
+            {
+                try
+                {
+                    writeFile.close();
+                }
+                catch (final IOException ignore)
+                {
+                    // The mappings are gone and nothing is left to write.
+                }
             }
         }
     }

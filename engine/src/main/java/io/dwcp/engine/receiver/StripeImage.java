@@ -43,6 +43,12 @@ final class StripeImage implements AutoCloseable
     private final BitSet awaitingRepair = new BitSet();
     private final BitSet requestQueued = new BitSet();
     private int sessionId = NO_SESSION;
+    private BlockCodec runBlock;
+    private long runFirstPage;
+    private int runFirstInBlock;
+    private int runPages;
+    private java.nio.ByteBuffer runBufferOf;
+    private java.nio.ByteBuffer runBuffer;
     private PageCodec dictionaryCodec;
     private boolean isDictionaryRejectionPending;
     private int outstandingRepairs;
@@ -165,7 +171,11 @@ final class StripeImage implements AutoCloseable
 
             if (PageCodec.DecodeResult.OK == result)
             {
-                if (!apply(encoding, codec, decoded, decodedOffset, current, currentOffset, counters, errorHandler))
+                final boolean isWritten = isBlockPage && destination.isWritable() ?
+                    deferWrite(block, pageNumber, pageInBlock, counters, errorHandler) :
+                    flushWrites(counters, errorHandler) &&
+                    apply(encoding, codec, decoded, decodedOffset, current, currentOffset, counters, errorHandler);
+                if (!isWritten)
                 {
                     return;
                 }
@@ -184,6 +194,68 @@ final class StripeImage implements AutoCloseable
                     counters.get(EngineCounter.PAGES_REQUESTED).increment();
                 }
             }
+        }
+        flushWrites(counters, errorHandler);
+    }
+
+    /**
+     * Write a decoded block page with the block pages before it when they are consecutive in the image and in the
+     * block: one positional write per run, through the file.
+     */
+    private boolean deferWrite(
+        final BlockCodec block,
+        final long pageNumber,
+        final int pageInBlock,
+        final EngineCounters counters,
+        final ErrorHandler errorHandler)
+    {
+        if (runPages > 0 && (runBlock != block || pageNumber != runFirstPage + runPages ||
+            pageInBlock != runFirstInBlock + runPages))
+        {
+            if (!flushWrites(counters, errorHandler))
+            {
+                return false;
+            }
+        }
+        if (0 == runPages)
+        {
+            runBlock = block;
+            runFirstPage = pageNumber;
+            runFirstInBlock = pageInBlock;
+        }
+        runPages++;
+        return true;
+    }
+
+    /** Write the run of block pages waiting, if any; false when the write failed and the transfer with it. */
+    private boolean flushWrites(final EngineCounters counters, final ErrorHandler errorHandler)
+    {
+        if (0 == runPages)
+        {
+            return true;
+        }
+        final int pageSize = transfer.pageSize();
+        final java.nio.ByteBuffer pages = runBlock.pages().byteBuffer();
+        if (runBuffer == null || runBufferOf != pages)
+        {
+            runBufferOf = pages;
+            runBuffer = pages.duplicate();
+        }
+        final int start = runBlock.pageOffset(runFirstInBlock);
+        runBuffer.limit(start + runPages * pageSize).position(start);
+        final long firstPage = runFirstPage;
+        runPages = 0;
+        try
+        {
+            transfer.destination().write(firstPage, runBuffer);
+            return true;
+        }
+        catch (final java.io.IOException ex)
+        {
+            counters.get(EngineCounter.ERRORS).increment();
+            errorHandler.onError(ex);
+            transfer.fail("cannot write destination " + transfer.destination().file() + ": " + ex.getMessage());
+            return false;
         }
     }
 

@@ -44,6 +44,7 @@ public final class StripedThroughput
         EngineThreading threading = EngineThreading.INVOKER;
         int workers = 1;
         int repeat = 1;
+        boolean isIpc = false;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -60,6 +61,7 @@ public final class StripedThroughput
                 case "--threading" -> threading = EngineThreading.valueOf(args[++i]);
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+                case "--ipc" -> isIpc = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -90,8 +92,9 @@ public final class StripedThroughput
                 for (final int stripes : stripeCounts)
                 {
                     final Run run = engine(work.resolve("run-" + r + "-" + stripes), image, length, stripes,
-                        threading, workers);
-                    System.out.printf(Locale.ROOT, "| engine, %d stripes | %.0f | %.1f | %.2f |%n", stripes,
+                        threading, workers, isIpc);
+                    System.out.printf(Locale.ROOT, "| engine, %d stripes%s | %.0f | %.1f | %.2f |%n", stripes,
+                        isIpc ? ", aeron:ipc" : "",
                         run.logicalMbPerSecond(), run.wireBytes() / (1024.0 * 1024.0),
                         run.logicalMbPerSecond() / zstdMbps);
                 }
@@ -117,9 +120,10 @@ public final class StripedThroughput
         final long length,
         final int stripes,
         final EngineThreading threading,
-        final int workers) throws Exception
+        final int workers,
+        final boolean isIpc) throws Exception
     {
-        try (LocalMigration migration = new LocalMigration(directory, false, DriverProfile.load("loopback"),
+        try (LocalMigration migration = new LocalMigration(directory, isIpc, DriverProfile.load("loopback"),
             threading, (context) -> context.workerCount(workers), Throwable::printStackTrace))
         {
             final long transferId = 1;

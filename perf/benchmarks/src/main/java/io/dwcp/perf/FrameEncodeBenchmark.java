@@ -1,0 +1,135 @@
+package io.dwcp.perf;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.PageChecksum;
+import io.dwcp.codec.PageCodec;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sender's encode work on one core over a real snapshot, beside plain zstd-jni on the same bytes: each operation
+ * takes the next 64 pages (256 KiB) of the image, as a stripe's frame would. The engine's path copies each page out
+ * of the mapping, tests it for zero, computes its CRC32C and puts the non-zero ones into a block that it compresses
+ * once ({@link BlockCodec}); plain zstd-jni compresses the same 256 KiB in one call, zero pages included, which is
+ * the speed of {@code zstd -1} over the whole image. Both at level 1 into direct buffers. Multiply ops/s by 256 KiB
+ * for bytes per second.
+ * <pre>
+ * perf/bench jmh FrameEncodeBenchmark -p image=/tmp/dwcp-corpus/jvm-0.mem -prof gc
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class FrameEncodeBenchmark
+{
+    private static final int PAGE_SIZE = 4096;
+    private static final int PAGES_PER_FRAME = 64;
+    private static final int FRAME_BYTES = PAGES_PER_FRAME * PAGE_SIZE;
+
+    /** Snapshot file to read, for example one {@code MemoryCapture} wrote. */
+    @Param({ "" })
+    public String image;
+
+    @Param({ "1" })
+    public int level;
+
+    private UnsafeBuffer mapped;
+    private int frames;
+    private int next;
+    private BlockCodec block;
+    private ZstdCompressCtx plainZstd;
+    private UnsafeBuffer pageCopy;
+    private UnsafeBuffer out;
+
+    /**
+     * Map the snapshot and make the codecs.
+     *
+     * @throws IOException if the snapshot cannot be mapped.
+     */
+    @Setup(Level.Trial)
+    public void setUp() throws IOException
+    {
+        if (image.isEmpty())
+        {
+            throw new IllegalArgumentException("give a snapshot: -p image=FILE");
+        }
+        try (FileChannel channel = FileChannel.open(Path.of(image), StandardOpenOption.READ))
+        {
+            final long size = Math.min(channel.size(), Integer.MAX_VALUE & ~(FRAME_BYTES - 1));
+            mapped = new UnsafeBuffer(channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+        }
+        frames = mapped.capacity() / FRAME_BYTES;
+        block = new BlockCodec(PAGE_SIZE, PAGES_PER_FRAME, level);
+        plainZstd = new ZstdCompressCtx().setLevel(level).setMagicless(true).setContentSize(false);
+        pageCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
+        out = new UnsafeBuffer(ByteBuffer.allocateDirect((int)Zstd.compressBound(FRAME_BYTES)));
+    }
+
+    /** Free native contexts. */
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        block.close();
+        plainZstd.close();
+    }
+
+    /**
+     * The engine's encode of one frame of 64 pages: copy, zero test, CRC32C, one block.
+     *
+     * @return bytes of the block plus the CRCs, consumed so the work is not eliminated.
+     */
+    @Benchmark
+    public int engineFrame()
+    {
+        final int frameOffset = (next++ % frames) * FRAME_BYTES;
+        int crcs = 0;
+        block.begin();
+        for (int p = 0; p < PAGES_PER_FRAME; p++)
+        {
+            pageCopy.putBytes(0, mapped, frameOffset + p * PAGE_SIZE, PAGE_SIZE);
+            if (!PageCodec.isZero(pageCopy, 0, PAGE_SIZE))
+            {
+                crcs ^= PageChecksum.crc32c(pageCopy, 0, PAGE_SIZE);
+                block.addPage(pageCopy, 0);
+            }
+        }
+        return block.compress(out, 0, out.capacity()) + crcs;
+    }
+
+    /**
+     * Baseline: zstd-jni compressing the same 256 KiB in one call, straight from the mapping.
+     *
+     * @return compressed length.
+     */
+    @Benchmark
+    public int plainZstd()
+    {
+        final int frameOffset = (next++ % frames) * FRAME_BYTES;
+        return plainZstd.compressDirectByteBuffer(out.byteBuffer(), 0, out.capacity(),
+            mapped.byteBuffer(), frameOffset, FRAME_BYTES);
+    }
+}
