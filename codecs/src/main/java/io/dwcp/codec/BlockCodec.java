@@ -34,8 +34,10 @@ public final class BlockCodec implements AutoCloseable
 {
     /** Bytes before the versions in a dictionary: zeros, so it never reads as a zstd dictionary header. */
     static final int DICTIONARY_PREFIX = 8;
-    /** Hash table of the dictionary context, in log2 entries. */
+    /** Largest hash table of the dictionary context, in log2 entries, for a full block and its versions. */
     static final int DICTIONARY_HASH_LOG = 17;
+    /** Smallest hash table of the dictionary context. */
+    static final int MIN_DICTIONARY_HASH_LOG = 10;
     /** Levels from this one up have hash tables at least that large of their own. */
     static final int DICTIONARY_HASH_LOG_BELOW_LEVEL = 5;
 
@@ -53,6 +55,7 @@ public final class BlockCodec implements AutoCloseable
     private int pageCount;
     private int baseCount;
     private int level = Integer.MIN_VALUE;
+    private int dictionaryHashLog;
     private boolean isClosed;
 
     /**
@@ -114,10 +117,7 @@ public final class BlockCodec implements AutoCloseable
             // A dictionary of up to a block of versions before a block of pages: the fast levels' small hash tables
             // lose most matches into it (a 641 MiB JVM's round 1 took 111 MiB, 79 MiB with 2^17 entries).
             dictionaryCompressCtx.setLevel(level);
-            if (level < DICTIONARY_HASH_LOG_BELOW_LEVEL)
-            {
-                dictionaryCompressCtx.setHashLog(DICTIONARY_HASH_LOG);
-            }
+            dictionaryHashLog = 0;
         }
     }
 
@@ -222,6 +222,18 @@ public final class BlockCodec implements AutoCloseable
         final ZstdCompressCtx ctx;
         if (baseCount > 0)
         {
+            if (level < DICTIONARY_HASH_LOG_BELOW_LEVEL)
+            {
+                // Sized to the dictionary and the pages together: a table larger than they need costs its reset on
+                // every block, which dominates a block of one page.
+                final int hashLog = Math.max(MIN_DICTIONARY_HASH_LOG, Math.min(DICTIONARY_HASH_LOG,
+                    32 - Integer.numberOfLeadingZeros((baseCount + pageCount) * pageSize - 1) - 2));
+                if (hashLog != dictionaryHashLog)
+                {
+                    dictionaryHashLog = hashLog;
+                    dictionaryCompressCtx.setHashLog(hashLog);
+                }
+            }
             dictionaryCompressCtx.loadDict(fillDictionary());
             ctx = dictionaryCompressCtx;
         }

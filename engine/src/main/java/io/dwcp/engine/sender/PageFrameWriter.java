@@ -118,8 +118,8 @@ final class PageFrameWriter
         this.isHdeEnabled = isHdeEnabled;
         this.pageSize = codec.pageSize();
         this.maxPages = maxPages;
-        // In block mode staging holds only the small payloads: runs of at most 1/128 of a page, and references.
-        halfLength = null != this.block ? maxPages * Math.max(codec.pageSize() >> 7, Long.BYTES) +
+        // In block mode staging holds only the small payloads: runs of at most 1/16 of a page, and references.
+        halfLength = null != this.block ? maxPages * Math.max(codec.pageSize() >> 4, Long.BYTES) +
             codec.maxEncodedLength() :
             Math.max(maxFrameLength, codec.pageSize()) + codec.maxEncodedLength();
         staging = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * halfLength));
@@ -310,9 +310,9 @@ final class PageFrameWriter
         block.compressionLevel(codec.compressionLevel());
         block.begin();
         transfer.onFrameOverhead(FRAME_OVERHEAD);
-        // Runs only for the smallest changes: anything larger costs less in the block, where zstd also compresses
-        // the changed bytes (real memory: docs/FRAME-CODEC.md).
-        final int smallLimit = pageSize >> 7;
+        // Runs for small changes, found at the speed of a compare; larger ones cost less in the block, where zstd
+        // also compresses the changed bytes, but at a tenth of the speed (real memory: docs/FRAME-CODEC.md).
+        final int smallLimit = pageSize >> 4;
 
         while (entryCount < maxPages && block.hasRoom())
         {
