@@ -364,7 +364,7 @@ final class PageFrameWriter
             else
             {
                 final long original = null == contentIndex || isRepair ? -1 :
-                    contentIndex.find(pageNumber, crc, pageCopy, 0, source);
+                    contentIndex.find(pageNumber, crc, pageCopy, 0, source, stripe, sequence);
                 if (original >= 0)
                 {
                     encoding = PageEncoding.REFERENCE;
@@ -388,7 +388,8 @@ final class PageFrameWriter
             }
             baselines.store(baselineIndex, pageCopy, 0, pageCopy, BaselineStore.COMPRESS,
                 PageEncoding.ZERO == encoding, isDelta, sequence, round, nowNs);
-            if (null != contentIndex && PageEncoding.ZERO != encoding)
+            // A page sent as a reference stays out: the index keeps the older original, more likely acknowledged.
+            if (null != contentIndex && PageEncoding.ZERO != encoding && PageEncoding.REFERENCE != encoding)
             {
                 contentIndex.put(crc, stripe, pageNumber, sequence);
             }

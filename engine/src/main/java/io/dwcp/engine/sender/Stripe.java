@@ -420,6 +420,11 @@ final class Stripe implements AutoCloseable
         return baselines;
     }
 
+    long sentSequence()
+    {
+        return sentSequence;
+    }
+
     long ackedSequence()
     {
         return ackedSequence;

@@ -68,7 +68,9 @@ class PreCopySystemTest
                 "the destination equals the guest after the final round");
 
             assertEquals(5, events.rounds.size());
-            assertEquals(pageCount, events.rounds.get(0).pages());
+            // Pages sent again on request (a reference that arrived before its original) count in their round.
+            final long resent = harness.senderEngine().senderCounters().value(EngineCounter.PAGES_RESENT);
+            assertTrue(events.rounds.get(0).pages() >= pageCount && events.rounds.get(0).pages() <= pageCount + resent);
             long laterRoundPages = 0;
             long laterDeltaPages = 0;
             for (int i = 1; i < 5; i++)
@@ -115,9 +117,12 @@ class PreCopySystemTest
 
             assertEquals(List.of(), events.failed);
             assertEquals(3, events.rounds.size(), "every round, the final one too, before the transfer completed");
-            assertEquals(pageCount, events.rounds.get(0).pages());
-            assertEquals(first.length, events.rounds.get(1).pages());
-            assertEquals(second.length, events.rounds.get(2).pages());
+            // Pages sent again on request (a reference that arrived before its original) count in their round.
+            final long resent = harness.senderEngine().senderCounters().value(EngineCounter.PAGES_RESENT);
+            assertEquals(pageCount + first.length + second.length + resent, events.rounds.get(0).pages() +
+                events.rounds.get(1).pages() + events.rounds.get(2).pages());
+            assertTrue(events.rounds.get(1).pages() >= first.length);
+            assertTrue(events.rounds.get(2).pages() >= second.length);
             assertTrue(events.switchoverReady.size() <= 1);
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-pipelined", 2)));
         }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Snapshots of real memory, taken at run time from processes this tool starts itself, for the benchmarks:
  * <pre>
- * perf/bench MemoryCapture [--source jvm|python|both] [--snapshots 4] [--interval 5] [--size 512m] [--out DIR]
+ * perf/bench MemoryCapture [--source jvm|python|qemu|both|all] [--snapshots 4] [--interval 5] [--size 512m] [--out DIR]
  *     [--ops-per-second 20000] [--warm-up 3] [--seed 7]
  * </pre>
  * {@code jvm} is a child JVM running {@link io.dwcp.perf.capture.JvmWorkload} with a fixed heap of {@code --size};
@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * Each churns at {@code --ops-per-second}. Once both are warm, every {@code --interval} seconds each is paused with
  * SIGSTOP, read through {@code /proc/PID/mem} and resumed: {@code --snapshots} files {@code NAME-I.mem} per
  * source, of equal size and layout, and a manifest {@code NAME.manifest.json}, in {@code --out} (default a new
- * directory under {@code /tmp}). The children are killed at the end, also on error. {@code qemu} is reserved for
- * a guest source that is not built yet.
+ * directory under {@code /tmp}). The children are killed at the end, also on error. {@code qemu} is the small TCG
+ * guest of the QEMU demo with {@code --size} of RAM in a shared {@code memory-backend-file}, stopped and continued
+ * through QMP for each snapshot, its file read as one range; {@code all} is all three.
  */
 public final class MemoryCapture
 {
@@ -110,13 +111,14 @@ public final class MemoryCapture
                 case "--source" ->
                 {
                     final String value = value(args, ++i, arg);
-                    sources = "both".equals(value) ? List.of("jvm", "python") : List.of(value.split(","));
+                    sources = "both".equals(value) ? List.of("jvm", "python") :
+                        "all".equals(value) ? List.of("jvm", "python", "qemu") : List.of(value.split(","));
                     for (final String source : sources)
                     {
                         if (!MemorySources.NAMES.contains(source))
                         {
                             throw new IllegalArgumentException(
-                                "--source " + source + " is not one of jvm, python, both (qemu is reserved)");
+                                "--source " + source + " is not one of jvm, python, qemu, both, all");
                         }
                     }
                 }

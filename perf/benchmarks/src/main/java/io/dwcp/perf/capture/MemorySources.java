@@ -43,7 +43,6 @@ public final class MemorySources
      * @return the source; the caller starts and closes it.
      * @throws IOException              if its files cannot be prepared.
      * @throws IllegalArgumentException if the name is unknown.
-     * @throws UnsupportedOperationException for {@code qemu}, which is not built yet.
      */
     public static MemorySource create(final String name, final WorkloadSettings settings) throws IOException
     {
@@ -51,11 +50,7 @@ public final class MemorySources
         {
             case "jvm" -> jvm(settings);
             case "python" -> python(settings);
-            // The hook for a guest: a MemorySource whose one range is the guest's memory-backend-file, paused and
-            // resumed with QMP stop/cont. It comes with the QEMU work.
-            case "qemu" -> throw new UnsupportedOperationException(
-                "the qemu source is not built yet: it needs a MemorySource over a guest's memory-backend-file, " +
-                "paused through QMP");
+            case "qemu" -> new QemuGuestSource(settings.sizeBytes(), Files.createTempDirectory("dwcp-guest-capture-"));
             default -> throw new IllegalArgumentException("unknown source '" + name + "'; known: " + NAMES);
         };
     }
