@@ -341,13 +341,14 @@ destination's serial console, three seconds after the switchover, counted on fro
 runs them (dwcp send and dwcp receive, driver profile lan); the CUBIC rows add
 -D$cubic_property=$cubic_supplier to both engines, so that Aeron sizes the receiver window to the path instead of
 overrunning the tbf queue."
-why="Why the engine misses what it misses, as it stands: it compresses each frame (up to 16 pages) as its own
-zstd block, where QEMU's multifd streams each channel through one zstd context, and it does not yet send duplicate
-pages as references; its sender and receiver are one thread each, beside the TCG guest on these 2 cores, where
-multifd compresses on 2 threads; with no dirty log, the agent's final scan reads all of the stopped guest's RAM
-(two threads, 40-50 ms for 512 MiB), and the receiver's end-of-transfer digest reads the whole destination again
-before the device state may move. On the 100 Mbit/s link without CUBIC, the lan profile's 1 MiB receiver window
-overruns the tbf queue, and the losses cost retransmissions (wire MiB above counted MiB)."
+why="Why the engine misses what it misses, as it stands: its frame codec (blocks of 64 pages, deltas by dictionary,
+duplicate pages as references, docs/FRAME-CODEC.md) counts about 43 MiB where multifd + zstd sends 72, but without
+congestion control the lan profile's 1 MiB receiver window overruns the tbf queue on both links, and the
+retransmissions of its large fragmented frames cost more than the codec saves (wire MiB far above counted MiB);
+with CUBIC the wire is close to what it counts. Its sender and receiver are one thread each, beside the TCG guest
+on these 2 cores, where multifd compresses on 2 threads; with no dirty log, the agent's final scan reads all of the
+stopped guest's RAM (two threads, 40-50 ms for 512 MiB), and the receiver's end-of-transfer digest reads the whole
+destination again before the device state may move."
 echo
 printf '%s' "$table"
 echo
