@@ -34,6 +34,7 @@ final class BaselineStore implements AutoCloseable
     private static final int NO_SLOT = -1;
     private static final int VICTIM_SEARCH = 64;
     private static final int CHUNKS_PER_PAGE = 8;
+    private static final int SEGMENT_SLOTS = 4096;
 
     /** Compressed length meaning: compress the page here. */
     static final int COMPRESS = -1;
@@ -47,6 +48,7 @@ final class BaselineStore implements AutoCloseable
     private final int maxDeltaChain;
     private final EngineCounters counters;
     private final UnsafeBuffer memory;
+    private final UnsafeBuffer[] segments;
     private final int[] slotOfPage;
     private final long[] pageOfSlot;
     private final long[] sequenceOfSlot;
@@ -119,7 +121,11 @@ final class BaselineStore implements AutoCloseable
         this.maxDeltaChain = maxDeltaChain;
         this.counters = counters;
         final int memoryChunks = null == this.compressor ? slotCount : chunkCount;
-        memory = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, memoryChunks) * chunkSize));
+        // Kept as they are, the pages live in segments allocated as slots are first used (slots are handed out from
+        // the lowest): a store the size of a large image then costs no stall, and no memory, before it fills.
+        memory = null == this.compressor ? new UnsafeBuffer(0, 0) :
+            new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, memoryChunks) * chunkSize));
+        segments = new UnsafeBuffer[null == this.compressor ? (slotCount + SEGMENT_SLOTS - 1) / SEGMENT_SLOTS : 0];
         chunksOfSlot = new int[null == this.compressor ? 0 : slotCount * CHUNKS_PER_PAGE];
         lengthOfSlot = new int[null == this.compressor ? 0 : slotCount];
         freeChunks = new int[null == this.compressor ? 0 : chunkCount];
@@ -274,7 +280,7 @@ final class BaselineStore implements AutoCloseable
         }
         if (null == compressor)
         {
-            memory.putBytes(slot * pageSize, source, sourceOffset, pageSize);
+            segmentOf(slot).putBytes((slot % SEGMENT_SLOTS) * pageSize, source, sourceOffset, pageSize);
         }
         else if (!storeCompressed(slot, source, sourceOffset, compressed, compressedLength, round))
         {
@@ -346,16 +352,30 @@ final class BaselineStore implements AutoCloseable
      * Buffer holding the base that {@link #baseFor} just returned; it starts at {@link #baseOffset(int)}. For a
      * compressed store it is scratch, valid until the next call to {@link #baseFor}.
      *
+     * @param slot the slot {@link #baseFor} returned.
      * @return the buffer.
      */
-    UnsafeBuffer baseBuffer()
+    UnsafeBuffer baseBuffer(final int slot)
     {
-        return null == compressor ? memory : compressor.page();
+        return null == compressor ? segmentOf(slot) : compressor.page();
     }
 
     int baseOffset(final int slot)
     {
-        return null == compressor ? slot * pageSize : 0;
+        return null == compressor ? (slot % SEGMENT_SLOTS) * pageSize : 0;
+    }
+
+    private UnsafeBuffer segmentOf(final int slot)
+    {
+        final int index = slot / SEGMENT_SLOTS;
+        UnsafeBuffer segment = segments[index];
+        if (null == segment)
+        {
+            final int slots = Math.min(SEGMENT_SLOTS, slotCount - index * SEGMENT_SLOTS);
+            segment = new UnsafeBuffer(ByteBuffer.allocateDirect(slots * pageSize));
+            segments[index] = segment;
+        }
+        return segment;
     }
 
     /**

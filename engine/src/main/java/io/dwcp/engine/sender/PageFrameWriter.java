@@ -222,7 +222,7 @@ final class PageFrameWriter
             else
             {
                 length = codec.encodeDelta(
-                    staging, copyOffset, baselines.baseBuffer(), baselines.baseOffset(baseSlot), encoded, 0);
+                    staging, copyOffset, baselines.baseBuffer(baseSlot), baselines.baseOffset(baseSlot), encoded, 0);
             }
             final PageEncoding encoding = codec.lastEncoding();
             final int crc = codec.lastCrc();
@@ -342,7 +342,7 @@ final class PageFrameWriter
             }
             else if (baseSlot >= 0)
             {
-                final UnsafeBuffer base = baselines.baseBuffer();
+                final UnsafeBuffer base = baselines.baseBuffer(baseSlot);
                 final int baseOffset = baselines.baseOffset(baseSlot);
                 length = XorRunLength.encode(pageCopy, 0, base, baseOffset, pageSize, staging, payloadOffset,
                     smallLimit);

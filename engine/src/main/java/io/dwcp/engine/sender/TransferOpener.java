@@ -166,6 +166,10 @@ final class TransferOpener implements AutoCloseable
             final long pageCount = fileSize / pageSize;
             final boolean isHde = context.hdeEnabled();
             final ContentIndex[] contentIndexes = new ContentIndex[workers.length];
+            // Never more than the image, and never more than half of what the JVM may allocate: direct memory is
+            // bounded by the heap's limit unless set, and a store that cannot be allocated fails the transfer.
+            final long baselineBudget = Math.min(Math.min(context.baselineBudgetBytes(), fileSize),
+                Runtime.getRuntime().maxMemory() / 2);
             for (int k = 0; k < stripeCount; k++)
             {
                 final int worker = k % workers.length;
@@ -176,7 +180,7 @@ final class TransferOpener implements AutoCloseable
                 final PageCodec codec = new PageCodec(pageSize, level);
                 opened.add(codec);
                 final BaselineStore baselines = new BaselineStore(pageSize, layout.pagesBelow(k, pageCount),
-                    context.baselineBudgetBytes() / stripeCount, context.baselineRefreshIntervalNs(),
+                    baselineBudget / stripeCount, context.baselineRefreshIntervalNs(),
                     context.baselineMaxDeltaChain(), counters,
                     context.baselineCompressed() && isHde ? new BaselineCompressor(pageSize) : null);
                 opened.add(baselines);

@@ -45,7 +45,7 @@ class BaselineStoreTest
         assertEquals(-1, store.baseFor(7, 9, 1, 1));
         final int slot = store.baseFor(7, 10, 1, 1);
         assertTrue(slot >= 0);
-        assertEquals(8, store.baseBuffer().getLong(store.baseOffset(slot)));
+        assertEquals(8, store.baseBuffer(slot).getLong(store.baseOffset(slot)));
         assertEquals(-1, store.baseFor(8, 10, 1, 1), "never stored");
     }
 
@@ -138,7 +138,7 @@ class BaselineStoreTest
     {
         assertTrue(slot >= 0);
         final byte[] actual = new byte[PAGE_SIZE];
-        store.baseBuffer().getBytes(store.baseOffset(slot), actual);
+        store.baseBuffer(slot).getBytes(store.baseOffset(slot), actual);
         assertArrayEquals(expected, actual);
     }
 
