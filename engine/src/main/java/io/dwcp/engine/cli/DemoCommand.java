@@ -289,16 +289,16 @@ final class DemoCommand implements Callable<Integer>
             share(summary.pages(PageKind.RANDOM), pages));
         final long pagesSent = sender.value(EngineCounter.PAGES_SENT);
         final long logicalBytes = sender.value(EngineCounter.LOGICAL_BYTES_SENT);
-        out.printf(Locale.ROOT, "encodings  of %d pages sent: zero %s, unchanged %s, delta %s, in blocks %s, " +
-            "duplicate %s, zstd alone %s, raw %s%n",
+        out.printf(Locale.ROOT, "encodings  of %d pages sent: zero %s, unchanged %s, delta %s, zstd %s, raw %s, " +
+            "duplicate %s; in frame blocks %s%n",
             pagesSent,
             share(sender.value(EngineCounter.ZERO_PAGES_SENT), pagesSent),
             share(sender.value(EngineCounter.UNCHANGED_PAGES_SENT), pagesSent),
             share(sender.value(EngineCounter.DELTA_PAGES_SENT), pagesSent),
-            share(sender.value(EngineCounter.BLOCK_PAGES_SENT), pagesSent),
-            share(sender.value(EngineCounter.DUPLICATE_PAGES_SENT), pagesSent),
             share(sender.value(EngineCounter.COMPRESSED_PAGES_SENT), pagesSent),
-            share(sender.value(EngineCounter.RAW_PAGES_SENT), pagesSent));
+            share(sender.value(EngineCounter.RAW_PAGES_SENT), pagesSent),
+            share(sender.value(EngineCounter.DUPLICATE_PAGES_SENT), pagesSent),
+            share(sender.value(EngineCounter.BLOCK_PAGES_SENT), pagesSent));
         out.printf(Locale.ROOT, "wire       %s in %d frames (%d by tryClaim) for %s of pages, ratio %.2fx%n",
             Sizes.format(wireBytes), sender.value(EngineCounter.FRAMES_SENT),
             sender.value(EngineCounter.FRAMES_CLAIMED), Sizes.format(logicalBytes), (double)logicalBytes / wireBytes);

@@ -44,8 +44,6 @@ final class PageFrameWriter
     private final UnsafeBuffer blockOut;
     private final UnsafeBuffer pageCopy;
     private int blockLength;
-    private int blockPages;
-    private int referencePages;
     private final int pageSize;
     private final int maxPages;
     private final boolean isHdeEnabled;
@@ -55,6 +53,7 @@ final class PageFrameWriter
     private final UnsafeBuffer offerBuffer;
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final PageFrameEncoder frameEncoder = new PageFrameEncoder();
+    private final FrameCounts counts = new FrameCounts();
 
     private final long[] pageNumbers;
     private final PageEncoding[] encodings;
@@ -71,12 +70,6 @@ final class PageFrameWriter
     private long sequence;
     private int round;
     private int stripe;
-    private int zeroPages;
-    private int rawPages;
-    private int compressedPages;
-    private int unchangedPages;
-    private int deltaPages;
-    private int dictionaryPages;
 
     private boolean hasPending;
     private long pendingPage;
@@ -284,14 +277,7 @@ final class PageFrameWriter
         this.stripe = transfer.index();
         entryCount = 0;
         frameLength = FRAME_OVERHEAD;
-        zeroPages = 0;
-        rawPages = 0;
-        compressedPages = 0;
-        unchangedPages = 0;
-        deltaPages = 0;
-        dictionaryPages = 0;
-        blockPages = 0;
-        referencePages = 0;
+        counts.reset();
         blockLength = 0;
     }
 
@@ -424,26 +410,7 @@ final class PageFrameWriter
         payloadOffsets[i] = payloadOffset;
         payloadLengths[i] = payloadLength;
         frameLength += ENTRY_OVERHEAD + payloadLength;
-        switch (encoding)
-        {
-            case ZERO -> zeroPages++;
-            case RAW -> rawPages++;
-            case UNCHANGED -> unchangedPages++;
-            case DELTA_XBZRLE, DELTA_XBZRLE_ZSTD, DELTA_ZSTD -> deltaPages++;
-            case BLOCK -> blockPages++;
-            case BLOCK_DELTA ->
-            {
-                blockPages++;
-                deltaPages++;
-            }
-            case REFERENCE -> referencePages++;
-            case ZSTD_DICT ->
-            {
-                compressedPages++;
-                dictionaryPages++;
-            }
-            default -> compressedPages++;
-        }
+        counts.add(encoding);
     }
 
     /**
@@ -518,6 +485,11 @@ final class PageFrameWriter
         frameEncoder.putBlock(blockOut, 0, blockLength);
     }
 
+    FrameCounts counts()
+    {
+        return counts;
+    }
+
     int frameLength()
     {
         return frameLength;
@@ -526,46 +498,6 @@ final class PageFrameWriter
     int entryCount()
     {
         return entryCount;
-    }
-
-    int zeroPages()
-    {
-        return zeroPages;
-    }
-
-    int rawPages()
-    {
-        return rawPages;
-    }
-
-    int compressedPages()
-    {
-        return compressedPages;
-    }
-
-    int unchangedPages()
-    {
-        return unchangedPages;
-    }
-
-    int deltaPages()
-    {
-        return deltaPages;
-    }
-
-    int dictionaryPages()
-    {
-        return dictionaryPages;
-    }
-
-    int blockPages()
-    {
-        return blockPages;
-    }
-
-    int referencePages()
-    {
-        return referencePages;
     }
 
     private static boolean isDelta(final PageEncoding encoding)

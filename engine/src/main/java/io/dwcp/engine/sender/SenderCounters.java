@@ -53,14 +53,14 @@ final class SenderCounters
             framesClaimed.increment();
         }
         pagesSent.getAndAdd(writer.entryCount());
-        zeroPagesSent.getAndAdd(writer.zeroPages());
-        rawPagesSent.getAndAdd(writer.rawPages());
-        compressedPagesSent.getAndAdd(writer.compressedPages());
-        unchangedPagesSent.getAndAdd(writer.unchangedPages());
-        deltaPagesSent.getAndAdd(writer.deltaPages());
-        dictionaryPagesSent.getAndAdd(writer.dictionaryPages());
-        blockPagesSent.getAndAdd(writer.blockPages());
-        duplicatePagesSent.getAndAdd(writer.referencePages());
+        zeroPagesSent.getAndAdd(writer.counts().zeroPages());
+        rawPagesSent.getAndAdd(writer.counts().rawPages());
+        compressedPagesSent.getAndAdd(writer.counts().compressedPages());
+        unchangedPagesSent.getAndAdd(writer.counts().unchangedPages());
+        deltaPagesSent.getAndAdd(writer.counts().deltaPages());
+        dictionaryPagesSent.getAndAdd(writer.counts().dictionaryPages());
+        blockPagesSent.getAndAdd(writer.counts().blockPages());
+        duplicatePagesSent.getAndAdd(writer.counts().referencePages());
         logicalBytesSent.getAndAdd((long)writer.entryCount() * pageSize);
         wireBytesSent.getAndAdd(frameLength);
     }

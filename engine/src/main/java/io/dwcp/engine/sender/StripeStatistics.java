@@ -34,11 +34,11 @@ final class StripeStatistics
     void onFrameSent(final int stripe, final PageFrameWriter writer)
     {
         add(stripe, Total.PAGES, writer.entryCount());
-        add(stripe, Total.ZERO, writer.zeroPages());
-        add(stripe, Total.RAW, writer.rawPages());
-        add(stripe, Total.COMPRESSED, writer.compressedPages());
-        add(stripe, Total.UNCHANGED, writer.unchangedPages());
-        add(stripe, Total.DELTA, writer.deltaPages());
+        add(stripe, Total.ZERO, writer.counts().zeroPages());
+        add(stripe, Total.RAW, writer.counts().rawPages());
+        add(stripe, Total.COMPRESSED, writer.counts().compressedPages());
+        add(stripe, Total.UNCHANGED, writer.counts().unchangedPages());
+        add(stripe, Total.DELTA, writer.counts().deltaPages());
         add(stripe, Total.WIRE_BYTES, writer.frameLength());
     }
 
