@@ -117,6 +117,8 @@ public final class BlockCodec implements AutoCloseable
             // A dictionary of up to a block of versions before a block of pages: the fast levels' small hash tables
             // lose most matches into it (a 641 MiB JVM's round 1 took 111 MiB, 79 MiB with 2^17 entries).
             dictionaryCompressCtx.setLevel(level);
+            // Back to the level's own table: a size set for a lower level would otherwise stick.
+            dictionaryCompressCtx.setHashLog(0);
             dictionaryHashLog = 0;
         }
     }

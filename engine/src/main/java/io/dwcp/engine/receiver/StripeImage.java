@@ -103,6 +103,8 @@ final class StripeImage implements AutoCloseable
         framesReceived.setRelease(framesReceived.get() + 1);
         bytesReceived.setRelease(bytesReceived.get() + frameLength);
         transfer.onFrame(nowNs);
+        // A run left by a frame that ended in an exception is not this frame's: drop it.
+        runPages = 0;
 
         if (!entries.read(frame, frameLength))
         {

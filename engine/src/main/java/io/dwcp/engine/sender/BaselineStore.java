@@ -49,6 +49,7 @@ final class BaselineStore implements AutoCloseable
     private final EngineCounters counters;
     private final UnsafeBuffer memory;
     private final UnsafeBuffer[] segments;
+    private boolean isOutOfMemory;
     private final int[] slotOfPage;
     private final long[] pageOfSlot;
     private final long[] sequenceOfSlot;
@@ -264,6 +265,12 @@ final class BaselineStore implements AutoCloseable
             {
                 return;
             }
+            if (null == compressor && null == segmentOrNull(slot))
+            {
+                // No memory for the slot's segment: the page simply goes without a baseline from now on.
+                freeSlots[freeCount++] = slot;
+                return;
+            }
             slotOfPage[(int)pageNumber] = slot;
             pageOfSlot[slot] = pageNumber;
             chainOfSlot[slot] = 0;
@@ -367,12 +374,28 @@ final class BaselineStore implements AutoCloseable
 
     private UnsafeBuffer segmentOf(final int slot)
     {
+        return segments[slot / SEGMENT_SLOTS];
+    }
+
+    /** The segment of a slot, allocated on first use; null when the JVM has no direct memory left for it. */
+    private UnsafeBuffer segmentOrNull(final int slot)
+    {
         final int index = slot / SEGMENT_SLOTS;
         UnsafeBuffer segment = segments[index];
-        if (null == segment)
+        if (null == segment && !isOutOfMemory)
         {
             final int slots = Math.min(SEGMENT_SLOTS, slotCount - index * SEGMENT_SLOTS);
-            segment = new UnsafeBuffer(ByteBuffer.allocateDirect(slots * pageSize));
+            try
+            {
+                segment = new UnsafeBuffer(ByteBuffer.allocateDirect(slots * pageSize));
+            }
+            catch (final OutOfMemoryError ex)
+            {
+                // Counted once, never tried again: each failed attempt makes the JVM collect and wait.
+                isOutOfMemory = true;
+                counters.get(EngineCounter.ERRORS).increment();
+                return null;
+            }
             segments[index] = segment;
         }
         return segment;
