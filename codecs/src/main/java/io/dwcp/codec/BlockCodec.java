@@ -141,16 +141,6 @@ public final class BlockCodec implements AutoCloseable
     }
 
     /**
-     * Delta pages in the block so far.
-     *
-     * @return versions given since {@link #begin()}.
-     */
-    public int baseCount()
-    {
-        return baseCount;
-    }
-
-    /**
      * Is there room for one more page?
      *
      * @return true if fewer than the most pages were added.

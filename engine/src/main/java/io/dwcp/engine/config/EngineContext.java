@@ -68,6 +68,14 @@ public abstract class EngineContext<T extends EngineContext<T>>
         }
     }
 
+    static void requireRange(final String name, final long value, final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalStateException(name + "=" + value + " must be from " + min + " to " + max);
+        }
+    }
+
     /**
      * @param aeron client the agents use.
      * @return this.

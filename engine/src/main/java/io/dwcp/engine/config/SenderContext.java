@@ -80,7 +80,6 @@ public final class SenderContext extends EngineContext<SenderContext>
         }
         Channels.channelFor(controlEndpoint);
         requirePositive("maxFrameLength", maxFrameLength);
-        requirePositive("maxPagesPerFrame", maxPagesPerFrame);
         requirePositive("framesPerCycle", framesPerCycle);
         requirePositive("peerTimeoutNs", peerTimeoutNs);
         requirePositive("helloIntervalNs", helloIntervalNs);
@@ -88,40 +87,17 @@ public final class SenderContext extends EngineContext<SenderContext>
         requirePositive("maxQueuedPages", maxQueuedPages);
         requirePositive("baselineRefreshIntervalNs", baselineRefreshIntervalNs);
         requirePositive("dictionarySamplePages", dictionarySamplePages);
-        if (blockPages < 0 || blockPages > EngineConfiguration.MAX_BLOCK_PAGES)
-        {
-            throw new IllegalStateException("blockPages=" + blockPages + " must be from 0 (page by page) to " +
-                EngineConfiguration.MAX_BLOCK_PAGES);
-        }
+        requireRange("blockPages", blockPages, 0, EngineConfiguration.MAX_BLOCK_PAGES);
+        requireRange("duplicateIndexBytes", duplicateIndexBytes, 0, Integer.MAX_VALUE);
+        requireRange("dictionaryBytes", dictionaryBytes, 0, MAX_DICTIONARY_BYTES);
+        requireRange("baselineBudgetBytes", baselineBudgetBytes, 0, Long.MAX_VALUE);
+        requireRange("baselineMaxDeltaChain", baselineMaxDeltaChain, 0, Integer.MAX_VALUE);
+        requireRange("maxPagesPerFrame", maxPagesPerFrame, 1, MAX_PAGES_PER_FRAME);
+        requireRange(EngineConfiguration.SENDER_WORKERS_PROP_NAME, workerCount, 1, 64);
         if (dictionaryBytes > 0 && blockPages > 0)
         {
             throw new IllegalStateException("dictionaryBytes=" + dictionaryBytes + " trains a dictionary for pages " +
                 "compressed alone: it needs blockPages=0, as frame blocks take their context from their own pages");
-        }
-        if (duplicateIndexBytes < 0)
-        {
-            throw new IllegalStateException("duplicateIndexBytes=" + duplicateIndexBytes + " must not be negative");
-        }
-        if (dictionaryBytes < 0 || dictionaryBytes > MAX_DICTIONARY_BYTES)
-        {
-            throw new IllegalStateException(
-                "dictionaryBytes=" + dictionaryBytes + " must be from 0 to " + MAX_DICTIONARY_BYTES);
-        }
-        if (baselineBudgetBytes < 0 || baselineMaxDeltaChain < 0)
-        {
-            throw new IllegalStateException("baselineBudgetBytes=" + baselineBudgetBytes +
-                " and baselineMaxDeltaChain=" +
-                baselineMaxDeltaChain + " must not be negative");
-        }
-        if (maxPagesPerFrame > MAX_PAGES_PER_FRAME)
-        {
-            throw new IllegalStateException(
-                "maxPagesPerFrame=" + maxPagesPerFrame + " exceeds the SBE group limit of " + MAX_PAGES_PER_FRAME);
-        }
-        if (workerCount < 1 || workerCount > 64)
-        {
-            throw new IllegalStateException(
-                EngineConfiguration.SENDER_WORKERS_PROP_NAME + "=" + workerCount + " must be from 1 to 64");
         }
         if (0 != stripeTermLength && (stripeTermLength < 64 * 1024 || Integer.bitCount(stripeTermLength) != 1))
         {

@@ -5,6 +5,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -154,7 +155,7 @@ public final class MappedImage implements AutoCloseable
      * @param source     the bytes from its position to its limit, a whole number of pages; the position advances.
      * @throws IOException if the file cannot be written, for example when its file system is full.
      */
-    public void write(final long pageNumber, final java.nio.ByteBuffer source) throws IOException
+    public void write(final long pageNumber, final ByteBuffer source) throws IOException
     {
         final FileChannel channel = writeFile.getChannel();
         long position = pageNumber * pageSize;

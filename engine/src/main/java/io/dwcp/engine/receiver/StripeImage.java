@@ -17,6 +17,8 @@ import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.BitSet;
 
@@ -47,8 +49,8 @@ final class StripeImage implements AutoCloseable
     private long runFirstPage;
     private int runFirstInBlock;
     private int runPages;
-    private java.nio.ByteBuffer runBufferOf;
-    private java.nio.ByteBuffer runBuffer;
+    private ByteBuffer runBufferOf;
+    private ByteBuffer runBuffer;
     private PageCodec dictionaryCodec;
     private boolean isDictionaryRejectionPending;
     private int outstandingRepairs;
@@ -237,7 +239,7 @@ final class StripeImage implements AutoCloseable
             return true;
         }
         final int pageSize = transfer.pageSize();
-        final java.nio.ByteBuffer pages = runBlock.pages().byteBuffer();
+        final ByteBuffer pages = runBlock.pages().byteBuffer();
         if (runBuffer == null || runBufferOf != pages)
         {
             runBufferOf = pages;
@@ -252,7 +254,7 @@ final class StripeImage implements AutoCloseable
             transfer.destination().write(firstPage, runBuffer);
             return true;
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             counters.get(EngineCounter.ERRORS).increment();
             errorHandler.onError(ex);

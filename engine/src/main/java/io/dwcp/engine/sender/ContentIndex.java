@@ -30,7 +30,6 @@ final class ContentIndex
     private final int mask;
     private final int pageSize;
     private Stripe[] stripes;
-    private long hits;
 
     /**
      * Create an index within a budget.
@@ -60,16 +59,6 @@ final class ContentIndex
     void stripes(final Stripe[] stripes)
     {
         this.stripes = stripes;
-    }
-
-    /**
-     * Is the index usable?
-     *
-     * @return false when its budget holds no entry.
-     */
-    boolean isEnabled()
-    {
-        return mask >= 0;
     }
 
     /**
@@ -119,7 +108,6 @@ final class ContentIndex
         {
             return -1;
         }
-        hits++;
         return candidate;
     }
 
@@ -141,16 +129,6 @@ final class ContentIndex
             table.putLong(at + PAGE_OFFSET, pageNumber);
             table.putLong(at + SEQUENCE_OFFSET, sequence);
         }
-    }
-
-    /**
-     * References found so far.
-     *
-     * @return pages sent as references.
-     */
-    long hits()
-    {
-        return hits;
     }
 
     private int slot(final int crc)

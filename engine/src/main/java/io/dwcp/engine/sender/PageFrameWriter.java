@@ -79,11 +79,6 @@ final class PageFrameWriter
     private int pendingOffset;
     private int pendingLength;
 
-    PageFrameWriter(final PageCodec codec, final int maxFrameLength, final int maxPages, final boolean isHdeEnabled)
-    {
-        this(codec, null, null, maxFrameLength, maxPages, isHdeEnabled);
-    }
-
     /**
      * Create a writer.
      *

@@ -43,18 +43,13 @@ class BlockFaultSystemTest
     @TempDir
     Path directory;
 
-    private static int portOf(final String endpoint)
-    {
-        return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
-    }
-
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void blocksCorruptedInFlightRejectTheirPagesWhichAreSentAgain() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 31);
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
-            CorruptingRelay relay = new CorruptingRelay(portOf(harness.receiverEndpoint()), 3))
+            CorruptingRelay relay = new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 3))
         {
             harness.commands().startTransfer(1, "vm-flipped", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
                 relay.endpoint());
@@ -82,7 +77,8 @@ class BlockFaultSystemTest
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 32);
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
-            CorruptingRelay relay = new CorruptingRelay(portOf(harness.receiverEndpoint()), 2).retypeBlockEntries())
+            CorruptingRelay relay =
+                new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 2).retypeBlockEntries())
         {
             harness.commands().startTransfer(2, "vm-retyped", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
                 relay.endpoint());

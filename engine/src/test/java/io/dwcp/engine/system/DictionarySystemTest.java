@@ -42,11 +42,6 @@ class DictionarySystemTest
     /** Stripes of the transfers here: each gets and checks a dictionary of its own. */
     private static final int STRIPES = 4;
 
-    private static int portOf(final String endpoint)
-    {
-        return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
-    }
-
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aTrainedDictionaryIsShippedCheckedAndUsed() throws Exception
@@ -102,7 +97,8 @@ class DictionarySystemTest
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 42);
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), WITH_DICTIONARY);
-            CorruptingRelay relay = new CorruptingRelay(portOf(harness.receiverEndpoint()), 1).dictionaries())
+            CorruptingRelay relay =
+                new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 1).dictionaries())
         {
             final EngineCounters sender = harness.senderEngine().senderCounters();
             harness.commands().startTransfer(2, "vm-dict-relay", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0, STRIPES,

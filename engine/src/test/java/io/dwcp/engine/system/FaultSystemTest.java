@@ -160,7 +160,7 @@ class FaultSystemTest
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 6);
         // Page by page, so each flipped bit damages exactly one page; blocks: BlockFaultSystemTest.
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), PAGE_BY_PAGE);
-            CorruptingRelay relay = new CorruptingRelay(portOf(harness.receiverEndpoint()), 3))
+            CorruptingRelay relay = new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 3))
         {
             harness.commands().startTransfer(60, "vm-relay", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
                 relay.endpoint());
@@ -189,7 +189,7 @@ class FaultSystemTest
         final long victim = firstPageWithPayload(image);
         // The first copy of the page and its first two repairs are damaged; the third repair gets through.
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), PAGE_BY_PAGE);
-            CorruptingRelay relay = new CorruptingRelay(portOf(harness.receiverEndpoint()), 3, victim))
+            CorruptingRelay relay = new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 3, victim))
         {
             harness.commands().startTransfer(70, "vm-flaky", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
                 relay.endpoint());
@@ -308,11 +308,6 @@ class FaultSystemTest
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-ok", 102)));
             assertEquals(List.of(), harness.errors());
         }
-    }
-
-    private static int portOf(final String endpoint)
-    {
-        return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
     }
 
     @Test

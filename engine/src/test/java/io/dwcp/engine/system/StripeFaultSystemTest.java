@@ -40,11 +40,6 @@ class StripeFaultSystemTest
     @TempDir
     Path directory;
 
-    private static int portOf(final String endpoint)
-    {
-        return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
-    }
-
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void framesForAMissingStripeAndPagesOnTheWrongStripeAreCountedAndNeverApplied() throws Exception
@@ -83,7 +78,8 @@ class StripeFaultSystemTest
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 44);
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"),
             (context) -> context.peerTimeoutNs(TimeUnit.SECONDS.toNanos(2)));
-            CorruptingRelay relay = new CorruptingRelay(portOf(harness.receiverEndpoint()), 0).silenceStripe(2))
+            CorruptingRelay relay =
+                new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 0).silenceStripe(2))
         {
             harness.commands().startTransfer(42, "vm-silent", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0, 4,
                 relay.endpoint());

@@ -44,6 +44,17 @@ public final class MigrationHarness implements AutoCloseable
     }
 
     /**
+     * The port of a host:port endpoint, for a relay put in front of it.
+     *
+     * @param endpoint such as {@link #receiverEndpoint()}.
+     * @return the port.
+     */
+    public static int portOf(final String endpoint)
+    {
+        return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+    }
+
+    /**
      * Engines with settings for both sides.
      *
      * @param directory        for queues, drivers and output.
