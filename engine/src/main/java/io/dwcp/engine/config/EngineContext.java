@@ -1,10 +1,13 @@
 package io.dwcp.engine.config;
 
 import io.aeron.Aeron;
+import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 /**
@@ -19,8 +22,11 @@ public abstract class EngineContext<T extends EngineContext<T>>
     private String name;
     private int dataStreamId = EngineConfiguration.dataStreamId();
     private NanoClock nanoClock;
+    private EpochClock epochClock;
     private ErrorHandler errorHandler;
     private EngineCounters counters;
+    private EngineSecurity security;
+    private long rekeyFrames = SecurityConfiguration.rekeyFrames();
 
     EngineContext(final String defaultName)
     {
@@ -50,6 +56,10 @@ public abstract class EngineContext<T extends EngineContext<T>>
         {
             nanoClock = SystemNanoClock.INSTANCE;
         }
+        if (null == epochClock)
+        {
+            epochClock = SystemEpochClock.INSTANCE;
+        }
         if (null == errorHandler)
         {
             errorHandler = Throwable::printStackTrace;
@@ -58,6 +68,80 @@ public abstract class EngineContext<T extends EngineContext<T>>
         {
             counters = new EngineCounters(name, role, aeron::addCounter);
         }
+        if (null == security)
+        {
+            security = SecurityConfiguration.security();
+        }
+        requirePositive("rekeyFrames", rekeyFrames);
+        if (null == security)
+        {
+            throw new IllegalStateException("no key: set " + SecurityConfiguration.KEY_FILE_PROP_NAME + " and " +
+                SecurityConfiguration.PEERS_FILE_PROP_NAME + " (dwcp keygen makes them; --key and --peers), or " +
+                SecurityConfiguration.INSECURE_PROP_NAME + "=true (--insecure) for loopback only");
+        }
+    }
+
+    /**
+     * Refuse an insecure engine on an endpoint that leaves the host.
+     *
+     * @param setting  naming the endpoint.
+     * @param endpoint host:port or aeron:ipc.
+     */
+    void requireLoopbackWhenInsecure(final String setting, final String endpoint)
+    {
+        if (security.isInsecure() && !io.dwcp.engine.transport.Channels.isLoopback(endpoint))
+        {
+            throw new IllegalStateException(setting + "=" + endpoint + " leaves this host: an insecure engine " +
+                "(" + SecurityConfiguration.INSECURE_PROP_NAME + ") runs on loopback or IPC only");
+        }
+    }
+
+    /**
+     * @param security this engine's key and trusted peers, or {@link EngineSecurity#insecure()}.
+     * @return this.
+     */
+    public T security(final EngineSecurity security)
+    {
+        this.security = security;
+        return self();
+    }
+
+    /**
+     * @param rekeyFrames frames per key epoch on each channel this engine sends on.
+     * @return this.
+     */
+    public T rekeyFrames(final long rekeyFrames)
+    {
+        this.rekeyFrames = rekeyFrames;
+        return self();
+    }
+
+    /** @return frames per key epoch on each channel this engine sends on. */
+    public long rekeyFrames()
+    {
+        return rekeyFrames;
+    }
+
+    /**
+     * @param epochClock wall clock, for handshakes.
+     * @return this.
+     */
+    public T epochClock(final EpochClock epochClock)
+    {
+        this.epochClock = epochClock;
+        return self();
+    }
+
+    /** @return wall clock, for handshakes. */
+    public EpochClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /** @return this engine's key and trusted peers, or insecure. */
+    public EngineSecurity security()
+    {
+        return security;
     }
 
     static void requirePositive(final String name, final long value)

@@ -18,6 +18,7 @@ public final class ReceiverContext extends EngineContext<ReceiverContext>
     private int verifyPagesPerCycle = EngineConfiguration.verifyPagesPerCycle();
     private long transferTimeoutNs = EngineConfiguration.receiverTransferTimeoutNs();
     private long lingerNs = EngineConfiguration.receiverLingerNs();
+    private final ReceiverLimits limits = new ReceiverLimits();
 
     /** A context with the defaults from {@link EngineConfiguration}. */
     public ReceiverContext()
@@ -48,6 +49,8 @@ public final class ReceiverContext extends EngineContext<ReceiverContext>
             throw new IllegalStateException("dataEndpoint must be set (host:port or aeron:ipc)");
         }
         Channels.channelFor(dataEndpoint);
+        requireLoopbackWhenInsecure("dataEndpoint", dataEndpoint);
+        limits.conclude();
         if (null == outputDirectory || !Files.isDirectory(outputDirectory))
         {
             throw new IllegalStateException("outputDirectory=" + outputDirectory + " is not a directory");
@@ -160,4 +163,9 @@ public final class ReceiverContext extends EngineContext<ReceiverContext>
         return lingerNs;
     }
 
+    /** @return what peers may make this receiver hold, to read or change before {@link #conclude()}. */
+    public ReceiverLimits limits()
+    {
+        return limits;
+    }
 }

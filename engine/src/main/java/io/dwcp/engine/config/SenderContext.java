@@ -79,6 +79,7 @@ public final class SenderContext extends EngineContext<SenderContext>
             throw new IllegalStateException("controlEndpoint must be set (host:port or aeron:ipc)");
         }
         Channels.channelFor(controlEndpoint);
+        requireLoopbackWhenInsecure("controlEndpoint", controlEndpoint);
         requirePositive("maxFrameLength", maxFrameLength);
         requirePositive("framesPerCycle", framesPerCycle);
         requirePositive("peerTimeoutNs", peerTimeoutNs);

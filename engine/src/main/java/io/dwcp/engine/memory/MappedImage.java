@@ -121,6 +121,22 @@ public final class MappedImage implements AutoCloseable
     }
 
     /**
+     * Create a new file of zeros and map it read-write. Creation is exclusive: it fails when anything, a symlink
+     * included, already has the name, so no link is ever followed.
+     *
+     * @param file     to create.
+     * @param pageSize bytes per page.
+     * @param length   bytes in the image.
+     * @return the mapped image.
+     * @throws IOException if the file exists or cannot be created.
+     */
+    public static MappedImage createNew(final Path file, final int pageSize, final long length) throws IOException
+    {
+        java.nio.file.Files.createFile(file);
+        return createReadWrite(file, pageSize, length);
+    }
+
+    /**
      * Create or replace a file of zeros and map it read-write.
      *
      * @param file     to create.

@@ -10,6 +10,7 @@ import io.dwcp.codecs.wire.PageAckEncoder;
 import io.dwcp.codecs.wire.PageRequestEncoder;
 import io.dwcp.codecs.wire.TransferVerdictEncoder;
 import io.dwcp.codecs.wire.Verdict;
+import io.dwcp.engine.security.FrameSealer;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.transport.PublicationResult;
@@ -29,6 +30,7 @@ import java.nio.ByteBuffer;
 final class ControlPublisher
 {
     private static final int MAX_PAGES_PER_REQUEST = 1024;
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -47,24 +49,52 @@ final class ControlPublisher
         this.backPressure = counters.get(EngineCounter.CONTROL_BACK_PRESSURE);
     }
 
+    /**
+     * Answer a Hello, in clear: for an authenticated transfer the handshake message holds what counts.
+     *
+     * @param publication to the sender.
+     * @param transferId  answered.
+     * @param senderIndex the Hello's.
+     * @param status      in clear; an authenticated answer carries its own.
+     * @param text        in clear, empty for an authenticated answer.
+     * @param handshake   the second handshake message, or null when insecure.
+     * @return true when sent.
+     */
     boolean helloAck(
-        final ExclusivePublication publication, final long transferId, final HelloStatus status, final String text)
+        final ExclusivePublication publication,
+        final long transferId,
+        final int senderIndex,
+        final HelloStatus status,
+        final String text,
+        final byte[] handshake)
     {
+        final byte[] message = null == handshake ? NO_BYTES : handshake;
         helloAckEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .transferId(transferId)
             .status(status)
-            .text(text);
-        return offer(publication, helloAckEncoder.encodedLength());
+            .senderIndex(senderIndex)
+            .text(text)
+            .putHandshake(message, 0, message.length);
+        return offer(publication, helloAckEncoder.encodedLength(), null);
     }
 
     boolean error(
-        final ExclusivePublication publication, final long transferId, final ErrorCode code, final String text)
+        final ExclusivePublication publication,
+        final InboundTransfer transfer,
+        final ErrorCode code,
+        final String text)
     {
-        errorFrameEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .transferId(transferId)
+        final FrameSealer sealer = transfer.session().controlSealer();
+        errorFrameEncoder.wrapAndApplyHeader(buffer, offsetFor(sealer), headerEncoder)
+            .transferId(transfer.transferId())
             .code(code)
             .text(text);
-        return offer(publication, errorFrameEncoder.encodedLength());
+        return offer(publication, errorFrameEncoder.encodedLength(), sealer);
+    }
+
+    private static int offsetFor(final FrameSealer sealer)
+    {
+        return null == sealer ? 0 : FrameSealer.HEADER_LENGTH;
     }
 
     /**
@@ -84,7 +114,9 @@ final class ControlPublisher
                 pending++;
             }
         }
-        final PageAckEncoder.StripesEncoder stripes = pageAckEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+        final FrameSealer sealer = transfer.session().controlSealer();
+        final PageAckEncoder.StripesEncoder stripes = pageAckEncoder
+            .wrapAndApplyHeader(buffer, offsetFor(sealer), headerEncoder)
             .transferId(transfer.transferId())
             .pagesApplied(transfer.pagesApplied())
             .pagesRejected(transfer.pagesRejected())
@@ -98,7 +130,7 @@ final class ControlPublisher
                 stripes.next().stripe(k).sequence(stripe.highestSequence());
             }
         }
-        if (!offer(publication, pageAckEncoder.encodedLength()))
+        if (!offer(publication, pageAckEncoder.encodedLength(), sealer))
         {
             return false;
         }
@@ -129,15 +161,16 @@ final class ControlPublisher
         {
             return 0;
         }
+        final FrameSealer sealer = transfer.session().controlSealer();
         final PageRequestEncoder.PagesEncoder pages = pageRequestEncoder
-            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .wrapAndApplyHeader(buffer, offsetFor(sealer), headerEncoder)
             .transferId(transfer.transferId())
             .pagesCount(count);
         for (int i = 0; i < count; i++)
         {
             pages.next().pageNumber(requestScratch[i]);
         }
-        if (!offer(publication, pageRequestEncoder.encodedLength()))
+        if (!offer(publication, pageRequestEncoder.encodedLength(), sealer))
         {
             for (int i = 0; i < count; i++)
             {
@@ -150,16 +183,19 @@ final class ControlPublisher
 
     boolean verdict(final ExclusivePublication publication, final InboundTransfer transfer)
     {
-        verdictEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+        final FrameSealer sealer = transfer.session().controlSealer();
+        verdictEncoder.wrapAndApplyHeader(buffer, offsetFor(sealer), headerEncoder)
             .transferId(transfer.transferId())
             .verdict(transfer.isMatch() ? Verdict.MATCH : Verdict.MISMATCH)
             .digest(transfer.digest());
-        return offer(publication, verdictEncoder.encodedLength());
+        return offer(publication, verdictEncoder.encodedLength(), sealer);
     }
 
-    private boolean offer(final ExclusivePublication publication, final int bodyLength)
+    private boolean offer(final ExclusivePublication publication, final int bodyLength, final FrameSealer sealer)
     {
-        final long result = publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bodyLength);
+        final int frameLength = MessageHeaderEncoder.ENCODED_LENGTH + bodyLength;
+        final int wireLength = null == sealer ? frameLength : sealer.seal(buffer, 0, frameLength);
+        final long result = publication.offer(buffer, 0, wireLength);
         return PublicationResult.SENT == PublicationResult.of(result, backPressure, backPressure);
     }
 }

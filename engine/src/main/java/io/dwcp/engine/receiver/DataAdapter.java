@@ -11,9 +11,11 @@ import io.dwcp.codecs.wire.DictionaryDecoder;
 import io.dwcp.codecs.wire.HelloDecoder;
 import io.dwcp.codecs.wire.MessageHeaderDecoder;
 import io.dwcp.codecs.wire.PageFrameDecoder;
+import io.dwcp.codecs.wire.SealedDecoder;
 import io.dwcp.codecs.wire.TransferEndDecoder;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.config.SenderContext;
+import io.dwcp.engine.security.FrameOpener;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.transport.FrameHeader;
@@ -42,6 +44,8 @@ import java.nio.ByteBuffer;
 final class DataAdapter implements Agent, FragmentHandler
 {
     private static final int FRAGMENTS_PER_CYCLE = 64;
+    /** Largest frame opened: Aeron's largest message, 16 MiB. */
+    private static final int MAX_SEALED_FRAME_LENGTH = 16 * 1024 * 1024;
 
     private final Aeron aeron;
     private final String channel;
@@ -63,6 +67,9 @@ final class DataAdapter implements Agent, FragmentHandler
     private final PageFrameDecoder frameDecoder = new PageFrameDecoder();
     private final TransferEndDecoder transferEndDecoder = new TransferEndDecoder();
     private final DictionaryDecoder dictionaryDecoder = new DictionaryDecoder();
+    private final SealedDecoder sealedDecoder = new SealedDecoder();
+    private final UnsafeBuffer plain = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_SEALED_FRAME_LENGTH));
+    private final UnsafeBuffer plainView = new UnsafeBuffer(0, 0);
     private Subscription subscription;
     private long nowNs;
 
@@ -163,23 +170,39 @@ final class DataAdapter implements Agent, FragmentHandler
                 EngineCounter.FRAMES_MALFORMED : EngineCounter.FRAMES_UNKNOWN_SCHEMA).increment();
             return;
         }
-        headerDecoder.wrap(view, 0);
+        if (SealedDecoder.TEMPLATE_ID == templateId)
+        {
+            onSealed(length, header.sessionId());
+            return;
+        }
+        dispatch(view, templateId, length, header.sessionId(), null, -1);
+    }
+
+    private void dispatch(
+        final UnsafeBuffer frame,
+        final int templateId,
+        final int length,
+        final int sessionId,
+        final InboundTransfer sealedBy,
+        final int sealedStripe)
+    {
+        headerDecoder.wrap(frame, 0);
         final int version = headerDecoder.version();
         final int blockLength = headerDecoder.blockLength();
         final int bodyOffset = MessageHeaderDecoder.ENCODED_LENGTH;
-        final int sessionId = header.sessionId();
         try
         {
             switch (templateId)
             {
                 case PageFrameDecoder.TEMPLATE_ID -> onPageFrame(
-                    frameDecoder.wrap(view, bodyOffset, blockLength, version), length, sessionId);
+                    frameDecoder.wrap(frame, bodyOffset, blockLength, version), frame, length, sessionId, sealedBy,
+                    sealedStripe);
                 case HelloDecoder.TEMPLATE_ID -> conductor.onHello(
-                    helloDecoder.wrap(view, bodyOffset, blockLength, version), sessionId, nowNs);
+                    helloDecoder.wrap(frame, bodyOffset, blockLength, version), sessionId, nowNs);
                 case DictionaryDecoder.TEMPLATE_ID -> onDictionary(
-                    dictionaryDecoder.wrap(view, bodyOffset, blockLength, version), sessionId);
+                    dictionaryDecoder.wrap(frame, bodyOffset, blockLength, version), sessionId, sealedBy, sealedStripe);
                 case TransferEndDecoder.TEMPLATE_ID -> conductor.onTransferEnd(
-                    transferEndDecoder.wrap(view, bodyOffset, blockLength, version), sessionId, nowNs);
+                    transferEndDecoder.wrap(frame, bodyOffset, blockLength, version), sealedBy, sessionId, nowNs);
                 default -> counters.get(EngineCounter.FRAMES_UNKNOWN_TEMPLATE).increment();
             }
         }
@@ -190,15 +213,82 @@ final class DataAdapter implements Agent, FragmentHandler
         }
     }
 
-    private StripeImage imageOf(final long transferId, final int stripe, final int sessionId)
+    /**
+     * Open a sealed frame with the key of the transfer and channel it names, then dispatch what is inside: the
+     * transfer's end on channel 0, or stripe k's page and dictionary frames on channel k + 1.
+     */
+    private void onSealed(final int length, final int sessionId)
     {
+        final InboundTransfer transfer;
+        final int channel;
+        try
+        {
+            headerDecoder.wrap(view, 0);
+            sealedDecoder.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
+                headerDecoder.version());
+            transfer = conductor.transferByIndex(sealedDecoder.index());
+            channel = sealedDecoder.channel();
+        }
+        catch (final RuntimeException ex)
+        {
+            framesMalformed.increment();
+            return;
+        }
+        if (null == transfer || !transfer.session().isSecure() || channel < 0 || channel > transfer.stripeCount())
+        {
+            counters.get(EngineCounter.FRAMES_UNAUTHENTICATED).increment();
+            return;
+        }
+        final FrameOpener opener = 0 == channel ?
+            transfer.session().endOpener() : transfer.session().stripeOpener(channel - 1);
+        final int result = opener.open(view, 0, length, plain);
+        if (FrameOpener.OPENED != result)
+        {
+            counters.get(FrameOpener.REPLAYED == result ? EngineCounter.FRAMES_REPLAYED :
+                FrameOpener.FORGED == result ? EngineCounter.FRAMES_FORGED : EngineCounter.FRAMES_MALFORMED)
+                .increment();
+            return;
+        }
+        final int innerLength = opener.frameLength();
+        plainView.wrap(plain, 0, innerLength);
+        final int templateId = FrameHeader.check(plainView, 0, innerLength, MessageHeaderDecoder.SCHEMA_ID,
+            MessageHeaderDecoder.SCHEMA_VERSION, MessageHeaderDecoder.SCHEMA_VERSION);
+        final boolean isExpected = 0 == channel ? TransferEndDecoder.TEMPLATE_ID == templateId :
+            PageFrameDecoder.TEMPLATE_ID == templateId || DictionaryDecoder.TEMPLATE_ID == templateId;
+        if (!isExpected)
+        {
+            framesMalformed.increment();
+            return;
+        }
+        dispatch(plainView, templateId, innerLength, sessionId, transfer, channel - 1);
+    }
+
+    private StripeImage imageOf(
+        final long transferId, final int stripe, final int sessionId, final InboundTransfer sealedBy,
+        final int sealedStripe)
+    {
+        if (null != sealedBy)
+        {
+            // Opened by stripe sealedStripe's key: the frame must say the same transfer and stripe.
+            if (sealedBy.transferId() != transferId || sealedStripe != stripe)
+            {
+                counters.get(EngineCounter.FRAMES_UNAUTHENTICATED).increment();
+                return null;
+            }
+        }
         final StripeImage cached = imagesBySession.get(sessionId);
         if (null != cached && cached.transfer().transferId() == transferId && cached.index() == stripe &&
-            null == cached.transfer().failure())
+            null == cached.transfer().failure() && (null == sealedBy) != cached.transfer().session().isSecure())
         {
             return cached;
         }
-        final StripeImage image = conductor.bindStripe(transferId, stripe, sessionId);
+        if (null == sealedBy && null != cached && cached.transfer().session().isSecure())
+        {
+            counters.get(EngineCounter.FRAMES_UNAUTHENTICATED).increment();
+            return null;
+        }
+        final StripeImage image = null != sealedBy ? conductor.bindStripe(sealedBy, stripe, sessionId) :
+            conductor.bindStripe(transferId, stripe, sessionId);
         if (null != image)
         {
             imagesBySession.put(sessionId, image);
@@ -206,20 +296,28 @@ final class DataAdapter implements Agent, FragmentHandler
         return image;
     }
 
-    private void onPageFrame(final PageFrameDecoder frame, final int frameLength, final int sessionId)
+    private void onPageFrame(
+        final PageFrameDecoder frame,
+        final UnsafeBuffer frameBuffer,
+        final int frameLength,
+        final int sessionId,
+        final InboundTransfer sealedBy,
+        final int sealedStripe)
     {
-        final StripeImage image = imageOf(frame.transferId(), frame.stripe(), sessionId);
+        final StripeImage image = imageOf(frame.transferId(), frame.stripe(), sessionId, sealedBy, sealedStripe);
         if (null != image)
         {
             final int pageSize = image.transfer().pageSize();
-            image.onPageFrame(frame, view, frameLength, conductor.codecFor(pageSize), conductor.blockCodecFor(pageSize),
-                entries, scratchPage, counters, errorHandler, nowNs);
+            image.onPageFrame(frame, frameBuffer, frameLength, conductor.codecFor(pageSize),
+                conductor.blockCodecFor(pageSize), entries, scratchPage, counters, errorHandler, nowNs);
         }
     }
 
-    private void onDictionary(final DictionaryDecoder dictionary, final int sessionId)
+    private void onDictionary(
+        final DictionaryDecoder dictionary, final int sessionId, final InboundTransfer sealedBy, final int sealedStripe)
     {
-        final StripeImage image = imageOf(dictionary.transferId(), dictionary.stripe(), sessionId);
+        final StripeImage image =
+            imageOf(dictionary.transferId(), dictionary.stripe(), sessionId, sealedBy, sealedStripe);
         if (null == image)
         {
             return;

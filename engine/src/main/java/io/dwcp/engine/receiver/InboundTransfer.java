@@ -51,6 +51,7 @@ final class InboundTransfer implements AutoCloseable
     private long expectedDigest;
     private UnsafeBuffer pageCrcs;
     private long digest;
+    private ReceiverSession session;
 
     InboundTransfer(
         final long transferId,
@@ -75,6 +76,21 @@ final class InboundTransfer implements AutoCloseable
         this.stripes = new StripeImage[stripeCount];
         this.endLastSequences = new long[stripeCount];
         this.lastFrameNs = nowNs;
+    }
+
+    String vmId()
+    {
+        return vmId;
+    }
+
+    ReceiverSession session()
+    {
+        return session;
+    }
+
+    void session(final ReceiverSession session)
+    {
+        this.session = session;
     }
 
     void stripe(final int index, final StripeImage image)

@@ -12,9 +12,14 @@ import io.dwcp.codecs.wire.HelloStatus;
 import io.dwcp.codecs.wire.TransferEndDecoder;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.config.ReceiverContext;
-import io.dwcp.engine.config.TransferGeometry;
+import io.dwcp.engine.config.ReceiverLimits;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.queue.EventPublisher;
+import io.dwcp.engine.security.EngineSecurity;
+import io.dwcp.engine.security.HandshakeException;
+import io.dwcp.engine.security.HandshakeGuard;
+import io.dwcp.engine.security.HelloPrologue;
+import io.dwcp.engine.security.ResponderHandshake;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.status.StripeCounters;
@@ -23,15 +28,17 @@ import io.dwcp.engine.transport.Channels;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Object2LongHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * The receiver's slow path: accepts or refuses Hellos, binds stripes' sessions, holds the transfers and their
@@ -43,10 +50,8 @@ import java.util.regex.Pattern;
 final class ReceiverConductor implements Agent
 {
     private static final int MAX_REFUSALS = 64;
-    private static final int MAX_PEERS = 256;
-    private static final int MAX_VM_ID_LENGTH = 64;
     private static final int MAX_CHANNEL_LENGTH = 1024;
-    private static final Pattern VM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final int MAX_HANDSHAKE_LENGTH = 1024;
 
     private final Aeron aeron;
     private final String name;
@@ -58,6 +63,15 @@ final class ReceiverConductor implements Agent
     private final ControlPublisher control;
     private final Verifier verifier;
     private final ReceiverContext context;
+    private final EngineSecurity security;
+    private final EpochClock epochClock;
+    private final HandshakeGuard guard;
+    private final Admission admission;
+    private final long peerIdleNs;
+    private final int maxPeers;
+    private final SecureRandom random = new SecureRandom();
+    private final Int2ObjectHashMap<InboundTransfer> transfersByIndex = new Int2ObjectHashMap<>();
+    private final Object2LongHashMap<AsyncPublication> peerLastUsedNs = new Object2LongHashMap<>(Long.MIN_VALUE);
     private final Long2ObjectHashMap<InboundTransfer> transfersById = new Long2ObjectHashMap<>();
     private final ArrayList<InboundTransfer> transfers = new ArrayList<>();
     private final Object2ObjectHashMap<String, AsyncPublication> peersByChannel = new Object2ObjectHashMap<>();
@@ -68,8 +82,9 @@ final class ReceiverConductor implements Agent
     private DataAdapter dataAdapter;
     private EventPublisher events;
     private long nowNs;
+    private long nextEvictionNs;
 
-    private record Refusal(AsyncPublication peer, long transferId, String text)
+    private record Refusal(AsyncPublication peer, long transferId, int senderIndex, byte[] handshake, String text)
     {
     }
 
@@ -85,6 +100,13 @@ final class ReceiverConductor implements Agent
         counters = context.counters();
         control = new ControlPublisher(nanoClock, counters);
         this.verifier = verifier;
+        security = context.security();
+        epochClock = context.epochClock();
+        final ReceiverLimits limits = context.limits();
+        guard = new HandshakeGuard(security.peers(), limits.handshakeWindowMs(), limits.handshakesPerSecond());
+        admission = new Admission(outputDirectory, limits, counters);
+        peerIdleNs = TimeUnit.MILLISECONDS.toNanos(limits.peerIdleMs());
+        maxPeers = limits.maxPeers();
     }
 
     void dataAdapter(final DataAdapter dataAdapter)
@@ -117,6 +139,14 @@ final class ReceiverConductor implements Agent
             workCount += peers.get(i).resolve(aeron);
         }
         workCount += sendRefusals();
+        if (nowNs - nextEvictionNs >= 0)
+        {
+            nextEvictionNs = nowNs + TimeUnit.SECONDS.toNanos(1);
+            while (evictIdlePeer(peerIdleNs))
+            {
+                workCount++;
+            }
+        }
         for (int i = transfers.size() - 1; i >= 0; i--)
         {
             workCount += service(transfers.get(i));
@@ -174,7 +204,20 @@ final class ReceiverConductor implements Agent
      */
     StripeImage bindStripe(final long transferId, final int stripe, final int sessionId)
     {
-        final InboundTransfer transfer = transfersById.get(transferId);
+        return bindStripe(transfersById.get(transferId), stripe, sessionId);
+    }
+
+    /**
+     * The image of a stripe of a known transfer for a frame from a session, bound as {@link #bindStripe(long,
+     * int, int)} binds.
+     *
+     * @param transfer  whose stripe, or null.
+     * @param stripe    named by the frame.
+     * @param sessionId the frame came in.
+     * @return the image, or null when the frame is refused (counted).
+     */
+    StripeImage bindStripe(final InboundTransfer transfer, final int stripe, final int sessionId)
+    {
         if (null == transfer || null != transfer.failure())
         {
             counters.get(EngineCounter.FRAMES_UNKNOWN_TRANSFER).increment();
@@ -205,28 +248,145 @@ final class ReceiverConductor implements Agent
         final int pageSize = hello.pageSize();
         final int replyStreamId = hello.replyStreamId();
         final int stripeCount = hello.stripeCount();
-        if (!VarDataBounds.fits(hello.vmIdLength(), MAX_VM_ID_LENGTH, hello.buffer(), hello.limit()))
+        final int senderIndex = hello.senderIndex();
+        if (!VarDataBounds.fits(hello.vmIdLength(), Admission.MAX_WIRE_VM_ID_LENGTH, hello.buffer(), hello.limit()))
         {
-            counters.get(EngineCounter.HELLOS_REJECTED).increment();
+            counters.get(EngineCounter.FRAMES_MALFORMED).increment();
             return;
         }
         final String vmId = hello.vmId();
         if (!VarDataBounds.fits(hello.replyChannelLength(), MAX_CHANNEL_LENGTH, hello.buffer(), hello.limit()))
         {
-            counters.get(EngineCounter.HELLOS_REJECTED).increment();
+            counters.get(EngineCounter.FRAMES_MALFORMED).increment();
             return;
         }
         final String replyChannel = hello.replyChannel();
-
-        if (!isAcceptableReplyChannel(replyChannel) ||
-            (peers.size() >= MAX_PEERS && null == peersByChannel.get(replyChannel + "#" + replyStreamId)))
+        final int prologueLength = hello.limit();
+        final int handshakeLength = hello.handshakeLength();
+        if (!VarDataBounds.fits(handshakeLength, MAX_HANDSHAKE_LENGTH, hello.buffer(), hello.limit()))
         {
-            // Without a channel we trust there is nobody to answer.
+            counters.get(EngineCounter.FRAMES_MALFORMED).increment();
+            return;
+        }
+        final byte[] message = new byte[handshakeLength];
+        hello.getHandshake(message, 0, handshakeLength);
+
+        if (security.isInsecure())
+        {
+            if (0 != handshakeLength)
+            {
+                counters.get(EngineCounter.HANDSHAKES_FAILED).increment();
+                return;
+            }
+            onInsecureHello(transferId, vmId, pageSize, fileSize, stripeCount, senderIndex, replyChannel,
+                replyStreamId, sessionId, nowNs);
+            return;
+        }
+        if (0 == handshakeLength)
+        {
+            // A stranger gets nothing: no file, no mapping, no reply publication, no answer.
+            counters.get(EngineCounter.HELLOS_UNAUTHENTICATED).increment();
+            return;
+        }
+        for (int i = 0, size = transfers.size(); i < size; i++)
+        {
+            final InboundTransfer existing = transfers.get(i);
+            if (existing.session().isResendOf(message))
+            {
+                if (existing.controlSessionId() == sessionId)
+                {
+                    existing.helloAckPending(true);
+                }
+                return;
+            }
+        }
+        final ResponderHandshake handshake = authenticate(hello, prologueLength, message);
+        if (null == handshake)
+        {
+            return;
+        }
+
+        // Authenticated from here on.
+        final AsyncPublication peer = peerFor(replyChannel, replyStreamId);
+        if (null == peer)
+        {
             counters.get(EngineCounter.HELLOS_REJECTED).increment();
             return;
         }
-        final AsyncPublication peer = peerFor(replyChannel, replyStreamId);
+        final String peerName = guard.peerOf(handshake).name();
+        final String[] refusal = {admission.refusal(transferId, vmId, pageSize, fileSize, stripeCount, peerName,
+            transfers)};
+        final InboundTransfer transfer = null != refusal[0] ? null :
+            create(transferId, vmId, pageSize, fileSize, stripeCount, peer, sessionId, nowNs, refusal);
+        if (null == transfer)
+        {
+            refuse(peer, transferId, senderIndex, handshake.answer(0, false, refusal[0], senderIndex), refusal[0]);
+            return;
+        }
+        final int receiverIndex = newIndex();
+        final byte[] answer = handshake.answer(receiverIndex, true, "", senderIndex);
+        register(transfer, new ReceiverSession(
+            receiverIndex, senderIndex, peerName, message, answer, handshake.keys(senderIndex), stripeCount), nowNs);
+    }
 
+    /**
+     * Read a Hello's handshake and check it before anything is allocated.
+     *
+     * @return the handshake, or null when it is refused (counted).
+     */
+    private ResponderHandshake authenticate(final HelloDecoder hello, final int prologueLength, final byte[] message)
+    {
+        final long nowMs = epochClock.time();
+        if (!guard.tryAcquire(nowMs))
+        {
+            counters.get(EngineCounter.HANDSHAKES_RATE_LIMITED).increment();
+            return null;
+        }
+        final ResponderHandshake handshake;
+        try
+        {
+            handshake = new ResponderHandshake(security, HelloPrologue.of(hello.buffer(), prologueLength),
+                message);
+        }
+        catch (final HandshakeException ex)
+        {
+            counters.get(EngineCounter.HANDSHAKES_FAILED).increment();
+            return null;
+        }
+        final HandshakeGuard.Verdict verdict = guard.check(handshake, nowMs);
+        if (HandshakeGuard.Verdict.ACCEPTED != verdict)
+        {
+            counters.get(switch (verdict)
+            {
+                case UNTRUSTED -> EngineCounter.HANDSHAKES_UNTRUSTED;
+                case REPLAYED -> EngineCounter.HANDSHAKES_REPLAYED;
+                case EXPIRED -> EngineCounter.HANDSHAKES_EXPIRED;
+                default -> EngineCounter.HANDSHAKES_FAILED;
+            }).increment();
+            return null;
+        }
+
+        return handshake;
+    }
+
+    private void onInsecureHello(
+        final long transferId,
+        final String vmId,
+        final int pageSize,
+        final long fileSize,
+        final int stripeCount,
+        final int senderIndex,
+        final String replyChannel,
+        final int replyStreamId,
+        final int sessionId,
+        final long nowNs)
+    {
+        final AsyncPublication peer = peerFor(replyChannel, replyStreamId);
+        if (null == peer)
+        {
+            counters.get(EngineCounter.HELLOS_REJECTED).increment();
+            return;
+        }
         final InboundTransfer existing = transfersById.get(transferId);
         if (null != existing)
         {
@@ -237,40 +397,50 @@ final class ReceiverConductor implements Agent
             }
             else
             {
-                refuse(peer, transferId, "transfer " + transferId + " is already open for another sender or geometry");
+                refuse(peer, transferId, senderIndex, null,
+                    "transfer " + transferId + " is already open for another sender or geometry");
             }
             return;
         }
+        final String[] refusal = {admission.refusal(transferId, vmId, pageSize, fileSize, stripeCount,
+            ReceiverSession.INSECURE_PEER, transfers)};
+        final InboundTransfer transfer = null != refusal[0] ? null :
+            create(transferId, vmId, pageSize, fileSize, stripeCount, peer, sessionId, nowNs, refusal);
+        if (null == transfer)
+        {
+            refuse(peer, transferId, senderIndex, null, refusal[0]);
+            return;
+        }
+        register(transfer, ReceiverSession.insecure(newIndex(), senderIndex), nowNs);
+    }
 
-        final String geometryProblem = TransferGeometry.check(pageSize, fileSize, stripeCount);
-        if (null != geometryProblem)
-        {
-            refuse(peer, transferId, geometryProblem);
-            return;
-        }
-        if (!VM_ID.matcher(vmId).matches())
-        {
-            refuse(peer, transferId, "VM id '" + vmId + "' must be 1-64 of [A-Za-z0-9._-]");
-            return;
-        }
-
-        final Path file = outputDirectory.resolve(vmId + "-" + transferId + ".img");
-        if (java.nio.file.Files.exists(file))
-        {
-            refuse(peer, transferId, "destination " + file + " already exists; it is never overwritten");
-            return;
-        }
+    /**
+     * The destination file and the stripes of a transfer that passed admission.
+     *
+     * @return the transfer, or null with the reason in {@code refusal[0]}.
+     */
+    private InboundTransfer create(
+        final long transferId,
+        final String vmId,
+        final int pageSize,
+        final long fileSize,
+        final int stripeCount,
+        final AsyncPublication peer,
+        final int sessionId,
+        final long nowNs,
+        final String[] refusal)
+    {
+        final Path file = admission.destination(vmId, transferId);
         final MappedImage destination;
         try
         {
-            destination = MappedImage.createReadWrite(file, pageSize, fileSize);
+            destination = MappedImage.createNew(file, pageSize, fileSize);
         }
         catch (final IOException | RuntimeException ex)
         {
-            refuse(peer, transferId, "cannot create destination " + file + ": " + ex.getMessage());
-            return;
+            refusal[0] = "cannot create destination " + file.getFileName() + ": " + ex;
+            return null;
         }
-
         final InboundTransfer transfer = new InboundTransfer(
             transferId, vmId, pageSize, fileSize, stripeCount, destination, peer, sessionId, nowNs);
         try
@@ -285,9 +455,17 @@ final class ReceiverConductor implements Agent
         catch (final RuntimeException ex)
         {
             transfer.close();
-            refuse(peer, transferId, "cannot allocate counters for " + stripeCount + " stripes: " + ex.getMessage());
-            return;
+            admission.removeFailed(transfer);
+            refusal[0] = "cannot allocate counters for " + stripeCount + " stripes: " + ex.getMessage();
+            return null;
         }
+        return transfer;
+    }
+
+    private void register(final InboundTransfer transfer, final ReceiverSession session, final long nowNs)
+    {
+        final int pageSize = transfer.pageSize();
+        transfer.session(session);
         if (null == codecsByPageSize.get(pageSize))
         {
             codecsByPageSize.put(pageSize, new PageCodec(pageSize, 1));
@@ -295,16 +473,42 @@ final class ReceiverConductor implements Agent
                 new BlockCodec(pageSize, EngineConfiguration.maxBlockPages(pageSize), 1));
         }
         transfers.add(transfer);
-        transfersById.put(transferId, transfer);
+        transfersByIndex.put(session.receiverIndex(), transfer);
+        if (!session.isSecure())
+        {
+            transfersById.put(transfer.transferId(), transfer);
+        }
         if (null != events)
         {
-            events.accepted(transferId, transfer.pageCount(), pageSize, nowNs);
+            events.accepted(transfer.transferId(), transfer.pageCount(), pageSize, nowNs);
         }
     }
 
-    void onTransferEnd(final TransferEndDecoder end, final int sessionId, final long nowNs)
+    private int newIndex()
     {
-        final InboundTransfer transfer = transfersById.get(end.transferId());
+        int index;
+        do
+        {
+            index = random.nextInt();
+        }
+        while (0 == index || transfersByIndex.containsKey(index));
+        return index;
+    }
+
+    InboundTransfer transferByIndex(final int receiverIndex)
+    {
+        return transfersByIndex.get(receiverIndex);
+    }
+
+    void onTransferEnd(
+        final TransferEndDecoder end, final InboundTransfer sealedBy, final int sessionId, final long nowNs)
+    {
+        final InboundTransfer transfer = null != sealedBy ? sealedBy : transfersById.get(end.transferId());
+        if (null != transfer && transfer.transferId() != end.transferId())
+        {
+            counters.get(EngineCounter.FRAMES_UNAUTHENTICATED).increment();
+            return;
+        }
         if (null == transfer || null != transfer.failure())
         {
             counters.get(EngineCounter.FRAMES_UNKNOWN_TRANSFER).increment();
@@ -332,31 +536,124 @@ final class ReceiverConductor implements Agent
         transfer.onTransferEnd(digest, nowNs);
     }
 
+    /**
+     * A reply channel is IPC or exactly {@code aeron:udp?endpoint=<IP address>:<port>}: no other parameter, and no
+     * host name, so that nothing from the wire makes the receiver look a name up.
+     */
     private static boolean isAcceptableReplyChannel(final String channel)
     {
-        return Channels.isIpc(channel) || (channel.startsWith("aeron:udp?endpoint=") && channel.indexOf('|') < 0);
+        if (Channels.isIpc(channel))
+        {
+            return true;
+        }
+        final String prefix = "aeron:udp?endpoint=";
+        if (!channel.startsWith(prefix) || channel.indexOf('|') >= 0)
+        {
+            return false;
+        }
+        final String endpoint = channel.substring(prefix.length());
+        try
+        {
+            Channels.validateHostPort(endpoint);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return false;
+        }
+        return Channels.isIpLiteral(endpoint);
     }
 
+    /**
+     * The reply publication for an authenticated peer, made on first use; an idle one is closed to make room.
+     *
+     * @return the publication, or null when the channel is not acceptable or every slot is busy.
+     */
     private AsyncPublication peerFor(final String channel, final int streamId)
     {
+        if (!isAcceptableReplyChannel(channel))
+        {
+            return null;
+        }
         final String key = channel + "#" + streamId;
         AsyncPublication peer = peersByChannel.get(key);
         if (null == peer)
         {
+            if (peers.size() >= maxPeers && !evictIdlePeer(Long.MAX_VALUE))
+            {
+                return null;
+            }
             peer = new AsyncPublication(aeron, channel, streamId);
             peersByChannel.put(key, peer);
             peers.add(peer);
         }
+        peerLastUsedNs.put(peer, nowNs);
         return peer;
     }
 
-    private void refuse(final AsyncPublication peer, final long transferId, final String text)
+    /**
+     * Close the longest idle reply publication that no transfer or refusal uses.
+     *
+     * @param idleNs how long it must have been idle; {@code Long.MAX_VALUE} takes the longest idle whatever.
+     * @return whether one was closed.
+     */
+    private boolean evictIdlePeer(final long idleNs)
+    {
+        AsyncPublication oldest = null;
+        long oldestNs = Long.MAX_VALUE;
+        for (int i = 0, size = peers.size(); i < size; i++)
+        {
+            final AsyncPublication peer = peers.get(i);
+            final long lastUsedNs = peerLastUsedNs.getValue(peer);
+            if (lastUsedNs < oldestNs && !isInUse(peer) &&
+                (Long.MAX_VALUE == idleNs || nowNs - lastUsedNs > idleNs))
+            {
+                oldest = peer;
+                oldestNs = lastUsedNs;
+            }
+        }
+        if (null == oldest)
+        {
+            return false;
+        }
+        peers.remove(oldest);
+        peersByChannel.remove(oldest.channel() + "#" + oldest.streamId());
+        peerLastUsedNs.removeKey(oldest);
+        oldest.close();
+        counters.get(EngineCounter.PEERS_EVICTED).increment();
+        return true;
+    }
+
+    private boolean isInUse(final AsyncPublication peer)
+    {
+        for (int i = 0, size = transfers.size(); i < size; i++)
+        {
+            if (transfers.get(i).peer() == peer)
+            {
+                return true;
+            }
+        }
+        for (int i = 0, size = refusals.size(); i < size; i++)
+        {
+            if (refusals.get(i).peer() == peer)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void refuse(
+        final AsyncPublication peer,
+        final long transferId,
+        final int senderIndex,
+        final byte[] handshake,
+        final String text)
     {
         counters.get(EngineCounter.HELLOS_REJECTED).increment();
         if (refusals.size() < MAX_REFUSALS)
         {
             // Bounded: a flood of Hellos from peers that never listen must not grow memory.
-            refusals.add(new Refusal(peer, transferId, text));
+            refusals.add(new Refusal(peer, transferId, senderIndex, handshake, null == handshake ? text : ""));
         }
     }
 
@@ -367,8 +664,8 @@ final class ReceiverConductor implements Agent
         {
             final Refusal refusal = refusals.get(i);
             final ExclusivePublication publication = refusal.peer().connectedPublication();
-            if (null != publication &&
-                control.helloAck(publication, refusal.transferId(), HelloStatus.REJECTED, refusal.text()))
+            if (null != publication && control.helloAck(publication, refusal.transferId(), refusal.senderIndex(),
+                HelloStatus.REJECTED, refusal.text(), refusal.handshake()))
             {
                 refusals.remove(i);
                 workCount++;
@@ -414,8 +711,7 @@ final class ReceiverConductor implements Agent
 
         if (null != transfer.failure())
         {
-            if (control.error(
-                publication, transfer.transferId(), ErrorCode.DESTINATION_UNAVAILABLE, transfer.failure()))
+            if (control.error(publication, transfer, ErrorCode.DESTINATION_UNAVAILABLE, transfer.failure()))
             {
                 failAndRemove(transfer, FailureReason.INTERNAL_ERROR, transfer.failure());
             }
@@ -424,7 +720,8 @@ final class ReceiverConductor implements Agent
 
         int workCount = 0;
         if (transfer.isHelloAckPending() &&
-            control.helloAck(publication, transfer.transferId(), HelloStatus.ACCEPTED, ""))
+            control.helloAck(publication, transfer.transferId(), transfer.session().senderIndex(), HelloStatus.ACCEPTED,
+                "", transfer.session().secondMessage()))
         {
             transfer.helloAckPending(false);
             workCount++;
@@ -433,7 +730,7 @@ final class ReceiverConductor implements Agent
         for (int k = 0, n = transfer.stripeCount(); k < n; k++)
         {
             final StripeImage stripe = transfer.stripe(k);
-            if (stripe.isDictionaryRejectionPending() && control.error(publication, transfer.transferId(),
+            if (stripe.isDictionaryRejectionPending() && control.error(publication, transfer,
                 ErrorCode.DICTIONARY_REJECTED, "dictionary of stripe " + k + " failed its length or CRC check"))
             {
                 stripe.dictionaryRejectionPending(false);
@@ -523,6 +820,15 @@ final class ReceiverConductor implements Agent
         dataAdapter.unbind(transfer);
         transfer.close();
         transfers.remove(transfer);
-        transfersById.remove(transfer.transferId());
+        if (transfersById.get(transfer.transferId()) == transfer)
+        {
+            transfersById.remove(transfer.transferId());
+        }
+        transfersByIndex.remove(transfer.session().receiverIndex());
+        if (InboundTransfer.State.DONE != transfer.state() || !transfer.isMatch())
+        {
+            // What a failed transfer wrote is no image of anything: it goes, unless kept on purpose.
+            admission.removeFailed(transfer);
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.dwcp.engine.queue.CommandPublisher;
 import io.dwcp.engine.queue.EngineEventListener;
 import io.dwcp.engine.queue.EventAdapter;
 import io.dwcp.engine.queue.SbeQueues;
+import io.dwcp.engine.security.EngineSecurity;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -36,6 +37,8 @@ public final class LocalMigration implements AutoCloseable
     private final String receiverEndpoint;
     private final Engine senderEngine;
     private final Engine receiverEngine;
+    private final EngineSecurity senderSecurity;
+    private final EngineSecurity receiverSecurity;
     private boolean isClosed;
 
     /**
@@ -88,9 +91,13 @@ public final class LocalMigration implements AutoCloseable
         receiverEventQueue = SbeQueues.open(directory.resolve("receiver-events"));
         commands = new CommandPublisher(commandQueue);
 
+        // Each engine gets a new key and trusts the other's: secure by default, with nothing to set up.
+        final EngineSecurity[] keys = EngineSecurity.pair();
+        senderSecurity = keys[0];
+        receiverSecurity = keys[1];
         final Consumer<SenderContext> queues = (context) ->
         {
-            context.commandQueue(commandQueue).eventQueue(eventQueue);
+            context.commandQueue(commandQueue).eventQueue(eventQueue).security(senderSecurity);
             senderSettings.accept(context);
         };
 
@@ -100,7 +107,7 @@ public final class LocalMigration implements AutoCloseable
             senderEngine = new EngineBuilder("local")
                 .embeddedDriver(AeronDirectories.forEmbeddedDriver("local"), profile, threading)
                 .receiver((context) -> receiverSettings.accept(context.dataEndpoint(receiverEndpoint)
-                    .outputDirectory(outputDirectory).eventQueue(receiverEventQueue)))
+                    .outputDirectory(outputDirectory).eventQueue(receiverEventQueue).security(receiverSecurity)))
                 .sender((context) -> queues.accept(context.controlEndpoint("aeron:ipc")))
                 .errorHandler(errorHandler)
                 .launch();
@@ -113,7 +120,7 @@ public final class LocalMigration implements AutoCloseable
             receiverEngine = new EngineBuilder("receiver")
                 .embeddedDriver(AeronDirectories.forEmbeddedDriver("receiver"), profile, threading)
                 .receiver((context) -> receiverSettings.accept(context.dataEndpoint(receiverEndpoint)
-                    .outputDirectory(outputDirectory).eventQueue(receiverEventQueue)))
+                    .outputDirectory(outputDirectory).eventQueue(receiverEventQueue).security(receiverSecurity)))
                 .errorHandler(errorHandler)
                 .launch();
             senderEngine = new EngineBuilder("sender")
@@ -122,6 +129,22 @@ public final class LocalMigration implements AutoCloseable
                 .errorHandler(errorHandler)
                 .launch();
         }
+    }
+
+    /**
+     * @return the sender's key and trust, made for this migration; a setting of the caller's may replace it.
+     */
+    public EngineSecurity senderSecurity()
+    {
+        return senderSecurity;
+    }
+
+    /**
+     * @return the receiver's key and trust, made for this migration; a setting of the caller's may replace it.
+     */
+    public EngineSecurity receiverSecurity()
+    {
+        return receiverSecurity;
     }
 
     /**

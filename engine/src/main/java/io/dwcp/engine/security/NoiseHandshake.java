@@ -172,12 +172,15 @@ public final class NoiseHandshake
             throw new HandshakeException("second handshake message of " + message.length + " bytes; at least " +
                 SECOND_MESSAGE_OVERHEAD + " expected");
         }
-        step = -1;
-        remoteEphemeral = Arrays.copyOfRange(message, 0, KEY);
-        state.mixHash(remoteEphemeral);
-        state.mixKey(dh(ephemeralPrivate, remoteEphemeral));
-        state.mixKey(dh(staticPrivate, remoteEphemeral));
-        final byte[] payload = state.decryptAndHash(Arrays.copyOfRange(message, KEY, message.length));
+        // On a copy: a forged answer must leave the handshake able to read the real one.
+        final NoiseSymmetricState trial = new NoiseSymmetricState(state);
+        final byte[] ephemeral = Arrays.copyOfRange(message, 0, KEY);
+        trial.mixHash(ephemeral);
+        trial.mixKey(dh(ephemeralPrivate, ephemeral));
+        trial.mixKey(dh(staticPrivate, ephemeral));
+        final byte[] payload = trial.decryptAndHash(Arrays.copyOfRange(message, KEY, message.length));
+        state.assign(trial);
+        remoteEphemeral = ephemeral;
         step = 2;
         return payload;
     }

@@ -34,6 +34,22 @@ final class NoiseSymmetricState
         chainingKey = hash.clone();
     }
 
+    NoiseSymmetricState(final NoiseSymmetricState from)
+    {
+        chainingKey = from.chainingKey;
+        hash = from.hash;
+        key = from.key;
+        nonce = from.nonce;
+    }
+
+    void assign(final NoiseSymmetricState from)
+    {
+        chainingKey = from.chainingKey;
+        hash = from.hash;
+        key = from.key;
+        nonce = from.nonce;
+    }
+
     void mixHash(final byte[] data)
     {
         hash = sha256(hash, data);

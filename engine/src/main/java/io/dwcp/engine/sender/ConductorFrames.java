@@ -4,13 +4,19 @@ import io.aeron.ExclusivePublication;
 import io.dwcp.codecs.wire.HelloEncoder;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.TransferEndEncoder;
+import io.dwcp.engine.security.EngineSecurity;
+import io.dwcp.engine.security.FrameSealer;
+import io.dwcp.engine.security.HelloPrologue;
+import io.dwcp.engine.security.InitiatorHandshake;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 
 /**
- * Encodes and offers the frames the conductor sends on a transfer's peer session: the Hello that opens it and the
- * end that names each stripe's last frame and the digest.
+ * Encodes and offers the frames the conductor sends on a transfer's peer session: the Hello that opens it, with
+ * the first handshake message when the transfer is authenticated, and the end that names each stripe's last frame
+ * and the digest, sealed.
  * <p>
  * Not thread safe: owned by the conductor.
  */
@@ -22,15 +28,27 @@ final class ConductorFrames
     private final TransferEndEncoder transferEndEncoder = new TransferEndEncoder();
     private final String replyChannel;
     private final int replyStreamId;
+    private final EngineSecurity security;
+    private final long rekeyFrames;
+    private final EpochClock epochClock;
+    private long lastHandshakeMs;
 
-    ConductorFrames(final String replyChannel, final int replyStreamId)
+    ConductorFrames(
+        final String replyChannel,
+        final int replyStreamId,
+        final EngineSecurity security,
+        final long rekeyFrames,
+        final EpochClock epochClock)
     {
         this.replyChannel = replyChannel;
         this.replyStreamId = replyStreamId;
+        this.security = security;
+        this.rekeyFrames = rekeyFrames;
+        this.epochClock = epochClock;
     }
 
     /**
-     * Offer a transfer's Hello.
+     * Offer a transfer's Hello: the same bytes every time, so that the receiver sees one handshake.
      *
      * @param transfer    to open.
      * @param publication of its peer.
@@ -38,19 +56,43 @@ final class ConductorFrames
      */
     long sendHello(final OutboundTransfer transfer, final ExclusivePublication publication)
     {
-        helloEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .transferId(transfer.transferId())
-            .fileSize(transfer.fileSize())
-            .pageSize(transfer.pageSize())
-            .replyStreamId(replyStreamId)
-            .stripeCount(transfer.stripeCount())
-            .vmId(transfer.vmId())
-            .replyChannel(replyChannel);
-        return publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + helloEncoder.encodedLength());
+        final SenderSession session = transfer.session();
+        if (null == session.hello())
+        {
+            helloEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+                .transferId(transfer.transferId())
+                .fileSize(transfer.fileSize())
+                .pageSize(transfer.pageSize())
+                .replyStreamId(replyStreamId)
+                .stripeCount(transfer.stripeCount())
+                .senderIndex(session.senderIndex())
+                .vmId(transfer.vmId())
+                .replyChannel(replyChannel);
+            InitiatorHandshake handshake = null;
+            if (session.isSecure())
+            {
+                // Rising from one handshake to the next, as the receiver's replay check requires.
+                lastHandshakeMs = Math.max(epochClock.time(), lastHandshakeMs + 1);
+                handshake = new InitiatorHandshake(security, session.receiverKey(),
+                    HelloPrologue.of(buffer, helloEncoder.limit()), lastHandshakeMs, rekeyFrames);
+                final byte[] message = handshake.firstMessage();
+                helloEncoder.putHandshake(message, 0, message.length);
+            }
+            else
+            {
+                helloEncoder.putHandshake(new byte[0], 0, 0);
+            }
+            final byte[] hello = new byte[helloEncoder.limit()];
+            buffer.getBytes(0, hello);
+            session.hello(hello, handshake);
+        }
+        final byte[] hello = session.hello();
+        buffer.putBytes(0, hello);
+        return publication.offer(buffer, 0, hello.length);
     }
 
     /**
-     * Offer a transfer's end.
+     * Offer a transfer's end, sealed when the transfer is authenticated.
      *
      * @param transfer    whose every stripe is drained.
      * @param digest      of the image as sent.
@@ -59,9 +101,11 @@ final class ConductorFrames
      */
     long sendTransferEnd(final OutboundTransfer transfer, final long digest, final ExclusivePublication publication)
     {
+        final FrameSealer sealer = transfer.session().controlSealer();
+        final int offset = null == sealer ? 0 : FrameSealer.HEADER_LENGTH;
         final long[] lastSequences = transfer.lastSequences();
         final TransferEndEncoder.StripesEncoder stripes = transferEndEncoder
-            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .wrapAndApplyHeader(buffer, offset, headerEncoder)
             .transferId(transfer.transferId())
             .digest(digest)
             .stripesCount(transfer.stripeCount());
@@ -69,6 +113,8 @@ final class ConductorFrames
         {
             stripes.next().lastSequence(lastSequences[k]);
         }
-        return publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + transferEndEncoder.encodedLength());
+        final int frameLength = MessageHeaderEncoder.ENCODED_LENGTH + transferEndEncoder.encodedLength();
+        final int wireLength = null == sealer ? frameLength : sealer.seal(buffer, 0, frameLength);
+        return publication.offer(buffer, 0, wireLength);
     }
 }

@@ -24,4 +24,27 @@ interface ControlHandler
 
     /** A frame that is not a control frame this version reads. */
     void onRejectedControlFrame();
+
+    /**
+     * The opener of the receiver's frames for a transfer, to open a sealed frame that names its index.
+     *
+     * @param senderIndex named by the frame.
+     * @param channel     named by the frame; only 0 goes to the sender.
+     * @return the opener, or null when no transfer has that index or it is not established (counted).
+     */
+    io.dwcp.engine.security.FrameOpener openerFor(int senderIndex, int channel);
+
+    /**
+     * A sealed frame did not open.
+     *
+     * @param result why, a {@link io.dwcp.engine.security.FrameOpener} code.
+     */
+    void onSealedRejected(int result);
+
+    /**
+     * The frames dispatched next came out of a sealed frame with this index, or 0 for frames in clear.
+     *
+     * @param senderIndex of the transfer whose key opened them, or 0.
+     */
+    void sealedIndex(int senderIndex);
 }

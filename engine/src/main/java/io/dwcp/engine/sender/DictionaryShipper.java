@@ -4,6 +4,7 @@ import io.aeron.ExclusivePublication;
 import io.dwcp.codecs.wire.DictionaryEncoder;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.engine.config.SenderContext;
+import io.dwcp.engine.security.FrameSealer;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -39,9 +40,15 @@ final class DictionaryShipper
      * @param stripe      whose pages will use it.
      * @param dictionary  its bytes; empty when training failed, which is counted and sends nothing.
      * @param publication of the stripe.
+     * @param sealer      of the stripe's frames, or null when the transfer is insecure.
      * @return the publication's result, positive when sent; 0 when nothing was to be sent.
      */
-    long send(final long transferId, final int stripe, final byte[] dictionary, final ExclusivePublication publication)
+    long send(
+        final long transferId,
+        final int stripe,
+        final byte[] dictionary,
+        final ExclusivePublication publication,
+        final FrameSealer sealer)
     {
         if (0 == dictionary.length)
         {
@@ -49,13 +56,15 @@ final class DictionaryShipper
             return 0;
         }
         final UnsafeBuffer content = new UnsafeBuffer(dictionary);
-        dictionaryEncoder.wrapAndApplyHeader(dictionaryBuffer, 0, headerEncoder)
+        final int innerOffset = null == sealer ? 0 : FrameSealer.HEADER_LENGTH;
+        dictionaryEncoder.wrapAndApplyHeader(dictionaryBuffer, innerOffset, headerEncoder)
             .transferId(transferId)
             .crc32c(crc32c(dictionary))
             .stripe(stripe)
             .putContent(content, 0, dictionary.length);
-        final long result = publication.offer(
-            dictionaryBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + dictionaryEncoder.encodedLength());
+        final int frameLength = MessageHeaderEncoder.ENCODED_LENGTH + dictionaryEncoder.encodedLength();
+        final int wireLength = null == sealer ? frameLength : sealer.seal(dictionaryBuffer, 0, frameLength);
+        final long result = publication.offer(dictionaryBuffer, 0, wireLength);
         if (result > 0)
         {
             sent.increment();

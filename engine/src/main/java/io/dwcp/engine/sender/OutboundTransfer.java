@@ -59,6 +59,7 @@ final class OutboundTransfer
     private long pagesAcknowledged;
     private long digest;
     private boolean isSwitchoverReady;
+    private SenderSession session;
 
     OutboundTransfer(
         final long transferId,
@@ -185,9 +186,19 @@ final class OutboundTransfer
         state = State.STREAMING;
         for (int k = 0; k < stripes.length; k++)
         {
-            stripes[k].handOver(publications[k].publication());
+            stripes[k].handOver(publications[k].publication(), session.stripeSealer(k));
         }
         tracker.start(nowNs);
+    }
+
+    SenderSession session()
+    {
+        return session;
+    }
+
+    void session(final SenderSession session)
+    {
+        this.session = session;
     }
 
     StripeTracker tracker()

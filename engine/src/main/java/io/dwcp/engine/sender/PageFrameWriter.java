@@ -1,6 +1,7 @@
 package io.dwcp.engine.sender;
 
 import io.aeron.ExclusivePublication;
+import io.dwcp.engine.security.FrameSealer;
 import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageChecksum;
@@ -112,9 +113,9 @@ final class PageFrameWriter
             Math.max(maxFrameLength, codec.pageSize()) + codec.maxEncodedLength();
         staging = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * halfLength));
         encoded = new UnsafeBuffer(ByteBuffer.allocateDirect(codec.maxEncodedLength()));
-        offerBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(null != this.block ?
+        offerBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(FrameSealer.OVERHEAD + (null != this.block ?
             FRAME_OVERHEAD + maxPages * ENTRY_OVERHEAD + halfLength + blockOut.capacity() :
-            Math.max(maxFrameLength, FRAME_OVERHEAD + ENTRY_OVERHEAD + codec.pageSize())));
+            Math.max(maxFrameLength, FRAME_OVERHEAD + ENTRY_OVERHEAD + codec.pageSize()))));
         pageNumbers = new long[maxPages];
         encodings = new PageEncoding[maxPages];
         crcs = new int[maxPages];
@@ -414,19 +415,32 @@ final class PageFrameWriter
      * @param transferId  of the transfer.
      * @param publication to the receiver.
      * @param bufferClaim reusable claim.
+     * @param sealer      of the stripe's frames, or null when the transfer is insecure.
      * @return the publication's result: positive when sent, otherwise an Aeron back-pressure code.
      */
-    long publish(final long transferId, final ExclusivePublication publication, final BufferClaim bufferClaim)
+    long publish(
+        final long transferId,
+        final ExclusivePublication publication,
+        final BufferClaim bufferClaim,
+        final FrameSealer sealer)
     {
         final long result;
-        if (frameLength <= publication.maxPayloadLength())
+        final int innerOffset = null == sealer ? 0 : FrameSealer.HEADER_LENGTH;
+        final int wireLength = null == sealer ? frameLength : frameLength + FrameSealer.OVERHEAD;
+        if (wireLength <= publication.maxPayloadLength())
         {
-            result = publication.tryClaim(frameLength, bufferClaim);
+            result = publication.tryClaim(wireLength, bufferClaim);
             if (result > 0)
             {
+                final MutableDirectBuffer buffer = bufferClaim.buffer();
+                final int offset = bufferClaim.offset();
                 try
                 {
-                    encode(transferId, bufferClaim.buffer(), bufferClaim.offset());
+                    encode(transferId, buffer, offset + innerOffset);
+                    if (null != sealer)
+                    {
+                        sealer.seal(buffer, offset, frameLength);
+                    }
                 }
                 catch (final RuntimeException | InternalError ex)
                 {
@@ -441,10 +455,15 @@ final class PageFrameWriter
         {
             if (!isOfferBufferWritten)
             {
-                encode(transferId, offerBuffer, 0);
+                encode(transferId, offerBuffer, innerOffset);
+                if (null != sealer)
+                {
+                    // Sealed once: a retry after back pressure offers the same bytes under the same counter.
+                    sealer.seal(offerBuffer, 0, frameLength);
+                }
                 isOfferBufferWritten = true;
             }
-            result = publication.offer(offerBuffer, 0, frameLength);
+            result = publication.offer(offerBuffer, 0, wireLength);
         }
 
         if (result > 0)

@@ -10,6 +10,10 @@ import io.dwcp.codecs.wire.PageAckDecoder;
 import io.dwcp.codecs.wire.PageRequestDecoder;
 import io.dwcp.codecs.wire.TransferVerdictDecoder;
 import io.dwcp.codecs.wire.Verdict;
+import io.dwcp.engine.security.FrameOpener;
+import io.dwcp.engine.security.HandshakeException;
+import io.dwcp.engine.security.InitiatorHandshake;
+import io.dwcp.engine.security.WireText;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 
@@ -27,6 +31,7 @@ final class ReceiverReplies implements ControlHandler
 
     private final SenderConductor conductor;
     private final EngineCounters counters;
+    private int sealedIndex;
 
     ReceiverReplies(final SenderConductor conductor)
     {
@@ -41,15 +46,49 @@ final class ReceiverReplies implements ControlHandler
     @Override
     public void onHelloAck(final HelloAckDecoder frame, final int sessionId)
     {
-        final OutboundTransfer transfer = conductor.transfer(frame.transferId());
-        if (null == transfer || transfer.state() != OutboundTransfer.State.CONNECTING ||
+        final OutboundTransfer transfer = 0 != frame.senderIndex() ?
+            conductor.transferByIndex(frame.senderIndex()) : conductor.transfer(frame.transferId());
+        if (null == transfer || transfer.transferId() != frame.transferId() ||
+            transfer.state() != OutboundTransfer.State.CONNECTING ||
             !VarDataBounds.fits(frame.textLength(), MAX_TEXT_LENGTH, frame.buffer(), frame.limit()))
         {
             onRejectedControlFrame();
             return;
         }
-        final HelloStatus status = frame.status();
-        final String text = frame.text();
+        HelloStatus status = frame.status();
+        String text = frame.text();
+        final SenderSession session = transfer.session();
+        final int handshakeLength = frame.handshakeLength();
+        if (session.isSecure())
+        {
+            if (!VarDataBounds.fits(handshakeLength, MAX_TEXT_LENGTH, frame.buffer(), frame.limit()) ||
+                null == session.handshake())
+            {
+                counters.get(EngineCounter.HANDSHAKES_FAILED).increment();
+                return;
+            }
+            final byte[] message = new byte[handshakeLength];
+            frame.getHandshake(message, 0, handshakeLength);
+            final InitiatorHandshake handshake = session.handshake();
+            try
+            {
+                handshake.onSecondMessage(message);
+            }
+            catch (final HandshakeException ex)
+            {
+                // A forged answer changes nothing: the transfer waits for the real one.
+                counters.get(EngineCounter.HANDSHAKES_FAILED).increment();
+                return;
+            }
+            status = handshake.isAccepted() ? HelloStatus.ACCEPTED : HelloStatus.REJECTED;
+            text = handshake.text();
+            session.established(handshake.keys());
+        }
+        else if (0 != handshakeLength)
+        {
+            onRejectedControlFrame();
+            return;
+        }
         if (HelloStatus.ACCEPTED == status)
         {
             transfer.accepted(sessionId, conductor.nowNs());
@@ -58,8 +97,44 @@ final class ReceiverReplies implements ControlHandler
         }
         else
         {
-            conductor.fail(transfer, FailureReason.PEER_REJECTED, "receiver refused transfer: " + text);
+            conductor.fail(transfer, FailureReason.PEER_REJECTED, "receiver refused transfer: " +
+                WireText.sanitise(text));
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public FrameOpener openerFor(final int senderIndex, final int channel)
+    {
+        final OutboundTransfer transfer = conductor.transferByIndex(senderIndex);
+        final FrameOpener opener = null == transfer || 0 != channel ? null : transfer.session().controlOpener();
+        if (null == opener)
+        {
+            counters.get(EngineCounter.FRAMES_UNAUTHENTICATED).increment();
+        }
+        return opener;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onSealedRejected(final int result)
+    {
+        counters.get(FrameOpener.REPLAYED == result ? EngineCounter.FRAMES_REPLAYED :
+            FrameOpener.FORGED == result ? EngineCounter.FRAMES_FORGED : EngineCounter.CONTROL_FRAMES_REJECTED)
+            .increment();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void sealedIndex(final int senderIndex)
+    {
+        this.sealedIndex = senderIndex;
     }
 
     private OutboundTransfer boundTransfer(final long transferId, final int sessionId)
@@ -68,6 +143,13 @@ final class ReceiverReplies implements ControlHandler
         if (null == transfer || transfer.receiverSessionId() != sessionId)
         {
             onRejectedControlFrame();
+            return null;
+        }
+        final SenderSession session = transfer.session();
+        if (session.isSecure() ? session.senderIndex() != sealedIndex : 0 != sealedIndex)
+        {
+            // In clear for a secure transfer, or opened by another transfer's key.
+            counters.get(EngineCounter.FRAMES_UNAUTHENTICATED).increment();
             return null;
         }
         return transfer;
@@ -176,7 +258,8 @@ final class ReceiverReplies implements ControlHandler
             counters.get(EngineCounter.DICTIONARIES_DROPPED).increment();
             return;
         }
-        conductor.fail(transfer, FailureReason.PEER_REJECTED, "receiver error " + errorCode + ": " + text);
+        conductor.fail(transfer, FailureReason.PEER_REJECTED, "receiver error " + errorCode + ": " +
+            WireText.sanitise(text));
     }
 
     /**

@@ -8,12 +8,15 @@ import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.queue.EventPublisher;
 import io.dwcp.engine.queue.SbeQueueReader;
 import io.dwcp.engine.recording.TransferRecorder;
+import io.dwcp.engine.security.EngineSecurity;
+import io.dwcp.engine.security.TrustedPeers;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.transport.Channels;
 import io.dwcp.engine.transport.PublicationResult;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -58,6 +61,8 @@ public final class SenderConductor implements Agent, StripeListener
     private final CommandIntake intake;
     private final OutboundTransfer[] transfersBySlot;
     private final Long2ObjectHashMap<OutboundTransfer> transfersById = new Long2ObjectHashMap<>();
+    private final Int2ObjectHashMap<OutboundTransfer> transfersByIndex = new Int2ObjectHashMap<>();
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
     private final ArrayList<OutboundTransfer> transfers = new ArrayList<>();
     private final ArrayList<OutboundTransfer> releasing = new ArrayList<>();
     private final Object2ObjectHashMap<String, ReceiverPeer> peersByEndpoint = new Object2ObjectHashMap<>();
@@ -100,7 +105,9 @@ public final class SenderConductor implements Agent, StripeListener
         this.reports = reports;
         transfersBySlot = new OutboundTransfer[slots.capacity()];
         opener = new TransferOpener(context, slots, workers);
-        frames = new ConductorFrames(controlChannel, context.controlStreamId());
+        // The receiver looks no names up: the Hello names this engine by address.
+        frames = new ConductorFrames(Channels.channelFor(Channels.withAddress(context.controlEndpoint())),
+            context.controlStreamId(), context.security(), context.rekeyFrames(), context.epochClock());
         intake = new CommandIntake(this, counters);
         // After the counters: the replies resolve theirs from this conductor.
         controlAssembler = new FragmentAssembler(new ControlAdapter(new ReceiverReplies(this)));
@@ -362,6 +369,7 @@ public final class SenderConductor implements Agent, StripeListener
     {
         transfers.remove(transfer);
         transfersById.remove(transfer.transferId());
+        transfersByIndex.remove(transfer.session().senderIndex());
         releasing.add(transfer);
         // The workers let go of the stripes first; onTransferReleased closes the rest.
         transfer.release();
@@ -439,6 +447,11 @@ public final class SenderConductor implements Agent, StripeListener
         return transfersById.get(transferId);
     }
 
+    OutboundTransfer transferByIndex(final int senderIndex)
+    {
+        return transfersByIndex.get(senderIndex);
+    }
+
     long nowNs()
     {
         return nowNs;
@@ -482,6 +495,7 @@ public final class SenderConductor implements Agent, StripeListener
         {
             throw new TransferRefusal(FailureReason.MALFORMED_COMMAND, "receiver " + ex.getMessage());
         }
+        final SenderSession session = session(receiver);
         ReceiverPeer peer = peersByEndpoint.get(receiver);
         if (null == peer)
         {
@@ -492,11 +506,41 @@ public final class SenderConductor implements Agent, StripeListener
         final OutboundTransfer transfer =
             opener.open(transferId, vmId, fileSize, pageSize, level, streams, memoryFile, peer, nowNs);
         peer.addTransfer();
+        transfer.session(session);
         transfers.add(transfer);
         transfersById.put(transferId, transfer);
+        transfersByIndex.put(session.senderIndex(), transfer);
         transfersBySlot[transfer.slot()] = transfer;
         transfer.tracker().addToWorkers();
         counters.get(EngineCounter.TRANSFERS_STARTED).increment();
         return transfer;
+    }
+
+    private SenderSession session(final String receiver) throws TransferRefusal
+    {
+        int senderIndex;
+        do
+        {
+            senderIndex = random.nextInt();
+        }
+        while (0 == senderIndex || transfersByIndex.containsKey(senderIndex));
+
+        final EngineSecurity security = context.security();
+        if (security.isInsecure())
+        {
+            if (!Channels.isLoopback(receiver))
+            {
+                throw new TransferRefusal(FailureReason.UNAUTHENTICATED, "receiver " + receiver +
+                    " is not on this host, and an insecure sender sends in clear only over loopback");
+            }
+            return new SenderSession(senderIndex, null);
+        }
+        final TrustedPeers.Peer peer = security.peers().forEndpoint(receiver);
+        if (null == peer)
+        {
+            throw new TransferRefusal(FailureReason.UNAUTHENTICATED, "no public key for receiver " + receiver +
+                " in the peers file: add '<name> <its public key> " + receiver + "'");
+        }
+        return new SenderSession(senderIndex, peer.publicKey());
     }
 }

@@ -96,7 +96,7 @@ public final class SenderPipeline implements AutoCloseable
             stripes[k] = new Stripe(slot, k, 1, layout, source, codec, baselines, stripeCounters, statistics,
                 senderCounters, EngineConfiguration.maxFrameLength(), EngineConfiguration.maxPagesPerFrame(), true,
                 block, null);
-            stripes[k].handOver(publications[k]);
+            stripes[k].handOver(publications[k], null);
         }
 
         final StripeListener discard = new StripeListener()

@@ -1,6 +1,7 @@
 package io.dwcp.engine.sender;
 
 import io.aeron.ExclusivePublication;
+import io.dwcp.engine.security.FrameSealer;
 import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
@@ -62,6 +63,7 @@ final class Stripe implements AutoCloseable
     private final AtomicCounter bytesInFlight;
 
     private ExclusivePublication publication;
+    private FrameSealer sealer;
     private BitSet inlinePages;
     private State state = State.WAITING;
     private int round;
@@ -142,7 +144,7 @@ final class Stripe implements AutoCloseable
         {
             return 0;
         }
-        final long result = shipper.send(transferId, index, dictionary, publication);
+        final long result = shipper.send(transferId, index, dictionary, publication, sealer);
         if (result > 0 || 0 == dictionary.length)
         {
             if (dictionary.length > 0)
@@ -160,8 +162,9 @@ final class Stripe implements AutoCloseable
     private int sendFrames(final long nowNs, final int maxFrames)
     {
         // A block frame may exceed the MTU: Aeron fragments it and the receiver's assembler joins it again.
-        final int targetLength = frameWriter.isBlockMode() ? publication.maxMessageLength() :
-            Math.min(maxFrameLength, publication.maxPayloadLength());
+        final int overhead = null == sealer ? 0 : FrameSealer.OVERHEAD;
+        final int targetLength = frameWriter.isBlockMode() ? publication.maxMessageLength() - overhead :
+            Math.min(maxFrameLength, publication.maxPayloadLength() - overhead);
         int framesPublished = 0;
         while (framesPublished < maxFrames)
         {
@@ -179,8 +182,8 @@ final class Stripe implements AutoCloseable
             }
 
             final int frameLength = frameWriter.frameLength();
-            final boolean isClaim = frameLength <= publication.maxPayloadLength();
-            final long result = frameWriter.publish(transferId, publication, bufferClaim);
+            final boolean isClaim = frameLength + overhead <= publication.maxPayloadLength();
+            final long result = frameWriter.publish(transferId, publication, bufferClaim, sealer);
             if (result > 0)
             {
                 onFrameSent(frameLength, isClaim);
@@ -285,10 +288,12 @@ final class Stripe implements AutoCloseable
      * follows makes it visible to the worker.
      *
      * @param publication of the stripe.
+     * @param sealer      of the stripe's frames, or null when the transfer is insecure.
      */
-    void handOver(final ExclusivePublication publication)
+    void handOver(final ExclusivePublication publication, final FrameSealer sealer)
     {
         this.publication = publication;
+        this.sealer = sealer;
     }
 
     void start()

@@ -67,8 +67,20 @@ public enum EngineCounter
     TRANSFERS_VERIFIED(Role.RECEIVER, "transfers verified"),
     TRANSFERS_MISMATCHED(Role.RECEIVER, "transfers failing the digest"),
     CONTROL_BACK_PRESSURE(Role.RECEIVER, "control publication back pressure"),
+    HELLOS_UNAUTHENTICATED(Role.RECEIVER, "Hellos ignored: no handshake, and this receiver is not insecure"),
+    HANDSHAKES_UNTRUSTED(Role.RECEIVER, "Hellos ignored: authenticated by a key not in the peers file"),
+    HANDSHAKES_REPLAYED(Role.RECEIVER, "Hellos ignored: a handshake clock not above the peer's last"),
+    HANDSHAKES_EXPIRED(Role.RECEIVER, "Hellos ignored: a handshake clock outside the window"),
+    HANDSHAKES_RATE_LIMITED(Role.RECEIVER, "Hellos ignored: over the handshake rate"),
+    TRANSFERS_OVER_LIMIT(Role.RECEIVER, "transfers refused: a resource limit (size, count, peers, disk)"),
+    DESTINATIONS_REMOVED(Role.RECEIVER, "destination files of failed transfers removed"),
+    PEERS_EVICTED(Role.RECEIVER, "idle reply publications closed"),
 
     // Both.
+    HANDSHAKES_FAILED(Role.BOTH, "handshake messages failing authentication or malformed"),
+    FRAMES_UNAUTHENTICATED(Role.BOTH, "frames rejected: in clear for a secure transfer, or for no index"),
+    FRAMES_REPLAYED(Role.BOTH, "sealed frames rejected: a counter already seen"),
+    FRAMES_FORGED(Role.BOTH, "sealed frames rejected: failed authentication tag"),
     ERRORS(Role.BOTH, "errors"),
     DUTY_CYCLE_MAX_NS(Role.BOTH, "longest duty cycle ns");
 

@@ -1,0 +1,109 @@
+package io.dwcp.engine.sender;
+
+import io.dwcp.engine.security.FrameOpener;
+import io.dwcp.engine.security.FrameSealer;
+import io.dwcp.engine.security.InitiatorHandshake;
+import io.dwcp.engine.security.TransferKeys;
+
+/**
+ * A transfer's security on the sender: its index, which the receiver's sealed frames name; the receiver's key and
+ * the handshake when the transfer is authenticated; then its keys, the sealer of the transfer's own frames and the
+ * opener of the receiver's.
+ * <p>
+ * Not thread safe: owned by the conductor; the stripes' sealers go to the workers with the start.
+ */
+final class SenderSession
+{
+    private final int senderIndex;
+    private final byte[] receiverKey;
+    private InitiatorHandshake handshake;
+    private byte[] hello;
+    private TransferKeys keys;
+    private FrameSealer controlSealer;
+    private FrameOpener controlOpener;
+
+    /**
+     * @param senderIndex this side's number for the transfer.
+     * @param receiverKey the receiver's static key, or null for an insecure transfer.
+     */
+    SenderSession(final int senderIndex, final byte[] receiverKey)
+    {
+        this.senderIndex = senderIndex;
+        this.receiverKey = receiverKey;
+    }
+
+    int senderIndex()
+    {
+        return senderIndex;
+    }
+
+    boolean isSecure()
+    {
+        return null != receiverKey;
+    }
+
+    byte[] receiverKey()
+    {
+        return receiverKey;
+    }
+
+    InitiatorHandshake handshake()
+    {
+        return handshake;
+    }
+
+    /**
+     * The Hello as first encoded, which every resend repeats: its handshake message must not change.
+     *
+     * @return the bytes, or null before the first Hello.
+     */
+    byte[] hello()
+    {
+        return hello;
+    }
+
+    void hello(final byte[] hello, final InitiatorHandshake handshake)
+    {
+        this.hello = hello;
+        this.handshake = handshake;
+    }
+
+    /**
+     * The receiver's answer passed: keep the keys.
+     *
+     * @param keys from the handshake.
+     */
+    void established(final TransferKeys keys)
+    {
+        this.keys = keys;
+        controlSealer = keys.sealer(0);
+        controlOpener = keys.opener(0);
+        handshake = null;
+    }
+
+    TransferKeys keys()
+    {
+        return keys;
+    }
+
+    /** @return the sealer of the transfer's own frames, or null when insecure or not yet established. */
+    FrameSealer controlSealer()
+    {
+        return controlSealer;
+    }
+
+    /** @return the opener of the receiver's frames, or null when insecure or not yet established. */
+    FrameOpener controlOpener()
+    {
+        return controlOpener;
+    }
+
+    /**
+     * @param stripe index.
+     * @return the stripe's sealer, or null when insecure.
+     */
+    FrameSealer stripeSealer(final int stripe)
+    {
+        return null == keys ? null : keys.sealer(stripe + 1);
+    }
+}
