@@ -77,6 +77,7 @@ public final class DwcpMain
             .addSubcommand("demo", new DemoCommand(out))
             .addSubcommand("send", new SendCommand(out))
             .addSubcommand("receive", new ReceiveCommand(out))
+            .addSubcommand("keygen", new KeygenCommand(out))
             .addSubcommand("submit", new SubmitCommand(out))
             .addSubcommand("media-driver", new MediaDriverCommand())
             .addSubcommand("generate", new GenerateCommand(out))

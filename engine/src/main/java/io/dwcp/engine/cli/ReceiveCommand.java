@@ -3,6 +3,7 @@ package io.dwcp.engine.cli;
 import io.dwcp.engine.queue.SbeQueues;
 import io.dwcp.engine.runtime.Engine;
 import io.dwcp.engine.runtime.EngineBuilder;
+import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.transport.Channels;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import org.agrona.CloseHelper;
@@ -36,6 +37,9 @@ final class ReceiveCommand implements Callable<Integer>
     @Mixin
     DriverOptions driver;
 
+    @Mixin
+    SecurityOptions security;
+
     private final PrintStream out;
 
     ReceiveCommand(final PrintStream out)
@@ -62,16 +66,21 @@ final class ReceiveCommand implements Callable<Integer>
             throw new UsageException("--output-dir " + outputDirectory + " cannot be created: " + ex.getMessage());
         }
 
+        final EngineSecurity engineSecurity = security.resolve();
+        if (engineSecurity.isInsecure() && !Channels.isLoopback(endpoint))
+        {
+            throw new UsageException("--insecure receives on loopback only, not on --endpoint " + endpoint);
+        }
         final ChronicleQueue eventQueue = null != events ? SbeQueues.open(events) : null;
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             Engine engine = driver.apply(new EngineBuilder("receiver"), "receiver")
                 .receiver((context) -> context.dataEndpoint(endpoint).outputDirectory(outputDirectory)
-                    .eventQueue(eventQueue))
+                    .eventQueue(eventQueue).security(engineSecurity))
                 .errorHandler((ex) -> System.err.println("receiver error: " + ex))
                 .launch())
         {
             out.println("receiver running on " + endpoint + ", writing to " + outputDirectory + ", Aeron directory " +
-                engine.runner().aeron().context().aeronDirectoryName() + " (Ctrl-C to stop)");
+                engine.runner().aeron().context().aeronDirectoryName() + ", " + engineSecurity + " (Ctrl-C to stop)");
             barrier.await();
             out.println("receiver stopping");
         }

@@ -61,6 +61,9 @@ final class ReplayCommand implements Callable<Integer>
     @Mixin
     DriverOptions driver;
 
+    @Mixin
+    SecurityOptions security;
+
     private final PrintStream out;
 
     ReplayCommand(final PrintStream out)
@@ -100,10 +103,12 @@ final class ReplayCommand implements Callable<Integer>
         out.printf(Locale.ROOT, "replaying %s to %s at %s speed: %d transfers, %d commands, %d pages%n",
             recording, receiver, speed, summary.transfers().size(), summary.commands(), summary.pages());
 
+        final io.dwcp.engine.security.EngineSecurity engineSecurity = security.resolve();
         final Path work = null != workDirectory ? workDirectory : Files.createTempDirectory("dwcp-replay-");
         final Replayer replayer = new Replayer(recording, receiver, controlEndpoint, factor,
             TimeUnit.SECONDS.toNanos(timeoutSeconds), work, (builder) -> driver.apply(builder, "replay"),
-            (context) -> context.peerTimeoutNs(TimeUnit.SECONDS.toNanos(peerTimeoutSeconds)), out);
+            (context) -> context.peerTimeoutNs(TimeUnit.SECONDS.toNanos(peerTimeoutSeconds)).security(engineSecurity),
+            out);
         final List<Replayer.TransferResult> results;
         try
         {

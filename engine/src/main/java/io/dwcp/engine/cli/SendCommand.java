@@ -3,6 +3,7 @@ package io.dwcp.engine.cli;
 import io.dwcp.engine.queue.SbeQueues;
 import io.dwcp.engine.runtime.Engine;
 import io.dwcp.engine.runtime.EngineBuilder;
+import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.transport.Channels;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import org.agrona.concurrent.ShutdownSignalBarrier;
@@ -40,6 +41,9 @@ final class SendCommand implements Callable<Integer>
     @Mixin
     DriverOptions driver;
 
+    @Mixin
+    SecurityOptions security;
+
     private final PrintStream out;
 
     SendCommand(final PrintStream out)
@@ -58,18 +62,25 @@ final class SendCommand implements Callable<Integer>
             throw new UsageException("--control-endpoint: " + ex.getMessage());
         }
 
+        final EngineSecurity engineSecurity = security.resolve();
+        if (engineSecurity.isInsecure() && !Channels.isLoopback(controlEndpoint))
+        {
+            throw new UsageException("--insecure sends on loopback only, not with --control-endpoint " +
+                controlEndpoint);
+        }
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             ChronicleQueue commandQueue = SbeQueues.open(commands);
             ChronicleQueue eventQueue = SbeQueues.open(events);
             Engine engine = driver.apply(new EngineBuilder("sender"), "sender")
                 .sender((context) -> sender.apply(context.commandQueue(commandQueue).eventQueue(eventQueue)
-                    .controlEndpoint(controlEndpoint).compressionLevel(level)))
+                    .controlEndpoint(controlEndpoint).compressionLevel(level).security(engineSecurity)))
                 .errorHandler((ex) -> System.err.println("sender error: " + ex))
                 .launch())
         {
             out.println("sender running: commands " + commands + ", events " + events + ", replies on " +
                 controlEndpoint + ", Aeron directory " + engine.runner().aeron().context().aeronDirectoryName() +
-                (null != sender.recording ? ", recording into " + sender.recording : "") + " (Ctrl-C to stop)");
+                (null != sender.recording ? ", recording into " + sender.recording : "") + ", " + engineSecurity +
+                " (Ctrl-C to stop)");
             barrier.await();
             out.println("sender stopping");
         }

@@ -80,7 +80,7 @@ final class SubmitCommand implements Callable<Integer>
             throw new UsageException(file + " holds " + size + " bytes, not a whole number of " + pageSize +
                 "-byte pages");
         }
-        final long id = null != transferId ? transferId : TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
+        final long id = null != transferId ? transferId : io.dwcp.engine.security.TransferIds.unguessable();
 
         final Follower follower = new Follower(id);
         try (ChronicleQueue commandQueue = SbeQueues.open(commands);

@@ -89,7 +89,7 @@ public final class QemuMigrationContext
         }
         if (0 == transferId)
         {
-            transferId = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
+            transferId = io.dwcp.engine.security.TransferIds.unguessable();
         }
         if (null == workDirectory)
         {

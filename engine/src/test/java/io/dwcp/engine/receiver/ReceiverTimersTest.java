@@ -9,6 +9,7 @@ import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.config.ReceiverContext;
 import io.dwcp.engine.queue.EventAdapter;
 import io.dwcp.engine.queue.SbeQueues;
+import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.test.EventRecorder;
@@ -78,6 +79,7 @@ class ReceiverTimersTest
             .transferTimeoutNs(TRANSFER_TIMEOUT_NS)
             .lingerNs(LINGER_NS)
             .verifyPagesPerCycle(VERIFY_PAGES_PER_CYCLE)
+            .security(EngineSecurity.insecure())
             .nanoClock(agents.clock())
             .errorHandler(agents::onError)
             .conclude();

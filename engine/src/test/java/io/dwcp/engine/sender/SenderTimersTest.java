@@ -7,6 +7,7 @@ import io.dwcp.engine.queue.CommandPublisher;
 import io.dwcp.engine.queue.EventAdapter;
 import io.dwcp.engine.queue.SbeQueues;
 import io.dwcp.engine.runtime.LocalMigration;
+import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.test.EventRecorder;
@@ -90,6 +91,7 @@ class SenderTimersTest
             .workerCount(2)
             .dictionaryBytes(0)
             .recordingDirectory(null)
+            .security(EngineSecurity.insecure())
             .nanoClock(agents.clock())
             .errorHandler(agents::onError)
             .conclude();

@@ -48,7 +48,7 @@ class BlockFaultSystemTest
     void blocksCorruptedInFlightRejectTheirPagesWhichAreSentAgain() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 31);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"));
             CorruptingRelay relay = new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 3))
         {
             harness.commands().startTransfer(1, "vm-flipped", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
@@ -76,7 +76,7 @@ class BlockFaultSystemTest
     void blocksOfMoreOrFewerPagesThanTheirEntriesAreRejectedAndTheirPagesRepaired() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 32);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"));
             CorruptingRelay relay =
                 new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 2).retypeBlockEntries())
         {
@@ -103,7 +103,7 @@ class BlockFaultSystemTest
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 33);
         final long[] victims = new long[64];
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
         {
             final EventRecorder events = harness.events();
             harness.startTransfer(3, "vm-lacking", image, PAGE_SIZE);
@@ -161,7 +161,7 @@ class BlockFaultSystemTest
             source.seek(duplicate * PAGE_SIZE);
             source.write(page);
         }
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
         {
             final EventRecorder events = harness.events();
             harness.startTransfer(4, "vm-stale", image, PAGE_SIZE);
@@ -197,7 +197,7 @@ class BlockFaultSystemTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void forgedReferencesAndBlocksAreCountedAndNeverApplied() throws Exception
     {
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"));
             FrameForger forger = new FrameForger(harness.receiverEndpoint()))
         {
             final EngineCounters receiver = harness.receiverEngine().receiverCounters();

@@ -49,7 +49,7 @@ class DeltaFaultSystemTest
     void aReceiverThatLacksTheBaseAsksForTheFullPage() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 31);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"));
             MappedImage guest = MappedImage.openReadWrite(image, PAGE_SIZE, IMAGE_SIZE))
         {
             final EventRecorder events = harness.events();
@@ -89,7 +89,7 @@ class DeltaFaultSystemTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void deltaPayloadsThatDecodeToMoreOrLessThanAPageAreRejected() throws Exception
     {
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"));
             FrameForger forger = new FrameForger(harness.receiverEndpoint()))
         {
             final EngineCounters receiver = harness.receiverEngine().receiverCounters();
@@ -148,7 +148,7 @@ class DeltaFaultSystemTest
             (context) -> context.baselineBudgetBytes(64 * 1024).baselineCompressed(isCompressed);
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 32);
         final MemoryImageGenerator generator = new MemoryImageGenerator(32, PageMix.DEFAULT, PAGE_SIZE);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), tinyStore);
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"), tinyStore);
             MappedImage guest = MappedImage.openReadWrite(image, PAGE_SIZE, IMAGE_SIZE))
         {
             final EventRecorder events = harness.events();
@@ -189,7 +189,7 @@ class DeltaFaultSystemTest
     void aDirtyListBeyondTheFileAndARoundEndForAnUnknownTransferAreRejected() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 33);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
         {
             final EventRecorder events = harness.events();
             harness.startTransfer(3, "vm-lists", image, PAGE_SIZE);

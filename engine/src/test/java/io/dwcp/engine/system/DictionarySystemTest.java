@@ -47,7 +47,7 @@ class DictionarySystemTest
     void aTrainedDictionaryIsShippedCheckedAndUsed() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 41);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), WITH_DICTIONARY))
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"), WITH_DICTIONARY))
         {
             final EngineCounters sender = harness.senderEngine().senderCounters();
             // Every stripe ships the dictionary on its own session before its pages use it.
@@ -72,7 +72,7 @@ class DictionarySystemTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aCorruptedDictionaryFrameIsRejectedAndItsPagesAskedForAgain() throws Exception
     {
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"));
             FrameForger forger = new FrameForger(harness.receiverEndpoint()))
         {
             final EngineCounters receiver = harness.receiverEngine().receiverCounters();
@@ -96,7 +96,7 @@ class DictionarySystemTest
     void aDictionaryDamagedInFlightIsDroppedAndTheTransferStaysExact() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 42);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), WITH_DICTIONARY);
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"), WITH_DICTIONARY);
             CorruptingRelay relay =
                 new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 1).dictionaries())
         {

@@ -51,7 +51,7 @@ class FaultSystemTest
     void missingMemoryFileFailsThatTransferAndTheNextCommandStillRuns() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 1);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
         {
             harness.commands().startTransfer(10, "vm-missing", directory.resolve("no-such.img").toString(),
                 IMAGE_SIZE, PAGE_SIZE, 0, harness.receiverEndpoint());
@@ -77,7 +77,7 @@ class FaultSystemTest
     void pageBeyondTheFileIsRejectedAndTheTransferGoesOn() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 2);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
         {
             harness.commands().startTransfer(20, "vm-range", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
                 harness.receiverEndpoint());
@@ -103,7 +103,7 @@ class FaultSystemTest
     void forgedFramesAreCountedAndNeverApplied() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 3);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
         {
             harness.commands().startTransfer(30, "vm-real", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
                 harness.receiverEndpoint());
@@ -159,7 +159,7 @@ class FaultSystemTest
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 6);
         // Page by page, so each flipped bit damages exactly one page; blocks: BlockFaultSystemTest.
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), PAGE_BY_PAGE);
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"), PAGE_BY_PAGE);
             CorruptingRelay relay = new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 3))
         {
             harness.commands().startTransfer(60, "vm-relay", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
@@ -188,7 +188,7 @@ class FaultSystemTest
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 8);
         final long victim = firstPageWithPayload(image);
         // The first copy of the page and its first two repairs are damaged; the third repair gets through.
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), PAGE_BY_PAGE);
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"), PAGE_BY_PAGE);
             CorruptingRelay relay = new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 3, victim))
         {
             harness.commands().startTransfer(70, "vm-flaky", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
@@ -231,7 +231,7 @@ class FaultSystemTest
     void anAgentPausingLongerThanThePeerTimeoutBetweenRoundsIsNotALostPeer() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 9);
-        try (MigrationHarness harness = MigrationHarness.udp(
+        try (MigrationHarness harness = MigrationHarness.udpInClear(
             directory.resolve("engines"), (context) -> context.peerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300))))
         {
             harness.commands().startTransfer(80, "vm-pause", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
@@ -260,7 +260,7 @@ class FaultSystemTest
     void anExistingDestinationIsNeverOverwritten() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 10);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
         {
             final Path destination = harness.destinationOf("vm-exists", 90);
             Files.writeString(destination, "precious");
@@ -279,14 +279,14 @@ class FaultSystemTest
     void forgedLengthsAreBoundedBeforeAnythingIsAllocated() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 11);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
         {
             final EngineCounters receiver = harness.receiverEngine().receiverCounters();
             try (FrameForger forger = new FrameForger(harness.receiverEndpoint()))
             {
                 forger.helloWithLyingVmIdLength(100);
                 harness.awaitEvents("forged hello refused", 30_000,
-                    () -> receiver.value(EngineCounter.HELLOS_REJECTED) == 1);
+                    () -> receiver.value(EngineCounter.FRAMES_MALFORMED) == 1);
             }
 
             final UnsafeBuffer command = new UnsafeBuffer(new byte[256]);
@@ -315,7 +315,7 @@ class FaultSystemTest
     void malformedCommandsAreRejectedAndTheEngineGoesOn() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 4);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
         {
             final UnsafeBuffer bogus = new UnsafeBuffer(new byte[64]);
             new MessageHeaderEncoder().wrap(bogus, 0).blockLength(8).templateId(1).schemaId(7701).version(99);
@@ -344,7 +344,7 @@ class FaultSystemTest
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 5);
         final byte[] sourceBefore = Files.readAllBytes(image);
-        try (MigrationHarness harness = MigrationHarness.udp(
+        try (MigrationHarness harness = MigrationHarness.udpInClear(
             directory.resolve("engines"), (context) -> context.peerTimeoutNs(TimeUnit.SECONDS.toNanos(1))))
         {
             final int half = (int)(PAGE_COUNT / 2);

@@ -13,6 +13,7 @@ import io.dwcp.engine.recording.RecordingSummary;
 import io.dwcp.engine.recording.Replayer;
 import io.dwcp.engine.runtime.EngineThreading;
 import io.dwcp.engine.runtime.LocalMigration;
+import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.test.EventRecorder;
 import io.dwcp.engine.test.MigrationHarness;
 import io.dwcp.engine.test.TestImages;
@@ -125,7 +126,8 @@ class ReplaySystemTest
             try (MigrationHarness target = MigrationHarness.udp(directory.resolve("target-" + run)))
             {
                 final List<Replayer.TransferResult> results =
-                    replayer(original.recording(), target.receiverEndpoint(), (context) -> {}, output).replay();
+                    replayer(original.recording(), target.receiverEndpoint(),
+                        (context) -> context.security(target.senderSecurity()), output).replay();
 
                 assertEquals(1, results.size());
                 final LocalMigration.Outcome outcome = results.get(0).outcome();
@@ -176,7 +178,8 @@ class ReplaySystemTest
         try (MigrationHarness target = MigrationHarness.udp(directory.resolve("target")))
         {
             final RecordingException cut = assertThrows(RecordingException.class,
-                () -> replayer(truncated, target.receiverEndpoint(), (context) -> {}, output).replay());
+                () -> replayer(truncated, target.receiverEndpoint(),
+                    (context) -> context.security(target.senderSecurity()), output).replay());
             assertTrue(cut.getMessage().contains("is truncated"), cut.getMessage());
             assertTrue(cut.getMessage().contains("transfer " + TRANSFER + " in round 1"), cut.getMessage());
 
@@ -199,12 +202,14 @@ class ReplaySystemTest
                 }
             }
             final RecordingException cutFile = assertThrows(RecordingException.class,
-                () -> replayer(cutOnDisk, target.receiverEndpoint(), (context) -> {}, output).replay());
+                () -> replayer(cutOnDisk, target.receiverEndpoint(),
+                    (context) -> context.security(target.senderSecurity()), output).replay());
             assertTrue(cutFile.getMessage().contains("is truncated"), cutFile.getMessage());
 
             final Path commandQueue = directory.resolve("original").resolve("commands");
             final RecordingException foreign = assertThrows(RecordingException.class,
-                () -> replayer(commandQueue, target.receiverEndpoint(), (context) -> {}, output).replay());
+                () -> replayer(commandQueue, target.receiverEndpoint(),
+                    (context) -> context.security(target.senderSecurity()), output).replay());
             assertTrue(foreign.getMessage().contains("is not a DWCP recording"), foreign.getMessage());
 
             final RecordingException missing = assertThrows(RecordingException.class,
@@ -233,7 +238,8 @@ class ReplaySystemTest
 
         // The replay's own wait is 60 s: a RECEIVER_UNREACHABLE verdict shows the sender's 1 s bound ended it.
         final List<Replayer.TransferResult> results = replayer(original.recording(), nobody,
-            (context) -> context.peerTimeoutNs(TimeUnit.SECONDS.toNanos(1)), output).replay();
+            (context) -> context.peerTimeoutNs(TimeUnit.SECONDS.toNanos(1)).security(EngineSecurity.insecure()),
+            output).replay();
 
         final LocalMigration.Outcome outcome = results.get(0).outcome();
         assertFalse(outcome.completed());

@@ -44,7 +44,7 @@ class StripeFaultSystemTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void framesForAMissingStripeAndPagesOnTheWrongStripeAreCountedAndNeverApplied() throws Exception
     {
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"));
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"));
             FrameForger forger = new FrameForger(harness.receiverEndpoint()))
         {
             final EngineCounters receiver = harness.receiverEngine().receiverCounters();
@@ -76,7 +76,7 @@ class StripeFaultSystemTest
     void aStripeSilentWhileTheOthersProgressFailsTheTransferAtThePeerTimeout() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 44);
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"),
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"),
             (context) -> context.peerTimeoutNs(TimeUnit.SECONDS.toNanos(2)));
             CorruptingRelay relay =
                 new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 0).silenceStripe(2))
@@ -105,7 +105,7 @@ class StripeFaultSystemTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void anEndNamingFramesThatNeverArriveIsWaitedForThenFailsClearly() throws Exception
     {
-        try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines"), (context) -> {},
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"), (context) -> {},
             (context) -> context.transferTimeoutNs(TimeUnit.SECONDS.toNanos(2)));
             FrameForger forger = new FrameForger(harness.receiverEndpoint()))
         {

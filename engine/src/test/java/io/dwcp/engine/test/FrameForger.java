@@ -50,7 +50,7 @@ public final class FrameForger implements AutoCloseable
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        controlChannel = Channels.channelFor("localhost:" + LocalMigration.freeUdpPort());
+        controlChannel = Channels.channelFor("127.0.0.1:" + LocalMigration.freeUdpPort());
         control = aeron.addSubscription(controlChannel, EngineConfiguration.CONTROL_STREAM_ID_DEFAULT);
         publication = aeron.addExclusivePublication(
             Channels.channelFor(receiverEndpoint), EngineConfiguration.DATA_STREAM_ID_DEFAULT);
@@ -84,8 +84,8 @@ public final class FrameForger implements AutoCloseable
     {
         final HelloEncoder hello = new HelloEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .transferId(transferId).fileSize(fileSize).pageSize(pageSize)
-            .replyStreamId(EngineConfiguration.CONTROL_STREAM_ID_DEFAULT).stripeCount(stripeCount).vmId(vmId)
-            .replyChannel(controlChannel);
+            .replyStreamId(EngineConfiguration.CONTROL_STREAM_ID_DEFAULT).stripeCount(stripeCount).senderIndex(1)
+            .vmId(vmId).replyChannel(controlChannel).putHandshake(new byte[0], 0, 0);
         send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength());
     }
 

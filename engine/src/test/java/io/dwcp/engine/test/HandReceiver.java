@@ -143,7 +143,9 @@ public final class HandReceiver implements AutoCloseable
         helloAckEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .transferId(transferId)
             .status(status)
-            .text("");
+            .senderIndex(0)
+            .text("")
+            .putHandshake(new byte[0], 0, 0);
         return control.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + helloAckEncoder.encodedLength()) > 0;
     }
 

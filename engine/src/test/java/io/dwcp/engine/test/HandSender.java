@@ -113,8 +113,10 @@ public final class HandSender implements AutoCloseable
             .pageSize(pageSize)
             .replyStreamId(controlStreamId)
             .stripeCount(1)
+            .senderIndex(1)
             .vmId(vmId)
-            .replyChannel(controlChannel);
+            .replyChannel(controlChannel)
+            .putHandshake(new byte[0], 0, 0);
         return offer(helloEncoder.encodedLength());
     }
 

@@ -8,6 +8,7 @@ import io.dwcp.engine.queue.EventAdapter;
 import io.dwcp.engine.runtime.Engine;
 import io.dwcp.engine.runtime.EngineThreading;
 import io.dwcp.engine.runtime.LocalMigration;
+import io.dwcp.engine.security.EngineSecurity;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;
@@ -69,6 +70,52 @@ public final class MigrationHarness implements AutoCloseable
         final Consumer<ReceiverContext> receiverSettings) throws IOException
     {
         return new MigrationHarness(directory, false, EngineThreading.INVOKER, senderSettings, receiverSettings);
+    }
+
+    /**
+     * Two engines over UDP loopback, insecure: frames in clear, for tests that damage or forge frames in flight to
+     * exercise the decoders, which sealed frames would refuse before any decoding.
+     *
+     * @param directory        for queues, drivers and output.
+     * @param senderSettings   extra sender settings.
+     * @param receiverSettings extra receiver settings.
+     * @return the harness.
+     * @throws IOException if a directory cannot be made.
+     */
+    public static MigrationHarness udpInClear(
+        final Path directory,
+        final Consumer<SenderContext> senderSettings,
+        final Consumer<ReceiverContext> receiverSettings) throws IOException
+    {
+        return udp(directory,
+            (context) -> senderSettings.accept(context.security(EngineSecurity.insecure())),
+            (context) -> receiverSettings.accept(context.security(EngineSecurity.insecure())));
+    }
+
+    /**
+     * As {@link #udpInClear(Path, Consumer, Consumer)} with sender settings only.
+     *
+     * @param directory      for queues, drivers and output.
+     * @param senderSettings extra sender settings.
+     * @return the harness.
+     * @throws IOException if a directory cannot be made.
+     */
+    public static MigrationHarness udpInClear(final Path directory, final Consumer<SenderContext> senderSettings)
+        throws IOException
+    {
+        return udpInClear(directory, senderSettings, (context) -> {});
+    }
+
+    /**
+     * As {@link #udpInClear(Path, Consumer, Consumer)} with default settings.
+     *
+     * @param directory for queues, drivers and output.
+     * @return the harness.
+     * @throws IOException if a directory cannot be made.
+     */
+    public static MigrationHarness udpInClear(final Path directory) throws IOException
+    {
+        return udpInClear(directory, (context) -> {}, (context) -> {});
     }
 
     /**
@@ -162,6 +209,22 @@ public final class MigrationHarness implements AutoCloseable
     public void awaitEnd(final long transferId, final long timeoutMs)
     {
         awaitEvents("transfer " + transferId + " to end", timeoutMs, () -> events.isEnded(transferId));
+    }
+
+    /**
+     * @return the key the receiver trusts as its sender's, for another sender, such as a replay, to use.
+     */
+    public EngineSecurity senderSecurity()
+    {
+        return migration.senderSecurity();
+    }
+
+    /**
+     * @return the receiver's key and trust.
+     */
+    public EngineSecurity receiverSecurity()
+    {
+        return migration.receiverSecurity();
     }
 
     /**
