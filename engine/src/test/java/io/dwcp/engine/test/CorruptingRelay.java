@@ -41,6 +41,9 @@ public final class CorruptingRelay implements AutoCloseable
     private final Thread forward;
     private final Thread reverse;
     private volatile SocketAddress sender;
+    private volatile int framesToCapture;
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> captured =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * Start relaying.
@@ -161,6 +164,10 @@ public final class CorruptingRelay implements AutoCloseable
                     dropped.incrementAndGet();
                     continue;
                 }
+                if (framesToCapture > 0)
+                {
+                    capture(view, datagram.limit());
+                }
                 final boolean isDamaged = framesToCorrupt.get() > 0 && (isRetype ?
                     retype(view, datagram.limit(), 0 == corrupted.get() % 2) :
                     corrupt(view, datagram.limit(), targetPage, isDictionaryTarget));
@@ -237,6 +244,55 @@ public final class CorruptingRelay implements AutoCloseable
             }
         }
         return false;
+    }
+
+    /**
+     * Keep copies of the first sealed frames that pass, whole in one Aeron frame, changing nothing: what an
+     * eavesdropper on the link would record to replay later.
+     *
+     * @param count frames to keep.
+     * @return this.
+     */
+    public CorruptingRelay captureSealed(final int count)
+    {
+        framesToCapture = count;
+        return this;
+    }
+
+    /**
+     * @return the sealed frames kept so far, each the bytes of one Aeron message.
+     */
+    public java.util.List<byte[]> captured()
+    {
+        return java.util.List.copyOf(captured);
+    }
+
+    private void capture(final UnsafeBuffer datagram, final int length)
+    {
+        int offset = 0;
+        while (offset + AERON_DATA_HEADER_LENGTH <= length && framesToCapture > 0)
+        {
+            final int frameLength = datagram.getInt(offset);
+            if (frameLength <= 0)
+            {
+                return;
+            }
+            final boolean isWhole = (datagram.getByte(offset + 5) & 0xC0) == 0xC0;
+            if (datagram.getShort(offset + 6) == AERON_DATA_FRAME_TYPE && isWhole &&
+                frameLength >= AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH)
+            {
+                final MessageHeaderDecoder header =
+                    new MessageHeaderDecoder().wrap(datagram, offset + AERON_DATA_HEADER_LENGTH);
+                if (header.templateId() == io.dwcp.codecs.wire.SealedDecoder.TEMPLATE_ID)
+                {
+                    final byte[] frame = new byte[frameLength - AERON_DATA_HEADER_LENGTH];
+                    datagram.getBytes(offset + AERON_DATA_HEADER_LENGTH, frame);
+                    captured.add(frame);
+                    framesToCapture--;
+                }
+            }
+            offset += (frameLength + 31) & ~31;
+        }
     }
 
     private static boolean corrupt(

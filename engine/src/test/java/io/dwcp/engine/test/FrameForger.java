@@ -12,6 +12,9 @@ import io.dwcp.codecs.wire.PageFrameEncoder;
 import io.dwcp.driver.AeronDirectories;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.runtime.LocalMigration;
+import io.dwcp.engine.security.EngineSecurity;
+import io.dwcp.engine.security.HelloPrologue;
+import io.dwcp.engine.security.InitiatorHandshake;
 import io.dwcp.engine.transport.Channels;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -229,6 +232,108 @@ public final class FrameForger implements AutoCloseable
             stripes.next().lastSequence(lastSequence);
         }
         send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + end.encodedLength());
+    }
+
+    /**
+     * Send any bytes as one frame.
+     *
+     * @param frame  bytes of the frame.
+     */
+    public void sendRaw(final byte[] frame)
+    {
+        final UnsafeBuffer copy = new UnsafeBuffer(ByteBuffer.allocateDirect(frame.length));
+        copy.putBytes(0, frame);
+        send(copy, 0, frame.length);
+    }
+
+    /**
+     * A Hello in clear, as an insecure sender would send it, naming a reply channel of the test's choosing.
+     *
+     * @param transferId   of the transfer.
+     * @param vmId         names the destination file.
+     * @param fileSize     bytes in the image.
+     * @param replyChannel where answers should go.
+     */
+    public void helloInClear(final long transferId, final String vmId, final long fileSize, final String replyChannel)
+    {
+        final HelloEncoder hello = new HelloEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .transferId(transferId).fileSize(fileSize).pageSize(4096)
+            .replyStreamId(EngineConfiguration.CONTROL_STREAM_ID_DEFAULT).stripeCount(1).senderIndex(1)
+            .vmId(vmId).replyChannel(replyChannel).putHandshake(new byte[0], 0, 0);
+        send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength());
+    }
+
+    /**
+     * A Hello with a Noise IK handshake, as a sender with this key would send it.
+     *
+     * @param security    the key to authenticate with.
+     * @param receiverKey the receiver's static public key.
+     * @param transferId  of the transfer.
+     * @param vmId        names the destination file.
+     * @param fileSize    bytes in the image.
+     * @param epochMs     the clock in the handshake.
+     * @return the bytes of the Hello, to send again.
+     */
+    public byte[] authenticatedHello(
+        final EngineSecurity security,
+        final byte[] receiverKey,
+        final long transferId,
+        final String vmId,
+        final long fileSize,
+        final long epochMs)
+    {
+        return authenticatedHello(security, receiverKey, transferId, vmId, fileSize, epochMs, controlChannel);
+    }
+
+    /**
+     * A Hello with a Noise IK handshake naming a reply channel of the test's choosing.
+     *
+     * @param security     the key to authenticate with.
+     * @param receiverKey  the receiver's static public key.
+     * @param transferId   of the transfer.
+     * @param vmId         names the destination file.
+     * @param fileSize     bytes in the image.
+     * @param epochMs      the clock in the handshake.
+     * @param replyChannel where answers should go.
+     * @return the bytes of the Hello, to send again.
+     */
+    public byte[] authenticatedHello(
+        final EngineSecurity security,
+        final byte[] receiverKey,
+        final long transferId,
+        final String vmId,
+        final long fileSize,
+        final long epochMs,
+        final String replyChannel)
+    {
+        final HelloEncoder hello = new HelloEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .transferId(transferId).fileSize(fileSize).pageSize(4096)
+            .replyStreamId(EngineConfiguration.CONTROL_STREAM_ID_DEFAULT).stripeCount(1).senderIndex(7)
+            .vmId(vmId).replyChannel(replyChannel);
+        final InitiatorHandshake handshake = new InitiatorHandshake(security, receiverKey,
+            HelloPrologue.of(buffer, hello.limit()), epochMs, 1 << 20);
+        final byte[] message = handshake.firstMessage();
+        hello.putHandshake(message, 0, message.length);
+        final byte[] bytes = new byte[hello.limit()];
+        buffer.getBytes(0, bytes);
+        sendRaw(bytes);
+        return bytes;
+    }
+
+    /**
+     * @return control frames that reached the forger's control channel.
+     */
+    public int pollControl()
+    {
+        return control.poll((frame, offset, length, header) -> {}, 64);
+    }
+
+    /**
+     * @return the forger's Aeron client, for publications and subscriptions of a test's own.
+     */
+    public Aeron aeron()
+    {
+        return aeron;
     }
 
     private void send(final DirectBuffer frame, final int offset, final int length)
