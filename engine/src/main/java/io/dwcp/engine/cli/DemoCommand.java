@@ -13,6 +13,7 @@ import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.queue.EngineEventListener;
 import io.dwcp.engine.queue.EventAdapter;
 import io.dwcp.engine.runtime.LocalMigration;
+import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.images.DirtyModel;
@@ -99,6 +100,11 @@ final class DemoCommand implements Callable<Integer>
         description = "RAM of the --qemu guest (default: ${DEFAULT-VALUE}).")
     long guestRam;
 
+    @Option(names = "--insecure", description = {
+        "Run both engines without authentication, frames in clear, as over a trusted loopback; every progress line",
+        "says so. By default each engine gets a new key and trusts the other's."})
+    boolean isInsecure;
+
     private static final long TIMEOUT_NS = TimeUnit.MINUTES.toNanos(10);
 
     private final PrintStream out;
@@ -173,16 +179,19 @@ final class DemoCommand implements Callable<Integer>
         final boolean isIpc = "ipc".equals(transport);
         final long transferId = 1;
         final String vmId = "demo-vm";
-        final ProgressPrinter progress = new ProgressPrinter(out, size, pageSize);
+        final ProgressPrinter progress = new ProgressPrinter(out, size, pageSize, isInsecure ? "INSECURE " : "");
         try (LocalMigration migration = new LocalMigration(
             workDirectory.resolve("engines"), isIpc, driverProfile, profileOptions.threading,
-            sender::apply,
+            (context) -> sender.apply(isInsecure ? context.security(EngineSecurity.insecure()) : context),
+            (context) -> context.security(isInsecure ? EngineSecurity.insecure() : context.security()),
             (ex) -> out.println("engine error: " + ex));
             EventAdapter events = migration.newEventAdapter(progress))
         {
-            out.printf(Locale.ROOT, "engines up: %s, %s threading, profile %s; submitting transfer %d%n",
+            out.printf(Locale.ROOT, "engines up: %s, %s threading, profile %s, %s; submitting transfer %d%n",
                 isIpc ? "one engine over aeron:ipc" : "sender -> receiver over UDP loopback " +
-                migration.receiverEndpoint(), profileOptions.threading, driverProfile.name(), transferId);
+                migration.receiverEndpoint(), profileOptions.threading, driverProfile.name(),
+                isInsecure ? EngineSecurity.insecure() : "authenticated (Noise IK, AES-256-GCM), keys new for this run",
+                transferId);
             long[] allocatedAtHalf = null;
             if (1 == rounds)
             {
@@ -362,6 +371,7 @@ final class DemoCommand implements Callable<Integer>
     private static final class ProgressPrinter implements EngineEventListener
     {
         private final PrintStream out;
+        private final String prefix;
         private final long size;
         private final boolean isTerminal = null != System.console();
         private long lastLineNs;
@@ -376,9 +386,10 @@ final class DemoCommand implements Callable<Integer>
         private final int pageSize;
         private String switchover;
 
-        ProgressPrinter(final PrintStream out, final long size, final int pageSize)
+        ProgressPrinter(final PrintStream out, final long size, final int pageSize, final String prefix)
         {
             this.out = out;
+            this.prefix = prefix;
             this.size = size;
             this.pageSize = pageSize;
         }
@@ -396,7 +407,7 @@ final class DemoCommand implements Callable<Integer>
             lastLineNs = nowNs;
             final double done = (double)event.bytesAcknowledged() / size;
             final int filled = (int)(done * 30);
-            final String line = String.format(Locale.ROOT,
+            final String line = prefix + String.format(Locale.ROOT,
                 "[%-30s] %5.1f%%  %s applied  %6.0f MB/s  wire %s  ratio %.2fx",
                 "#".repeat(Math.max(0, Math.min(30, filled))), done * 100, Sizes.format(event.bytesAcknowledged()),
                 event.throughputBytesPerSecond() / 1e6, Sizes.format(event.wireBytes()), event.compressionRatio());

@@ -37,7 +37,6 @@ public final class FrameOpener
 
     private static final int TAG_BITS = NoiseSymmetricState.TAG_LENGTH * 8;
 
-    private final BufferViews views = new BufferViews();
     private final byte[] nonce = new byte[NoiseSymmetricState.NONCE_LENGTH];
     private final ChannelKey key;
     private final long rekeyFrames;
@@ -111,13 +110,17 @@ public final class FrameOpener
             }
         }
         FrameSealer.putNonce(nonce, counter);
+        final CipherScratch scratch = CipherScratch.get();
+        final byte[] input = scratch.input(boxLength);
+        final byte[] output = scratch.output(boxLength);
+        buffer.getBytes(offset, scratch.header, 0, FrameSealer.HEADER_LENGTH);
+        buffer.getBytes(offset + FrameSealer.HEADER_LENGTH, input, 0, boxLength);
         try
         {
             final Cipher cipher = trial.cipher();
             cipher.init(Cipher.DECRYPT_MODE, trial.spec(), new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(views.view(buffer, offset, FrameSealer.HEADER_LENGTH, false));
-            cipher.doFinal(views.view(buffer, offset + FrameSealer.HEADER_LENGTH, boxLength, false),
-                views.view(plain, 0, innerLength, true));
+            cipher.updateAAD(scratch.header, 0, FrameSealer.HEADER_LENGTH);
+            cipher.doFinal(input, 0, boxLength, output, 0);
         }
         catch (final AEADBadTagException ex)
         {
@@ -131,6 +134,7 @@ public final class FrameOpener
         {
             key.assign(trial);
         }
+        plain.putBytes(0, output, 0, innerLength);
         highestCounter = counter;
         frameLength = innerLength;
         return OPENED;

@@ -33,7 +33,6 @@ public final class FrameSealer
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SealedEncoder sealedEncoder = new SealedEncoder();
-    private final BufferViews views = new BufferViews();
     private final byte[] nonce = new byte[NoiseSymmetricState.NONCE_LENGTH];
     private final ChannelKey key;
     private final int index;
@@ -71,19 +70,23 @@ public final class FrameSealer
         final int boxLength = frameLength + NoiseSymmetricState.TAG_LENGTH;
         buffer.putInt(offset + HEADER_LENGTH - SealedEncoder.boxHeaderLength(), boxLength, ByteOrder.LITTLE_ENDIAN);
         putNonce(nonce, frameCounter);
+        final CipherScratch scratch = CipherScratch.get();
+        final byte[] input = scratch.input(frameLength);
+        final byte[] output = scratch.output(boxLength);
+        buffer.getBytes(offset, scratch.header, 0, HEADER_LENGTH);
+        buffer.getBytes(offset + HEADER_LENGTH, input, 0, frameLength);
         try
         {
             final Cipher cipher = key.cipher();
             cipher.init(Cipher.ENCRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(views.view(buffer, offset, HEADER_LENGTH, false));
-            cipher.doFinal(
-                views.view(buffer, offset + HEADER_LENGTH, frameLength, false),
-                views.view(buffer, offset + HEADER_LENGTH, boxLength, true));
+            cipher.updateAAD(scratch.header, 0, HEADER_LENGTH);
+            cipher.doFinal(input, 0, frameLength, output, 0);
         }
         catch (final GeneralSecurityException ex)
         {
             throw new IllegalStateException("AES-GCM failed to seal a frame: " + ex.getMessage(), ex);
         }
+        buffer.putBytes(offset + HEADER_LENGTH, output, 0, boxLength);
         return frameLength + OVERHEAD;
     }
 
