@@ -4,9 +4,7 @@ import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.transport.AsyncPublication;
 import io.dwcp.engine.transport.StripeLayout;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
 
 /**
  * One transfer on the receiver: its destination, its stripes' images, the end the sender announced and the final
@@ -49,7 +47,6 @@ final class InboundTransfer implements AutoCloseable
     private boolean isEndReceived;
     private boolean isEndAheadCounted;
     private long expectedDigest;
-    private UnsafeBuffer pageCrcs;
     private long digest;
     private ReceiverSession session;
 
@@ -273,15 +270,6 @@ final class InboundTransfer implements AutoCloseable
     void startVerify()
     {
         state = State.VERIFYING;
-        if (null == pageCrcs)
-        {
-            pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.toIntExact(pageCount * Integer.BYTES)));
-        }
-    }
-
-    UnsafeBuffer pageCrcs()
-    {
-        return pageCrcs;
     }
 
     void verdictReady(final long digest)

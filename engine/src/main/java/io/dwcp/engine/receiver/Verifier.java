@@ -1,6 +1,5 @@
 package io.dwcp.engine.receiver;
 
-import io.dwcp.codec.ImageDigest;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.engine.memory.MappedImage;
 import org.agrona.concurrent.Agent;
@@ -21,11 +20,21 @@ final class Verifier implements Agent
     private static final class Job
     {
         private final InboundTransfer transfer;
+        private final UnsafeBuffer slice;
+        private final java.util.zip.CRC32C crc32c = new java.util.zip.CRC32C();
+        private final java.util.zip.CRC32 crc32 = new java.util.zip.CRC32();
         private long cursor;
 
-        Job(final InboundTransfer transfer)
+        Job(final InboundTransfer transfer, final int pagesPerCycle)
         {
             this.transfer = transfer;
+            // One slice of the page checksum table at a time: bounded whatever the image's size.
+            slice = new UnsafeBuffer(new byte[pagesPerCycle * Integer.BYTES]);
+        }
+
+        long digest()
+        {
+            return ((long)(int)crc32c.getValue() << 32) | (crc32.getValue() & 0xFFFF_FFFFL);
         }
     }
 
@@ -45,7 +54,7 @@ final class Verifier implements Agent
     void verify(final InboundTransfer transfer)
     {
         transfer.startVerify();
-        jobs.add(new Job(transfer));
+        jobs.add(new Job(transfer, pagesPerCycle));
     }
 
     /**
@@ -76,21 +85,26 @@ final class Verifier implements Agent
     {
         final InboundTransfer transfer = job.transfer;
         final MappedImage destination = transfer.destination();
-        final UnsafeBuffer pageCrcs = transfer.pageCrcs();
         final int pageSize = transfer.pageSize();
         final long end = Math.min(transfer.pageCount(), job.cursor + pagesPerCycle);
+        final UnsafeBuffer slice = job.slice;
+        int length = 0;
         for (long pageNumber = job.cursor; pageNumber < end; pageNumber++)
         {
             final int crc = PageChecksum.crc32c(
                 destination.segmentOf(pageNumber), destination.offsetOf(pageNumber), pageSize);
-            pageCrcs.putInt((int)(pageNumber * Integer.BYTES), crc);
+            slice.putInt(length, crc);
+            length += Integer.BYTES;
         }
+        // The same digest as ImageDigest.of over the whole table: both checksums run over it slice by slice.
+        job.crc32c.update(slice.byteArray(), 0, length);
+        job.crc32.update(slice.byteArray(), 0, length);
         job.cursor = end;
         // Keeps the sender's peer timeout from firing while a large image is verified.
         transfer.ackPending(true);
         if (end == transfer.pageCount())
         {
-            transfer.verdictReady(ImageDigest.of(pageCrcs, transfer.pageCount()));
+            transfer.verdictReady(job.digest());
             return true;
         }
         return false;
