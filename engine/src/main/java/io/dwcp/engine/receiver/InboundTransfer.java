@@ -5,7 +5,6 @@ import io.dwcp.engine.transport.AsyncPublication;
 import io.dwcp.engine.transport.StripeLayout;
 import org.agrona.CloseHelper;
 
-
 /**
  * One transfer on the receiver: its destination, its stripes' images, the end the sender announced and the final
  * verification.
