@@ -75,10 +75,50 @@ class DwcpMainTest
     }
 
     @Test
+    void keygenWritesAKeyOnlyItsOwnerReadsAndThePeersLine() throws Exception
+    {
+        final java.nio.file.Path key = directory.resolve("host-a.key");
+        assertEquals(0, run("keygen", "--out", key.toString(), "--name", "host-a", "--endpoint", "10.0.0.1:40123"));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+            java.nio.file.Files.getPosixFilePermissions(key)));
+        final String peersLine = out.toString(StandardCharsets.UTF_8).lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(peersLine.startsWith("host-a ") && peersLine.endsWith(" 10.0.0.1:40123"), peersLine);
+        final java.nio.file.Path peers = java.nio.file.Files.writeString(directory.resolve("peers"),
+            peersLine + "\n");
+        assertEquals(1, io.dwcp.engine.security.EngineSecurity.load(key, peers).peers().size());
+
+        assertEquals(2, run("keygen", "--out", key.toString()), "never overwrites a key");
+        java.nio.file.Files.setPosixFilePermissions(key,
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        err.reset();
+        assertEquals(2, run("receive", "--output-dir", directory.resolve("out").toString(), "--key", key.toString(),
+            "--peers", peers.toString()));
+        assertTrue(errorLines().contains("readable by others"), errorLines());
+    }
+
+    @Test
+    void anEngineWithoutAKeyOrInsecureOffLoopbackDoesNotStart()
+    {
+        assertEquals(2, run("receive", "--output-dir", directory.resolve("out").toString(), "--endpoint",
+            "127.0.0.1:40999"));
+        assertTrue(errorLines().contains("no key"), errorLines());
+
+        err.reset();
+        assertEquals(2, run("receive", "--output-dir", directory.resolve("out").toString(), "--endpoint",
+            "0.0.0.0:40999", "--insecure"));
+        assertTrue(errorLines().contains("loopback only"), errorLines());
+
+        err.reset();
+        assertEquals(2, run("send", "--commands", directory.resolve("c").toString(), "--events",
+            directory.resolve("e").toString(), "--control-endpoint", "10.1.2.3:40124", "--insecure"));
+        assertTrue(errorLines().contains("loopback only"), errorLines());
+    }
+
+    @Test
     void everySubcommandHasHelp()
     {
         for (final String command : new String[] { "demo", "send", "receive", "submit", "media-driver", "generate",
-            "stat", "replay" })
+            "stat", "replay", "keygen" })
         {
             out.reset();
             assertEquals(0, run(command, "--help"));

@@ -5,6 +5,7 @@ import io.dwcp.engine.memory.ImageComparison;
 import io.dwcp.engine.queue.EngineEventListener;
 import io.dwcp.engine.runtime.EngineThreading;
 import io.dwcp.engine.runtime.LocalMigration;
+import io.dwcp.engine.security.EngineSecurity;
 import org.agrona.IoUtil;
 
 import java.nio.file.Files;
@@ -20,7 +21,10 @@ import java.util.concurrent.TimeUnit;
  * compared byte for byte with the source.
  * <pre>
  * perf/bench StripedThroughput --image FILE [--stripes 1,4,16,64] [--threading INVOKER] [--workers 1] [--repeat 1]
+ *     [--ipc] [--security sealed|clear|both]
  * </pre>
+ * With {@code --security both} each stripe count runs sealed (the default: Noise IK, AES-256-GCM) and in clear
+ * ({@code --insecure}), alternating which goes first, and a row gives the sealed run's speed over the clear one's.
  * The image is a snapshot {@code MemoryCapture} took (a {@code .mem} file, a whole number of pages).
  */
 public final class StripedThroughput
@@ -45,6 +49,7 @@ public final class StripedThroughput
         int workers = 1;
         int repeat = 1;
         boolean isIpc = false;
+        String security = "sealed";
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -62,6 +67,7 @@ public final class StripedThroughput
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 case "--ipc" -> isIpc = true;
+                case "--security" -> security = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -91,12 +97,37 @@ public final class StripedThroughput
                     zstd.wireBytes() / (1024.0 * 1024.0));
                 for (final int stripes : stripeCounts)
                 {
-                    final Run run = engine(work.resolve("run-" + r + "-" + stripes), image, length, stripes,
-                        threading, workers, isIpc);
-                    System.out.printf(Locale.ROOT, "| engine, %d stripes%s | %.0f | %.1f | %.2f |%n", stripes,
-                        isIpc ? ", aeron:ipc" : "",
-                        run.logicalMbPerSecond(), run.wireBytes() / (1024.0 * 1024.0),
-                        run.logicalMbPerSecond() / zstdMbps);
+                    final List<Boolean> modes = switch (security)
+                    {
+                        case "sealed" -> List.of(true);
+                        case "clear" -> List.of(false);
+                        case "both" -> 0 == r % 2 ? List.of(false, true) : List.of(true, false);
+                        default -> throw new IllegalArgumentException("--security sealed, clear or both");
+                    };
+                    double sealedMbps = 0;
+                    double clearMbps = 0;
+                    for (final boolean isSealed : modes)
+                    {
+                        final Run run = engine(work.resolve("run-" + r + "-" + stripes + "-" + isSealed), image,
+                            length, stripes, threading, workers, isIpc, isSealed);
+                        System.out.printf(Locale.ROOT, "| engine, %d stripes%s, %s | %.0f | %.1f | %.2f |%n",
+                            stripes, isIpc ? ", aeron:ipc" : "", isSealed ? "sealed" : "in clear",
+                            run.logicalMbPerSecond(), run.wireBytes() / (1024.0 * 1024.0),
+                            run.logicalMbPerSecond() / zstdMbps);
+                        if (isSealed)
+                        {
+                            sealedMbps = run.logicalMbPerSecond();
+                        }
+                        else
+                        {
+                            clearMbps = run.logicalMbPerSecond();
+                        }
+                    }
+                    if (sealedMbps > 0 && clearMbps > 0)
+                    {
+                        System.out.printf(Locale.ROOT, "| sealed / in clear, %d stripes | %.2f | | |%n", stripes,
+                            sealedMbps / clearMbps);
+                    }
                 }
             }
         }
@@ -104,6 +135,11 @@ public final class StripedThroughput
         {
             IoUtil.delete(work.toFile(), true);
         }
+    }
+
+    private static EngineSecurity security(final EngineSecurity sealed, final boolean isSealed)
+    {
+        return isSealed ? sealed : EngineSecurity.insecure();
     }
 
     private static final EngineEventListener NO_EVENTS = new EngineEventListener()
@@ -121,10 +157,12 @@ public final class StripedThroughput
         final int stripes,
         final EngineThreading threading,
         final int workers,
-        final boolean isIpc) throws Exception
+        final boolean isIpc,
+        final boolean isSealed) throws Exception
     {
         try (LocalMigration migration = new LocalMigration(directory, isIpc, DriverProfile.load("loopback"),
-            threading, (context) -> context.workerCount(workers), Throwable::printStackTrace))
+            threading, (context) -> context.workerCount(workers).security(security(context.security(), isSealed)),
+            (context) -> context.security(security(context.security(), isSealed)), Throwable::printStackTrace))
         {
             final long transferId = 1;
             migration.commands().startTransfer(transferId, "vm", image.toString(), length, PAGE_SIZE, 0, stripes,
