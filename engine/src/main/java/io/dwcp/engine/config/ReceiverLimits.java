@@ -15,6 +15,7 @@ public final class ReceiverLimits
     private boolean keepFailed = SecurityConfiguration.keepFailed();
     private long handshakeWindowMs = SecurityConfiguration.handshakeWindowMs();
     private long handshakesPerSecond = SecurityConfiguration.handshakesPerSecond();
+    private int maxTermLength = SecurityConfiguration.maxTermLength();
 
     void conclude()
     {
@@ -25,6 +26,7 @@ public final class ReceiverLimits
         EngineContext.requirePositive("peerIdleMs", peerIdleMs);
         EngineContext.requirePositive("handshakeWindowMs", handshakeWindowMs);
         EngineContext.requirePositive("handshakesPerSecond", handshakesPerSecond);
+        EngineContext.requirePositive("maxTermLength", maxTermLength);
         if (diskReserveBytes < 0)
         {
             throw new IllegalStateException("diskReserveBytes=" + diskReserveBytes + " must not be negative");
@@ -173,5 +175,21 @@ public final class ReceiverLimits
     public long handshakesPerSecond()
     {
         return handshakesPerSecond;
+    }
+
+    /**
+     * @param maxTermLength largest term of a sender's session; a larger one is rejected at the Aeron level.
+     * @return this.
+     */
+    public ReceiverLimits maxTermLength(final int maxTermLength)
+    {
+        this.maxTermLength = maxTermLength;
+        return this;
+    }
+
+    /** @return largest term of a sender's session. */
+    public int maxTermLength()
+    {
+        return maxTermLength;
     }
 }

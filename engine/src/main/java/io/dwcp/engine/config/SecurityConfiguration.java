@@ -64,6 +64,11 @@ public final class SecurityConfiguration
     /** Default reserve: 64 MiB. */
     public static final long DISK_RESERVE_DEFAULT = 64L << 20;
 
+    /** Largest term of a sender's session the receiver keeps; a larger one is rejected at the Aeron level. */
+    public static final String MAX_TERM_LENGTH_PROP_NAME = "dwcp.receiver.max.term.length";
+    /** Default largest term: 64 MiB, the wan profile's. */
+    public static final int MAX_TERM_LENGTH_DEFAULT = 64 * 1024 * 1024;
+
     /** Keep the destination files of failed transfers, for inspection. */
     public static final String KEEP_FAILED_PROP_NAME = "dwcp.receiver.keep.failed";
 
@@ -151,6 +156,12 @@ public final class SecurityConfiguration
     public static long diskReserveBytes()
     {
         return Long.getLong(DISK_RESERVE_PROP_NAME, DISK_RESERVE_DEFAULT);
+    }
+
+    /** @return the value of {@link #MAX_TERM_LENGTH_PROP_NAME}. */
+    public static int maxTermLength()
+    {
+        return Integer.getInteger(MAX_TERM_LENGTH_PROP_NAME, MAX_TERM_LENGTH_DEFAULT);
     }
 
     /** @return the value of {@link #KEEP_FAILED_PROP_NAME}. */

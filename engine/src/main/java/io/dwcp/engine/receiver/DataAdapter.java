@@ -2,6 +2,7 @@ package io.dwcp.engine.receiver;
 
 import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
+import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -22,7 +23,9 @@ import io.dwcp.engine.transport.FrameHeader;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.Int2IntCounterMap;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -44,6 +47,8 @@ import java.nio.ByteBuffer;
 final class DataAdapter implements Agent, FragmentHandler
 {
     private static final int FRAGMENTS_PER_CYCLE = 64;
+    private static final int MAX_STRIKES = 64;
+    private static final int MAX_TRACKED_SESSIONS = 4096;
     /** Largest frame opened: Aeron's largest message, 16 MiB. */
     private static final int MAX_SEALED_FRAME_LENGTH = 16 * 1024 * 1024;
 
@@ -70,6 +75,9 @@ final class DataAdapter implements Agent, FragmentHandler
     private final SealedDecoder sealedDecoder = new SealedDecoder();
     private final UnsafeBuffer plain = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_SEALED_FRAME_LENGTH));
     private final UnsafeBuffer plainView = new UnsafeBuffer(0, 0);
+    private final Int2IntCounterMap strikesBySession = new Int2IntCounterMap(0);
+    private final IntHashSet authenticatedSessions = new IntHashSet();
+    private final int maxTermLength;
     private Subscription subscription;
     private long nowNs;
 
@@ -80,8 +88,10 @@ final class DataAdapter implements Agent, FragmentHandler
         final ReceiverConductor conductor,
         final NanoClock nanoClock,
         final ErrorHandler errorHandler,
-        final EngineCounters counters)
+        final EngineCounters counters,
+        final int maxTermLength)
     {
+        this.maxTermLength = maxTermLength;
         this.aeron = aeron;
         this.channel = channel;
         this.streamId = streamId;
@@ -99,7 +109,7 @@ final class DataAdapter implements Agent, FragmentHandler
     @Override
     public void onStart()
     {
-        subscription = aeron.addSubscription(channel, streamId);
+        subscription = aeron.addSubscription(channel, streamId, this::onAvailableImage, (image) -> {});
     }
 
     /**
@@ -128,6 +138,47 @@ final class DataAdapter implements Agent, FragmentHandler
     public String roleName()
     {
         return "dwcp-receiver-data";
+    }
+
+    /**
+     * A new session on the data stream: one whose terms are larger than any sender of this engine uses is
+     * rejected at once, before it can fill the driver's log buffers. Called on the client conductor's thread.
+     *
+     * @param image of the new session.
+     */
+    private void onAvailableImage(final Image image)
+    {
+        if (image.termBufferLength() > maxTermLength)
+        {
+            counters.get(EngineCounter.IMAGES_REJECTED).increment();
+            image.reject("term length " + image.termBufferLength() + " over this receiver's " + maxTermLength);
+        }
+    }
+
+    /**
+     * A session sent something that failed authentication. One that has sent only such frames is, after
+     * {@link #MAX_STRIKES} of them, rejected at the Aeron level: the driver stops taking its data.
+     */
+    private void strike(final int sessionId)
+    {
+        if (authenticatedSessions.contains(sessionId))
+        {
+            return;
+        }
+        final int strikes = strikesBySession.incrementAndGet(sessionId);
+        if (MAX_STRIKES == strikes)
+        {
+            final Image image = subscription.imageBySessionId(sessionId);
+            if (null != image)
+            {
+                counters.get(EngineCounter.IMAGES_REJECTED).increment();
+                image.reject("only unauthenticated frames");
+            }
+        }
+        if (strikesBySession.size() > MAX_TRACKED_SESSIONS)
+        {
+            strikesBySession.clear();
+        }
     }
 
     /**
@@ -197,8 +248,19 @@ final class DataAdapter implements Agent, FragmentHandler
                 case PageFrameDecoder.TEMPLATE_ID -> onPageFrame(
                     frameDecoder.wrap(frame, bodyOffset, blockLength, version), frame, length, sessionId, sealedBy,
                     sealedStripe);
-                case HelloDecoder.TEMPLATE_ID -> conductor.onHello(
-                    helloDecoder.wrap(frame, bodyOffset, blockLength, version), sessionId, nowNs);
+                case HelloDecoder.TEMPLATE_ID ->
+                {
+                    final int verdict = conductor.onHello(
+                        helloDecoder.wrap(frame, bodyOffset, blockLength, version), sessionId, nowNs);
+                    if (verdict < 0)
+                    {
+                        strike(sessionId);
+                    }
+                    else if (verdict > 0 && authenticatedSessions.size() < MAX_TRACKED_SESSIONS)
+                    {
+                        authenticatedSessions.add(sessionId);
+                    }
+                }
                 case DictionaryDecoder.TEMPLATE_ID -> onDictionary(
                     dictionaryDecoder.wrap(frame, bodyOffset, blockLength, version), sessionId, sealedBy, sealedStripe);
                 case TransferEndDecoder.TEMPLATE_ID -> conductor.onTransferEnd(
@@ -237,6 +299,7 @@ final class DataAdapter implements Agent, FragmentHandler
         if (null == transfer || !transfer.session().isSecure() || channel < 0 || channel > transfer.stripeCount())
         {
             counters.get(EngineCounter.FRAMES_UNAUTHENTICATED).increment();
+            strike(sessionId);
             return;
         }
         final FrameOpener opener = 0 == channel ?
@@ -247,7 +310,12 @@ final class DataAdapter implements Agent, FragmentHandler
             counters.get(FrameOpener.REPLAYED == result ? EngineCounter.FRAMES_REPLAYED :
                 FrameOpener.FORGED == result ? EngineCounter.FRAMES_FORGED : EngineCounter.FRAMES_MALFORMED)
                 .increment();
+            strike(sessionId);
             return;
+        }
+        if (authenticatedSessions.size() < MAX_TRACKED_SESSIONS || authenticatedSessions.contains(sessionId))
+        {
+            authenticatedSessions.add(sessionId);
         }
         final int innerLength = opener.frameLength();
         plainView.wrap(plain, 0, innerLength);

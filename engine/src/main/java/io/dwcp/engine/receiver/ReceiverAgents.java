@@ -27,7 +27,8 @@ public final class ReceiverAgents
         final Verifier verifier = new Verifier(context.verifyPagesPerCycle());
         final ReceiverConductor conductor = new ReceiverConductor(context, verifier);
         final DataAdapter dataAdapter = new DataAdapter(context.aeron(), Channels.channelFor(context.dataEndpoint()),
-            context.dataStreamId(), conductor, context.nanoClock(), context.errorHandler(), context.counters());
+            context.dataStreamId(), conductor, context.nanoClock(), context.errorHandler(), context.counters(),
+            context.limits().maxTermLength());
         conductor.dataAdapter(dataAdapter);
         return List.of(dataAdapter, conductor, verifier);
     }

@@ -49,6 +49,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReceiverConductor implements Agent
 {
+    /** {@link #onHello} says: from an authenticated peer. */
+    static final int FROM_PEER = 1;
+    /** {@link #onHello} says: failed authentication. */
+    static final int FROM_STRANGER = -1;
+
     private static final int MAX_REFUSALS = 64;
     private static final int MAX_CHANNEL_LENGTH = 1024;
     private static final int MAX_HANDSHAKE_LENGTH = 1024;
@@ -83,6 +88,7 @@ final class ReceiverConductor implements Agent
     private EventPublisher events;
     private long nowNs;
     private long nextEvictionNs;
+    private boolean guardRefused;
 
     private record Refusal(AsyncPublication peer, long transferId, int senderIndex, byte[] handshake, String text)
     {
@@ -241,7 +247,16 @@ final class ReceiverConductor implements Agent
         return image;
     }
 
-    void onHello(final HelloDecoder hello, final int sessionId, final long nowNs)
+    /**
+     * A Hello: authenticate it, then take or refuse its transfer.
+     *
+     * @param hello     the frame.
+     * @param sessionId it came in.
+     * @param nowNs     current time.
+     * @return {@link #FROM_PEER} when it came from an authenticated peer (or any peer when insecure),
+     * {@link #FROM_STRANGER} when it failed authentication, 0 when neither can be said.
+     */
+    int onHello(final HelloDecoder hello, final int sessionId, final long nowNs)
     {
         final long transferId = hello.transferId();
         final long fileSize = hello.fileSize();
@@ -252,13 +267,13 @@ final class ReceiverConductor implements Agent
         if (!VarDataBounds.fits(hello.vmIdLength(), Admission.MAX_WIRE_VM_ID_LENGTH, hello.buffer(), hello.limit()))
         {
             counters.get(EngineCounter.FRAMES_MALFORMED).increment();
-            return;
+            return FROM_STRANGER;
         }
         final String vmId = hello.vmId();
         if (!VarDataBounds.fits(hello.replyChannelLength(), MAX_CHANNEL_LENGTH, hello.buffer(), hello.limit()))
         {
             counters.get(EngineCounter.FRAMES_MALFORMED).increment();
-            return;
+            return FROM_STRANGER;
         }
         final String replyChannel = hello.replyChannel();
         final int prologueLength = hello.limit();
@@ -266,7 +281,7 @@ final class ReceiverConductor implements Agent
         if (!VarDataBounds.fits(handshakeLength, MAX_HANDSHAKE_LENGTH, hello.buffer(), hello.limit()))
         {
             counters.get(EngineCounter.FRAMES_MALFORMED).increment();
-            return;
+            return FROM_STRANGER;
         }
         final byte[] message = new byte[handshakeLength];
         hello.getHandshake(message, 0, handshakeLength);
@@ -276,17 +291,17 @@ final class ReceiverConductor implements Agent
             if (0 != handshakeLength)
             {
                 counters.get(EngineCounter.HANDSHAKES_FAILED).increment();
-                return;
+                return FROM_STRANGER;
             }
             onInsecureHello(transferId, vmId, pageSize, fileSize, stripeCount, senderIndex, replyChannel,
                 replyStreamId, sessionId, nowNs);
-            return;
+            return FROM_PEER;
         }
         if (0 == handshakeLength)
         {
             // A stranger gets nothing: no file, no mapping, no reply publication, no answer.
             counters.get(EngineCounter.HELLOS_UNAUTHENTICATED).increment();
-            return;
+            return FROM_STRANGER;
         }
         for (int i = 0, size = transfers.size(); i < size; i++)
         {
@@ -297,13 +312,13 @@ final class ReceiverConductor implements Agent
                 {
                     existing.helloAckPending(true);
                 }
-                return;
+                return 0;
             }
         }
         final ResponderHandshake handshake = authenticate(hello, prologueLength, message);
         if (null == handshake)
         {
-            return;
+            return guardRefused ? FROM_STRANGER : 0;
         }
 
         // Authenticated from here on.
@@ -311,7 +326,7 @@ final class ReceiverConductor implements Agent
         if (null == peer)
         {
             counters.get(EngineCounter.HELLOS_REJECTED).increment();
-            return;
+            return FROM_PEER;
         }
         final String peerName = guard.peerOf(handshake).name();
         final String[] refusal = {admission.refusal(transferId, vmId, pageSize, fileSize, stripeCount, peerName,
@@ -321,12 +336,13 @@ final class ReceiverConductor implements Agent
         if (null == transfer)
         {
             refuse(peer, transferId, senderIndex, handshake.answer(0, false, refusal[0], senderIndex), refusal[0]);
-            return;
+            return FROM_PEER;
         }
         final int receiverIndex = newIndex();
         final byte[] answer = handshake.answer(receiverIndex, true, "", senderIndex);
         register(transfer, new ReceiverSession(
             receiverIndex, senderIndex, peerName, message, answer, handshake.keys(senderIndex), stripeCount), nowNs);
+        return FROM_PEER;
     }
 
     /**
@@ -336,10 +352,12 @@ final class ReceiverConductor implements Agent
      */
     private ResponderHandshake authenticate(final HelloDecoder hello, final int prologueLength, final byte[] message)
     {
+        guardRefused = true;
         final long nowMs = epochClock.time();
         if (!guard.tryAcquire(nowMs))
         {
             counters.get(EngineCounter.HANDSHAKES_RATE_LIMITED).increment();
+            guardRefused = false;
             return null;
         }
         final ResponderHandshake handshake;

@@ -75,6 +75,7 @@ public enum EngineCounter
     TRANSFERS_OVER_LIMIT(Role.RECEIVER, "transfers refused: a resource limit (size, count, peers, disk)"),
     DESTINATIONS_REMOVED(Role.RECEIVER, "destination files of failed transfers removed"),
     PEERS_EVICTED(Role.RECEIVER, "idle reply publications closed"),
+    IMAGES_REJECTED(Role.RECEIVER, "sessions rejected at the Aeron level: oversized terms, or only forged frames"),
 
     // Both.
     HANDSHAKES_FAILED(Role.BOTH, "handshake messages failing authentication or malformed"),

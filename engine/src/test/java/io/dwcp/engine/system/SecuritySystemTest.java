@@ -61,19 +61,29 @@ class SecuritySystemTest
             FrameForger stranger = new FrameForger(harness.receiverEndpoint()))
         {
             final EngineCounters receiver = harness.receiverEngine().receiverCounters();
-            // Thousands of files, 15 TiB sparse files, a reply peer per Hello: none of it happens.
-            final int hellos = 400;
+            stranger.transferEnd(1000, 0, 1L << 40);
+            // Thousands of files, 15 TiB sparse files, a reply peer per Hello: none of it happens, and after 64
+            // the stranger's session is rejected at the Aeron level.
+            final int hellos = 64;
             for (int i = 0; i < hellos; i++)
             {
                 final long size = 0 == i % 2 ? 15L << 40 : 1L << 20;
                 stranger.helloInClear(1000 + i, "vm-" + i, size,
                     Channels.channelFor("127.0.0.1:" + (20000 + i)));
             }
-            stranger.transferEnd(1000, 0, 1L << 40);
-            harness.awaitEvents("Hellos counted", 30_000,
-                () -> receiver.value(EngineCounter.HELLOS_UNAUTHENTICATED) == hellos);
-            harness.awaitEvents("the end counted", 30_000,
-                () -> receiver.value(EngineCounter.FRAMES_UNKNOWN_TRANSFER) >= 1);
+            harness.awaitEvents("Hellos counted and the session rejected", 30_000,
+                () -> receiver.value(EngineCounter.HELLOS_UNAUTHENTICATED) == hellos &&
+                receiver.value(EngineCounter.IMAGES_REJECTED) == 1);
+            assertTrue(receiver.value(EngineCounter.FRAMES_UNKNOWN_TRANSFER) >= 1, "the end was dropped");
+
+            // Terms larger than any sender of the engine uses are refused before they take shared memory.
+            try (ExclusivePublication hog = stranger.aeron().addExclusivePublication(
+                Channels.channelFor(harness.receiverEndpoint()) + "|term-length=" + (256 << 20),
+                EngineConfiguration.DATA_STREAM_ID_DEFAULT))
+            {
+                harness.awaitEvents("the oversized session rejected", 30_000,
+                    () -> receiver.value(EngineCounter.IMAGES_REJECTED) == 2);
+            }
             assertEquals(0, receiver.value(EngineCounter.HELLOS_REJECTED), "no refusal needs a reply");
             assertEquals(0, stranger.pollControl(), "nothing was sent to the stranger");
             assertOutputHolds(harness);
