@@ -120,6 +120,7 @@ final class SubmitCommand implements Callable<Integer>
     {
         private final long transferId;
         private long lastPrintNs;
+        private String prefix = "";
         private boolean isEnded;
         private boolean isCompleted;
 
@@ -132,7 +133,9 @@ final class SubmitCommand implements Callable<Integer>
         {
             if (event.transferId() == transferId)
             {
-                out.println("accepted by the receiver: " + event.pageCount() + " pages");
+                prefix = 1 == event.authenticated() ? "" : "INSECURE ";
+                out.println(prefix + "accepted by the receiver: " + event.pageCount() + " pages, " +
+                    (prefix.isEmpty() ? "authenticated, frames sealed" : "no authentication, frames in clear"));
             }
         }
 
@@ -142,7 +145,7 @@ final class SubmitCommand implements Callable<Integer>
             if (event.transferId() == transferId && nowNs - lastPrintNs > TimeUnit.SECONDS.toNanos(1))
             {
                 lastPrintNs = nowNs;
-                out.printf(Locale.ROOT, "progress: %d/%d pages applied, %.0f MB/s, ratio %.2fx%n",
+                out.printf(Locale.ROOT, prefix + "progress: %d/%d pages applied, %.0f MB/s, ratio %.2fx%n",
                     event.pagesAcknowledged(), event.pagesAcknowledged() + event.pagesRemaining() +
                     (event.pagesSent() - event.pagesAcknowledged()),
                     event.throughputBytesPerSecond() / 1e6, event.compressionRatio());

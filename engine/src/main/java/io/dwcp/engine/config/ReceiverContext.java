@@ -4,8 +4,13 @@ import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.transport.Channels;
 import net.openhft.chronicle.queue.ChronicleQueue;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Settings of a receiver agent. Fluent setters; {@link #conclude()} validates them and fills in defaults.
@@ -51,10 +56,11 @@ public final class ReceiverContext extends EngineContext<ReceiverContext>
         Channels.channelFor(dataEndpoint);
         requireLoopbackWhenInsecure("dataEndpoint", dataEndpoint);
         limits.conclude();
-        if (null == outputDirectory || !Files.isDirectory(outputDirectory))
+        if (null == outputDirectory || !Files.isDirectory(outputDirectory, LinkOption.NOFOLLOW_LINKS))
         {
             throw new IllegalStateException("outputDirectory=" + outputDirectory + " is not a directory");
         }
+        checkOwnership(outputDirectory);
         if (verifyPagesPerCycle <= 0)
         {
             throw new IllegalStateException("verifyPagesPerCycle=" + verifyPagesPerCycle + " must be positive");
@@ -65,6 +71,36 @@ public final class ReceiverContext extends EngineContext<ReceiverContext>
                 " must be positive");
         }
         return this;
+    }
+
+    /**
+     * Destination files are created in a directory only this process's user can change: it owns it, and neither
+     * its group nor others may write to it, so that nobody else can put a link or a file where one will be made.
+     */
+    private static void checkOwnership(final Path directory)
+    {
+        try
+        {
+            final String owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS).getName();
+            final String user = System.getProperty("user.name");
+            if (!owner.equals(user))
+            {
+                throw new IllegalStateException("outputDirectory=" + directory + " belongs to " + owner +
+                    ", not to this receiver's user " + user);
+            }
+            final Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory,
+                LinkOption.NOFOLLOW_LINKS);
+            if (permissions.contains(PosixFilePermission.GROUP_WRITE) ||
+                permissions.contains(PosixFilePermission.OTHERS_WRITE))
+            {
+                throw new IllegalStateException("outputDirectory=" + directory + " is writable by others (" +
+                    PosixFilePermissions.toString(permissions) + "); chmod go-w it");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot check outputDirectory=" + directory + ": " + ex.getMessage(), ex);
+        }
     }
 
     /**

@@ -121,8 +121,8 @@ public final class MappedImage implements AutoCloseable
     }
 
     /**
-     * Create a new file of zeros and map it read-write. Creation is exclusive: it fails when anything, a symlink
-     * included, already has the name, so no link is ever followed.
+     * Create a new file of zeros, mode 0600, and map it read-write. Creation is exclusive: it fails when anything,
+     * a symlink included, already has the name, so no link is ever followed.
      *
      * @param file     to create.
      * @param pageSize bytes per page.
@@ -132,7 +132,9 @@ public final class MappedImage implements AutoCloseable
      */
     public static MappedImage createNew(final Path file, final int pageSize, final long length) throws IOException
     {
-        java.nio.file.Files.createFile(file);
+        // Guest memory holds secrets: only the receiver's user may read it.
+        java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         return createReadWrite(file, pageSize, length);
     }
 

@@ -45,11 +45,18 @@ public final class EventPublisher implements AutoCloseable
      * @param pageCount   pages in the image.
      * @param pageSize    bytes per page.
      * @param timestampNs when, on the engine's clock.
+     * @param isAuthenticated whether the engines authenticated each other and seal the transfer's frames.
      */
-    public void accepted(final long transferId, final long pageCount, final int pageSize, final long timestampNs)
+    public void accepted(
+        final long transferId,
+        final long pageCount,
+        final int pageSize,
+        final long timestampNs,
+        final boolean isAuthenticated)
     {
         acceptedEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder)
-            .transferId(transferId).pageCount(pageCount).pageSize(pageSize).timestampNs(timestampNs);
+            .transferId(transferId).pageCount(pageCount).pageSize(pageSize).timestampNs(timestampNs)
+            .authenticated((short)(isAuthenticated ? 1 : 0));
         writer.append(MessageHeaderEncoder.ENCODED_LENGTH + acceptedEncoder.encodedLength());
     }
 

@@ -498,7 +498,7 @@ final class ReceiverConductor implements Agent
         }
         if (null != events)
         {
-            events.accepted(transfer.transferId(), transfer.pageCount(), pageSize, nowNs);
+            events.accepted(transfer.transferId(), transfer.pageCount(), pageSize, nowNs, session.isSecure());
         }
     }
 

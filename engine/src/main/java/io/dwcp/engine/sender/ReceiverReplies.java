@@ -92,8 +92,8 @@ final class ReceiverReplies implements ControlHandler
         if (HelloStatus.ACCEPTED == status)
         {
             transfer.accepted(sessionId, conductor.nowNs());
-            conductor.events().accepted(
-                transfer.transferId(), transfer.pageCount(), transfer.pageSize(), conductor.nowNs());
+            conductor.events().accepted(transfer.transferId(), transfer.pageCount(), transfer.pageSize(),
+                conductor.nowNs(), session.isSecure());
         }
         else
         {
