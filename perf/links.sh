@@ -96,12 +96,21 @@ wait_gone() {
     wait "$pid" 2>/dev/null || true
 }
 
+# make_keys DIR: a key for each engine in DIR/keys, each trusting the other's (the engines are secure by default)
+make_keys() {
+    mkdir -p "$1/keys"
+    "$here/dwcp" keygen --out "$1/keys/rcv.key" --name rcv | tail -1 >"$1/keys/snd.peers"
+    "$here/dwcp" keygen --out "$1/keys/snd.key" --name snd | tail -1 >"$1/keys/rcv.peers"
+}
+
 # run_engine RATE LABEL SENDER_FLAGS USE_RELAY -> prints "seconds wire_bytes"
 run_engine() {
     local label="$2" sender_flags="$3" use_relay="$4"
     local dir="$work/run-$RANDOM"
     mkdir -p "$dir/out"
+    make_keys "$dir"
     ip netns exec "$ns_b" "$here/dwcp" receive --endpoint "$addr_b:40123" --output-dir "$dir/out" --profile lan \
+        --key "$dir/keys/rcv.key" --peers "$dir/keys/rcv.peers" \
         >"$dir/receiver.log" 2>&1 &
     local receiver=$!
     pids+=("$receiver")
@@ -117,7 +126,8 @@ run_engine() {
     fi
     # shellcheck disable=SC2086
     ip netns exec "$ns_a" "$here/dwcp" send --commands "$dir/commands" --events "$dir/events" \
-        --control-endpoint "$addr_a:40124" --profile lan $sender_flags >"$dir/sender.log" 2>&1 &
+        --control-endpoint "$addr_a:40124" --profile lan \
+        --key "$dir/keys/snd.key" --peers "$dir/keys/snd.peers" $sender_flags >"$dir/sender.log" 2>&1 &
     local sender=$!
     pids+=("$sender")
     ip netns exec "$ns_a" "$here/dwcp" submit --commands "$dir/commands" --events "$dir/events" --file "$image" \

@@ -183,16 +183,26 @@ stop_pid() {
     wait "$1" 2>/dev/null || true
 }
 
+# make_keys DIR: a key for each engine in DIR/keys, each trusting the other's (the engines are secure by default)
+make_keys() {
+    mkdir -p "$1/keys"
+    "$here/dwcp" keygen --out "$1/keys/rcv.key" --name rcv | tail -1 >"$1/keys/snd.peers"
+    "$here/dwcp" keygen --out "$1/keys/snd.key" --name snd | tail -1 >"$1/keys/rcv.peers"
+}
+
 # run_engine DIR [ENGINE_JAVA_OPTS]: writes "total_s downtime_ms wire_bytes rounds reported_bytes heartbeat" to DIR/result
 run_engine() {
     local dir="$1" engine_opts="${2:-}"
     mkdir -p "$dir/out" "$dir/agent"
+    make_keys "$dir"
     DWCP_JAVA_OPTS="$engine_opts" ip netns exec "$ns_b" "$here/dwcp" receive --endpoint "$addr_b:40123" --output-dir "$dir/out" --profile lan \
+        --key "$dir/keys/rcv.key" --peers "$dir/keys/rcv.peers" \
         >"$dir/receiver.log" 2>&1 &
     local receiver=$!
     pids+=("$receiver")
     DWCP_JAVA_OPTS="$engine_opts" ip netns exec "$ns_a" "$here/dwcp" send --commands "$dir/commands" --events "$dir/events" \
-        --control-endpoint "$addr_a:40124" --profile lan >"$dir/sender.log" 2>&1 &
+        --control-endpoint "$addr_a:40124" --profile lan \
+        --key "$dir/keys/snd.key" --peers "$dir/keys/snd.peers" >"$dir/sender.log" 2>&1 &
     local sender=$!
     pids+=("$sender")
     boot_source "$dir"
