@@ -4,11 +4,15 @@
 # byte for byte with cmp. Needs root (ip netns, tc). Tears everything down on exit, even on failure.
 #
 #   perf/links.sh [--size 1g] [--rates "1gbit 100mbit"] [--relay DELAY_MS,JITTER_MS,LOSS] [--out FILE]
+#                 [--baseline DIR] [--engine-only]
 #
 # Variants on each link:
 #   engine            dwcp send/receive, compression and deltas on (the default)
 #   engine --no-hde   every page raw: the seeds' backward-compatibility mode
 #   zstd -1 over TCP  the image piped through zstd level 1 into a TCP socket (perf/bench ZstdTcpPipe)
+# With --baseline DIR (another checkout of this repository, built), its engine runs too, after this one on each
+# link, for a before-and-after in one run; a checkout from before engines had keys runs without them.
+# --engine-only skips the --no-hde and zstd variants.
 # With --relay, the engine variants also run through perf/bench ImpairmentRelay in the receiver's namespace,
 # adding seeded delay, jitter and loss on top of the shaped link.
 # Prints a Markdown table, and writes it to FILE with --out.
@@ -18,12 +22,16 @@ size=1g
 rates="1gbit 100mbit"
 relay=""
 out=""
+baseline=""
+engine_only=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --size) size="$2"; shift 2 ;;
         --rates) rates="$2"; shift 2 ;;
         --relay) relay="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
+        --baseline) baseline="$(cd "$2" && pwd)"; shift 2 ;;
+        --engine-only) engine_only=yes; shift ;;
         *) echo "links: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -103,15 +111,20 @@ make_keys() {
     "$here/dwcp" keygen --out "$1/keys/snd.key" --name snd | tail -1 >"$1/keys/rcv.peers"
 }
 
-# run_engine RATE LABEL SENDER_FLAGS USE_RELAY -> prints "seconds wire_bytes"
+# run_engine RATE LABEL SENDER_FLAGS USE_RELAY [HOME] -> prints "seconds wire_bytes"
 run_engine() {
-    local label="$2" sender_flags="$3" use_relay="$4"
+    local label="$2" sender_flags="$3" use_relay="$4" home="${5:-$here}"
     local dir="$work/run-$RANDOM"
     mkdir -p "$dir/out"
-    make_keys "$dir"
-    ip netns exec "$ns_b" "$here/dwcp" receive --endpoint "$addr_b:40123" --output-dir "$dir/out" --profile lan \
-        --key "$dir/keys/rcv.key" --peers "$dir/keys/rcv.peers" \
-        >"$dir/receiver.log" 2>&1 &
+    local receiver_keys="" sender_keys=""
+    if "$home/dwcp" keygen --help >/dev/null 2>&1; then
+        make_keys "$dir"
+        receiver_keys="--key $dir/keys/rcv.key --peers $dir/keys/rcv.peers"
+        sender_keys="--key $dir/keys/snd.key --peers $dir/keys/snd.peers"
+    fi
+    # shellcheck disable=SC2086
+    ip netns exec "$ns_b" "$home/dwcp" receive --endpoint "$addr_b:40123" --output-dir "$dir/out" --profile lan \
+        $receiver_keys >"$dir/receiver.log" 2>&1 &
     local receiver=$!
     pids+=("$receiver")
     local target="$addr_b:40123"
@@ -125,12 +138,11 @@ run_engine() {
         target="$addr_b:40200"
     fi
     # shellcheck disable=SC2086
-    ip netns exec "$ns_a" "$here/dwcp" send --commands "$dir/commands" --events "$dir/events" \
-        --control-endpoint "$addr_a:40124" --profile lan \
-        --key "$dir/keys/snd.key" --peers "$dir/keys/snd.peers" $sender_flags >"$dir/sender.log" 2>&1 &
+    ip netns exec "$ns_a" "$home/dwcp" send --commands "$dir/commands" --events "$dir/events" \
+        --control-endpoint "$addr_a:40124" --profile lan $sender_keys $sender_flags >"$dir/sender.log" 2>&1 &
     local sender=$!
     pids+=("$sender")
-    ip netns exec "$ns_a" "$here/dwcp" submit --commands "$dir/commands" --events "$dir/events" --file "$image" \
+    ip netns exec "$ns_a" "$home/dwcp" submit --commands "$dir/commands" --events "$dir/events" --file "$image" \
         --receiver "$target" --vm-id links --transfer-id 1 --timeout 900 >"$dir/submit.log" 2>&1 || true
     wait_gone "$sender"
     wait_gone "$receiver"
@@ -190,9 +202,15 @@ row() {
 for rate in $rates; do
     setup_link "$rate"
     row "$rate tbf" "engine, compression and deltas" "$(run_engine "$rate" "engine" "" no)" "verified with cmp"
-    row "$rate tbf" "engine --no-hde (raw pages)" "$(run_engine "$rate" "engine --no-hde" "--no-hde" no)" \
-        "verified with cmp"
-    row "$rate tbf" "zstd -1 over TCP" "$(run_zstd)" "verified with cmp"
+    if [ -n "$baseline" ]; then
+        row "$rate tbf" "baseline engine ($(git -C "$baseline" rev-parse --short HEAD))" \
+            "$(run_engine "$rate" "baseline" "" no "$baseline")" "verified with cmp"
+    fi
+    if [ -z "$engine_only" ]; then
+        row "$rate tbf" "engine --no-hde (raw pages)" "$(run_engine "$rate" "engine --no-hde" "--no-hde" no)" \
+            "verified with cmp"
+        row "$rate tbf" "zstd -1 over TCP" "$(run_zstd)" "verified with cmp"
+    fi
     if [ -n "$relay" ]; then
         row "$rate tbf + relay $relay" "engine, compression and deltas" \
             "$(run_engine "$rate" "engine via relay" "" yes)" "delay ms, jitter ms, loss through ImpairmentRelay"

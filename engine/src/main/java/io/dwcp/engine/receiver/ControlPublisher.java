@@ -1,6 +1,7 @@
 package io.dwcp.engine.receiver;
 
 import io.aeron.ExclusivePublication;
+import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codecs.wire.ErrorCode;
 import io.dwcp.codecs.wire.ErrorFrameEncoder;
 import io.dwcp.codecs.wire.HelloAckEncoder;
@@ -11,6 +12,7 @@ import io.dwcp.codecs.wire.PageRequestEncoder;
 import io.dwcp.codecs.wire.TransferVerdictEncoder;
 import io.dwcp.codecs.wire.Verdict;
 import io.dwcp.engine.security.FrameSealer;
+import io.dwcp.engine.security.SealedOffer;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.transport.PublicationResult;
@@ -40,6 +42,7 @@ final class ControlPublisher
     private final TransferVerdictEncoder verdictEncoder = new TransferVerdictEncoder();
     private final ErrorFrameEncoder errorFrameEncoder = new ErrorFrameEncoder();
     private final long[] requestScratch = new long[MAX_PAGES_PER_REQUEST];
+    private final BufferClaim claim = new BufferClaim();
     private final NanoClock nanoClock;
     private final AtomicCounter backPressure;
 
@@ -193,9 +196,8 @@ final class ControlPublisher
 
     private boolean offer(final ExclusivePublication publication, final int bodyLength, final FrameSealer sealer)
     {
-        final int frameLength = MessageHeaderEncoder.ENCODED_LENGTH + bodyLength;
-        final int wireLength = null == sealer ? frameLength : sealer.seal(buffer, 0, frameLength);
-        final long result = publication.offer(buffer, 0, wireLength);
+        final long result = SealedOffer.offer(
+            publication, buffer, MessageHeaderEncoder.ENCODED_LENGTH + bodyLength, sealer, claim);
         return PublicationResult.SENT == PublicationResult.of(result, backPressure, backPressure);
     }
 }

@@ -195,6 +195,7 @@ final class DataAdapter implements Agent, FragmentHandler
                 imagesBySession.get(image.sessionId()) == image)
             {
                 imagesBySession.remove(image.sessionId());
+                authenticatedSessions.remove(image.sessionId());
             }
         }
     }
@@ -346,7 +347,8 @@ final class DataAdapter implements Agent, FragmentHandler
         }
         final StripeImage cached = imagesBySession.get(sessionId);
         if (null != cached && cached.transfer().transferId() == transferId && cached.index() == stripe &&
-            null == cached.transfer().failure() && (null == sealedBy) != cached.transfer().session().isSecure())
+            null == cached.transfer().failure() &&
+            (null == sealedBy ? !cached.transfer().session().isSecure() : cached.transfer() == sealedBy))
         {
             return cached;
         }

@@ -88,9 +88,9 @@ final class ReceiverConductor implements Agent
     private EventPublisher events;
     private long nowNs;
     private long nextEvictionNs;
-    private boolean guardRefused;
 
-    private record Refusal(AsyncPublication peer, long transferId, int senderIndex, byte[] handshake, String text)
+    private record Refusal(
+        AsyncPublication peer, long transferId, int senderIndex, byte[] handshake, String text, long deadlineNs)
     {
     }
 
@@ -109,7 +109,8 @@ final class ReceiverConductor implements Agent
         security = context.security();
         epochClock = context.epochClock();
         final ReceiverLimits limits = context.limits();
-        guard = new HandshakeGuard(security.peers(), limits.handshakeWindowMs(), limits.handshakesPerSecond());
+        guard = new HandshakeGuard(security.peers(), limits.handshakeWindowMs(), limits.handshakesPerSecond(),
+            epochClock.time());
         admission = new Admission(outputDirectory, limits, counters);
         peerIdleNs = TimeUnit.MILLISECONDS.toNanos(limits.peerIdleMs());
         maxPeers = limits.maxPeers();
@@ -318,7 +319,8 @@ final class ReceiverConductor implements Agent
         final ResponderHandshake handshake = authenticate(hello, prologueLength, message);
         if (null == handshake)
         {
-            return guardRefused ? FROM_STRANGER : 0;
+            // Rate-limited ones too: a session that is never authenticated is struck and in the end rejected.
+            return FROM_STRANGER;
         }
 
         // Authenticated from here on.
@@ -338,10 +340,22 @@ final class ReceiverConductor implements Agent
             refuse(peer, transferId, senderIndex, handshake.answer(0, false, refusal[0], senderIndex), refusal[0]);
             return FROM_PEER;
         }
-        final int receiverIndex = newIndex();
-        final byte[] answer = handshake.answer(receiverIndex, true, "", senderIndex);
-        register(transfer, new ReceiverSession(
-            receiverIndex, senderIndex, peerName, message, answer, handshake.keys(senderIndex), stripeCount), nowNs);
+        try
+        {
+            final int receiverIndex = newIndex();
+            final byte[] answer = handshake.answer(receiverIndex, true, "", senderIndex);
+            register(transfer, new ReceiverSession(receiverIndex, senderIndex, peerName, message, answer,
+                handshake.keys(senderIndex), stripeCount), nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Nothing may outlive a transfer that could not be set up: its file and mapping go.
+            transfers.remove(transfer);
+            transfer.close();
+            admission.removeFailed(transfer);
+            counters.get(EngineCounter.ERRORS).increment();
+            context.errorHandler().onError(ex);
+        }
         return FROM_PEER;
     }
 
@@ -352,12 +366,10 @@ final class ReceiverConductor implements Agent
      */
     private ResponderHandshake authenticate(final HelloDecoder hello, final int prologueLength, final byte[] message)
     {
-        guardRefused = true;
         final long nowMs = epochClock.time();
         if (!guard.tryAcquire(nowMs))
         {
             counters.get(EngineCounter.HANDSHAKES_RATE_LIMITED).increment();
-            guardRefused = false;
             return null;
         }
         final ResponderHandshake handshake;
@@ -671,7 +683,9 @@ final class ReceiverConductor implements Agent
         if (refusals.size() < MAX_REFUSALS)
         {
             // Bounded: a flood of Hellos from peers that never listen must not grow memory.
-            refusals.add(new Refusal(peer, transferId, senderIndex, handshake, null == handshake ? text : ""));
+            // A refusal nobody takes is dropped after the linger time, and with it its hold on the peer slot.
+            refusals.add(new Refusal(peer, transferId, senderIndex, handshake, null == handshake ? text : "",
+                nowNs + lingerNs));
         }
     }
 
@@ -681,6 +695,12 @@ final class ReceiverConductor implements Agent
         for (int i = refusals.size() - 1; i >= 0; i--)
         {
             final Refusal refusal = refusals.get(i);
+            if (nowNs - refusal.deadlineNs() > 0 || null != refusal.peer().registrationError())
+            {
+                refusals.remove(i);
+                workCount++;
+                continue;
+            }
             final ExclusivePublication publication = refusal.peer().connectedPublication();
             if (null != publication && control.helloAck(publication, refusal.transferId(), refusal.senderIndex(),
                 HelloStatus.REJECTED, refusal.text(), refusal.handshake()))

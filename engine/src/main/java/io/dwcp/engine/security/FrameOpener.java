@@ -32,8 +32,11 @@ public final class FrameOpener
     /** The inner frame is larger than the caller's buffer. */
     public static final int TOO_LONG = -4;
 
-    /** Epochs a counter may run ahead of the channel's: frames lost to back pressure leave gaps. */
-    public static final int MAX_EPOCHS_AHEAD = 16;
+    /**
+     * Epochs a counter may run ahead of the channel's: only a frame larger than the MTU whose offer is refused
+     * leaves a gap in the counters, and each epoch ahead costs a key derivation before the tag is checked.
+     */
+    public static final int MAX_EPOCHS_AHEAD = 4;
 
     private static final int TAG_BITS = NoiseSymmetricState.TAG_LENGTH * 8;
 

@@ -6,8 +6,8 @@ import java.util.Map;
 /**
  * The receiver's checks on a handshake before anything is allocated for it: a bound on handshakes per second
  * (each costs X25519 work), a trusted static key, and a fresh clock, WireGuard's defence against replayed first
- * messages: each peer's clock must rise from one accepted handshake to the next and lie within a window of the
- * receiver's.
+ * messages: each peer's clock must rise from one accepted handshake to the next, lie within a window of the
+ * receiver's, and not precede the receiver's start, which would let a Hello recorded before a restart in again.
  * <p>
  * Not thread safe: owned by the receiver conductor.
  */
@@ -31,6 +31,7 @@ public final class HandshakeGuard
     }
 
     private final TrustedPeers peers;
+    private final long startMs;
     private final long windowMs;
     private final long handshakesPerSecond;
     private final Map<String, Long> lastEpochMsByPeer = new HashMap<>();
@@ -41,10 +42,14 @@ public final class HandshakeGuard
      * @param peers               the engines trusted.
      * @param windowMs            how far a sender's clock may be from the receiver's.
      * @param handshakesPerSecond handshakes examined per second at most.
+     * @param startMs             the receiver's wall clock at its start: a handshake older than that may be one
+     *                            the receiver accepted before a restart, and is refused as a replay.
      */
-    public HandshakeGuard(final TrustedPeers peers, final long windowMs, final long handshakesPerSecond)
+    public HandshakeGuard(
+        final TrustedPeers peers, final long windowMs, final long handshakesPerSecond, final long startMs)
     {
         this.peers = peers;
+        this.startMs = startMs;
         this.windowMs = windowMs;
         this.handshakesPerSecond = handshakesPerSecond;
     }
@@ -86,7 +91,7 @@ public final class HandshakeGuard
             return Verdict.EXPIRED;
         }
         final Long last = lastEpochMsByPeer.get(peer.name());
-        if (null != last && epochMs <= last)
+        if ((null != last && epochMs <= last) || epochMs < startMs)
         {
             return Verdict.REPLAYED;
         }

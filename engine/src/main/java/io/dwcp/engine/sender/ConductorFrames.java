@@ -1,6 +1,7 @@
 package io.dwcp.engine.sender;
 
 import io.aeron.ExclusivePublication;
+import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codecs.wire.HelloEncoder;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.TransferEndEncoder;
@@ -8,6 +9,7 @@ import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.security.FrameSealer;
 import io.dwcp.engine.security.HelloPrologue;
 import io.dwcp.engine.security.InitiatorHandshake;
+import io.dwcp.engine.security.SealedOffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -26,6 +28,7 @@ final class ConductorFrames
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HelloEncoder helloEncoder = new HelloEncoder();
     private final TransferEndEncoder transferEndEncoder = new TransferEndEncoder();
+    private final BufferClaim claim = new BufferClaim();
     private final String replyChannel;
     private final int replyStreamId;
     private final EngineSecurity security;
@@ -113,8 +116,7 @@ final class ConductorFrames
         {
             stripes.next().lastSequence(lastSequences[k]);
         }
-        final int frameLength = MessageHeaderEncoder.ENCODED_LENGTH + transferEndEncoder.encodedLength();
-        final int wireLength = null == sealer ? frameLength : sealer.seal(buffer, 0, frameLength);
-        return publication.offer(buffer, 0, wireLength);
+        return SealedOffer.offer(publication, buffer,
+            MessageHeaderEncoder.ENCODED_LENGTH + transferEndEncoder.encodedLength(), sealer, claim);
     }
 }

@@ -1,10 +1,12 @@
 package io.dwcp.engine.sender;
 
 import io.aeron.ExclusivePublication;
+import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codecs.wire.DictionaryEncoder;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.security.FrameSealer;
+import io.dwcp.engine.security.SealedOffer;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -24,6 +26,7 @@ final class DictionaryShipper
     private final DictionaryEncoder dictionaryEncoder = new DictionaryEncoder();
     private final UnsafeBuffer dictionaryBuffer =
         new UnsafeBuffer(ByteBuffer.allocateDirect(SenderContext.MAX_DICTIONARY_BYTES + 1024));
+    private final BufferClaim claim = new BufferClaim();
     private final AtomicCounter sent;
     private final AtomicCounter dropped;
 
@@ -62,9 +65,8 @@ final class DictionaryShipper
             .crc32c(crc32c(dictionary))
             .stripe(stripe)
             .putContent(content, 0, dictionary.length);
-        final int frameLength = MessageHeaderEncoder.ENCODED_LENGTH + dictionaryEncoder.encodedLength();
-        final int wireLength = null == sealer ? frameLength : sealer.seal(dictionaryBuffer, 0, frameLength);
-        final long result = publication.offer(dictionaryBuffer, 0, wireLength);
+        final long result = SealedOffer.offer(publication, dictionaryBuffer,
+            MessageHeaderEncoder.ENCODED_LENGTH + dictionaryEncoder.encodedLength(), sealer, claim);
         if (result > 0)
         {
             sent.increment();

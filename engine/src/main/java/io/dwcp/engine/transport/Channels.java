@@ -129,7 +129,7 @@ public final class Channels
             return true;
         }
         final String host = hostOf(endpoint);
-        return "localhost".equals(host) || host.startsWith("127.") || "[::1]".equals(host);
+        return "localhost".equals(host) || "[::1]".equals(host) || (host.startsWith("127.") && isIpLiteral(endpoint));
     }
 
     /**
