@@ -117,7 +117,7 @@ run_engine() {
     local dir="$work/run-$RANDOM"
     mkdir -p "$dir/out"
     local receiver_keys="" sender_keys=""
-    if "$home/dwcp" keygen --help >/dev/null 2>&1; then
+    if [ -f "$home/engine/src/main/java/io/dwcp/engine/cli/KeygenCommand.java" ]; then
         make_keys "$dir"
         receiver_keys="--key $dir/keys/rcv.key --peers $dir/keys/rcv.peers"
         sender_keys="--key $dir/keys/snd.key --peers $dir/keys/snd.peers"
