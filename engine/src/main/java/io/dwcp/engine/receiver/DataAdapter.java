@@ -363,6 +363,11 @@ final class DataAdapter implements Agent, FragmentHandler
         {
             imagesBySession.put(sessionId, image);
         }
+        else if (null == sealedBy && conductor.isSecure())
+        {
+            // A frame in clear at a secure receiver: from a stranger, whose session is struck.
+            strike(sessionId);
+        }
         return image;
     }
 

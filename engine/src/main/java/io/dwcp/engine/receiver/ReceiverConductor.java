@@ -525,6 +525,11 @@ final class ReceiverConductor implements Agent
         return index;
     }
 
+    boolean isSecure()
+    {
+        return !security.isInsecure();
+    }
+
     InboundTransfer transferByIndex(final int receiverIndex)
     {
         return transfersByIndex.get(receiverIndex);
