@@ -91,14 +91,6 @@ public final class FrameSealer
     }
 
     /**
-     * @return frames sealed on this channel.
-     */
-    public long counter()
-    {
-        return counter;
-    }
-
-    /**
      * @return the key epoch: how many times the channel has re-keyed.
      */
     public long epoch()

@@ -209,14 +209,6 @@ public final class NoiseHandshake
     }
 
     /**
-     * @return the peer's ephemeral public key once a message of the peer's is read.
-     */
-    public byte[] remoteEphemeral()
-    {
-        return null == remoteEphemeral ? null : remoteEphemeral.clone();
-    }
-
-    /**
      * @return the handshake hash, which names the session.
      */
     public byte[] handshakeHash()

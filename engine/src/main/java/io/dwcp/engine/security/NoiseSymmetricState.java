@@ -63,11 +63,6 @@ final class NoiseSymmetricState
         nonce = 0;
     }
 
-    boolean hasKey()
-    {
-        return null != key;
-    }
-
     byte[] encryptAndHash(final byte[] plaintext)
     {
         final byte[] ciphertext = null == key ? plaintext.clone() : encrypt(key, nonce++, hash, plaintext);

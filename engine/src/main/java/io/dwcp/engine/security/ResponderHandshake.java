@@ -52,14 +52,6 @@ public final class ResponderHandshake
     }
 
     /**
-     * @return the sender's ephemeral key, which names this handshake among resends.
-     */
-    public byte[] remoteEphemeral()
-    {
-        return handshake.remoteEphemeral();
-    }
-
-    /**
      * @return the sender's wall clock when it wrote the message.
      */
     public long epochMs()
@@ -73,10 +65,9 @@ public final class ResponderHandshake
      * @param receiverIndex this side's number for the transfer.
      * @param isAccepted    whether the transfer is accepted.
      * @param text          why not, or empty.
-     * @param senderIndex   the sender's number for the transfer.
      * @return the second message, and the keys through {@link #keys(int)}.
      */
-    public byte[] answer(final int receiverIndex, final boolean isAccepted, final String text, final int senderIndex)
+    public byte[] answer(final int receiverIndex, final boolean isAccepted, final String text)
     {
         final byte[] textBytes = text.getBytes(StandardCharsets.UTF_8);
         final byte[] payload = ByteBuffer.allocate(Integer.BYTES + 1 + textBytes.length)

@@ -47,11 +47,4 @@ public final class TransferKeys
         return new FrameOpener(receiveKey, channel, rekeyFrames);
     }
 
-    /**
-     * @return the peer's number for the transfer.
-     */
-    public int peerIndex()
-    {
-        return peerIndex;
-    }
 }

@@ -81,11 +81,6 @@ final class SenderSession
         handshake = null;
     }
 
-    TransferKeys keys()
-    {
-        return keys;
-    }
-
     /** @return the sealer of the transfer's own frames, or null when insecure or not yet established. */
     FrameSealer controlSealer()
     {
