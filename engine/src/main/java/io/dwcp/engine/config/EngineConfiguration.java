@@ -68,6 +68,19 @@ public final class EngineConfiguration
     /** Default receiver transfer timeout: long enough for an agent to pause between rounds. */
     public static final long RECEIVER_TRANSFER_TIMEOUT_DEFAULT_MS = 300_000;
 
+    /** How often a receiver makes applied pages and their journal records durable, so a restart resumes from them. */
+    public static final String RECEIVER_FLUSH_INTERVAL_PROP_NAME = "dwcp.receiver.flush.interval.ms";
+    /** Default flush interval. */
+    public static final long RECEIVER_FLUSH_INTERVAL_DEFAULT_MS = 1000;
+
+    /** How long a sender keeps reopening a transfer whose receiver it lost before it fails it: 0 never reopens. */
+    public static final String SENDER_RESUME_TIMEOUT_PROP_NAME = "dwcp.sender.resume.timeout.ms";
+    /** Where a sender keeps the transfers it has open, to reopen them after a restart. */
+    public static final String SENDER_STATE_DIR_PROP_NAME = "dwcp.sender.state.dir";
+
+    /** Default resume timeout. */
+    public static final long SENDER_RESUME_TIMEOUT_DEFAULT_MS = 60_000;
+
     /** How long a receiver keeps a verified transfer, so that late repairs and a repeated end are answered. */
     public static final String RECEIVER_LINGER_PROP_NAME = "dwcp.receiver.linger.ms";
     /** Default linger. */
@@ -303,6 +316,28 @@ public final class EngineConfiguration
     {
         return TimeUnit.MILLISECONDS.toNanos(
             Long.getLong(RECEIVER_TRANSFER_TIMEOUT_PROP_NAME, RECEIVER_TRANSFER_TIMEOUT_DEFAULT_MS));
+    }
+
+    /**
+     * Receiver flush interval.
+     *
+     * @return the value of {@link #RECEIVER_FLUSH_INTERVAL_PROP_NAME} in nanoseconds.
+     */
+    public static long receiverFlushIntervalNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(
+            Long.getLong(RECEIVER_FLUSH_INTERVAL_PROP_NAME, RECEIVER_FLUSH_INTERVAL_DEFAULT_MS));
+    }
+
+    /**
+     * Sender resume timeout.
+     *
+     * @return the value of {@link #SENDER_RESUME_TIMEOUT_PROP_NAME} in nanoseconds.
+     */
+    public static long senderResumeTimeoutNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(
+            Long.getLong(SENDER_RESUME_TIMEOUT_PROP_NAME, SENDER_RESUME_TIMEOUT_DEFAULT_MS));
     }
 
     /**

@@ -45,6 +45,9 @@ public final class SenderContext extends EngineContext<SenderContext>
     private StreamCountPolicy streamCountPolicy;
     private int workerCount = EngineConfiguration.senderWorkers();
     private int stripeTermLength = EngineConfiguration.stripeTermLength();
+    private long resumeTimeoutNs = EngineConfiguration.senderResumeTimeoutNs();
+    private Path stateDirectory = null == System.getProperty(EngineConfiguration.SENDER_STATE_DIR_PROP_NAME) ?
+        null : Path.of(System.getProperty(EngineConfiguration.SENDER_STATE_DIR_PROP_NAME));
 
     /** A context with the defaults from {@link EngineConfiguration}. */
     public SenderContext()
@@ -104,6 +107,13 @@ public final class SenderContext extends EngineContext<SenderContext>
         {
             throw new IllegalStateException(EngineConfiguration.STRIPE_TERM_LENGTH_PROP_NAME + "=" + stripeTermLength +
                 " must be 0 or a power of two of at least 65536");
+        }
+        requireRange("resumeTimeoutNs", resumeTimeoutNs, 0, Long.MAX_VALUE);
+        if (null == stateDirectory)
+        {
+            // Beside the command queue it keeps the positions in: the sender's own, one per command queue.
+            final Path commands = Path.of(commandQueue.fileAbsolutePath());
+            stateDirectory = commands.resolveSibling(commands.getFileName() + ".sender-state");
         }
         if (null == streamCountPolicy)
         {
@@ -551,4 +561,33 @@ public final class SenderContext extends EngineContext<SenderContext>
         return stripeTermLength;
     }
 
+    /**
+     * @param resumeTimeoutNs how long a transfer whose receiver was lost keeps being reopened; 0 never reopens.
+     * @return this.
+     */
+    public SenderContext resumeTimeoutNs(final long resumeTimeoutNs)
+    {
+        this.resumeTimeoutNs = resumeTimeoutNs;
+        return this;
+    }
+
+    public long resumeTimeoutNs()
+    {
+        return resumeTimeoutNs;
+    }
+
+    /**
+     * @param stateDirectory where the sender keeps its open transfers; by default beside the command queue.
+     * @return this.
+     */
+    public SenderContext stateDirectory(final Path stateDirectory)
+    {
+        this.stateDirectory = stateDirectory;
+        return this;
+    }
+
+    public Path stateDirectory()
+    {
+        return stateDirectory;
+    }
 }

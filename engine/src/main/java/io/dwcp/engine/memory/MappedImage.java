@@ -184,6 +184,51 @@ public final class MappedImage implements AutoCloseable
     }
 
     /**
+     * Open an existing file to write, as a receiver resuming a transfer does: its content stays.
+     *
+     * @param file     to open; it must hold exactly {@code length} bytes.
+     * @param pageSize bytes per page.
+     * @param length   bytes to map.
+     * @return the image.
+     * @throws IOException if the file cannot be opened or has another length.
+     */
+    public static MappedImage reopenWritable(final Path file, final int pageSize, final long length)
+        throws IOException
+    {
+        final RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
+        try
+        {
+            if (raf.length() != length)
+            {
+                throw new IOException(file + " holds " + raf.length() + " bytes, not the " + length + " expected");
+            }
+            return new MappedImage(file, pageSize, length, FileChannel.MapMode.READ_WRITE, raf.getChannel(), raf);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            raf.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Write what was written to the file, through the mapping or not, out to its storage.
+     *
+     * @throws IOException if it cannot be.
+     */
+    public void force() throws IOException
+    {
+        for (final MappedByteBuffer mapping : mappings)
+        {
+            mapping.force();
+        }
+        if (null != writeFile)
+        {
+            writeFile.getChannel().force(false);
+        }
+    }
+
+    /**
      * Can pages be written through the file?
      *
      * @return true for images made by {@link #createReadWrite}.

@@ -47,6 +47,34 @@ public final class SbeQueueReader implements AutoCloseable
     }
 
     /**
+     * Create an unnamed reader that starts at an index, to read a part of the queue again.
+     *
+     * @param queue to read.
+     * @param index of the first excerpt to read.
+     * @return the reader, or null when the queue no longer holds that index.
+     */
+    public static SbeQueueReader from(final ChronicleQueue queue, final long index)
+    {
+        final SbeQueueReader reader = new SbeQueueReader(queue, null);
+        if (!reader.tailer.moveToIndex(index))
+        {
+            reader.close();
+            return null;
+        }
+        return reader;
+    }
+
+    /**
+     * The index of the next excerpt this reader reads.
+     *
+     * @return the index.
+     */
+    public long nextIndex()
+    {
+        return tailer.index();
+    }
+
+    /**
      * Read up to {@code limit} messages.
      *
      * @param handler called for each message.

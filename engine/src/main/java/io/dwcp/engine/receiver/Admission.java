@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * Whether a receiver takes a transfer an authenticated peer asks for: a VM id that makes a safe file name, a
  * geometry it can hold, room under its limits on size, transfers and disk space, and no file of that name. Each
- * refusal is counted and comes with a reason for the peer.
+ * refusal is counted and comes with a reason for the peer. A file of that name is taken only to resume it, when its
+ * journal says it is this transfer's ({@link TransferJournal}).
  * <p>
  * Not thread safe: owned by the receiver conductor.
  */
@@ -118,7 +119,8 @@ final class Admission
             return "cannot read the free space of " + outputDirectory + ": " + ex.getMessage();
         }
         final Path file = destination(vmId, transferId);
-        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) &&
+            !Files.exists(TransferJournal.pathOf(file), LinkOption.NOFOLLOW_LINKS))
         {
             return "destination " + file.getFileName() + " already exists; it is never overwritten";
         }
@@ -134,10 +136,11 @@ final class Admission
      * Remove the destination of a transfer that failed, unless the settings keep it.
      *
      * @param transfer that failed, its destination closed.
+     * @param isAbandoned whether its agent abandoned it, when it goes whatever the settings say.
      */
-    void removeFailed(final InboundTransfer transfer)
+    void removeFailed(final InboundTransfer transfer, final boolean isAbandoned)
     {
-        if (limits.keepFailed())
+        if (limits.keepFailed() && !isAbandoned)
         {
             return;
         }

@@ -5,6 +5,7 @@ import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codecs.wire.ErrorCode;
 import io.dwcp.codecs.wire.ErrorFrameEncoder;
 import io.dwcp.codecs.wire.HelloAckEncoder;
+import io.dwcp.codecs.wire.HeldPagesEncoder;
 import io.dwcp.codecs.wire.HelloStatus;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.PageAckEncoder;
@@ -31,7 +32,11 @@ import java.nio.ByteBuffer;
  */
 final class ControlPublisher
 {
+    /** Pages a HeldPages frame lists at most. */
+    static final int HELD_PAGES_PER_FRAME = 1024;
+
     private static final int MAX_PAGES_PER_REQUEST = 1024;
+    private static final int HELD_FRAMES_PER_CYCLE = 16;
     private static final byte[] NO_BYTES = new byte[0];
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
@@ -41,6 +46,7 @@ final class ControlPublisher
     private final PageRequestEncoder pageRequestEncoder = new PageRequestEncoder();
     private final TransferVerdictEncoder verdictEncoder = new TransferVerdictEncoder();
     private final ErrorFrameEncoder errorFrameEncoder = new ErrorFrameEncoder();
+    private final HeldPagesEncoder heldPagesEncoder = new HeldPagesEncoder();
     private final long[] requestScratch = new long[MAX_PAGES_PER_REQUEST];
     private final BufferClaim claim = new BufferClaim();
     private final NanoClock nanoClock;
@@ -182,6 +188,44 @@ final class ControlPublisher
             return 0;
         }
         return 1;
+    }
+
+    /**
+     * Tell the sender of a resumed transfer which pages the destination holds, a few frames per duty cycle: each page's
+     * CRC32C as its content has it now, where the journal's record agrees.
+     *
+     * @param publication to the sender.
+     * @param transfer    resumed.
+     * @param crcs        scratch for a frame's CRCs.
+     * @param counters    where the held pages are counted.
+     * @return frames sent.
+     */
+    int heldPages(
+        final ExclusivePublication publication,
+        final InboundTransfer transfer,
+        final UnsafeBuffer crcs,
+        final EngineCounters counters)
+    {
+        int frames = 0;
+        final FrameSealer sealer = transfer.session().controlSealer();
+        while (frames < HELD_FRAMES_PER_CYCLE && transfer.heldPagesToSend() > 0)
+        {
+            final long firstPage = transfer.heldCursor();
+            final int count = (int)Math.min(HELD_PAGES_PER_FRAME, transfer.heldPagesToSend());
+            final long matched = transfer.journal().held(transfer.destination(), firstPage, count, crcs);
+            heldPagesEncoder.wrapAndApplyHeader(buffer, offsetFor(sealer), headerEncoder)
+                .transferId(transfer.transferId())
+                .firstPage(firstPage)
+                .putCrcs(crcs, 0, count * Integer.BYTES);
+            if (!offer(publication, heldPagesEncoder.encodedLength(), sealer))
+            {
+                break;
+            }
+            counters.get(EngineCounter.PAGES_HELD_ON_RESUME).getAndAdd(matched);
+            transfer.heldSent(count, matched);
+            frames++;
+        }
+        return frames;
     }
 
     boolean verdict(final ExclusivePublication publication, final InboundTransfer transfer)

@@ -13,6 +13,7 @@ import io.dwcp.codecs.wire.HelloDecoder;
 import io.dwcp.codecs.wire.MessageHeaderDecoder;
 import io.dwcp.codecs.wire.PageFrameDecoder;
 import io.dwcp.codecs.wire.SealedDecoder;
+import io.dwcp.codecs.wire.TransferAbandonDecoder;
 import io.dwcp.codecs.wire.TransferEndDecoder;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.config.SenderContext;
@@ -71,6 +72,7 @@ final class DataAdapter implements Agent, FragmentHandler
     private final HelloDecoder helloDecoder = new HelloDecoder();
     private final PageFrameDecoder frameDecoder = new PageFrameDecoder();
     private final TransferEndDecoder transferEndDecoder = new TransferEndDecoder();
+    private final TransferAbandonDecoder abandonDecoder = new TransferAbandonDecoder();
     private final DictionaryDecoder dictionaryDecoder = new DictionaryDecoder();
     private final SealedDecoder sealedDecoder = new SealedDecoder();
     private final UnsafeBuffer plain = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_SEALED_FRAME_LENGTH));
@@ -266,6 +268,8 @@ final class DataAdapter implements Agent, FragmentHandler
                     dictionaryDecoder.wrap(frame, bodyOffset, blockLength, version), sessionId, sealedBy, sealedStripe);
                 case TransferEndDecoder.TEMPLATE_ID -> conductor.onTransferEnd(
                     transferEndDecoder.wrap(frame, bodyOffset, blockLength, version), sealedBy, sessionId, nowNs);
+                case TransferAbandonDecoder.TEMPLATE_ID -> conductor.onAbandon(
+                    abandonDecoder.wrap(frame, bodyOffset, blockLength, version), sealedBy, sessionId);
                 default -> counters.get(EngineCounter.FRAMES_UNKNOWN_TEMPLATE).increment();
             }
         }
@@ -322,7 +326,8 @@ final class DataAdapter implements Agent, FragmentHandler
         plainView.wrap(plain, 0, innerLength);
         final int templateId = FrameHeader.check(plainView, 0, innerLength, MessageHeaderDecoder.SCHEMA_ID,
             MessageHeaderDecoder.SCHEMA_VERSION, MessageHeaderDecoder.SCHEMA_VERSION);
-        final boolean isExpected = 0 == channel ? TransferEndDecoder.TEMPLATE_ID == templateId :
+        final boolean isExpected = 0 == channel ?
+            TransferEndDecoder.TEMPLATE_ID == templateId || TransferAbandonDecoder.TEMPLATE_ID == templateId :
             PageFrameDecoder.TEMPLATE_ID == templateId || DictionaryDecoder.TEMPLATE_ID == templateId;
         if (!isExpected)
         {

@@ -3,6 +3,7 @@ package io.dwcp.engine.receiver;
 import io.aeron.Aeron;
 import io.dwcp.codec.VarDataBounds;
 import io.dwcp.codecs.wire.HelloDecoder;
+import io.dwcp.codecs.wire.HelloStatus;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.security.HandshakeException;
@@ -13,10 +14,13 @@ import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.status.StripeCounters;
 import io.dwcp.engine.transport.AsyncPublication;
+import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -148,20 +152,21 @@ final class HelloHandler
             return ReceiverConductor.FROM_PEER;
         }
         final String peerName = guard.peerOf(handshake).name();
+        supersedeEarlierAttempt(transferId, peerName);
         final String[] refusal = {admission.refusal(transferId, vmId, pageSize, fileSize, stripeCount, peerName,
             transfers)};
         final InboundTransfer transfer = null != refusal[0] ? null :
-            create(transferId, vmId, pageSize, fileSize, stripeCount, peer, sessionId, nowNs, refusal);
+            create(transferId, vmId, pageSize, fileSize, stripeCount, peer, sessionId, peerName, nowNs, refusal);
         if (null == transfer)
         {
-            replyPeers.refuse(peer, transferId, senderIndex, handshake.answer(0, false, refusal[0]),
+            replyPeers.refuse(peer, transferId, senderIndex, handshake.answer(0, HelloStatus.REJECTED, refusal[0]),
                 refusal[0], nowNs);
             return ReceiverConductor.FROM_PEER;
         }
         try
         {
             final int receiverIndex = conductor.newIndex();
-            final byte[] answer = handshake.answer(receiverIndex, true, "");
+            final byte[] answer = handshake.answer(receiverIndex, transfer.helloStatus(), "");
             conductor.register(transfer, new ReceiverSession(receiverIndex, senderIndex, peerName, message, answer,
                 handshake.keys(senderIndex), stripeCount), nowNs);
         }
@@ -170,7 +175,7 @@ final class HelloHandler
             // Nothing may outlive a transfer that could not be set up: its file and mapping go.
             transfers.remove(transfer);
             transfer.close();
-            admission.removeFailed(transfer);
+            discard(transfer);
             counters.get(EngineCounter.ERRORS).increment();
             errorHandler.onError(ex);
         }
@@ -238,22 +243,24 @@ final class HelloHandler
         final InboundTransfer existing = conductor.insecureTransfer(transferId);
         if (null != existing)
         {
-            if (existing.hasSameGeometry(pageSize, fileSize, stripeCount, vmId, peer) &&
-                existing.controlSessionId() == sessionId)
-            {
-                existing.helloAckPending(true);
-            }
-            else
+            if (!existing.hasSameGeometry(pageSize, fileSize, stripeCount, vmId, peer))
             {
                 replyPeers.refuse(peer, transferId, senderIndex, null,
                     "transfer " + transferId + " is already open for another sender or geometry", nowNs);
+                return;
             }
-            return;
+            if (existing.controlSessionId() == sessionId)
+            {
+                existing.helloAckPending(true);
+                return;
+            }
+            // Another session of the same sender: it restarted, or reopened the transfer after losing this one.
+            conductor.supersede(existing);
         }
         final String[] refusal = {admission.refusal(transferId, vmId, pageSize, fileSize, stripeCount,
             ReceiverSession.INSECURE_PEER, transfers)};
-        final InboundTransfer transfer = null != refusal[0] ? null :
-            create(transferId, vmId, pageSize, fileSize, stripeCount, peer, sessionId, nowNs, refusal);
+        final InboundTransfer transfer = null != refusal[0] ? null : create(transferId, vmId, pageSize, fileSize,
+            stripeCount, peer, sessionId, ReceiverSession.INSECURE_PEER, nowNs, refusal);
         if (null == transfer)
         {
             replyPeers.refuse(peer, transferId, senderIndex, null, refusal[0], nowNs);
@@ -275,22 +282,49 @@ final class HelloHandler
         final int stripeCount,
         final AsyncPublication peer,
         final int sessionId,
+        final String peerName,
         final long nowNs,
         final String[] refusal)
     {
         final Path file = admission.destination(vmId, transferId);
-        final MappedImage destination;
+        MappedImage destination = null;
+        TransferJournal journal = null;
+        boolean isResumed = false;
         try
         {
-            destination = MappedImage.createNew(file, pageSize, fileSize);
+            journal = TransferJournal.open(file, transferId, vmId, peerName, pageSize, fileSize);
+            if (null != journal && !Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+            {
+                // The state of a destination that is gone vouches for nothing.
+                journal.delete();
+                journal = null;
+            }
+            isResumed = null != journal;
+            destination = isResumed ? MappedImage.reopenWritable(file, pageSize, fileSize) :
+                MappedImage.createNew(file, pageSize, fileSize);
+            if (!isResumed)
+            {
+                journal = TransferJournal.create(file, transferId, vmId, peerName, pageSize, fileSize);
+            }
         }
         catch (final IOException | RuntimeException ex)
         {
-            refusal[0] = "cannot create destination " + file.getFileName() + ": " + ex;
+            CloseHelper.closeAll(journal, destination);
+            if (!isResumed && null != destination)
+            {
+                deleteQuietly(file);
+            }
+            refusal[0] = (isResumed ? "cannot resume destination " : "cannot create destination ") +
+                file.getFileName() + ": " + ex.getMessage();
             return null;
         }
         final InboundTransfer transfer = new InboundTransfer(
             transferId, vmId, pageSize, fileSize, stripeCount, destination, peer, sessionId, nowNs);
+        transfer.journal(journal, isResumed);
+        if (isResumed)
+        {
+            counters.get(EngineCounter.TRANSFERS_RESUMED).increment();
+        }
         try
         {
             for (int k = 0; k < stripeCount; k++)
@@ -303,10 +337,49 @@ final class HelloHandler
         catch (final RuntimeException ex)
         {
             transfer.close();
-            admission.removeFailed(transfer);
+            discard(transfer);
             refusal[0] = "cannot allocate counters for " + stripeCount + " stripes: " + ex.getMessage();
             return null;
         }
         return transfer;
+    }
+
+    /**
+     * A new, authenticated handshake of the same peer for a transfer it holds open: the peer restarted, or lost the
+     * receiver and reopened the transfer. The earlier attempt closes and keeps its files, which the new one resumes.
+     */
+    private void supersedeEarlierAttempt(final long transferId, final String peerName)
+    {
+        for (int i = transfers.size() - 1; i >= 0; i--)
+        {
+            final InboundTransfer transfer = transfers.get(i);
+            if (transfer.transferId() == transferId && transfer.session().peerName().equals(peerName) &&
+                InboundTransfer.State.DONE != transfer.state())
+            {
+                conductor.supersede(transfer);
+            }
+        }
+    }
+
+    /** A transfer that could not be set up: a new one leaves nothing, a resumed one keeps its files. */
+    private void discard(final InboundTransfer transfer)
+    {
+        if (!transfer.isResumed())
+        {
+            transfer.dropJournal(counters);
+            admission.removeFailed(transfer, false);
+        }
+    }
+
+    private void deleteQuietly(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ex)
+        {
+            counters.get(EngineCounter.ERRORS).increment();
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.dwcp.engine.receiver;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.transport.AsyncPublication;
 import io.dwcp.engine.transport.StripeLayout;
+import io.dwcp.codecs.wire.HelloStatus;
 import org.agrona.CloseHelper;
 
 /**
@@ -48,6 +49,13 @@ final class InboundTransfer implements AutoCloseable
     private long expectedDigest;
     private long digest;
     private ReceiverSession session;
+    private TransferJournal journal;
+    private boolean isResumed;
+    private long heldCursor = -1;
+    private long heldMatched;
+    private long lastFlushNs;
+    private boolean isKeptForResume;
+    private boolean isAbandoned;
 
     InboundTransfer(
         final long transferId,
@@ -362,6 +370,159 @@ final class InboundTransfer implements AutoCloseable
         return peer;
     }
 
+    /**
+     * The journal that keeps the transfer resumable, and whether its destination holds pages of an earlier attempt,
+     * which the sender is told before it sends any.
+     *
+     * @param journal   of the transfer.
+     * @param isResumed whether pages are held from an earlier attempt.
+     */
+    void journal(final TransferJournal journal, final boolean isResumed)
+    {
+        this.journal = journal;
+        this.isResumed = isResumed;
+        heldCursor = isResumed ? 0 : -1;
+    }
+
+    TransferJournal journal()
+    {
+        return journal;
+    }
+
+    boolean isResumed()
+    {
+        return isResumed;
+    }
+
+    /**
+     * The HelloAck's status: resumed when pages of an earlier attempt are held.
+     *
+     * @return the status.
+     */
+    HelloStatus helloStatus()
+    {
+        return isResumed ? HelloStatus.RESUMED : HelloStatus.ACCEPTED;
+    }
+
+    long lastFlushNs()
+    {
+        return lastFlushNs;
+    }
+
+    void lastFlushNs(final long nowNs)
+    {
+        lastFlushNs = nowNs;
+    }
+
+    boolean hasJournal()
+    {
+        return null != journal;
+    }
+
+    /** Removing this attempt keeps its destination and journal for the next. */
+    void keepForResume()
+    {
+        isKeptForResume = true;
+    }
+
+    boolean isKeptForResume()
+    {
+        return isKeptForResume;
+    }
+
+    /** The agent abandoned the transfer: everything of it goes. */
+    void abandon()
+    {
+        isAbandoned = true;
+    }
+
+    boolean isAbandoned()
+    {
+        return isAbandoned;
+    }
+
+    /**
+     * Close and remove the journal: the transfer is verified, failed for good, or abandoned.
+     *
+     * @param counters where a failure to remove it is counted.
+     */
+    void dropJournal(final io.dwcp.engine.status.EngineCounters counters)
+    {
+        if (null == journal)
+        {
+            return;
+        }
+        try
+        {
+            journal.delete();
+        }
+        catch (final java.io.IOException ex)
+        {
+            counters.get(io.dwcp.engine.status.EngineCounter.ERRORS).increment();
+        }
+        journal = null;
+    }
+
+    /**
+     * Pages the sender has still to be told are held, from {@link #heldCursor()}; 0 once all are told.
+     *
+     * @return pages left to list.
+     */
+    long heldPagesToSend()
+    {
+        return heldCursor < 0 ? 0 : pageCount - heldCursor;
+    }
+
+    long heldCursor()
+    {
+        return heldCursor;
+    }
+
+    void heldSent(final int pages, final long matched)
+    {
+        heldCursor += pages;
+        heldMatched += matched;
+        if (heldCursor >= pageCount)
+        {
+            heldCursor = -1;
+        }
+    }
+
+    long heldMatched()
+    {
+        return heldMatched;
+    }
+
+    /**
+     * A page was applied with this CRC: its record goes to the journal, made durable at the next flush.
+     *
+     * @param pageNumber of the page.
+     * @param crc        of its content.
+     */
+    void onApplied(final long pageNumber, final int crc)
+    {
+        if (null != journal)
+        {
+            journal.record(pageNumber, crc);
+        }
+    }
+
+    /**
+     * Make applied pages and their records durable, if any were applied since the last flush.
+     *
+     * @return true if a flush was done.
+     * @throws java.io.IOException if the destination or the journal cannot be written out.
+     */
+    boolean flushJournal() throws java.io.IOException
+    {
+        if (null == journal || !journal.hasUnflushedRecords())
+        {
+            return false;
+        }
+        journal.flush(destination);
+        return true;
+    }
+
     @Override
     public void close()
     {
@@ -370,6 +531,15 @@ final class InboundTransfer implements AutoCloseable
         {
             CloseHelper.close(stripe);
         }
+        try
+        {
+            flushJournal();
+        }
+        catch (final java.io.IOException ignore)
+        {
+            // What was not made durable is sent again by a later attempt: the journal vouches only for the rest.
+        }
+        CloseHelper.close(journal);
         destination.close();
     }
 }

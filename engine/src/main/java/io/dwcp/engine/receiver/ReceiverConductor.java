@@ -7,7 +7,8 @@ import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.agent.FailureReason;
 import io.dwcp.codecs.wire.ErrorCode;
 import io.dwcp.codecs.wire.HelloDecoder;
-import io.dwcp.codecs.wire.HelloStatus;
+import io.dwcp.codec.VarDataBounds;
+import io.dwcp.codecs.wire.TransferAbandonDecoder;
 import io.dwcp.codecs.wire.TransferEndDecoder;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.config.ReceiverContext;
@@ -15,15 +16,20 @@ import io.dwcp.engine.config.ReceiverLimits;
 import io.dwcp.engine.queue.EventPublisher;
 import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.security.HandshakeGuard;
+import io.dwcp.engine.security.WireText;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.transport.AsyncPublication;
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
@@ -43,9 +49,15 @@ final class ReceiverConductor implements Agent
     /** {@link #onHello} says: failed authentication. */
     static final int FROM_STRANGER = -1;
 
+    private static final int MAX_REASON_LENGTH = 4096;
+
     private final Aeron aeron;
     private final long transferTimeoutNs;
     private final long lingerNs;
+    private final long flushIntervalNs;
+    private final ErrorHandler errorHandler;
+    private final UnsafeBuffer heldScratch =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(ControlPublisher.HELD_PAGES_PER_FRAME * Integer.BYTES));
     private final NanoClock nanoClock;
     private final EngineCounters counters;
     private final ControlPublisher control;
@@ -71,6 +83,8 @@ final class ReceiverConductor implements Agent
         aeron = context.aeron();
         transferTimeoutNs = context.transferTimeoutNs();
         lingerNs = context.lingerNs();
+        flushIntervalNs = EngineConfiguration.receiverFlushIntervalNs();
+        errorHandler = context.errorHandler();
         nanoClock = context.nanoClock();
         counters = context.counters();
         control = new ControlPublisher(nanoClock, counters);
@@ -298,6 +312,40 @@ final class ReceiverConductor implements Agent
         transfer.onTransferEnd(digest, nowNs);
     }
 
+    /**
+     * The sender's agent abandoned the transfer: its destination and resume state go.
+     *
+     * @param abandon   the frame.
+     * @param sealedBy  the transfer whose key opened it, or null when in clear.
+     * @param sessionId it came in.
+     */
+    void onAbandon(final TransferAbandonDecoder abandon, final InboundTransfer sealedBy, final int sessionId)
+    {
+        final InboundTransfer transfer = null != sealedBy ? sealedBy : transfersById.get(abandon.transferId());
+        if (null == transfer || transfer.transferId() != abandon.transferId() ||
+            transfer.controlSessionId() != sessionId)
+        {
+            counters.get(EngineCounter.FRAMES_UNKNOWN_TRANSFER).increment();
+            return;
+        }
+        final String reason = WireText.sanitise(VarDataBounds.fits(abandon.reasonLength(), MAX_REASON_LENGTH,
+            abandon.buffer(), abandon.limit()) ? abandon.reason() : "(reason unreadable)");
+        counters.get(EngineCounter.TRANSFERS_ABANDONED).increment();
+        transfer.abandon();
+        failAndRemove(transfer, FailureReason.CANCELLED, "abandoned by the sender's agent: " + reason);
+    }
+
+    /**
+     * A new attempt of the same sender replaces this one, which closes and keeps its files for the new one.
+     *
+     * @param transfer the earlier attempt.
+     */
+    void supersede(final InboundTransfer transfer)
+    {
+        transfer.keepForResume();
+        remove(transfer);
+    }
+
     private int service(final InboundTransfer transfer)
     {
         final AsyncPublication peer = transfer.peer();
@@ -308,22 +356,8 @@ final class ReceiverConductor implements Agent
                 "cannot reply to " + peer.channel() + ": " + peer.registrationError());
             return 1;
         }
-        if (InboundTransfer.State.DONE == transfer.state())
+        if (isTimedOut(transfer))
         {
-            if (nowNs - transfer.doneNs() > lingerNs)
-            {
-                remove(transfer);
-                return 1;
-            }
-        }
-        else if (InboundTransfer.State.VERIFYING == transfer.state())
-        {
-            // The sender owes no frame while it waits for the verdict: its silence counts from the verdict on.
-            transfer.onVerifying(nowNs);
-        }
-        else if (nowNs - transfer.lastFrameNs() > transferTimeoutNs)
-        {
-            failAndRemove(transfer, FailureReason.PEER_LOST, silenceOf(transfer));
             return 1;
         }
 
@@ -344,11 +378,15 @@ final class ReceiverConductor implements Agent
 
         int workCount = 0;
         if (transfer.isHelloAckPending() &&
-            control.helloAck(publication, transfer.transferId(), transfer.session().senderIndex(), HelloStatus.ACCEPTED,
-                "", transfer.session().secondMessage()))
+            control.helloAck(publication, transfer.transferId(), transfer.session().senderIndex(),
+                transfer.helloStatus(), "", transfer.session().secondMessage()))
         {
             transfer.helloAckPending(false);
             workCount++;
+        }
+        if (!transfer.isHelloAckPending() && transfer.heldPagesToSend() > 0)
+        {
+            workCount += control.heldPages(publication, transfer, heldScratch, counters);
         }
 
         for (int k = 0, n = transfer.stripeCount(); k < n; k++)
@@ -386,12 +424,55 @@ final class ReceiverConductor implements Agent
             workCount++;
         }
 
+        if (InboundTransfer.State.VERDICT_READY == transfer.state() && transfer.isMatch() && transfer.hasJournal())
+        {
+            // Verified: durable first, then nothing is left to resume.
+            flush(transfer);
+            transfer.dropJournal(counters);
+        }
         if (InboundTransfer.State.VERDICT_READY == transfer.state() && control.verdict(publication, transfer))
         {
             finish(transfer);
             workCount++;
         }
         return workCount;
+    }
+
+    /**
+     * Remove a transfer whose linger is over, or whose sender went silent, keeping what arrived for a sender that
+     * comes back, restarted or reconnected; flush the others when due.
+     *
+     * @return true when the transfer was removed.
+     */
+    private boolean isTimedOut(final InboundTransfer transfer)
+    {
+        if (InboundTransfer.State.DONE == transfer.state())
+        {
+            if (nowNs - transfer.doneNs() > lingerNs)
+            {
+                remove(transfer);
+                return true;
+            }
+        }
+        else if (transfer.heldPagesToSend() > 0 || InboundTransfer.State.RECEIVING != transfer.state())
+        {
+            // The sender owes no frame while it waits for the held pages or the verdict: its silence counts after.
+            transfer.onVerifying(nowNs);
+        }
+        else if (nowNs - transfer.lastFrameNs() > transferTimeoutNs)
+        {
+            transfer.keepForResume();
+            counters.get(EngineCounter.TRANSFERS_KEPT_FOR_RESUME).increment();
+            failAndRemove(transfer, FailureReason.PEER_LOST, silenceOf(transfer) + "; its " +
+                transfer.pagesApplied() + " applied pages are kept in " + transfer.destination().file().getFileName() +
+                " for the sender to resume");
+            return true;
+        }
+        if (nowNs - transfer.lastFlushNs() > flushIntervalNs)
+        {
+            flush(transfer);
+        }
+        return false;
     }
 
     private String silenceOf(final InboundTransfer transfer)
@@ -439,6 +520,25 @@ final class ReceiverConductor implements Agent
         transfer.done(nowNs);
     }
 
+    private void flush(final InboundTransfer transfer)
+    {
+        transfer.lastFlushNs(nowNs);
+        try
+        {
+            if (transfer.flushJournal())
+            {
+                counters.get(EngineCounter.JOURNAL_FLUSHES).increment();
+            }
+        }
+        catch (final IOException ex)
+        {
+            counters.get(EngineCounter.ERRORS).increment();
+            errorHandler.onError(ex);
+            transfer.fail("cannot write destination " + transfer.destination().file().getFileName() +
+                " out to its storage: " + ex.getMessage());
+        }
+    }
+
     private void remove(final InboundTransfer transfer)
     {
         dataAdapter.unbind(transfer);
@@ -449,10 +549,15 @@ final class ReceiverConductor implements Agent
             transfersById.remove(transfer.transferId());
         }
         transfersByIndex.remove(transfer.session().receiverIndex());
-        if (InboundTransfer.State.DONE != transfer.state() || !transfer.isMatch())
+        if (transfer.isKeptForResume())
+        {
+            return;
+        }
+        if (InboundTransfer.State.DONE != transfer.state() || !transfer.isMatch() || transfer.isAbandoned())
         {
             // What a failed transfer wrote is no image of anything: it goes, unless kept on purpose.
-            admission.removeFailed(transfer);
+            transfer.dropJournal(counters);
+            admission.removeFailed(transfer, transfer.isAbandoned());
         }
     }
 }

@@ -189,6 +189,7 @@ final class StripeImage implements AutoCloseable
                 }
                 counters.get(EngineCounter.PAGES_APPLIED).increment();
                 onPageApplied(pageNumber);
+                transfer.onApplied(pageNumber, crc);
             }
             else
             {

@@ -1,5 +1,7 @@
 package io.dwcp.engine.security;
 
+import io.dwcp.codecs.wire.HelloStatus;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -17,6 +19,7 @@ public final class InitiatorHandshake
     private final byte[] firstMessage;
     private TransferKeys keys;
     private boolean isAccepted;
+    private HelloStatus status;
     private String text = "";
 
     /**
@@ -64,7 +67,8 @@ public final class InitiatorHandshake
         }
         final ByteBuffer fields = ByteBuffer.wrap(payload);
         final int receiverIndex = fields.getInt();
-        isAccepted = 0 == fields.get();
+        status = HelloStatus.get(fields.get());
+        isAccepted = HelloStatus.ACCEPTED == status || HelloStatus.RESUMED == status;
         text = new String(payload, fields.position(), fields.remaining(), StandardCharsets.UTF_8);
         keys = new TransferKeys(handshake.split(), receiverIndex, rekeyFrames);
     }
@@ -83,6 +87,14 @@ public final class InitiatorHandshake
     public boolean isAccepted()
     {
         return isAccepted;
+    }
+
+    /**
+     * @return whether the receiver holds pages of an earlier attempt, which HeldPages frames list.
+     */
+    public boolean isResumed()
+    {
+        return HelloStatus.RESUMED == status;
     }
 
     /**

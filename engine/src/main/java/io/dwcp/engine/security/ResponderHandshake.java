@@ -1,5 +1,7 @@
 package io.dwcp.engine.security;
 
+import io.dwcp.codecs.wire.HelloStatus;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -63,15 +65,15 @@ public final class ResponderHandshake
      * Write the answer and derive the keys.
      *
      * @param receiverIndex this side's number for the transfer.
-     * @param isAccepted    whether the transfer is accepted.
+     * @param status        accepted, resumed or refused: authenticated here, a hint in the clear frame.
      * @param text          why not, or empty.
      * @return the second message, and the keys through {@link #keys(int)}.
      */
-    public byte[] answer(final int receiverIndex, final boolean isAccepted, final String text)
+    public byte[] answer(final int receiverIndex, final HelloStatus status, final String text)
     {
         final byte[] textBytes = text.getBytes(StandardCharsets.UTF_8);
         final byte[] payload = ByteBuffer.allocate(Integer.BYTES + 1 + textBytes.length)
-            .putInt(receiverIndex).put((byte)(isAccepted ? 0 : 1)).put(textBytes).array();
+            .putInt(receiverIndex).put((byte)status.value()).put(textBytes).array();
         return handshake.writeSecondMessage(payload);
     }
 

@@ -11,6 +11,7 @@ import io.dwcp.engine.queue.SbeQueueReader;
 import io.dwcp.engine.recording.TransferRecorder;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
+import net.openhft.chronicle.queue.ChronicleQueue;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -43,6 +44,8 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
     private final long[] batchInlinePages = new long[MAX_RANGES_PER_BATCH];
     private final int[] batchInlineOffsets = new int[MAX_RANGES_PER_BATCH];
     private TransferRecorder recorder;
+    private long commandIndex;
+    private boolean isReplaying;
 
     CommandIntake(final SenderConductor conductor, final EngineCounters counters)
     {
@@ -64,7 +67,31 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
     @Override
     public void onMessage(final DirectBuffer buffer, final int offset, final int length, final long index)
     {
+        commandIndex = index;
         adapter.onMessage(buffer, offset, length, index);
+    }
+
+    /**
+     * Take one transfer's commands again, read from the queue, to reopen it: nothing is recorded again, and a
+     * command refused again is not reported again.
+     *
+     * @param queue       of commands.
+     * @param transferId  to reopen.
+     * @param fromIndex   of its StartTransfer.
+     * @param beforeIndex where the live reader is.
+     * @return commands taken, or -1 when the queue no longer holds them.
+     */
+    long replay(final ChronicleQueue queue, final long transferId, final long fromIndex, final long beforeIndex)
+    {
+        isReplaying = true;
+        try
+        {
+            return CommandReplay.replay(queue, fromIndex, beforeIndex, transferId, this);
+        }
+        finally
+        {
+            isReplaying = false;
+        }
     }
 
     /**
@@ -99,7 +126,9 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
         final String receiver = command.receiver();
         try
         {
-            conductor.open(transferId, vmId, fileSize, pageSize, level, streams, memoryFile, receiver);
+            conductor.reopener().opened(
+                conductor.open(transferId, vmId, fileSize, pageSize, level, streams, memoryFile, receiver),
+                commandIndex, isReplaying);
         }
         catch (final TransferRefusal refusal)
         {
@@ -134,7 +163,7 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
         }
         if (transfer.isEndRequested())
         {
-            rejectCommand(transferId, FailureReason.MALFORMED_COMMAND, "page batch of round " + round +
+            refuseBatch(transfer, FailureReason.MALFORMED_COMMAND, "page batch of round " + round +
                 " arrived after the end of transfer " + transferId + "; it is not sent");
             return;
         }
@@ -147,7 +176,7 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
             final long count = range.pageCount();
             if (firstPage < 0 || count <= 0 || firstPage > pageCount - count)
             {
-                rejectCommand(transferId, FailureReason.PAGE_OUT_OF_RANGE, "page batch of round " + round +
+                refuseBatch(transfer, FailureReason.PAGE_OUT_OF_RANGE, "page batch of round " + round +
                     " names pages " + firstPage + " to " + (firstPage + count - 1) + " but the image has " +
                     pageCount + " pages; the whole batch is refused");
                 return;
@@ -158,7 +187,7 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
         }
         if (rangeCount > 0 && !transfer.source().isMapped())
         {
-            rejectCommand(transferId, FailureReason.MALFORMED_COMMAND,
+            refuseBatch(transfer, FailureReason.MALFORMED_COMMAND,
                 "page batch names file pages but transfer " + transferId + " has no memory file");
             return;
         }
@@ -171,7 +200,7 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
             final int contentLength = inline.skipContent();
             if (pageNumber < 0 || pageNumber >= pageCount || contentLength != transfer.pageSize())
             {
-                rejectCommand(transferId, FailureReason.PAGE_OUT_OF_RANGE, "inline page " + pageNumber + " of " +
+                refuseBatch(transfer, FailureReason.PAGE_OUT_OF_RANGE, "inline page " + pageNumber + " of " +
                     contentLength + " bytes does not fit an image of " + pageCount + " pages of " +
                     transfer.pageSize() + " bytes; the whole batch is refused");
                 return;
@@ -181,7 +210,7 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
             inlineCount++;
         }
 
-        if (null != recorder)
+        if (null != recorder && !isReplaying)
         {
             for (int i = 0; i < rangeCount; i++)
             {
@@ -265,7 +294,7 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
             return;
         }
         record();
-        conductor.fail(transfer, FailureReason.CANCELLED, "cancelled by the agent: " + reason);
+        conductor.abandon(transfer, reason);
     }
 
     /**
@@ -280,7 +309,7 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
 
     private void record()
     {
-        if (null != recorder)
+        if (null != recorder && !isReplaying)
         {
             final DirectBuffer command = adapter.command();
             recorder.recordCommand(command, 0, command.capacity(), conductor.nowNs());
@@ -289,12 +318,28 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
 
     private void rejectCommand(final long transferId, final FailureReason reason, final String text)
     {
+        if (isReplaying)
+        {
+            return;
+        }
         commandsRejected.increment();
         conductor.events().rejected(transferId, reason, text);
     }
 
+    /** A page batch of an open transfer is refused: the agent is told now, and its outcome says so. */
+    private void refuseBatch(final OutboundTransfer transfer, final FailureReason reason, final String text)
+    {
+        transfer.history().batchRefused(text);
+        if (!isReplaying)
+        {
+            conductor.counters().get(EngineCounter.PAGE_BATCHES_REFUSED).increment();
+        }
+        rejectCommand(transfer.transferId(), reason, text);
+    }
+
     private void refuseTransfer(final long transferId, final FailureReason reason, final String text)
     {
+        conductor.reopener().closed(transferId);
         commandsRejected.increment();
         transfersFailed.increment();
         conductor.events().failed(transferId, reason, text);

@@ -4,6 +4,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codecs.wire.HelloEncoder;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
+import io.dwcp.codecs.wire.TransferAbandonEncoder;
 import io.dwcp.codecs.wire.TransferEndEncoder;
 import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.security.FrameSealer;
@@ -24,10 +25,13 @@ import java.nio.ByteBuffer;
  */
 final class ConductorFrames
 {
+    private static final int MAX_REASON_CHARS = 1024;
+
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HelloEncoder helloEncoder = new HelloEncoder();
     private final TransferEndEncoder transferEndEncoder = new TransferEndEncoder();
+    private final TransferAbandonEncoder abandonEncoder = new TransferAbandonEncoder();
     private final BufferClaim claim = new BufferClaim();
     private final String replyChannel;
     private final int replyStreamId;
@@ -118,5 +122,24 @@ final class ConductorFrames
         }
         return SealedOffer.offer(publication, buffer,
             MessageHeaderEncoder.ENCODED_LENGTH + transferEndEncoder.encodedLength(), sealer, claim);
+    }
+
+    /**
+     * Tell the receiver the agent abandoned the transfer, so that it removes its files.
+     *
+     * @param transfer    abandoned, bound to its receiver.
+     * @param reason      the agent's.
+     * @param publication the peer's.
+     * @return the publication's result.
+     */
+    long sendAbandon(final OutboundTransfer transfer, final String reason, final ExclusivePublication publication)
+    {
+        final FrameSealer sealer = transfer.session().controlSealer();
+        final int offset = null == sealer ? 0 : FrameSealer.HEADER_LENGTH;
+        abandonEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .transferId(transfer.transferId())
+            .reason(reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason);
+        return SealedOffer.offer(publication, buffer,
+            MessageHeaderEncoder.ENCODED_LENGTH + abandonEncoder.encodedLength(), sealer, claim);
     }
 }

@@ -3,6 +3,7 @@ package io.dwcp.engine.sender;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.dwcp.codecs.wire.ErrorFrameDecoder;
+import io.dwcp.codecs.wire.HeldPagesDecoder;
 import io.dwcp.codecs.wire.HelloAckDecoder;
 import io.dwcp.codecs.wire.MessageHeaderDecoder;
 import io.dwcp.codecs.wire.PageAckDecoder;
@@ -33,6 +34,7 @@ final class ControlAdapter implements FragmentHandler
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final HelloAckDecoder helloAckDecoder = new HelloAckDecoder();
     private final PageAckDecoder pageAckDecoder = new PageAckDecoder();
+    private final HeldPagesDecoder heldPagesDecoder = new HeldPagesDecoder();
     private final PageRequestDecoder pageRequestDecoder = new PageRequestDecoder();
     private final TransferVerdictDecoder verdictDecoder = new TransferVerdictDecoder();
     private final ErrorFrameDecoder errorFrameDecoder = new ErrorFrameDecoder();
@@ -124,6 +126,8 @@ final class ControlAdapter implements FragmentHandler
             {
                 case HelloAckDecoder.TEMPLATE_ID -> handler.onHelloAck(
                     helloAckDecoder.wrap(frame, bodyOffset, blockLength, version), header.sessionId());
+                case HeldPagesDecoder.TEMPLATE_ID -> handler.onHeldPages(
+                    heldPagesDecoder.wrap(frame, bodyOffset, blockLength, version), header.sessionId());
                 case PageAckDecoder.TEMPLATE_ID -> handler.onPageAck(
                     pageAckDecoder.wrap(frame, bodyOffset, blockLength, version), header.sessionId());
                 case PageRequestDecoder.TEMPLATE_ID -> handler.onPageRequest(

@@ -1,6 +1,7 @@
 package io.dwcp.engine.sender;
 
 import io.dwcp.codecs.wire.ErrorFrameDecoder;
+import io.dwcp.codecs.wire.HeldPagesDecoder;
 import io.dwcp.codecs.wire.HelloAckDecoder;
 import io.dwcp.codecs.wire.PageAckDecoder;
 import io.dwcp.codecs.wire.PageRequestDecoder;
@@ -13,6 +14,8 @@ import io.dwcp.codecs.wire.TransferVerdictDecoder;
 interface ControlHandler
 {
     void onHelloAck(HelloAckDecoder frame, int sessionId);
+
+    void onHeldPages(HeldPagesDecoder frame, int sessionId);
 
     void onPageAck(PageAckDecoder frame, int sessionId);
 

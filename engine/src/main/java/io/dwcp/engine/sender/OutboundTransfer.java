@@ -48,6 +48,7 @@ final class OutboundTransfer
     private final ReceiverPeer peer;
     private final RoundTracker rounds;
     private final long startNs;
+    private final TransferHistory history = new TransferHistory();
 
     private State state = State.CONNECTING;
     private int receiverSessionId = NO_SESSION;
@@ -189,6 +190,11 @@ final class OutboundTransfer
             stripes[k].handOver(publications[k].publication(), session.stripeSealer(k));
         }
         tracker.start(nowNs);
+    }
+
+    TransferHistory history()
+    {
+        return history;
     }
 
     SenderSession session()

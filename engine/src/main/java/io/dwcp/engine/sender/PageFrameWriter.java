@@ -197,10 +197,20 @@ final class PageFrameWriter
 
             final long baselineIndex = transfer.baselineIndexOf(pageNumber);
             // A page asked for again goes in full: the receiver may not hold the version the store has for it.
-            final int baseSlot = isHdeEnabled && !transfer.isLastPageRepair() ?
+            final TransferSource source = transfer.source();
+            final int heldCrc = source.hasHeldPages() && !transfer.isLastPageRepair() ?
+                PageChecksum.crc32c(staging, copyOffset, pageSize) : 0;
+            // Resumed: a version the receiver kept from an earlier attempt goes as unchanged, and it checks it.
+            final boolean isHeld = source.hasHeldPages() && !transfer.isLastPageRepair() &&
+                source.isHeld(pageNumber, heldCrc);
+            final int baseSlot = isHdeEnabled && !transfer.isLastPageRepair() && !isHeld ?
                 baselines.baseFor(baselineIndex, ackedSequence, round, nowNs) : -1;
             final int length;
-            if (!isHdeEnabled)
+            if (isHeld)
+            {
+                length = 0;
+            }
+            else if (!isHdeEnabled)
             {
                 length = codec.encodeRaw(staging, copyOffset);
             }
@@ -213,9 +223,9 @@ final class PageFrameWriter
                 length = codec.encodeDelta(
                     staging, copyOffset, baselines.baseBuffer(baseSlot), baselines.baseOffset(baseSlot), encoded, 0);
             }
-            final PageEncoding encoding = codec.lastEncoding();
-            final int crc = codec.lastCrc();
-            final boolean isDelta = isDelta(encoding);
+            final PageEncoding encoding = isHeld ? PageEncoding.UNCHANGED : codec.lastEncoding();
+            final int crc = isHeld ? heldCrc : codec.lastCrc();
+            final boolean isDelta = !isHeld && isDelta(encoding);
             transfer.recordPageCrc(pageNumber, crc);
             final boolean isOverflow = baseSlot >= 0 && !isDelta && PageEncoding.ZERO != encoding;
             if (isOverflow)
@@ -314,13 +324,16 @@ final class PageFrameWriter
             final boolean isZeroPage = PageCodec.isZero(pageCopy, 0, pageSize);
             final int crc = isZeroPage ? codec.zeroPageCrc() : PageChecksum.crc32c(pageCopy, 0, pageSize);
             final long baselineIndex = transfer.baselineIndexOf(pageNumber);
-            final int baseSlot = isRepair ? -1 : baselines.baseFor(baselineIndex, ackedSequence, round, nowNs);
+            // Resumed: a version the receiver kept from an earlier attempt goes as unchanged; it checks it.
+            final boolean isHeld = !isRepair && !isZeroPage && source.isHeld(pageNumber, crc);
+            final int baseSlot = isRepair || isHeld ? -1 : baselines.baseFor(baselineIndex, ackedSequence, round,
+                nowNs);
             final int payloadOffset = stagingLimit;
             int length = 0;
             final PageEncoding encoding;
-            if (isZeroPage)
+            if (isZeroPage || isHeld)
             {
-                encoding = PageEncoding.ZERO;
+                encoding = isZeroPage ? PageEncoding.ZERO : PageEncoding.UNCHANGED;
             }
             else if (baseSlot >= 0)
             {
@@ -361,13 +374,9 @@ final class PageFrameWriter
             }
             stagingLimit += length;
 
-            final boolean isDelta = PageEncoding.BLOCK_DELTA == encoding || isDelta(encoding);
+            final boolean isDelta = !isHeld && (PageEncoding.BLOCK_DELTA == encoding || isDelta(encoding));
             transfer.recordPageCrc(pageNumber, crc);
-            final boolean isOverflow = baseSlot >= 0 && !isDelta && PageEncoding.ZERO != encoding;
-            if (isOverflow)
-            {
-                baselines.overflow();
-            }
+            final boolean isOverflow = countOverflow(baselines, baseSlot, isDelta, encoding);
             baselines.store(baselineIndex, pageCopy, 0, pageCopy, BaselineStore.COMPRESS,
                 PageEncoding.ZERO == encoding, isDelta, sequence, round, nowNs);
             // A page sent as a reference stays out: the index keeps the older original, more likely acknowledged.
@@ -388,6 +397,17 @@ final class PageFrameWriter
         isReady = entryCount > 0;
         isOfferBufferWritten = false;
         return entryCount;
+    }
+
+    private static boolean countOverflow(
+        final BaselineStore baselines, final int baseSlot, final boolean isDelta, final PageEncoding encoding)
+    {
+        final boolean isOverflow = baseSlot >= 0 && !isDelta && PageEncoding.ZERO != encoding;
+        if (isOverflow)
+        {
+            baselines.overflow();
+        }
+        return isOverflow;
     }
 
     private void addEntry(

@@ -4,6 +4,7 @@ import io.dwcp.codec.VarDataBounds;
 import io.dwcp.codecs.agent.FailureReason;
 import io.dwcp.codecs.wire.ErrorCode;
 import io.dwcp.codecs.wire.ErrorFrameDecoder;
+import io.dwcp.codecs.wire.HeldPagesDecoder;
 import io.dwcp.codecs.wire.HelloAckDecoder;
 import io.dwcp.codecs.wire.HelloStatus;
 import io.dwcp.codecs.wire.PageAckDecoder;
@@ -80,7 +81,8 @@ final class ReceiverReplies implements ControlHandler
                 counters.get(EngineCounter.HANDSHAKES_FAILED).increment();
                 return;
             }
-            status = handshake.isAccepted() ? HelloStatus.ACCEPTED : HelloStatus.REJECTED;
+            status = handshake.isResumed() ? HelloStatus.RESUMED :
+                handshake.isAccepted() ? HelloStatus.ACCEPTED : HelloStatus.REJECTED;
             text = handshake.text();
             session.established(handshake.keys());
         }
@@ -89,8 +91,14 @@ final class ReceiverReplies implements ControlHandler
             onRejectedControlFrame();
             return;
         }
-        if (HelloStatus.ACCEPTED == status)
+        final boolean isResumed = HelloStatus.RESUMED == status;
+        if (HelloStatus.ACCEPTED == status || HelloStatus.RESUMED == status)
         {
+            if (isResumed)
+            {
+                // The receiver kept pages of an earlier attempt: none goes until it has listed them all.
+                transfer.source().expectHeldPages();
+            }
             transfer.accepted(sessionId, conductor.nowNs());
             conductor.events().accepted(transfer.transferId(), transfer.pageCount(), transfer.pageSize(),
                 conductor.nowNs(), session.isSecure());
@@ -153,6 +161,28 @@ final class ReceiverReplies implements ControlHandler
             return null;
         }
         return transfer;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onHeldPages(final HeldPagesDecoder frame, final int sessionId)
+    {
+        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
+        if (null == transfer)
+        {
+            return;
+        }
+        final int length = frame.crcsLength();
+        final int offset = frame.limit() + HeldPagesDecoder.crcsHeaderLength();
+        if (0 != length % Integer.BYTES || offset + length > frame.buffer().capacity() ||
+            !transfer.source().onHeldPages(frame.firstPage(), frame.buffer(), offset, length / Integer.BYTES))
+        {
+            onRejectedControlFrame();
+            return;
+        }
+        transfer.heardFromReceiver(conductor.nowNs());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.dwcp.engine.sender;
 
 import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.dwcp.codecs.agent.FailureReason;
@@ -40,6 +41,7 @@ public final class SenderConductor implements Agent, StripeListener
     private static final int CONTROL_FRAGMENTS_PER_CYCLE = 64;
     private static final int REPORTS_PER_CYCLE = 256;
     private static final int MAX_TEXT_LENGTH = 4096;
+    private static final long HELLO_RENEWAL_INTERVAL_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final SenderContext context;
     private final Aeron aeron;
@@ -73,6 +75,7 @@ public final class SenderConductor implements Agent, StripeListener
         (type, buffer, offset, length) -> ConductorProxy.dispatch(this, type, buffer, offset, reportStats);
 
     private SbeQueueReader commandReader;
+    private TransferReopener reopener;
     private EventPublisher events;
     private Subscription controlSubscription;
     private long nowNs;
@@ -122,11 +125,25 @@ public final class SenderConductor implements Agent, StripeListener
         commandReader = new SbeQueueReader(context.commandQueue(), context.commandReaderName());
         events = new EventPublisher(context.eventQueue());
         reporter.events(events);
+        final SenderState state;
+        try
+        {
+            state = new SenderState(context.stateDirectory(), counters);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException("cannot create the sender's state directory " +
+                context.stateDirectory() + ": " + ex.getMessage(), ex);
+        }
+        reopener = new TransferReopener(this, intake, context.commandQueue(), state, context.resumeTimeoutNs());
         controlSubscription = aeron.addSubscription(controlChannel, context.controlStreamId());
         if (null != context.recordingDirectory())
         {
             intake.recorder(new TransferRecorder(context.recordingDirectory(), context, nanoClock.nanoTime()));
         }
+        // After the subscription: the reopened transfers' Hellos are answered on it.
+        nowNs = nanoClock.nanoTime();
+        reopener.reopenLeftOpen(commandReader, nowNs);
     }
 
     /**
@@ -237,6 +254,48 @@ public final class SenderConductor implements Agent, StripeListener
         return total;
     }
 
+    private int serviceConnecting(final OutboundTransfer transfer)
+    {
+        int workCount = 0;
+        final String registrationError = transfer.registrationError();
+        if (null != registrationError)
+        {
+            fail(transfer, FailureReason.RECEIVER_UNREACHABLE, registrationError);
+            return 1;
+        }
+        if (transfer.history().isReopened())
+        {
+            if (reopener.isResumeOver(transfer, nowNs))
+            {
+                fail(transfer, FailureReason.PEER_LOST, "receiver " + transfer.peer().endpoint() +
+                    " was lost and is not back within the resume timeout of " +
+                    TimeUnit.NANOSECONDS.toMillis(context.resumeTimeoutNs()) +
+                    " ms (dwcp.sender.resume.timeout.ms)");
+                return 1;
+            }
+            if (transfer.history().isHelloRenewalDue(nowNs, HELLO_RENEWAL_INTERVAL_NS))
+            {
+                transfer.session().renewHello();
+            }
+        }
+        else if (nowNs - transfer.startNs() > peerTimeoutNs)
+        {
+            fail(transfer, FailureReason.RECEIVER_UNREACHABLE, "no answer from receiver " +
+                transfer.peer().endpoint() + " within " + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNs) +
+                " ms (" + transfer.unconnectedStripes() + " of " + transfer.stripeCount() +
+                " stripes not connected)");
+            return 1;
+        }
+        if (transfer.isConnected() && nowNs - transfer.nextHelloNs() >= 0)
+        {
+            transfer.nextHelloNs(nowNs + helloIntervalNs);
+            onResult(transfer, frames.sendHello(transfer, transfer.peerPublication()));
+            workCount++;
+        }
+        workCount += transfer.resolvePublications(aeron);
+        return workCount;
+    }
+
     private int service(final OutboundTransfer transfer)
     {
         int workCount = 0;
@@ -244,31 +303,21 @@ public final class SenderConductor implements Agent, StripeListener
         {
             case CONNECTING ->
             {
-                final String registrationError = transfer.registrationError();
-                if (null != registrationError)
-                {
-                    fail(transfer, FailureReason.RECEIVER_UNREACHABLE, registrationError);
-                    return 1;
-                }
-                if (nowNs - transfer.startNs() > peerTimeoutNs)
-                {
-                    fail(transfer, FailureReason.RECEIVER_UNREACHABLE, "no answer from receiver " +
-                        transfer.peer().endpoint() + " within " + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNs) +
-                        " ms (" + transfer.unconnectedStripes() + " of " + transfer.stripeCount() +
-                        " stripes not connected)");
-                    return 1;
-                }
-                if (transfer.isConnected() && nowNs - transfer.nextHelloNs() >= 0)
-                {
-                    transfer.nextHelloNs(nowNs + helloIntervalNs);
-                    onResult(transfer, frames.sendHello(transfer, transfer.peerPublication()));
-                    workCount++;
-                }
-                workCount += transfer.resolvePublications(aeron);
-                return workCount;
+                return serviceConnecting(transfer);
             }
             case STREAMING ->
             {
+                if (transfer.source().isAwaitingHeldPages())
+                {
+                    // Resumed: nothing goes until the receiver has listed what it kept.
+                    if (nowNs - transfer.lastHeardNs() > peerTimeoutNs)
+                    {
+                        reopener.lose(transfer, "receiver " + transfer.peer().endpoint() + " stopped listing " +
+                            "the pages it kept", commandReader, nowNs);
+                        return 1;
+                    }
+                    return workCount;
+                }
                 workCount += transfer.tracker().forwardToWorkers();
                 workCount += reporter.completeRounds(transfer, nowNs);
                 workCount += transfer.requestFlushIfDue();
@@ -293,8 +342,9 @@ public final class SenderConductor implements Agent, StripeListener
                 workCount += reporter.completeRounds(transfer, nowNs);
                 if (nowNs - transfer.lastHeardNs() > peerTimeoutNs)
                 {
-                    fail(transfer, FailureReason.PEER_LOST, "receiver " + transfer.peer().endpoint() +
-                        " sent no verdict within " + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNs) + " ms");
+                    reopener.lose(transfer, "receiver " + transfer.peer().endpoint() +
+                        " sent no verdict within " + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNs) + " ms",
+                        commandReader, nowNs);
                     return workCount + 1;
                 }
             }
@@ -318,7 +368,7 @@ public final class SenderConductor implements Agent, StripeListener
         final int silent = transfer.silentStripe(nowNs, peerTimeoutNs);
         if (silent >= 0)
         {
-            fail(transfer, FailureReason.PEER_LOST, transfer.silenceOf(silent, nowNs));
+            reopener.lose(transfer, transfer.silenceOf(silent, nowNs), commandReader, nowNs);
             return workCount + 1;
         }
 
@@ -342,6 +392,15 @@ public final class SenderConductor implements Agent, StripeListener
 
     private void complete(final OutboundTransfer transfer)
     {
+        final TransferHistory history = transfer.history();
+        if (history.refusedBatches() > 0)
+        {
+            // What was sent is verified, but not every page the agent asked for was: never a silent success.
+            fail(transfer, FailureReason.INCOMPLETE, "the receiver verified the pages sent (digest " +
+                Long.toHexString(transfer.digest()) + "), but " + history.refusedBatches() + " page batches were " +
+                "refused and their pages not sent; the first: " + history.firstRefusal());
+            return;
+        }
         reporter.emitProgress(transfer, nowNs);
         events.completed(
             transfer.transferId(),
@@ -351,6 +410,7 @@ public final class SenderConductor implements Agent, StripeListener
             transfer.wireBytes(),
             nowNs - transfer.startNs());
         counters.get(EngineCounter.TRANSFERS_COMPLETED).increment();
+        reopener.closed(transfer.transferId());
         remove(transfer);
     }
 
@@ -362,7 +422,40 @@ public final class SenderConductor implements Agent, StripeListener
         }
         counters.get(EngineCounter.TRANSFERS_FAILED).increment();
         events.failed(transfer.transferId(), reason, text);
+        reopener.closed(transfer.transferId());
         remove(transfer);
+    }
+
+    /**
+     * The agent abandoned a transfer: the receiver is told to remove its files, and the transfer fails.
+     *
+     * @param transfer abandoned.
+     * @param reason   the agent's.
+     */
+    void abandon(final OutboundTransfer transfer, final String reason)
+    {
+        final ExclusivePublication publication = transfer.peerPublication();
+        if (null != publication && OutboundTransfer.State.CONNECTING != transfer.state())
+        {
+            // Best effort: a receiver that misses it keeps the files until its own timeout, for nothing.
+            frames.sendAbandon(transfer, reason, publication);
+        }
+        fail(transfer, FailureReason.CANCELLED, "cancelled by the agent: " + reason);
+    }
+
+    /**
+     * Close an attempt without an outcome: the transfer is reopened from its commands.
+     *
+     * @param transfer to close.
+     */
+    void close(final OutboundTransfer transfer)
+    {
+        remove(transfer);
+    }
+
+    TransferReopener reopener()
+    {
+        return reopener;
     }
 
     private void remove(final OutboundTransfer transfer)

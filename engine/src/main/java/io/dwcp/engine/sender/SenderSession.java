@@ -62,6 +62,13 @@ final class SenderSession
         return hello;
     }
 
+    /** Make the next Hello a new one, with a new handshake: a receiver that restarted refuses one older than it. */
+    void renewHello()
+    {
+        hello = null;
+        handshake = null;
+    }
+
     void hello(final byte[] hello, final InitiatorHandshake handshake)
     {
         this.hello = hello;

@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,8 @@ final class TransferSource implements AutoCloseable
     private final long pageCount;
     private final MappedImage source;
     private final UnsafeBuffer pageCrcs;
+    private UnsafeBuffer heldCrcs;
+    private long heldListed;
     private volatile MappedImage inlineOverlay;
     private volatile CompletableFuture<byte[]> dictionary;
 
@@ -105,6 +108,69 @@ final class TransferSource implements AutoCloseable
     void recordPageCrc(final long pageNumber, final int crc)
     {
         pageCrcs.putInt((int)(pageNumber * Integer.BYTES), crc);
+        if (null != heldCrcs)
+        {
+            // What the receiver will hold once it applies this version.
+            heldCrcs.putInt((int)(pageNumber * Integer.BYTES), crc, ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    /**
+     * The receiver resumes the transfer and lists the pages it holds: a table to fill before any page is sent.
+     * Conductor thread, before the stripes are given pages.
+     */
+    void expectHeldPages()
+    {
+        heldCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.toIntExact(pageCount * Integer.BYTES)));
+        heldListed = 0;
+    }
+
+    /**
+     * Is the held table expected and not yet whole?
+     *
+     * @return true while pages must wait for it.
+     */
+    boolean isAwaitingHeldPages()
+    {
+        return null != heldCrcs && heldListed < pageCount;
+    }
+
+    /**
+     * The next pages of the receiver's held table, which come in order. Conductor thread.
+     *
+     * @param firstPage of the CRCs.
+     * @param crcs      one little-endian int per page.
+     * @param offset    of the first CRC in {@code crcs}.
+     * @param count     CRCs.
+     * @return false when they are out of order or beyond the image, and nothing is taken.
+     */
+    boolean onHeldPages(final long firstPage, final DirectBuffer crcs, final int offset, final int count)
+    {
+        if (null == heldCrcs || firstPage != heldListed || count <= 0 || count > pageCount - firstPage)
+        {
+            return false;
+        }
+        heldCrcs.putBytes((int)(firstPage * Integer.BYTES), crcs, offset, count * Integer.BYTES);
+        heldListed += count;
+        return true;
+    }
+
+    /**
+     * Does the receiver hold this version of the page, so that it goes as unchanged? Worker threads: the table was
+     * filled before the page was handed to them.
+     *
+     * @param pageNumber of the page.
+     * @param crc        of the version to send.
+     * @return true if the receiver listed it with this CRC.
+     */
+    boolean isHeld(final long pageNumber, final int crc)
+    {
+        return null != heldCrcs && heldCrcs.getInt((int)(pageNumber * Integer.BYTES), ByteOrder.LITTLE_ENDIAN) == crc;
+    }
+
+    boolean hasHeldPages()
+    {
+        return null != heldCrcs;
     }
 
     int pageCrc(final long pageNumber)

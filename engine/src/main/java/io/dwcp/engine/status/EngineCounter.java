@@ -39,6 +39,9 @@ public enum EngineCounter
     PAGES_RECORDED(Role.SENDER, "page contents recorded"),
     RECORDING_FAILURES(Role.SENDER, "recording failures: recording stopped, transfers go on"),
     PROXY_OFFER_FAILURES(Role.SENDER, "messages between conductor and workers refused by a full queue, retried"),
+    TRANSFERS_REOPENED(Role.SENDER, "transfers reopened from their commands: receiver lost, or this sender restarted"),
+    PAGES_HELD_BY_RECEIVER(Role.SENDER, "pages sent as unchanged on resume: the receiver held them"),
+    PAGE_BATCHES_REFUSED(Role.SENDER, "page batches of open transfers refused; their transfers cannot verify"),
 
     // Receiver.
     FRAMES_RECEIVED(Role.RECEIVER, "frames received"),
@@ -76,6 +79,11 @@ public enum EngineCounter
     DESTINATIONS_REMOVED(Role.RECEIVER, "destination files of failed transfers removed"),
     PEERS_EVICTED(Role.RECEIVER, "idle reply publications closed"),
     IMAGES_REJECTED(Role.RECEIVER, "sessions rejected at the Aeron level: oversized terms, or only forged frames"),
+    TRANSFERS_RESUMED(Role.RECEIVER, "transfers resumed from the pages an earlier attempt left"),
+    PAGES_HELD_ON_RESUME(Role.RECEIVER, "pages held on resume: their content matched their journal record"),
+    TRANSFERS_KEPT_FOR_RESUME(Role.RECEIVER, "transfers whose sender went silent, kept to resume"),
+    TRANSFERS_ABANDONED(Role.RECEIVER, "transfers abandoned by their agent, their files removed"),
+    JOURNAL_FLUSHES(Role.RECEIVER, "destination and journal flushes"),
 
     // Both.
     HANDSHAKES_FAILED(Role.BOTH, "handshake messages failing authentication or malformed"),

@@ -99,7 +99,7 @@ class ReceiverTimersTest
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
-    void transferWithNoFrameAfterItsHelloFailsPeerLostJustAfterTheTransferTimeoutAndIsRemoved()
+    void transferWithNoFrameAfterItsHelloFailsPeerLostJustAfterTheTransferTimeoutAndIsKeptToResume()
     {
         assertTrue(sender.hello(1, "vm-silent", IMAGE_SIZE, PAGE_SIZE));
         runUntil("the Hello to be answered", () -> 1 == sender.helloAcks().size());
@@ -120,13 +120,20 @@ class ReceiverTimersTest
         assertEquals(1, failure.transferId());
         assertEquals(FailureReason.PEER_LOST, failure.reason());
         assertTrue(failure.text().contains("no frame from the sender"), failure.text());
+        assertTrue(failure.text().contains("kept in vm-silent-1.img for the sender to resume"), failure.text());
+        assertEquals(1, counters.value(EngineCounter.TRANSFERS_KEPT_FOR_RESUME));
 
-        // Gone: its end names a transfer the receiver no longer has, and a new Hello finds the destination taken.
+        // This attempt is gone: its end names a transfer the receiver no longer has.
         final long unknownBefore = counters.value(EngineCounter.FRAMES_UNKNOWN_TRANSFER);
         assertTrue(sender.transferEnd(1, 0, 0));
         run(IDLE_CYCLES);
         assertEquals(unknownBefore + 1, counters.value(EngineCounter.FRAMES_UNKNOWN_TRANSFER));
-        assertRefusedAsGone(1, "vm-silent");
+        // Its files are not: the sender's next Hello for it resumes it.
+        final int answered = sender.helloAcks().size();
+        assertTrue(sender.hello(1, "vm-silent", IMAGE_SIZE, PAGE_SIZE));
+        runUntil("the Hello to be answered", () -> answered + 1 == sender.helloAcks().size());
+        assertEquals(HelloStatus.RESUMED, sender.helloAcks().get(answered).status());
+        assertEquals(1, counters.value(EngineCounter.TRANSFERS_RESUMED));
         assertEquals(1, events.failed.size(), "a transfer fails once");
         assertEquals(List.of(), agents.errors());
     }

@@ -50,6 +50,7 @@ class SenderTimersTest
     /** Small frames, so each stripe sends several and its last is a frame of its own. */
     private static final int PAGES_PER_FRAME = 4;
     private static final long PEER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final long RESUME_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
     private static final long HELLO_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long PROGRESS_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(500);
     /** Duty cycles run with the clock standing still, to show that nothing more falls due. */
@@ -85,6 +86,7 @@ class SenderTimersTest
             .eventQueue(eventQueue)
             .controlEndpoint(IPC)
             .peerTimeoutNs(PEER_TIMEOUT_NS)
+            .resumeTimeoutNs(RESUME_TIMEOUT_NS)
             .helloIntervalNs(HELLO_INTERVAL_NS)
             .progressIntervalNs(PROGRESS_INTERVAL_NS)
             .maxPagesPerFrame(PAGES_PER_FRAME)
@@ -341,12 +343,7 @@ class SenderTimersTest
         agents.advanceNs(1);
         assertTrue(receiver.pageAck(transferId, receiver.pages(0), agents.nowNs(), stripeZero, stripeZeroSequence));
         run(1);
-        assertEquals(1, events.failed.size(), () -> "failed: " + events.failed);
-        final EventRecorder.Failure failure = events.failed.get(0);
-        assertEquals(transferId, failure.transferId());
-        assertEquals(FailureReason.PEER_LOST, failure.reason());
-        assertTrue(failure.text().contains("stripe 1 of 2"), failure.text());
-        assertEquals(List.of(), agents.errors());
+        assertReopenedThenFailedAtTheResumeTimeout(transferId);
     }
 
     @Test
@@ -375,12 +372,7 @@ class SenderTimersTest
 
         agents.advanceNs(1);
         run(1);
-        assertEquals(1, events.failed.size(), () -> "failed: " + events.failed);
-        final EventRecorder.Failure failure = events.failed.get(0);
-        assertEquals(transferId, failure.transferId());
-        assertEquals(FailureReason.PEER_LOST, failure.reason());
-        assertTrue(failure.text().contains("no verdict"), failure.text());
-        assertEquals(List.of(), agents.errors());
+        assertReopenedThenFailedAtTheResumeTimeout(transferId);
     }
 
     private HandReceiver newReceiver()
@@ -397,6 +389,30 @@ class SenderTimersTest
         assertEquals(stripes, receiver.helloStripeCount());
         assertTrue(receiver.helloAck(transferId, HelloStatus.ACCEPTED));
         runUntil("the transfer to be accepted", () -> events.accepted.contains(transferId));
+    }
+
+    /**
+     * A lost receiver does not fail the transfer: it is reopened from its commands and says Hello again, with a new
+     * handshake now and then, until the resume timeout, when it fails.
+     */
+    private void assertReopenedThenFailedAtTheResumeTimeout(final long transferId)
+    {
+        assertEquals(List.of(), events.failed, "a lost receiver reopens the transfer");
+        assertEquals(1, counters.value(EngineCounter.TRANSFERS_REOPENED));
+        final int hellosBefore = receiver.hellos();
+        final long lostNs = agents.nowNs();
+        agents.timeNs(lostNs + RESUME_TIMEOUT_NS / 2);
+        runUntil("a Hello of the reopened transfer", () -> receiver.hellos() > hellosBefore);
+        assertEquals(List.of(), events.failed, "failed within the resume timeout");
+
+        agents.timeNs(lostNs + RESUME_TIMEOUT_NS + 1);
+        run(IDLE_CYCLES);
+        assertEquals(1, events.failed.size(), () -> "failed: " + events.failed);
+        final EventRecorder.Failure failure = events.failed.get(0);
+        assertEquals(transferId, failure.transferId());
+        assertEquals(FailureReason.PEER_LOST, failure.reason());
+        assertTrue(failure.text().contains("resume timeout"), failure.text());
+        assertEquals(List.of(), agents.errors());
     }
 
     private void run(final int cycles)

@@ -74,7 +74,7 @@ class FaultSystemTest
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void pageBeyondTheFileIsRejectedAndTheTransferGoesOn() throws Exception
+    void pageBeyondTheFileIsRejectedTheTransferGoesOnAndItsOutcomeIsIncompleteNotVerified() throws Exception
     {
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 2);
         try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
@@ -91,9 +91,13 @@ class FaultSystemTest
             assertEquals(FailureReason.PAGE_OUT_OF_RANGE, events.rejected.get(0).reason());
             assertTrue(events.rejected.get(0).text().contains(String.valueOf(PAGE_COUNT)),
                 events.rejected.get(0).text());
-            assertEquals(List.of(), events.failed);
-            assertEquals(PAGE_COUNT + harness.senderEngine().senderCounters().value(EngineCounter.PAGES_RESENT),
-                events.completed.get(0).pagesSent());
+            // Never a silent success: what was sent is verified, and the outcome says a batch was refused.
+            assertEquals(List.of(), events.completed);
+            assertEquals(1, events.failed.size(), () -> "failed: " + events.failed);
+            assertEquals(FailureReason.INCOMPLETE, events.failed.get(0).reason());
+            assertTrue(events.failed.get(0).text().contains("1 page batches were refused"),
+                events.failed.get(0).text());
+            assertEquals(1, harness.senderEngine().senderCounters().value(EngineCounter.PAGE_BATCHES_REFUSED));
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-range", 20)));
         }
     }
@@ -345,7 +349,8 @@ class FaultSystemTest
         final Path image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 5);
         final byte[] sourceBefore = Files.readAllBytes(image);
         try (MigrationHarness harness = MigrationHarness.udpInClear(
-            directory.resolve("engines"), (context) -> context.peerTimeoutNs(TimeUnit.SECONDS.toNanos(1))))
+            directory.resolve("engines"), (context) -> context.peerTimeoutNs(TimeUnit.SECONDS.toNanos(1))
+                .resumeTimeoutNs(TimeUnit.SECONDS.toNanos(2))))
         {
             final int half = (int)(PAGE_COUNT / 2);
             harness.commands().startTransfer(50, "vm-lost", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
@@ -366,6 +371,8 @@ class FaultSystemTest
             assertEquals(1, events.failed.size());
             assertEquals(FailureReason.PEER_LOST, events.failed.get(0).reason());
             assertTrue(events.failed.get(0).text().contains(harness.receiverEndpoint()), events.failed.get(0).text());
+            assertTrue(events.failed.get(0).text().contains("resume timeout"), events.failed.get(0).text());
+            assertTrue(harness.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_REOPENED) >= 1);
             assertEquals(List.of(), events.completed);
             assertEquals(1, harness.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_FAILED));
             assertEquals(0, harness.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_COMPLETED));
