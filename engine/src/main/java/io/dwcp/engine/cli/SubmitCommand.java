@@ -66,9 +66,14 @@ final class SubmitCommand implements Callable<Integer>
 
     public Integer call() throws Exception
     {
-        if (!Files.isRegularFile(file))
+        if (!Files.exists(file))
         {
             throw new UsageException("--file " + file + " does not exist");
+        }
+        if (!Files.isRegularFile(file))
+        {
+            throw new UsageException("--file " + file + " is not a regular file: a directory, a device or a pipe " +
+                "cannot be mapped as guest memory");
         }
         if (!EngineConfiguration.isValidPageSize(pageSize))
         {
@@ -86,7 +91,8 @@ final class SubmitCommand implements Callable<Integer>
         try (ChronicleQueue commandQueue = SbeQueues.open(commands);
             ChronicleQueue eventQueue = SbeQueues.open(events);
             CommandPublisher publisher = new CommandPublisher(commandQueue);
-            EventAdapter adapter = new EventAdapter(eventQueue, follower))
+            // From the end, before the commands: this attempt's events only, never an earlier one's with this id.
+            EventAdapter adapter = EventAdapter.fromEnd(eventQueue, follower))
         {
             final long pageCount = size / pageSize;
             publisher.startTransfer(id, vmId, file.toAbsolutePath().toString(), size, pageSize, level, receiver);

@@ -37,8 +37,26 @@ public final class EventAdapter implements AutoCloseable, SbeQueueReader.Message
      */
     public EventAdapter(final ChronicleQueue queue, final EngineEventListener listener)
     {
-        reader = new SbeQueueReader(queue, null);
+        this(new SbeQueueReader(queue, null), listener);
+    }
+
+    private EventAdapter(final SbeQueueReader reader, final EngineEventListener listener)
+    {
+        this.reader = reader;
         this.listener = listener;
+    }
+
+    /**
+     * Create an adapter that reads only the events written from now on: an agent that follows its own attempt at a
+     * transfer, and never an earlier attempt's outcome with the same id.
+     *
+     * @param queue    the events queue.
+     * @param listener receives each event.
+     * @return the adapter.
+     */
+    public static EventAdapter fromEnd(final ChronicleQueue queue, final EngineEventListener listener)
+    {
+        return new EventAdapter(SbeQueueReader.atEnd(queue), listener);
     }
 
     /**

@@ -65,6 +65,19 @@ public final class SbeQueueReader implements AutoCloseable
     }
 
     /**
+     * Create an unnamed reader that reads only what is written after this call.
+     *
+     * @param queue to read.
+     * @return the reader.
+     */
+    public static SbeQueueReader atEnd(final ChronicleQueue queue)
+    {
+        final SbeQueueReader reader = new SbeQueueReader(queue, null);
+        reader.tailer.toEnd();
+        return reader;
+    }
+
+    /**
      * The index of the next excerpt this reader reads.
      *
      * @return the index.

@@ -330,9 +330,9 @@ final class ReceiverConductor implements Agent
         }
         final String reason = WireText.sanitise(VarDataBounds.fits(abandon.reasonLength(), MAX_REASON_LENGTH,
             abandon.buffer(), abandon.limit()) ? abandon.reason() : "(reason unreadable)");
-        counters.get(EngineCounter.TRANSFERS_ABANDONED).increment();
         transfer.abandon();
         failAndRemove(transfer, FailureReason.CANCELLED, "abandoned by the sender's agent: " + reason);
+        counters.get(EngineCounter.TRANSFERS_ABANDONED).increment();
     }
 
     /**
@@ -541,6 +541,7 @@ final class ReceiverConductor implements Agent
 
     private void remove(final InboundTransfer transfer)
     {
+        final boolean isVerified = InboundTransfer.State.DONE == transfer.state() && transfer.isMatch();
         dataAdapter.unbind(transfer);
         transfer.close();
         transfers.remove(transfer);
@@ -553,7 +554,7 @@ final class ReceiverConductor implements Agent
         {
             return;
         }
-        if (InboundTransfer.State.DONE != transfer.state() || !transfer.isMatch() || transfer.isAbandoned())
+        if (!isVerified || transfer.isAbandoned())
         {
             // What a failed transfer wrote is no image of anything: it goes, unless kept on purpose.
             transfer.dropJournal(counters);

@@ -348,6 +348,14 @@ public final class LocalMigration implements AutoCloseable
      * @param transferId of the transfer.
      * @return the destination file.
      */
+    /**
+     * @return where the sender keeps its open transfers: beside its command queue, by default.
+     */
+    public Path senderStateDirectory()
+    {
+        return directory.resolve("commands.sender-state");
+    }
+
     public Path destinationOf(final String vmId, final long transferId)
     {
         return outputDirectory.resolve(vmId + "-" + transferId + ".img");

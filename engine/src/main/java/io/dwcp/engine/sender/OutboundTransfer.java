@@ -56,6 +56,7 @@ final class OutboundTransfer
     private boolean isEndRequested;
     private long nextHelloNs;
     private long nextProgressNs;
+    private long nextSourceCheckNs;
     private long lastHeardNs;
     private long pagesAcknowledged;
     private long digest;
@@ -190,6 +191,16 @@ final class OutboundTransfer
             stripes[k].handOver(publications[k].publication(), session.stripeSealer(k));
         }
         tracker.start(nowNs);
+    }
+
+    long nextSourceCheckNs()
+    {
+        return nextSourceCheckNs;
+    }
+
+    void nextSourceCheckNs(final long nowNs)
+    {
+        nextSourceCheckNs = nowNs;
     }
 
     TransferHistory history()

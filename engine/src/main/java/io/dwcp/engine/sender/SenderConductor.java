@@ -42,6 +42,7 @@ public final class SenderConductor implements Agent, StripeListener
     private static final int REPORTS_PER_CYCLE = 256;
     private static final int MAX_TEXT_LENGTH = 4096;
     private static final long HELLO_RENEWAL_INTERVAL_NS = TimeUnit.SECONDS.toNanos(2);
+    private static final long SOURCE_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final SenderContext context;
     private final Aeron aeron;
@@ -298,6 +299,16 @@ public final class SenderConductor implements Agent, StripeListener
 
     private int service(final OutboundTransfer transfer)
     {
+        if (nowNs - transfer.nextSourceCheckNs() >= 0)
+        {
+            transfer.nextSourceCheckNs(nowNs + SOURCE_CHECK_INTERVAL_NS);
+            final String change = transfer.source().sourceChange();
+            if (null != change)
+            {
+                fail(transfer, FailureReason.SOURCE_CHANGED, change);
+                return 1;
+            }
+        }
         int workCount = 0;
         switch (transfer.state())
         {
@@ -529,6 +540,13 @@ public final class SenderConductor implements Agent, StripeListener
         final OutboundTransfer transfer = transfersBySlot[slot];
         if (null != transfer)
         {
+            // A fault reading the source is most often the source shrinking under it: say so when it did.
+            final String change = transfer.source().sourceChange();
+            if (null != change)
+            {
+                fail(transfer, FailureReason.SOURCE_CHANGED, change);
+                return;
+            }
             fail(transfer, FailureReason.INTERNAL_ERROR, "transfer " + transfer.transferId() + ", " + reason);
         }
     }

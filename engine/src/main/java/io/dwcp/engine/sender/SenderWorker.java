@@ -115,11 +115,22 @@ public final class SenderWorker implements Agent
                 errorHandler.onError(ex);
                 stripe.fail("stripe " + stripe.index() + ": " + ex);
             }
+            if (stripes.size() != size)
+            {
+                // A conductor on this thread released a transfer: the stripes are not the ones counted.
+                roundRobin = 0;
+                return workCount + 1;
+            }
         }
         // Stripes not reached in this cycle still report what the conductor waits for.
-        for (int i = visited; i < size; i++)
+        for (int i = visited; i < size && stripes.size() == size; i++)
         {
             stripes.get((roundRobin + i) % size).doWork(nowNs, conductor, dictionaryShipper, 0);
+        }
+        if (stripes.size() != size)
+        {
+            roundRobin = 0;
+            return workCount;
         }
         if (size > 0)
         {

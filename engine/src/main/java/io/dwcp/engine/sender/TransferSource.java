@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -33,6 +35,7 @@ final class TransferSource implements AutoCloseable
     private final long pageCount;
     private final MappedImage source;
     private final UnsafeBuffer pageCrcs;
+    private final Object fileKey;
     private UnsafeBuffer heldCrcs;
     private long heldListed;
     private volatile MappedImage inlineOverlay;
@@ -46,11 +49,63 @@ final class TransferSource implements AutoCloseable
         this.fileSize = fileSize;
         this.pageCount = fileSize / pageSize;
         this.source = source;
+        this.fileKey = null == source ? null : fileKeyOf(source.file());
         // Pages never sent stay zero at the receiver, whose destination starts as zeros.
         pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.toIntExact(pageCount * Integer.BYTES)));
         for (long i = 0; i < pageCount; i++)
         {
             pageCrcs.putInt((int)(i * Integer.BYTES), zeroPageCrc);
+        }
+    }
+
+    /**
+     * Has the mapped source changed under the engine: shrunk, replaced or removed? Reading a shrunk mapping beyond
+     * the file's end faults, and a replaced or removed file is no longer what the agent named; either fails the
+     * transfer. Conductor thread, a few times a second.
+     *
+     * @return what changed, or null when nothing did.
+     */
+    String sourceChange()
+    {
+        if (null == source)
+        {
+            return null;
+        }
+        final Path file = source.file();
+        final BasicFileAttributes attributes;
+        try
+        {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return "memory file " + file + " was removed while it was sent";
+        }
+        catch (final IOException ex)
+        {
+            return "memory file " + file + " can no longer be read: " + ex.getMessage();
+        }
+        if (null != fileKey && !fileKey.equals(attributes.fileKey()))
+        {
+            return "memory file " + file + " was replaced by another file while it was sent";
+        }
+        if (attributes.size() < fileSize)
+        {
+            return "memory file " + file + " shrank to " + attributes.size() + " bytes while its " + fileSize +
+                " were sent";
+        }
+        return null;
+    }
+
+    private static Object fileKeyOf(final Path file)
+    {
+        try
+        {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        }
+        catch (final IOException ex)
+        {
+            return null;
         }
     }
 

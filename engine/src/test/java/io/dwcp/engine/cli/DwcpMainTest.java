@@ -115,6 +115,45 @@ class DwcpMainTest
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void submitFollowsOnlyItsOwnAttemptNeverAnEarlierOutcomeWithTheSameId() throws Exception
+    {
+        final Path image = java.nio.file.Files.write(directory.resolve("guest.img"), new byte[4096 * 4]);
+        final Path events = directory.resolve("events");
+        // An earlier attempt with the same id completed; no sender runs now.
+        try (net.openhft.chronicle.queue.ChronicleQueue queue = io.dwcp.engine.queue.SbeQueues.open(events);
+            io.dwcp.engine.queue.EventPublisher publisher = new io.dwcp.engine.queue.EventPublisher(queue))
+        {
+            publisher.completed(77, 0x1234, 4, 4 * 4096, 100, 1_000_000);
+        }
+        assertEquals(1, run("submit", "--commands", directory.resolve("commands").toString(), "--events",
+            events.toString(), "--file", image.toString(), "--receiver", "127.0.0.1:40999", "--transfer-id", "77",
+            "--timeout", "2"));
+        final String output = out.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains("no end of transfer 77 within 2 s"), output);
+        assertTrue(!output.contains("verified"), output);
+    }
+
+    @Test
+    void aDirectoryADeviceOrAPipeIsRefusedAsNotARegularFileNotAsMissing() throws Exception
+    {
+        final Path fifo = directory.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        for (final String special : new String[]{ directory.toString(), "/dev/zero", fifo.toString() })
+        {
+            err.reset();
+            assertEquals(2, run("submit", "--commands", directory.resolve("c").toString(), "--events",
+                directory.resolve("e").toString(), "--file", special, "--receiver", "127.0.0.1:40999"));
+            assertTrue(errorLines().contains("is not a regular file"), errorLines());
+        }
+        err.reset();
+        assertEquals(2, run("submit", "--commands", directory.resolve("c").toString(), "--events",
+            directory.resolve("e").toString(), "--file", directory.resolve("missing").toString(), "--receiver",
+            "127.0.0.1:40999"));
+        assertTrue(errorLines().contains("does not exist"), errorLines());
+    }
+
+    @Test
     void everySubcommandHasHelp()
     {
         for (final String command : new String[] { "demo", "send", "receive", "submit", "media-driver", "generate",

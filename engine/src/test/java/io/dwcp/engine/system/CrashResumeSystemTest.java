@@ -135,6 +135,7 @@ class CrashResumeSystemTest
     private void killAndResume(final Victim victim, final long seed) throws Exception
     {
         final Random random = new Random(seed);
+        final long wholeWireBytes = uninterruptedWireBytes(seed * 1000 + 999);
         for (int run = 0; run < RUNS_PER_CASE; run++)
         {
             final long transferId = seed * 1000 + run;
@@ -177,16 +178,48 @@ class CrashResumeSystemTest
             assertEquals(-1, ImageComparison.firstDifference(image, destination), "destination bit-exact");
             assertFalse(Files.exists(destination.resolveSibling(destination.getFileName() + ".resume")),
                 "a verified transfer leaves no resume state");
+            // Only what the receiver did not keep goes again: the held pages cost an entry each.
+            final long resumedWireBytes = completedOf(transferId).wireBytes();
+            final double held = (double)acknowledged / PAGE_COUNT;
+            final long bound = (long)(wholeWireBytes * (1.0 - held) + PAGE_COUNT * 24 + wholeWireBytes * 0.05);
+            assertTrue(resumedWireBytes <= bound, () -> "the resumed attempt sent " + resumedWireBytes +
+                " wire bytes, more than the " + bound + " left after " + acknowledged + " acknowledged pages");
             matrix.add(String.format("kill -9 %-8s run %2d at %4.0f%% (%s, %d of %d pages acknowledged), " +
-                "restart after %4d ms: completed, bit-exact, %5d ms from the kill to the end", victim, run,
-                100 * killAt, isKilledInTime ? "as seeded" : "after the transfer ended", acknowledged, PAGE_COUNT,
-                pauseMs, resumedMs));
+                "restart after %4d ms: completed, bit-exact, %5d ms from the kill to the end; the last attempt " +
+                "sent %.2f of an uninterrupted transfer's wire bytes", victim, run, 100 * killAt,
+                isKilledInTime ? "as seeded" : "after the transfer ended", acknowledged, PAGE_COUNT, pauseMs,
+                resumedMs, (double)resumedWireBytes / wholeWireBytes));
         }
         try (Stream<Path> crashes = Files.list(directory))
         {
             assertTrue(crashes.noneMatch((file) -> file.getFileName().toString().startsWith("hs_err")),
                 "no crash file in the working directory");
         }
+    }
+
+    private long uninterruptedWireBytes(final long transferId)
+    {
+        commands.startTransfer(transferId, "vm-whole", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0, receiverEndpoint);
+        commands.pageRange(transferId, 0, 0, (int)PAGE_COUNT);
+        commands.endOfRound(transferId, 0);
+        commands.endOfTransfer(transferId);
+        awaitEnd(transferId);
+        assertEquals(List.of(), failuresOf(transferId));
+        return completedOf(transferId).wireBytes();
+    }
+
+    private EventRecorder.Completed completedOf(final long transferId)
+    {
+        EventRecorder.Completed last = null;
+        for (final EventRecorder.Completed completed : events.completed)
+        {
+            if (completed.transferId() == transferId)
+            {
+                last = completed;
+            }
+        }
+        assertTrue(null != last, "transfer " + transferId + " completed");
+        return last;
     }
 
     private boolean awaitAcknowledged(final long transferId, final long pages)

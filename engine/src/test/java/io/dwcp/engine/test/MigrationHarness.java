@@ -260,6 +260,11 @@ public final class MigrationHarness implements AutoCloseable
         migration.stopReceiver();
     }
 
+    public Path senderStateDirectory()
+    {
+        return migration.senderStateDirectory();
+    }
+
     public CommandPublisher commands()
     {
         return migration.commands();
