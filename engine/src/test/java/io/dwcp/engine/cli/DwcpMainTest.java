@@ -154,6 +154,33 @@ class DwcpMainTest
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aCrashedEngineWritesItsCrashFilesIntoItsCrashDirectoryNotTheWorkingDirectory() throws Exception
+    {
+        final Path launcher = Path.of("..", "dwcp").toAbsolutePath().normalize();
+        final Path crashes = directory.resolve("crash");
+        final Path workingDirectory = java.nio.file.Files.createDirectories(directory.resolve("cwd"));
+        final ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "keygen", "--out",
+            directory.resolve("k").toString()).directory(workingDirectory.toFile()).redirectErrorStream(true)
+            .redirectOutput(directory.resolve("launcher.log").toFile());
+        // A heap too small to start in, and a JVM told to crash when it runs out: a real hs_err file.
+        builder.environment().put("DWCP_CRASH_DIR", crashes.toString());
+        builder.environment().put("DWCP_JAVA_OPTS", "-Xmx3m -XX:+CrashOnOutOfMemoryError");
+        final Process process = builder.start();
+        assertTrue(process.waitFor(100, TimeUnit.SECONDS));
+        assertTrue(0 != process.exitValue());
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(crashes))
+        {
+            assertTrue(files.anyMatch((file) -> file.getFileName().toString().startsWith("hs_err_pid")),
+                () -> "no hs_err file in " + crashes);
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(workingDirectory))
+        {
+            assertEquals(java.util.List.of(), files.toList(), "nothing in the working directory");
+        }
+    }
+
+    @Test
     void everySubcommandHasHelp()
     {
         for (final String command : new String[] { "demo", "send", "receive", "submit", "media-driver", "generate",
