@@ -173,6 +173,19 @@ public final class HandSender implements AutoCloseable
         return offer(transferEndEncoder.encodedLength());
     }
 
+    /**
+     * Offer bytes as they are, header and all, on the data stream: forged or fuzzed frames.
+     *
+     * @param frame  the bytes.
+     * @param offset of the bytes.
+     * @param length of the bytes.
+     * @return true if they went.
+     */
+    public boolean raw(final DirectBuffer frame, final int offset, final int length)
+    {
+        return data.offer(frame, offset, length) > 0;
+    }
+
     private boolean offer(final int bodyLength)
     {
         return data.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bodyLength) > 0;
