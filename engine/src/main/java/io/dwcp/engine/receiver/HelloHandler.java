@@ -353,8 +353,8 @@ final class HelloHandler
         for (int i = transfers.size() - 1; i >= 0; i--)
         {
             final InboundTransfer transfer = transfers.get(i);
-            if (transfer.transferId() == transferId && transfer.session().peerName().equals(peerName) &&
-                InboundTransfer.State.DONE != transfer.state())
+            // Verified ones too: a sender that restarted before it heard the verdict resumes it, holding every page.
+            if (transfer.transferId() == transferId && transfer.session().peerName().equals(peerName))
             {
                 conductor.supersede(transfer);
             }

@@ -56,6 +56,7 @@ final class InboundTransfer implements AutoCloseable
     private long lastFlushNs;
     private boolean isKeptForResume;
     private boolean isAbandoned;
+    private boolean isJournalVerified;
 
     InboundTransfer(
         final long transferId,
@@ -144,6 +145,12 @@ final class InboundTransfer implements AutoCloseable
     /** The destination changed, or will: a verification under way or done is void, and the next end verifies. */
     void onDestinationChanged()
     {
+        if (isJournalVerified)
+        {
+            // Pages after the verdict (repairs): verified again at the next end, resumable until then.
+            journal.clearVerified();
+            isJournalVerified = false;
+        }
         if (State.VERIFYING == state || State.VERDICT_READY == state || State.DONE == state)
         {
             state = State.RECEIVING;
@@ -417,6 +424,16 @@ final class InboundTransfer implements AutoCloseable
     boolean hasJournal()
     {
         return null != journal;
+    }
+
+    /** Verified and durable: the journal says so, for a restarted receiver to clear it. */
+    void journalVerified()
+    {
+        if (null != journal && !isJournalVerified)
+        {
+            journal.markVerified();
+            isJournalVerified = true;
+        }
     }
 
     /** Removing this attempt keeps its destination and journal for the next. */

@@ -56,6 +56,8 @@ final class ReceiverConductor implements Agent
     private final long lingerNs;
     private final long flushIntervalNs;
     private final ErrorHandler errorHandler;
+    private final ArrayList<java.nio.file.Path> verifiedLeftovers = new ArrayList<>();
+    private long leftoversDeadlineNs;
     private final UnsafeBuffer heldScratch =
         new UnsafeBuffer(ByteBuffer.allocateDirect(ControlPublisher.HELD_PAGES_PER_FRAME * Integer.BYTES));
     private final NanoClock nanoClock;
@@ -114,6 +116,18 @@ final class ReceiverConductor implements Agent
         {
             events = new EventPublisher(context.eventQueue());
         }
+        try
+        {
+            // Verified transfers that lingered when this receiver last stopped: they linger once more, for a
+            // sender that never heard the verdict, and then their journals go.
+            verifiedLeftovers.addAll(TransferJournal.findVerified(context.outputDirectory()));
+            leftoversDeadlineNs = nanoClock.nanoTime() + lingerNs;
+        }
+        catch (final IOException ex)
+        {
+            counters.get(EngineCounter.ERRORS).increment();
+            errorHandler.onError(ex);
+        }
     }
 
     /**
@@ -124,6 +138,10 @@ final class ReceiverConductor implements Agent
     {
         nowNs = nanoClock.nanoTime();
         int workCount = replyPeers.doWork(nowNs);
+        if (!verifiedLeftovers.isEmpty() && nowNs - leftoversDeadlineNs > 0)
+        {
+            workCount += removeVerifiedLeftovers();
+        }
         for (int i = transfers.size() - 1; i >= 0; i--)
         {
             workCount += service(transfers.get(i));
@@ -424,11 +442,12 @@ final class ReceiverConductor implements Agent
             workCount++;
         }
 
-        if (InboundTransfer.State.VERDICT_READY == transfer.state() && transfer.isMatch() && transfer.hasJournal())
+        if (InboundTransfer.State.VERDICT_READY == transfer.state() && transfer.isMatch())
         {
-            // Verified: durable first, then nothing is left to resume.
+            // Verified: durable before the sender hears so. The journal stays while the transfer lingers, for a
+            // sender that restarts before it hears the verdict and reopens the transfer.
             flush(transfer);
-            transfer.dropJournal(counters);
+            transfer.journalVerified();
         }
         if (InboundTransfer.State.VERDICT_READY == transfer.state() && control.verdict(publication, transfer))
         {
@@ -520,6 +539,23 @@ final class ReceiverConductor implements Agent
         transfer.done(nowNs);
     }
 
+    private int removeVerifiedLeftovers()
+    {
+        for (final java.nio.file.Path journal : verifiedLeftovers)
+        {
+            try
+            {
+                TransferJournal.deleteIfVerified(journal);
+            }
+            catch (final IOException ex)
+            {
+                counters.get(EngineCounter.ERRORS).increment();
+            }
+        }
+        verifiedLeftovers.clear();
+        return 1;
+    }
+
     private void flush(final InboundTransfer transfer)
     {
         transfer.lastFlushNs(nowNs);
@@ -554,10 +590,10 @@ final class ReceiverConductor implements Agent
         {
             return;
         }
+        transfer.dropJournal(counters);
         if (!isVerified || transfer.isAbandoned())
         {
             // What a failed transfer wrote is no image of anything: it goes, unless kept on purpose.
-            transfer.dropJournal(counters);
             admission.removeFailed(transfer, transfer.isAbandoned());
         }
     }

@@ -39,6 +39,8 @@ final class TransferJournal implements AutoCloseable
     private static final int TRANSFER_ID_OFFSET = 24;
     private static final int VM_ID_OFFSET = 32;
     private static final int PEER_OFFSET = 128;
+    private static final int VERIFIED_OFFSET = HEADER_LENGTH - Long.BYTES;
+    private static final long VERIFIED = 0x4445_4946_4952_4556L; // "VERIFIED"
 
     private final Path file;
     private final long pageCount;
@@ -178,6 +180,9 @@ final class TransferJournal implements AutoCloseable
             journal.close();
             throw new IOException(problem);
         }
+        // Resumed, so no longer verified: a crash of this attempt must leave it resumable.
+        header.putLong(VERIFIED_OFFSET, 0);
+        journal.mapping.force();
         return journal;
     }
 
@@ -243,6 +248,71 @@ final class TransferJournal implements AutoCloseable
         return matched;
     }
 
+    /**
+     * The transfer is verified: a receiver that restarts removes this journal, as nobody will resume it, unless a
+     * sender resumes it first while the transfer lingers.
+     */
+    void markVerified()
+    {
+        buffer.putLong(VERIFIED_OFFSET, VERIFIED, ByteOrder.LITTLE_ENDIAN);
+        mapping.force();
+    }
+
+    /** Not verified after all: pages came after the verdict. Durable at the next flush. */
+    void clearVerified()
+    {
+        buffer.putLong(VERIFIED_OFFSET, 0);
+        recordsSinceFlush++;
+    }
+
+    /**
+     * The journals of verified transfers a receiver left when it stopped or crashed while they lingered.
+     *
+     * @param outputDirectory of the receiver.
+     * @return their files.
+     * @throws IOException if the directory cannot be read.
+     */
+    static java.util.List<Path> findVerified(final Path outputDirectory) throws IOException
+    {
+        final java.util.List<Path> verified = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> journals = Files.newDirectoryStream(outputDirectory, "*" + SUFFIX))
+        {
+            for (final Path file : journals)
+            {
+                if (isVerified(file))
+                {
+                    verified.add(file);
+                }
+            }
+        }
+        return verified;
+    }
+
+    /**
+     * Remove a journal if it still says its transfer is verified: not one a sender has resumed since.
+     *
+     * @param file of the journal.
+     * @return true if removed.
+     * @throws IOException if it cannot be read or removed.
+     */
+    static boolean deleteIfVerified(final Path file) throws IOException
+    {
+        return Files.exists(file) && isVerified(file) && Files.deleteIfExists(file);
+    }
+
+    private static boolean isVerified(final Path file) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r"))
+        {
+            if (raf.length() < HEADER_LENGTH)
+            {
+                return false;
+            }
+            raf.seek(VERIFIED_OFFSET);
+            return VERIFIED == Long.reverseBytes(raf.readLong());
+        }
+    }
+
     long pageCount()
     {
         return pageCount;
@@ -285,7 +355,7 @@ final class TransferJournal implements AutoCloseable
 
     private static int roomAt(final int offset)
     {
-        return (VM_ID_OFFSET == offset ? PEER_OFFSET : HEADER_LENGTH) - offset - Integer.BYTES;
+        return (VM_ID_OFFSET == offset ? PEER_OFFSET : VERIFIED_OFFSET) - offset - Integer.BYTES;
     }
 
     private static void putName(final UnsafeBuffer header, final int offset, final String name)

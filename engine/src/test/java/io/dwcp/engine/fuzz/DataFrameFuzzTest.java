@@ -104,6 +104,6 @@ class DataFrameFuzzTest
         }
         agents.doWork(8);
         sender.poll();
-        assertEquals(List.of(), agents.errors());
+        assertEquals(List.of(), agents.errors(), () -> Fuzzing.traces(agents.errors()));
     }
 }

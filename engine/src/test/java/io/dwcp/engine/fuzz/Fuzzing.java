@@ -28,6 +28,16 @@ final class Fuzzing
         return bytes.length;
     }
 
+    static String traces(final java.util.List<Throwable> errors)
+    {
+        final java.io.StringWriter trace = new java.io.StringWriter();
+        for (final Throwable error : errors)
+        {
+            error.printStackTrace(new java.io.PrintWriter(trace));
+        }
+        return trace.toString();
+    }
+
     static void delete(final Path directory) throws IOException
     {
         if (null == directory || !Files.exists(directory))

@@ -30,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -48,7 +47,8 @@ class CrashResumeSystemTest
     private static final long END_TIMEOUT_MS = 120_000;
     private static final List<String> SENDER_PROPERTIES = List.of("-Ddwcp.peer.timeout.ms=2000",
         "-Ddwcp.progress.interval.ms=20", "-Ddwcp.sender.resume.timeout.ms=60000");
-    private static final List<String> RECEIVER_PROPERTIES = List.of("-Ddwcp.receiver.flush.interval.ms=200");
+    private static final List<String> RECEIVER_PROPERTIES = List.of("-Ddwcp.receiver.flush.interval.ms=200",
+        "-Ddwcp.receiver.linger.ms=10000");
 
     @TempDir
     Path directory;
@@ -132,6 +132,157 @@ class CrashResumeSystemTest
         killAndResume(Victim.BOTH, 37);
     }
 
+    @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void killedOnceEveryPageIsAcknowledgedWhileTheReceiverVerifiesResumesAndCompletesBitExact() throws Exception
+    {
+        final Random random = new Random(41);
+        for (int run = 0; run < RUNS_PER_CASE; run++)
+        {
+            final Victim victim = Victim.values()[run % Victim.values().length];
+            final long transferId = 41_000 + run;
+            final String vmId = "vm-verify";
+            submitWhole(transferId, vmId, image);
+            final boolean isKilledInTime = awaitAcknowledged(transferId, PAGE_COUNT);
+            final long killedNs = kill(victim);
+            final long pauseMs = 200 + random.nextInt(1800);
+            Thread.sleep(pauseMs);
+            restart(victim);
+            awaitEnd(transferId);
+            assertCompletedExact(transferId, image, directory.resolve("out").resolve(vmId + "-" + transferId + ".img"));
+            matrix.add(String.format("kill -9 %-8s run %2d once every page is acknowledged (%s), restart after " +
+                "%4d ms: completed, bit-exact, %5d ms from the kill to the end", victim, run,
+                isKilledInTime ? "verifying or verified" : "after the transfer ended", pauseMs,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs)));
+        }
+        assertNoResumeStateLeft();
+    }
+
+    @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void killedAtTheEndOfARoundResumesTheNextRoundAndCompletesBitExact() throws Exception
+    {
+        final Random random = new Random(43);
+        for (int run = 0; run < RUNS_PER_CASE; run++)
+        {
+            final Victim victim = Victim.values()[run % Victim.values().length];
+            final long transferId = 43_000 + run;
+            final String vmId = "vm-round";
+            final Path source = Files.copy(image, directory.resolve("round-" + run + ".img"));
+            commands.startTransfer(transferId, vmId, source.toString(), IMAGE_SIZE, PAGE_SIZE, 0, receiverEndpoint);
+            commands.pageRange(transferId, 0, 0, (int)PAGE_COUNT);
+            commands.endOfRound(transferId, 0);
+            final long roundEndNs = awaitRound(transferId, 0);
+            final long killedNs = kill(victim);
+
+            // The guest ran on: pages it dirtied go in round 1, asked for while the victim is down.
+            final long[] dirty = dirtyPages(source, random, 256);
+            for (final long page : dirty)
+            {
+                commands.pageRange(transferId, 1, page, 1);
+            }
+            commands.endOfRound(transferId, 1);
+            commands.endOfTransfer(transferId);
+            final long pauseMs = 200 + random.nextInt(1800);
+            Thread.sleep(pauseMs);
+            restart(victim);
+            awaitEnd(transferId);
+            assertCompletedExact(transferId, source,
+                directory.resolve("out").resolve(vmId + "-" + transferId + ".img"));
+            matrix.add(String.format("kill -9 %-8s run %2d %4d ms after round 0 ended, %d pages dirtied for round " +
+                "1, restart after %4d ms: completed, bit-exact, %5d ms from the kill to the end", victim, run,
+                TimeUnit.NANOSECONDS.toMillis(killedNs - roundEndNs), dirty.length, pauseMs,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs)));
+            Files.delete(source);
+        }
+        assertNoResumeStateLeft();
+    }
+
+    private void submitWhole(final long transferId, final String vmId, final Path source)
+    {
+        commands.startTransfer(transferId, vmId, source.toString(), IMAGE_SIZE, PAGE_SIZE, 0, receiverEndpoint);
+        commands.pageRange(transferId, 0, 0, (int)PAGE_COUNT);
+        commands.endOfRound(transferId, 0);
+        commands.endOfTransfer(transferId);
+    }
+
+    private long kill(final Victim victim)
+    {
+        if (Victim.SENDER != victim)
+        {
+            receiver.kill();
+        }
+        if (Victim.RECEIVER != victim)
+        {
+            sender.kill();
+        }
+        return System.nanoTime();
+    }
+
+    private void restart(final Victim victim)
+    {
+        if (Victim.SENDER != victim)
+        {
+            receiver = startReceiver();
+        }
+        if (Victim.RECEIVER != victim)
+        {
+            sender = startSender();
+        }
+    }
+
+    private void assertCompletedExact(final long transferId, final Path source, final Path destination)
+        throws IOException
+    {
+        assertEquals(List.of(), failuresOf(transferId), () -> "failed: " + failuresOf(transferId) +
+            "\nsender: " + sender.tail() + "\nreceiver: " + receiver.tail());
+        assertEquals(-1, ImageComparison.firstDifference(source, destination), "destination bit-exact");
+    }
+
+    /** Once their linger is over, verified transfers leave their images and no resume state. */
+    private void assertNoResumeStateLeft()
+    {
+        final Path out = directory.resolve("out");
+        Await.until("the verified transfers' journals to go", END_TIMEOUT_MS, () ->
+        {
+            try (Stream<Path> files = Files.list(out))
+            {
+                return files.noneMatch((file) -> file.getFileName().toString().endsWith(".resume"));
+            }
+            catch (final IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+    }
+
+    private long awaitRound(final long transferId, final int round)
+    {
+        Await.until("round " + round + " of transfer " + transferId, END_TIMEOUT_MS, () ->
+        {
+            eventAdapter.poll(100);
+            return events.rounds.stream().anyMatch((r) -> r.transferId() == transferId && r.round() == round);
+        });
+        return System.nanoTime();
+    }
+
+    /** Overwrite some pages of the source with new bytes, as a running guest would. */
+    private static long[] dirtyPages(final Path source, final Random random, final int count) throws IOException
+    {
+        final long[] pages = random.longs(count, 0, PAGE_COUNT).distinct().sorted().toArray();
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(source,
+            java.nio.file.StandardOpenOption.WRITE))
+        {
+            final byte[] bytes = new byte[PAGE_SIZE];
+            for (final long page : pages)
+            {
+                random.nextBytes(bytes);
+                channel.write(java.nio.ByteBuffer.wrap(bytes), page * PAGE_SIZE);
+            }
+        }
+        return pages;
+    }
+
     private void killAndResume(final Victim victim, final long seed) throws Exception
     {
         final Random random = new Random(seed);
@@ -143,41 +294,17 @@ class CrashResumeSystemTest
             // Seeded kill point: a fraction of the pages acknowledged, then a pause before the restart.
             final double killAt = 0.05 + 0.9 * random.nextDouble();
             final long pauseMs = 200 + random.nextInt(1800);
-            commands.startTransfer(transferId, vmId, image.toString(), IMAGE_SIZE, PAGE_SIZE, 0, receiverEndpoint);
-            commands.pageRange(transferId, 0, 0, (int)PAGE_COUNT);
-            commands.endOfRound(transferId, 0);
-            commands.endOfTransfer(transferId);
-
+            submitWhole(transferId, vmId, image);
             final long killAtPages = (long)(killAt * PAGE_COUNT);
             final boolean isKilledInTime = awaitAcknowledged(transferId, killAtPages);
             final long acknowledged = acknowledged(transferId);
-            if (Victim.SENDER != victim)
-            {
-                receiver.kill();
-            }
-            if (Victim.RECEIVER != victim)
-            {
-                sender.kill();
-            }
-            final long killedNs = System.nanoTime();
+            final long killedNs = kill(victim);
             Thread.sleep(pauseMs);
-            if (Victim.SENDER != victim)
-            {
-                receiver = startReceiver();
-            }
-            if (Victim.RECEIVER != victim)
-            {
-                sender = startSender();
-            }
+            restart(victim);
             awaitEnd(transferId);
             final long resumedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs);
 
-            final Path destination = directory.resolve("out").resolve(vmId + "-" + transferId + ".img");
-            assertEquals(List.of(), failuresOf(transferId), () -> "failed: " + failuresOf(transferId) +
-                "\nsender: " + sender.tail() + "\nreceiver: " + receiver.tail());
-            assertEquals(-1, ImageComparison.firstDifference(image, destination), "destination bit-exact");
-            assertFalse(Files.exists(destination.resolveSibling(destination.getFileName() + ".resume")),
-                "a verified transfer leaves no resume state");
+            assertCompletedExact(transferId, image, directory.resolve("out").resolve(vmId + "-" + transferId + ".img"));
             // Only what the receiver did not keep goes again: the held pages cost an entry each.
             final long resumedWireBytes = completedOf(transferId).wireBytes();
             final double held = (double)acknowledged / PAGE_COUNT;
@@ -190,6 +317,7 @@ class CrashResumeSystemTest
                 isKilledInTime ? "as seeded" : "after the transfer ended", acknowledged, PAGE_COUNT, pauseMs,
                 resumedMs, (double)resumedWireBytes / wholeWireBytes));
         }
+        assertNoResumeStateLeft();
         try (Stream<Path> crashes = Files.list(directory))
         {
             assertTrue(crashes.noneMatch((file) -> file.getFileName().toString().startsWith("hs_err")),
@@ -199,10 +327,7 @@ class CrashResumeSystemTest
 
     private long uninterruptedWireBytes(final long transferId)
     {
-        commands.startTransfer(transferId, "vm-whole", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0, receiverEndpoint);
-        commands.pageRange(transferId, 0, 0, (int)PAGE_COUNT);
-        commands.endOfRound(transferId, 0);
-        commands.endOfTransfer(transferId);
+        submitWhole(transferId, "vm-whole", image);
         awaitEnd(transferId);
         assertEquals(List.of(), failuresOf(transferId));
         return completedOf(transferId).wireBytes();
