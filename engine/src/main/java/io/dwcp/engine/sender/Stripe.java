@@ -174,6 +174,12 @@ final class Stripe implements AutoCloseable
                 {
                     break;
                 }
+                if (source.hasShrunk())
+                {
+                    // Reading a mapping past its file's end faults: the conductor fails the transfer, saying why.
+                    fail("memory file shrank while it was sent");
+                    break;
+                }
                 frameWriter.build(this, sentSequence + 1, targetLength, nowNs);
                 if (!frameWriter.isReady())
                 {

@@ -10,9 +10,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -36,6 +38,7 @@ final class TransferSource implements AutoCloseable
     private final MappedImage source;
     private final UnsafeBuffer pageCrcs;
     private final Object fileKey;
+    private final FileChannel sizeChannel;
     private UnsafeBuffer heldCrcs;
     private long heldListed;
     private volatile MappedImage inlineOverlay;
@@ -50,6 +53,7 @@ final class TransferSource implements AutoCloseable
         this.pageCount = fileSize / pageSize;
         this.source = source;
         this.fileKey = null == source ? null : fileKeyOf(source.file());
+        this.sizeChannel = null == source ? null : channelOf(source.file());
         // Pages never sent stay zero at the receiver, whose destination starts as zeros.
         pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.toIntExact(pageCount * Integer.BYTES)));
         for (long i = 0; i < pageCount; i++)
@@ -95,6 +99,40 @@ final class TransferSource implements AutoCloseable
                 " were sent";
         }
         return null;
+    }
+
+    /**
+     * Is the mapped source shorter than the image now? One system call, no allocation: a worker asks before each
+     * frame it builds, so that a file shrinking under it is seen before its pages are read.
+     *
+     * @return true if it shrank.
+     */
+    boolean hasShrunk()
+    {
+        if (null == sizeChannel)
+        {
+            return false;
+        }
+        try
+        {
+            return sizeChannel.size() < fileSize;
+        }
+        catch (final IOException ex)
+        {
+            return true;
+        }
+    }
+
+    private static FileChannel channelOf(final Path file)
+    {
+        try
+        {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
     }
 
     private static Object fileKeyOf(final Path file)
@@ -319,6 +357,7 @@ final class TransferSource implements AutoCloseable
     /** Unmap the source and the overlay; once no worker reads them. */
     public void close()
     {
+        CloseHelper.quietClose(sizeChannel);
         final CompletableFuture<byte[]> training = dictionary;
         if (null != training && !training.isDone() && null != source)
         {

@@ -147,7 +147,15 @@ class ChangingSourceSystemTest
         change.apply();
         harness.commands().pageRange(transferId, 0, half, (int)PAGE_COUNT - half);
         harness.commands().endOfTransfer(transferId);
-        harness.awaitEnd(transferId, 30_000);
+        try
+        {
+            harness.awaitEnd(transferId, 30_000);
+        }
+        catch (final AssertionError ex)
+        {
+            throw new AssertionError(ex.getMessage() + "; engine errors: " +
+                harness.errors().stream().map(ChangingSourceSystemTest::traceOf).toList(), ex);
+        }
     }
 
     private static void assertFailedThenNextIsExact(
