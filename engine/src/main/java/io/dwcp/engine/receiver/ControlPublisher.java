@@ -208,11 +208,11 @@ final class ControlPublisher
     {
         int frames = 0;
         final FrameSealer sealer = transfer.session().controlSealer();
-        while (frames < HELD_FRAMES_PER_CYCLE && transfer.heldPagesToSend() > 0)
+        while (frames < HELD_FRAMES_PER_CYCLE && transfer.resume().heldPagesToSend() > 0)
         {
-            final long firstPage = transfer.heldCursor();
-            final int count = (int)Math.min(HELD_PAGES_PER_FRAME, transfer.heldPagesToSend());
-            final long matched = transfer.journal().held(transfer.destination(), firstPage, count, crcs);
+            final long firstPage = transfer.resume().heldCursor();
+            final int count = (int)Math.min(HELD_PAGES_PER_FRAME, transfer.resume().heldPagesToSend());
+            final long matched = transfer.resume().journal().held(transfer.destination(), firstPage, count, crcs);
             heldPagesEncoder.wrapAndApplyHeader(buffer, offsetFor(sealer), headerEncoder)
                 .transferId(transfer.transferId())
                 .firstPage(firstPage)
@@ -222,7 +222,7 @@ final class ControlPublisher
                 break;
             }
             counters.get(EngineCounter.PAGES_HELD_ON_RESUME).getAndAdd(matched);
-            transfer.heldSent(count, matched);
+            transfer.resume().heldSent(count, matched);
             frames++;
         }
         return frames;

@@ -166,7 +166,7 @@ final class HelloHandler
         try
         {
             final int receiverIndex = conductor.newIndex();
-            final byte[] answer = handshake.answer(receiverIndex, transfer.helloStatus(), "");
+            final byte[] answer = handshake.answer(receiverIndex, transfer.resume().helloStatus(), "");
             conductor.register(transfer, new ReceiverSession(receiverIndex, senderIndex, peerName, message, answer,
                 handshake.keys(senderIndex), stripeCount), nowNs);
         }
@@ -320,7 +320,7 @@ final class HelloHandler
         }
         final InboundTransfer transfer = new InboundTransfer(
             transferId, vmId, pageSize, fileSize, stripeCount, destination, peer, sessionId, nowNs);
-        transfer.journal(journal, isResumed);
+        transfer.resume().journal(journal, isResumed);
         if (isResumed)
         {
             counters.get(EngineCounter.TRANSFERS_RESUMED).increment();
@@ -364,9 +364,9 @@ final class HelloHandler
     /** A transfer that could not be set up: a new one leaves nothing, a resumed one keeps its files. */
     private void discard(final InboundTransfer transfer)
     {
-        if (!transfer.isResumed())
+        if (!transfer.resume().isResumed())
         {
-            transfer.dropJournal(counters);
+            transfer.resume().dropJournal(counters);
             admission.removeFailed(transfer, false);
         }
     }

@@ -3,7 +3,6 @@ package io.dwcp.engine.receiver;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.transport.AsyncPublication;
 import io.dwcp.engine.transport.StripeLayout;
-import io.dwcp.codecs.wire.HelloStatus;
 import org.agrona.CloseHelper;
 
 /**
@@ -49,14 +48,7 @@ final class InboundTransfer implements AutoCloseable
     private long expectedDigest;
     private long digest;
     private ReceiverSession session;
-    private TransferJournal journal;
-    private boolean isResumed;
-    private long heldCursor = -1;
-    private long heldMatched;
-    private long lastFlushNs;
-    private boolean isKeptForResume;
-    private boolean isAbandoned;
-    private boolean isJournalVerified;
+    private final TransferResume resume;
 
     InboundTransfer(
         final long transferId,
@@ -81,6 +73,7 @@ final class InboundTransfer implements AutoCloseable
         this.stripes = new StripeImage[stripeCount];
         this.endLastSequences = new long[stripeCount];
         this.lastFrameNs = nowNs;
+        this.resume = new TransferResume(destination, pageCount);
     }
 
     String vmId()
@@ -145,12 +138,7 @@ final class InboundTransfer implements AutoCloseable
     /** The destination changed, or will: a verification under way or done is void, and the next end verifies. */
     void onDestinationChanged()
     {
-        if (isJournalVerified)
-        {
-            // Pages after the verdict (repairs): verified again at the next end, resumable until then.
-            journal.clearVerified();
-            isJournalVerified = false;
-        }
+        resume.onDestinationChanged();
         if (State.VERIFYING == state || State.VERDICT_READY == state || State.DONE == state)
         {
             state = State.RECEIVING;
@@ -378,136 +366,13 @@ final class InboundTransfer implements AutoCloseable
     }
 
     /**
-     * The journal that keeps the transfer resumable, and whether its destination holds pages of an earlier attempt,
-     * which the sender is told before it sends any.
+     * What keeps this transfer resumable: its journal, and what the sender is told it holds.
      *
-     * @param journal   of the transfer.
-     * @param isResumed whether pages are held from an earlier attempt.
+     * @return the transfer's resume state.
      */
-    void journal(final TransferJournal journal, final boolean isResumed)
+    TransferResume resume()
     {
-        this.journal = journal;
-        this.isResumed = isResumed;
-        heldCursor = isResumed ? 0 : -1;
-    }
-
-    TransferJournal journal()
-    {
-        return journal;
-    }
-
-    boolean isResumed()
-    {
-        return isResumed;
-    }
-
-    /**
-     * The HelloAck's status: resumed when pages of an earlier attempt are held.
-     *
-     * @return the status.
-     */
-    HelloStatus helloStatus()
-    {
-        return isResumed ? HelloStatus.RESUMED : HelloStatus.ACCEPTED;
-    }
-
-    long lastFlushNs()
-    {
-        return lastFlushNs;
-    }
-
-    void lastFlushNs(final long nowNs)
-    {
-        lastFlushNs = nowNs;
-    }
-
-    boolean hasJournal()
-    {
-        return null != journal;
-    }
-
-    /** Verified and durable: the journal says so, for a restarted receiver to clear it. */
-    void journalVerified()
-    {
-        if (null != journal && !isJournalVerified)
-        {
-            journal.markVerified();
-            isJournalVerified = true;
-        }
-    }
-
-    /** Removing this attempt keeps its destination and journal for the next. */
-    void keepForResume()
-    {
-        isKeptForResume = true;
-    }
-
-    boolean isKeptForResume()
-    {
-        return isKeptForResume;
-    }
-
-    /** The agent abandoned the transfer: everything of it goes. */
-    void abandon()
-    {
-        isAbandoned = true;
-    }
-
-    boolean isAbandoned()
-    {
-        return isAbandoned;
-    }
-
-    /**
-     * Close and remove the journal: the transfer is verified, failed for good, or abandoned.
-     *
-     * @param counters where a failure to remove it is counted.
-     */
-    void dropJournal(final io.dwcp.engine.status.EngineCounters counters)
-    {
-        if (null == journal)
-        {
-            return;
-        }
-        try
-        {
-            journal.delete();
-        }
-        catch (final java.io.IOException ex)
-        {
-            counters.get(io.dwcp.engine.status.EngineCounter.ERRORS).increment();
-        }
-        journal = null;
-    }
-
-    /**
-     * Pages the sender has still to be told are held, from {@link #heldCursor()}; 0 once all are told.
-     *
-     * @return pages left to list.
-     */
-    long heldPagesToSend()
-    {
-        return heldCursor < 0 ? 0 : pageCount - heldCursor;
-    }
-
-    long heldCursor()
-    {
-        return heldCursor;
-    }
-
-    void heldSent(final int pages, final long matched)
-    {
-        heldCursor += pages;
-        heldMatched += matched;
-        if (heldCursor >= pageCount)
-        {
-            heldCursor = -1;
-        }
-    }
-
-    long heldMatched()
-    {
-        return heldMatched;
+        return resume;
     }
 
     /**
@@ -518,26 +383,7 @@ final class InboundTransfer implements AutoCloseable
      */
     void onApplied(final long pageNumber, final int crc)
     {
-        if (null != journal)
-        {
-            journal.record(pageNumber, crc);
-        }
-    }
-
-    /**
-     * Make applied pages and their records durable, if any were applied since the last flush.
-     *
-     * @return true if a flush was done.
-     * @throws java.io.IOException if the destination or the journal cannot be written out.
-     */
-    boolean flushJournal() throws java.io.IOException
-    {
-        if (null == journal || !journal.hasUnflushedRecords())
-        {
-            return false;
-        }
-        journal.flush(destination);
-        return true;
+        resume.onApplied(pageNumber, crc);
     }
 
     @Override
@@ -548,15 +394,7 @@ final class InboundTransfer implements AutoCloseable
         {
             CloseHelper.close(stripe);
         }
-        try
-        {
-            flushJournal();
-        }
-        catch (final java.io.IOException ignore)
-        {
-            // What was not made durable is sent again by a later attempt: the journal vouches only for the rest.
-        }
-        CloseHelper.close(journal);
+        resume.close();
         destination.close();
     }
 }

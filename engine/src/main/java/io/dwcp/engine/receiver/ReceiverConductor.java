@@ -21,14 +21,12 @@ import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.transport.AsyncPublication;
 import org.agrona.CloseHelper;
-import org.agrona.ErrorHandler;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -54,10 +52,7 @@ final class ReceiverConductor implements Agent
     private final Aeron aeron;
     private final long transferTimeoutNs;
     private final long lingerNs;
-    private final long flushIntervalNs;
-    private final ErrorHandler errorHandler;
-    private final ArrayList<java.nio.file.Path> verifiedLeftovers = new ArrayList<>();
-    private long leftoversDeadlineNs;
+    private final JournalKeeper journals;
     private final UnsafeBuffer heldScratch =
         new UnsafeBuffer(ByteBuffer.allocateDirect(ControlPublisher.HELD_PAGES_PER_FRAME * Integer.BYTES));
     private final NanoClock nanoClock;
@@ -85,8 +80,8 @@ final class ReceiverConductor implements Agent
         aeron = context.aeron();
         transferTimeoutNs = context.transferTimeoutNs();
         lingerNs = context.lingerNs();
-        flushIntervalNs = EngineConfiguration.receiverFlushIntervalNs();
-        errorHandler = context.errorHandler();
+        journals = new JournalKeeper(EngineConfiguration.receiverFlushIntervalNs(), lingerNs, context.counters(),
+            context.errorHandler());
         nanoClock = context.nanoClock();
         counters = context.counters();
         control = new ControlPublisher(nanoClock, counters);
@@ -116,18 +111,7 @@ final class ReceiverConductor implements Agent
         {
             events = new EventPublisher(context.eventQueue());
         }
-        try
-        {
-            // Verified transfers that lingered when this receiver last stopped: they linger once more, for a
-            // sender that never heard the verdict, and then their journals go.
-            verifiedLeftovers.addAll(TransferJournal.findVerified(context.outputDirectory()));
-            leftoversDeadlineNs = nanoClock.nanoTime() + lingerNs;
-        }
-        catch (final IOException ex)
-        {
-            counters.get(EngineCounter.ERRORS).increment();
-            errorHandler.onError(ex);
-        }
+        journals.onStart(context.outputDirectory(), nanoClock.nanoTime());
     }
 
     /**
@@ -138,10 +122,7 @@ final class ReceiverConductor implements Agent
     {
         nowNs = nanoClock.nanoTime();
         int workCount = replyPeers.doWork(nowNs);
-        if (!verifiedLeftovers.isEmpty() && nowNs - leftoversDeadlineNs > 0)
-        {
-            workCount += removeVerifiedLeftovers();
-        }
+        workCount += journals.doWork(nowNs);
         for (int i = transfers.size() - 1; i >= 0; i--)
         {
             workCount += service(transfers.get(i));
@@ -348,7 +329,7 @@ final class ReceiverConductor implements Agent
         }
         final String reason = WireText.sanitise(VarDataBounds.fits(abandon.reasonLength(), MAX_REASON_LENGTH,
             abandon.buffer(), abandon.limit()) ? abandon.reason() : "(reason unreadable)");
-        transfer.abandon();
+        transfer.resume().abandon();
         failAndRemove(transfer, FailureReason.CANCELLED, "abandoned by the sender's agent: " + reason);
         counters.get(EngineCounter.TRANSFERS_ABANDONED).increment();
     }
@@ -360,7 +341,7 @@ final class ReceiverConductor implements Agent
      */
     void supersede(final InboundTransfer transfer)
     {
-        transfer.keepForResume();
+        transfer.resume().keepForResume();
         remove(transfer);
     }
 
@@ -397,12 +378,12 @@ final class ReceiverConductor implements Agent
         int workCount = 0;
         if (transfer.isHelloAckPending() &&
             control.helloAck(publication, transfer.transferId(), transfer.session().senderIndex(),
-                transfer.helloStatus(), "", transfer.session().secondMessage()))
+                transfer.resume().helloStatus(), "", transfer.session().secondMessage()))
         {
             transfer.helloAckPending(false);
             workCount++;
         }
-        if (!transfer.isHelloAckPending() && transfer.heldPagesToSend() > 0)
+        if (!transfer.isHelloAckPending() && transfer.resume().heldPagesToSend() > 0)
         {
             workCount += control.heldPages(publication, transfer, heldScratch, counters);
         }
@@ -446,8 +427,8 @@ final class ReceiverConductor implements Agent
         {
             // Verified: durable before the sender hears so. The journal stays while the transfer lingers, for a
             // sender that restarts before it hears the verdict and reopens the transfer.
-            flush(transfer);
-            transfer.journalVerified();
+            journals.flush(transfer, nowNs);
+            transfer.resume().journalVerified();
         }
         if (InboundTransfer.State.VERDICT_READY == transfer.state() && control.verdict(publication, transfer))
         {
@@ -473,24 +454,21 @@ final class ReceiverConductor implements Agent
                 return true;
             }
         }
-        else if (transfer.heldPagesToSend() > 0 || InboundTransfer.State.RECEIVING != transfer.state())
+        else if (transfer.resume().heldPagesToSend() > 0 || InboundTransfer.State.RECEIVING != transfer.state())
         {
             // The sender owes no frame while it waits for the held pages or the verdict: its silence counts after.
             transfer.onVerifying(nowNs);
         }
         else if (nowNs - transfer.lastFrameNs() > transferTimeoutNs)
         {
-            transfer.keepForResume();
+            transfer.resume().keepForResume();
             counters.get(EngineCounter.TRANSFERS_KEPT_FOR_RESUME).increment();
             failAndRemove(transfer, FailureReason.PEER_LOST, silenceOf(transfer) + "; its " +
                 transfer.pagesApplied() + " applied pages are kept in " + transfer.destination().file().getFileName() +
                 " for the sender to resume");
             return true;
         }
-        if (nowNs - transfer.lastFlushNs() > flushIntervalNs)
-        {
-            flush(transfer);
-        }
+        journals.flushIfDue(transfer, nowNs);
         return false;
     }
 
@@ -539,42 +517,6 @@ final class ReceiverConductor implements Agent
         transfer.done(nowNs);
     }
 
-    private int removeVerifiedLeftovers()
-    {
-        for (final java.nio.file.Path journal : verifiedLeftovers)
-        {
-            try
-            {
-                TransferJournal.deleteIfVerified(journal);
-            }
-            catch (final IOException ex)
-            {
-                counters.get(EngineCounter.ERRORS).increment();
-            }
-        }
-        verifiedLeftovers.clear();
-        return 1;
-    }
-
-    private void flush(final InboundTransfer transfer)
-    {
-        transfer.lastFlushNs(nowNs);
-        try
-        {
-            if (transfer.flushJournal())
-            {
-                counters.get(EngineCounter.JOURNAL_FLUSHES).increment();
-            }
-        }
-        catch (final IOException ex)
-        {
-            counters.get(EngineCounter.ERRORS).increment();
-            errorHandler.onError(ex);
-            transfer.fail("cannot write destination " + transfer.destination().file().getFileName() +
-                " out to its storage: " + ex.getMessage());
-        }
-    }
-
     private void remove(final InboundTransfer transfer)
     {
         final boolean isVerified = InboundTransfer.State.DONE == transfer.state() && transfer.isMatch();
@@ -586,15 +528,15 @@ final class ReceiverConductor implements Agent
             transfersById.remove(transfer.transferId());
         }
         transfersByIndex.remove(transfer.session().receiverIndex());
-        if (transfer.isKeptForResume())
+        if (transfer.resume().isKeptForResume())
         {
             return;
         }
-        transfer.dropJournal(counters);
-        if (!isVerified || transfer.isAbandoned())
+        transfer.resume().dropJournal(counters);
+        if (!isVerified || transfer.resume().isAbandoned())
         {
             // What a failed transfer wrote is no image of anything: it goes, unless kept on purpose.
-            admission.removeFailed(transfer, transfer.isAbandoned());
+            admission.removeFailed(transfer, transfer.resume().isAbandoned());
         }
     }
 }

@@ -9,8 +9,6 @@ import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.queue.EventPublisher;
 import io.dwcp.engine.queue.SbeQueueReader;
 import io.dwcp.engine.recording.TransferRecorder;
-import io.dwcp.engine.security.EngineSecurity;
-import io.dwcp.engine.security.TrustedPeers;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.transport.Channels;
@@ -606,7 +604,8 @@ public final class SenderConductor implements Agent, StripeListener
         {
             throw new TransferRefusal(FailureReason.MALFORMED_COMMAND, "receiver " + ex.getMessage());
         }
-        final SenderSession session = session(receiver);
+        final SenderSession session = SenderSession.forReceiver(receiver, context.security(), random,
+            transfersByIndex::containsKey);
         ReceiverPeer peer = peersByEndpoint.get(receiver);
         if (null == peer)
         {
@@ -625,33 +624,5 @@ public final class SenderConductor implements Agent, StripeListener
         transfer.tracker().addToWorkers();
         counters.get(EngineCounter.TRANSFERS_STARTED).increment();
         return transfer;
-    }
-
-    private SenderSession session(final String receiver) throws TransferRefusal
-    {
-        int senderIndex;
-        do
-        {
-            senderIndex = random.nextInt();
-        }
-        while (0 == senderIndex || transfersByIndex.containsKey(senderIndex));
-
-        final EngineSecurity security = context.security();
-        if (security.isInsecure())
-        {
-            if (!Channels.isLoopback(receiver))
-            {
-                throw new TransferRefusal(FailureReason.UNAUTHENTICATED, "receiver " + receiver +
-                    " is not on this host, and an insecure sender sends in clear only over loopback");
-            }
-            return new SenderSession(senderIndex, null);
-        }
-        final TrustedPeers.Peer peer = security.peers().forEndpoint(receiver);
-        if (null == peer)
-        {
-            throw new TransferRefusal(FailureReason.UNAUTHENTICATED, "no public key for receiver " + receiver +
-                " in the peers file: add '<name> <its public key> " + receiver + "'");
-        }
-        return new SenderSession(senderIndex, peer.publicKey());
     }
 }

@@ -1,9 +1,13 @@
 package io.dwcp.engine.sender;
 
+import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.security.FrameOpener;
 import io.dwcp.engine.security.FrameSealer;
 import io.dwcp.engine.security.InitiatorHandshake;
 import io.dwcp.engine.security.TransferKeys;
+import io.dwcp.engine.security.TrustedPeers;
+import io.dwcp.engine.transport.Channels;
 
 /**
  * A transfer's security on the sender: its index, which the receiver's sealed frames name; the receiver's key and
@@ -107,5 +111,47 @@ final class SenderSession
     FrameSealer stripeSealer(final int stripe)
     {
         return null == keys ? null : keys.sealer(stripe + 1);
+    }
+
+    /**
+     * The session of a new transfer to a receiver: a sender index no open transfer has, and the receiver's public
+     * key from the peers file; or, insecure, none, and then only over loopback.
+     *
+     * @param receiver endpoint of the transfer.
+     * @param security this engine's key and trust.
+     * @param random   draws the index.
+     * @param isTaken  says whether an index is taken.
+     * @return the session.
+     * @throws TransferRefusal when the receiver cannot be reached securely.
+     */
+    static SenderSession forReceiver(
+        final String receiver,
+        final EngineSecurity security,
+        final java.util.Random random,
+        final java.util.function.IntPredicate isTaken) throws TransferRefusal
+    {
+        int senderIndex;
+        do
+        {
+            senderIndex = random.nextInt();
+        }
+        while (0 == senderIndex || isTaken.test(senderIndex));
+
+        if (security.isInsecure())
+        {
+            if (!Channels.isLoopback(receiver))
+            {
+                throw new TransferRefusal(FailureReason.UNAUTHENTICATED, "receiver " + receiver +
+                    " is not on this host, and an insecure sender sends in clear only over loopback");
+            }
+            return new SenderSession(senderIndex, null);
+        }
+        final TrustedPeers.Peer peer = security.peers().forEndpoint(receiver);
+        if (null == peer)
+        {
+            throw new TransferRefusal(FailureReason.UNAUTHENTICATED, "no public key for receiver " + receiver +
+                " in the peers file: add '<name> <its public key> " + receiver + "'");
+        }
+        return new SenderSession(senderIndex, peer.publicKey());
     }
 }
