@@ -222,7 +222,7 @@ final class ControlPublisher
                 break;
             }
             counters.get(EngineCounter.PAGES_HELD_ON_RESUME).getAndAdd(matched);
-            transfer.resume().heldSent(count, matched);
+            transfer.resume().heldSent(count);
             frames++;
         }
         return frames;

@@ -23,7 +23,6 @@ final class TransferResume implements AutoCloseable
     private TransferJournal journal;
     private boolean isResumed;
     private long heldCursor = -1;
-    private long heldMatched;
     private long lastFlushNs;
     private boolean isKeptForResume;
     private boolean isAbandoned;
@@ -153,19 +152,13 @@ final class TransferResume implements AutoCloseable
         return heldCursor;
     }
 
-    void heldSent(final int pages, final long matched)
+    void heldSent(final int pages)
     {
         heldCursor += pages;
-        heldMatched += matched;
         if (heldCursor >= pageCount)
         {
             heldCursor = -1;
         }
-    }
-
-    long heldMatched()
-    {
-        return heldMatched;
     }
 
     /**

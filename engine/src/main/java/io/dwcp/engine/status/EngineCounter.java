@@ -40,7 +40,6 @@ public enum EngineCounter
     RECORDING_FAILURES(Role.SENDER, "recording failures: recording stopped, transfers go on"),
     PROXY_OFFER_FAILURES(Role.SENDER, "messages between conductor and workers refused by a full queue, retried"),
     TRANSFERS_REOPENED(Role.SENDER, "transfers reopened from their commands: receiver lost, or this sender restarted"),
-    PAGES_HELD_BY_RECEIVER(Role.SENDER, "pages sent as unchanged on resume: the receiver held them"),
     PAGE_BATCHES_REFUSED(Role.SENDER, "page batches of open transfers refused; their transfers cannot verify"),
 
     // Receiver.

@@ -57,27 +57,32 @@ class LossSystemTest
         LossyReceiveEndpoints.enable(percent / 100.0, 1000L * percent);
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("engines")))
         {
-            // The first transfer warms the engines up; the second is timed.
-            long elapsedMs = 0;
-            for (long transferId = 90; transferId <= 91; transferId++)
+            // The first transfer warms the engines up; the median of the next three is the time.
+            final long[] times = new long[3];
+            for (long transferId = 90; transferId <= 93; transferId++)
             {
                 final long startNs = System.nanoTime();
                 harness.submitWholeImage(transferId, "vm-lossy", image, PAGE_SIZE);
                 harness.awaitEnd(transferId, TimeUnit.MINUTES.toMillis(2));
-                elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+                if (transferId > 90)
+                {
+                    times[(int)(transferId - 91)] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+                }
                 final EventRecorder events = harness.events();
                 assertEquals(List.of(), events.failed, () -> percent + "% loss: " + events.failed);
                 assertEquals(-1, ImageComparison.firstDifference(image,
                     harness.destinationOf("vm-lossy", transferId)));
             }
+            java.util.Arrays.sort(times);
+            final long elapsedMs = times[1];
             final long dropped = LossyReceiveEndpoints.dropped();
             if (percent > 0)
             {
                 assertTrue(dropped > 0, "frames were dropped");
             }
-            TIMES.put(percent, String.format(Locale.ROOT, "loss %2d%%: %6d ms for the second transfer of %d MiB; " +
-                "%d frames dropped in both; both verified and bit-exact", percent, elapsedMs, IMAGE_SIZE >> 20,
-                dropped));
+            TIMES.put(percent, String.format(Locale.ROOT, "loss %2d%%: %6d ms, the median of three transfers of " +
+                "%d MiB after one to warm up; %d frames dropped in all four; each verified and bit-exact", percent,
+                elapsedMs, IMAGE_SIZE >> 20, dropped));
         }
     }
 }

@@ -30,6 +30,10 @@ public final class SteppedAgents implements AutoCloseable
     /** Where the clock starts: not zero, which some of the engine's bookkeeping takes for "not yet". */
     public static final long START_NS = TimeUnit.SECONDS.toNanos(1_000);
 
+    private static final String CLIENT_LIVENESS_PROP_NAME = "aeron.client.liveness.timeout";
+    private static final String UNBLOCK_PROP_NAME = "aeron.publication.unblock.timeout";
+    private static final long LIVENESS_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(5);
+
     /** Real time allowed for Aeron to connect or deliver; the engine's own timers never need it. */
     private static final long REAL_TIMEOUT_MS = 5_000;
 
@@ -47,6 +51,14 @@ public final class SteppedAgents implements AutoCloseable
     public SteppedAgents()
     {
         clock.update(START_NS);
+        // Nothing runs the driver and the client between steps: a test thread busy elsewhere (a fuzzer's first
+        // input loading and instrumenting classes for seconds) must not look like a dead client or driver.
+        if (null == System.getProperty(CLIENT_LIVENESS_PROP_NAME))
+        {
+            System.setProperty(CLIENT_LIVENESS_PROP_NAME, Long.toString(LIVENESS_TIMEOUT_NS));
+            // The driver wants a blocked publication unblocked only after a client would be declared dead.
+            System.setProperty(UNBLOCK_PROP_NAME, Long.toString(LIVENESS_TIMEOUT_NS + TimeUnit.MINUTES.toNanos(1)));
+        }
         driver = EmbeddedDriver.launch(AeronDirectories.forEmbeddedDriver("stepped"),
             DriverProfile.load(DriverProfile.DEFAULT_NAME), ThreadingMode.INVOKER, errors::add);
         try
@@ -55,6 +67,7 @@ public final class SteppedAgents implements AutoCloseable
             aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(driver.aeronDirectoryName())
                 .useConductorAgentInvoker(true)
+                .driverTimeoutMs(TimeUnit.NANOSECONDS.toMillis(LIVENESS_TIMEOUT_NS))
                 .driverAgentInvoker(driverInvoker)
                 .errorHandler(errors::add));
             clientInvoker = aeron.conductorAgentInvoker();
