@@ -8,10 +8,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The receiver's part in keeping transfers resumable across its own restarts: each transfer's destination and
- * journal are made durable every flush interval, and verdicts only after that; the journals of verified transfers
+ * journal are made durable every flush interval, on a flusher thread of their own so that the receiver never waits
+ * for the disk, and verdicts go only once that is done; the journals of verified transfers
  * a crashed or stopped receiver left are kept for one more linger, for a sender that never heard the verdict, and
  * then removed.
  * <p>
@@ -25,6 +28,12 @@ final class JournalKeeper
     private final ErrorHandler errorHandler;
     private final List<Path> verifiedLeftovers = new ArrayList<>();
     private long leftoversDeadlineNs;
+    private final ExecutorService flusher = Executors.newSingleThreadExecutor((runnable) ->
+    {
+        final Thread thread = new Thread(runnable, "dwcp-journal-flusher");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     JournalKeeper(
         final long flushIntervalNs, final long lingerNs, final EngineCounters counters, final ErrorHandler errorHandler)
@@ -83,41 +92,61 @@ final class JournalKeeper
     }
 
     /**
-     * Flush a transfer if its interval is over.
+     * Flush a transfer if its interval is over, on the flusher's thread, and fail it if its last flush failed.
      *
      * @param transfer to flush.
      * @param nowNs    current time.
      */
     void flushIfDue(final InboundTransfer transfer, final long nowNs)
     {
+        checkFailure(transfer);
         if (nowNs - transfer.resume().lastFlushNs() > flushIntervalNs)
         {
-            flush(transfer, nowNs);
-        }
-    }
-
-    /**
-     * Make a transfer's applied pages durable, then their journal records; a failure to fails the transfer.
-     *
-     * @param transfer to flush.
-     * @param nowNs    current time.
-     */
-    void flush(final InboundTransfer transfer, final long nowNs)
-    {
-        transfer.resume().lastFlushNs(nowNs);
-        try
-        {
-            if (transfer.resume().flushJournal())
+            transfer.resume().lastFlushNs(nowNs);
+            if (transfer.resume().startFlush(flusher))
             {
                 counters.get(EngineCounter.JOURNAL_FLUSHES).increment();
             }
         }
-        catch (final IOException ex)
+    }
+
+    /**
+     * Is a verified transfer durable, so that its verdict may go? Starts the flush it waits for.
+     *
+     * @param transfer verified.
+     * @param nowNs    current time.
+     * @return true when everything applied is durable with its records.
+     */
+    boolean isDurableForVerdict(final InboundTransfer transfer, final long nowNs)
+    {
+        checkFailure(transfer);
+        if (transfer.resume().isDurable())
+        {
+            return true;
+        }
+        transfer.resume().lastFlushNs(nowNs);
+        if (transfer.resume().startFlush(flusher))
+        {
+            counters.get(EngineCounter.JOURNAL_FLUSHES).increment();
+        }
+        return false;
+    }
+
+    private void checkFailure(final InboundTransfer transfer)
+    {
+        final Throwable failure = transfer.resume().takeFlushFailure();
+        if (null != failure)
         {
             counters.get(EngineCounter.ERRORS).increment();
-            errorHandler.onError(ex);
+            errorHandler.onError(failure);
             transfer.fail("cannot write destination " + transfer.destination().file().getFileName() +
-                " out to its storage: " + ex.getMessage());
+                " out to its storage: " + failure.getMessage());
         }
+    }
+
+    /** Stop the flusher once every transfer is closed, which waits for its own flush. */
+    void close()
+    {
+        flusher.shutdown();
     }
 }

@@ -145,6 +145,7 @@ final class ReceiverConductor implements Agent
         replyPeers.close();
         codecsByPageSize.values().forEach(PageCodec::close);
         blockCodecsByPageSize.values().forEach(BlockCodec::close);
+        journals.close();
         CloseHelper.close(events);
     }
 
@@ -427,7 +428,10 @@ final class ReceiverConductor implements Agent
         {
             // Verified: durable before the sender hears so. The journal stays while the transfer lingers, for a
             // sender that restarts before it hears the verdict and reopens the transfer.
-            journals.flush(transfer, nowNs);
+            if (!journals.isDurableForVerdict(transfer, nowNs))
+            {
+                return workCount;
+            }
             transfer.resume().journalVerified();
         }
         if (InboundTransfer.State.VERDICT_READY == transfer.state() && control.verdict(publication, transfer))

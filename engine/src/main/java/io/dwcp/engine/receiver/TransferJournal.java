@@ -209,14 +209,23 @@ final class TransferJournal implements AutoCloseable
     }
 
     /**
-     * Make the destination's pages durable, then the records of them.
+     * The records so far are about to be made durable: those after this call wait for the next flush. Receiver
+     * thread.
+     */
+    void markFlushing()
+    {
+        recordsSinceFlush = 0;
+    }
+
+    /**
+     * Make the destination's pages durable, then the records of them. Any thread: the flusher's, while the receiver
+     * goes on applying pages; the mappings stay until {@link #close} after it.
      *
      * @param destination of the transfer.
      * @throws IOException if either cannot be written out.
      */
-    void flush(final MappedImage destination) throws IOException
+    void force(final MappedImage destination) throws IOException
     {
-        recordsSinceFlush = 0;
         destination.force();
         mapping.force();
     }

@@ -7,6 +7,9 @@ import io.dwcp.engine.status.EngineCounters;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * What keeps one inbound transfer resumable: its journal, made durable in batches after its destination, whether it
@@ -27,6 +30,7 @@ final class TransferResume implements AutoCloseable
     private boolean isKeptForResume;
     private boolean isAbandoned;
     private boolean isJournalVerified;
+    private CompletableFuture<Void> pendingFlush;
 
     TransferResume(final MappedImage destination, final long pageCount)
     {
@@ -128,6 +132,12 @@ final class TransferResume implements AutoCloseable
         }
         try
         {
+            if (null != pendingFlush)
+            {
+                // Never unmap under the flusher.
+                pendingFlush.exceptionally((ex) -> null).join();
+                pendingFlush = null;
+            }
             journal.delete();
         }
         catch (final IOException ex)
@@ -162,19 +172,93 @@ final class TransferResume implements AutoCloseable
     }
 
     /**
-     * Make applied pages and their records durable, if any were applied since the last flush.
+     * Start making applied pages and their records durable on the flusher's thread, if any were applied since the
+     * last flush and none is under way: the receiver's thread never waits for the disk.
      *
-     * @return true if a flush was done.
-     * @throws IOException if the destination or the journal cannot be written out.
+     * @param flusher runs the flush.
+     * @return true if a flush was started.
      */
-    boolean flushJournal() throws IOException
+    boolean startFlush(final Executor flusher)
     {
-        if (null == journal || !journal.hasUnflushedRecords())
+        if (null == journal || !journal.hasUnflushedRecords() || isFlushing())
         {
             return false;
         }
-        journal.flush(destination);
+        journal.markFlushing();
+        final TransferJournal flushed = journal;
+        pendingFlush = CompletableFuture.runAsync(() ->
+        {
+            try
+            {
+                flushed.force(destination);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }, flusher);
         return true;
+    }
+
+    private boolean isFlushing()
+    {
+        return null != pendingFlush && !pendingFlush.isDone();
+    }
+
+    /**
+     * Is everything applied so far durable, with its records? A verdict waits for it.
+     *
+     * @return true when no record waits and no flush is under way.
+     */
+    boolean isDurable()
+    {
+        return null == journal || (!journal.hasUnflushedRecords() && !isFlushing());
+    }
+
+    /**
+     * Why the last flush failed, once.
+     *
+     * @return the failure, or null.
+     */
+    Throwable takeFlushFailure()
+    {
+        if (null == pendingFlush || !pendingFlush.isCompletedExceptionally())
+        {
+            return null;
+        }
+        final CompletableFuture<Void> failed = pendingFlush;
+        pendingFlush = null;
+        try
+        {
+            failed.join();
+            return null;
+        }
+        catch (final RuntimeException ex)
+        {
+            return null != ex.getCause() ? ex.getCause() : ex;
+        }
+    }
+
+    /** Wait for a flush under way, then flush what is left, here: on close only. */
+    private void flushNow() throws IOException
+    {
+        if (null != pendingFlush)
+        {
+            try
+            {
+                pendingFlush.join();
+            }
+            catch (final RuntimeException ignore)
+            {
+                // Counted when it failed; what it did not make durable is flushed again below.
+            }
+            pendingFlush = null;
+        }
+        if (null != journal && journal.hasUnflushedRecords())
+        {
+            journal.markFlushing();
+            journal.force(destination);
+        }
     }
 
     void onApplied(final long pageNumber, final int crc)
@@ -200,7 +284,7 @@ final class TransferResume implements AutoCloseable
     {
         try
         {
-            flushJournal();
+            flushNow();
         }
         catch (final IOException ignore)
         {
