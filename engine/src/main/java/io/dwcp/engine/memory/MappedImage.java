@@ -218,13 +218,16 @@ public final class MappedImage implements AutoCloseable
      */
     public void force() throws IOException
     {
+        if (null != writeFile)
+        {
+            // fdatasync writes back every dirty page of the file, those written through the mappings too: on Linux
+            // msync is the same call on a range, so one pass over the file is enough.
+            writeFile.getChannel().force(false);
+            return;
+        }
         for (final MappedByteBuffer mapping : mappings)
         {
             mapping.force();
-        }
-        if (null != writeFile)
-        {
-            writeFile.getChannel().force(false);
         }
     }
 
