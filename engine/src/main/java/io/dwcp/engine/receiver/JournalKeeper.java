@@ -100,7 +100,7 @@ final class JournalKeeper
     void flushIfDue(final InboundTransfer transfer, final long nowNs)
     {
         checkFailure(transfer);
-        if (nowNs - transfer.resume().lastFlushNs() > flushIntervalNs)
+        if (0 != flushIntervalNs && nowNs - transfer.resume().lastFlushNs() > flushIntervalNs)
         {
             transfer.resume().lastFlushNs(nowNs);
             if (transfer.resume().startFlush(flusher))
@@ -120,8 +120,9 @@ final class JournalKeeper
     boolean isDurableForVerdict(final InboundTransfer transfer, final long nowNs)
     {
         checkFailure(transfer);
-        if (transfer.resume().isDurable())
+        if (0 == flushIntervalNs || transfer.resume().isDurable())
         {
+            // 0: durable in the page cache only, which a process crash keeps and a power cut does not.
             return true;
         }
         transfer.resume().lastFlushNs(nowNs);
