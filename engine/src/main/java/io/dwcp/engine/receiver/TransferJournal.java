@@ -100,11 +100,12 @@ final class TransferJournal implements AutoCloseable
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         final RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
+        TransferJournal journal = null;
         try
         {
             final long pageCount = fileSize / pageSize;
             raf.setLength(HEADER_LENGTH + pageCount * Integer.BYTES);
-            final TransferJournal journal = new TransferJournal(file, pageCount, pageSize, raf);
+            journal = new TransferJournal(file, pageCount, pageSize, raf);
             final UnsafeBuffer header = journal.buffer;
             header.putInt(VERSION_OFFSET, VERSION, ByteOrder.LITTLE_ENDIAN);
             header.putInt(PAGE_SIZE_OFFSET, pageSize, ByteOrder.LITTLE_ENDIAN);
@@ -120,6 +121,11 @@ final class TransferJournal implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
+            // Unmapped as well as closed: nothing of a journal that could not be made outlives it.
+            if (null != journal)
+            {
+                journal.close();
+            }
             raf.close();
             Files.deleteIfExists(file);
             throw ex;

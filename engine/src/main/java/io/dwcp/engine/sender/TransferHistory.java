@@ -15,7 +15,6 @@ final class TransferHistory
     private long commandIndex = NO_INDEX;
     private long lostSinceNs;
     private boolean isReopened;
-    private int reopenCount;
     private long helloSinceNs;
     private long refusedBatches;
     private String firstRefusal;
@@ -33,13 +32,11 @@ final class TransferHistory
     /**
      * This attempt reopens a transfer whose receiver was lost, or that a restarted sender left open.
      *
-     * @param lostSinceNs  when the first attempt lost its receiver, or the restart.
-     * @param reopenCount  attempts before this one.
+     * @param lostSinceNs when the first attempt lost its receiver, or the restart.
      */
-    void reopened(final long lostSinceNs, final int reopenCount)
+    void reopened(final long lostSinceNs)
     {
         this.lostSinceNs = lostSinceNs;
-        this.reopenCount = reopenCount;
         isReopened = true;
     }
 
@@ -73,11 +70,6 @@ final class TransferHistory
     long lostSinceNs()
     {
         return lostSinceNs;
-    }
-
-    int reopenCount()
-    {
-        return reopenCount;
     }
 
     /**

@@ -78,7 +78,7 @@ final class TransferReopener
         while (ids.hasNext())
         {
             final long transferId = ids.nextValue();
-            reopen(transferId, open.get(transferId), reader.nextIndex(), nowNs, 0,
+            reopen(transferId, open.get(transferId), reader.nextIndex(), nowNs,
                 "this sender restarted");
         }
     }
@@ -105,7 +105,7 @@ final class TransferReopener
         }
         conductor.close(transfer);
         reopen(transfer.transferId(), history.commandIndex(), reader.nextIndex(), lostSinceNs,
-            history.reopenCount() + 1, text);
+            text);
     }
 
     /**
@@ -125,7 +125,6 @@ final class TransferReopener
         final long commandIndex,
         final long beforeIndex,
         final long lostSinceNs,
-        final int reopenCount,
         final String why)
     {
         conductor.counters().get(EngineCounter.TRANSFERS_REOPENED).increment();
@@ -133,7 +132,7 @@ final class TransferReopener
         final OutboundTransfer reopened = conductor.transfer(transferId);
         if (null != reopened)
         {
-            reopened.history().reopened(lostSinceNs, reopenCount);
+            reopened.history().reopened(lostSinceNs);
             return;
         }
         state.closed(transferId);
