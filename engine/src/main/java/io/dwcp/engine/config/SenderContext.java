@@ -43,6 +43,7 @@ public final class SenderContext extends EngineContext<SenderContext>
     private Path recordingDirectory = null == EngineConfiguration.recordingDir() ?
         null : Path.of(EngineConfiguration.recordingDir());
     private StreamCountPolicy streamCountPolicy;
+    private LinkSettings linkSettings;
     private int workerCount = EngineConfiguration.senderWorkers();
     private int stripeTermLength = EngineConfiguration.stripeTermLength();
     private long resumeTimeoutNs = EngineConfiguration.senderResumeTimeoutNs();
@@ -120,6 +121,17 @@ public final class SenderContext extends EngineContext<SenderContext>
             try
             {
                 streamCountPolicy = StreamCountPolicy.fromConfiguration();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalStateException(ex.getMessage());
+            }
+        }
+        if (null == linkSettings)
+        {
+            try
+            {
+                linkSettings = LinkSettings.fromConfiguration();
             }
             catch (final IllegalArgumentException ex)
             {
@@ -527,6 +539,22 @@ public final class SenderContext extends EngineContext<SenderContext>
     public StreamCountPolicy streamCountPolicy()
     {
         return streamCountPolicy;
+    }
+
+    /**
+     * @param linkSettings how links are measured and adapted to, and what transfers reserve.
+     * @return this.
+     */
+    public SenderContext linkSettings(final LinkSettings linkSettings)
+    {
+        this.linkSettings = linkSettings;
+        return this;
+    }
+
+    /** @return how links are measured and adapted to, and what transfers reserve. */
+    public LinkSettings linkSettings()
+    {
+        return linkSettings;
     }
 
     /**

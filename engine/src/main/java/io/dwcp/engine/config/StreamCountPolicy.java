@@ -78,6 +78,15 @@ public final class StreamCountPolicy
     }
 
     /**
+     * @return true when configuration fixes every transfer's count, so that neither the formula nor adaptation
+     * chooses it.
+     */
+    public boolean isFixed()
+    {
+        return fixed > 0;
+    }
+
+    /**
      * The seeds' formula.
      *
      * @param bandwidthMbps bandwidth in Mbit/s.

@@ -86,12 +86,41 @@ public final class CommandPublisher implements AutoCloseable
         final int streams,
         final String receiver)
     {
+        return startTransfer(transferId, vmId, memoryFile, fileSize, pageSize, compressionLevel, streams, 0, receiver);
+    }
+
+    /**
+     * Open a transfer over a chosen number of stripes, with a bandwidth reservation on its link.
+     *
+     * @param transferId       unique id of the transfer.
+     * @param vmId             names the destination file at the receiver.
+     * @param memoryFile       source file, or empty when every page travels inline.
+     * @param fileSize         bytes in the image, a whole number of pages.
+     * @param pageSize         bytes per page.
+     * @param compressionLevel zstd level, or 0 for the engine default.
+     * @param streams          stripes (Aeron streams) from 1 to 256, or 0 to let the engine choose.
+     * @param bandwidthMbps    to reserve on the link, or 0 for the engine's default reservation.
+     * @param receiver         host:port of the receiver, or aeron:ipc.
+     * @return index of the command in the queue.
+     */
+    public long startTransfer(
+        final long transferId,
+        final String vmId,
+        final String memoryFile,
+        final long fileSize,
+        final int pageSize,
+        final int compressionLevel,
+        final int streams,
+        final int bandwidthMbps,
+        final String receiver)
+    {
         startTransferEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder)
             .transferId(transferId)
             .fileSize(fileSize)
             .pageSize(pageSize)
             .compressionLevel(compressionLevel)
             .streams(streams)
+            .bandwidthMbps(bandwidthMbps)
             .vmId(vmId)
             .memoryFile(memoryFile)
             .receiver(receiver);

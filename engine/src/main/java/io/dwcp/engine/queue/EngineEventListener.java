@@ -1,6 +1,7 @@
 package io.dwcp.engine.queue;
 
 import io.dwcp.codecs.agent.CommandRejectedDecoder;
+import io.dwcp.codecs.agent.LinkChangedDecoder;
 import io.dwcp.codecs.agent.RoundCompletedDecoder;
 import io.dwcp.codecs.agent.SwitchoverReadyDecoder;
 import io.dwcp.codecs.agent.TransferAcceptedDecoder;
@@ -46,6 +47,15 @@ public interface EngineEventListener
      * @param event decoder positioned on the event.
      */
     default void onSwitchoverReady(final SwitchoverReadyDecoder event)
+    {
+    }
+
+    /**
+     * The engine changed how it uses a transfer's link.
+     *
+     * @param event decoder positioned on the event.
+     */
+    default void onLinkChanged(final LinkChangedDecoder event)
     {
     }
 

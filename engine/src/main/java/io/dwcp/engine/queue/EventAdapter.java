@@ -1,6 +1,7 @@
 package io.dwcp.engine.queue;
 
 import io.dwcp.codecs.agent.CommandRejectedDecoder;
+import io.dwcp.codecs.agent.LinkChangedDecoder;
 import io.dwcp.codecs.agent.MessageHeaderDecoder;
 import io.dwcp.codecs.agent.RoundCompletedDecoder;
 import io.dwcp.codecs.agent.SwitchoverReadyDecoder;
@@ -28,6 +29,7 @@ public final class EventAdapter implements AutoCloseable, SbeQueueReader.Message
     private final CommandRejectedDecoder rejectedDecoder = new CommandRejectedDecoder();
     private final RoundCompletedDecoder roundDecoder = new RoundCompletedDecoder();
     private final SwitchoverReadyDecoder switchoverDecoder = new SwitchoverReadyDecoder();
+    private final LinkChangedDecoder linkChangedDecoder = new LinkChangedDecoder();
 
     /**
      * Create an adapter reading a queue from the start.
@@ -107,6 +109,8 @@ public final class EventAdapter implements AutoCloseable, SbeQueueReader.Message
                 listener.onRoundCompleted(roundDecoder.wrap(buffer, bodyOffset, blockLength, version));
             case SwitchoverReadyDecoder.TEMPLATE_ID ->
                 listener.onSwitchoverReady(switchoverDecoder.wrap(buffer, bodyOffset, blockLength, version));
+            case LinkChangedDecoder.TEMPLATE_ID ->
+                listener.onLinkChanged(linkChangedDecoder.wrap(buffer, bodyOffset, blockLength, version));
             default -> listener.onUnknown(headerDecoder.templateId());
         }
     }

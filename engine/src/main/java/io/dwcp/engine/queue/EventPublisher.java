@@ -2,6 +2,8 @@ package io.dwcp.engine.queue;
 
 import io.dwcp.codecs.agent.CommandRejectedEncoder;
 import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.codecs.agent.LinkChangedEncoder;
+import io.dwcp.codecs.agent.LinkTier;
 import io.dwcp.codecs.agent.MessageHeaderEncoder;
 import io.dwcp.codecs.agent.RoundCompletedEncoder;
 import io.dwcp.codecs.agent.SwitchoverReadyEncoder;
@@ -27,6 +29,7 @@ public final class EventPublisher implements AutoCloseable
     private final CommandRejectedEncoder rejectedEncoder = new CommandRejectedEncoder();
     private final RoundCompletedEncoder roundEncoder = new RoundCompletedEncoder();
     private final SwitchoverReadyEncoder switchoverEncoder = new SwitchoverReadyEncoder();
+    private final LinkChangedEncoder linkChangedEncoder = new LinkChangedEncoder();
 
     /**
      * Create a publisher.
@@ -106,6 +109,43 @@ public final class EventPublisher implements AutoCloseable
         switchoverEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder)
             .transferId(transferId).round(round).expectedDowntimeNs(expectedDowntimeNs).downtimeLimitNs(limitNs);
         writer.append(MessageHeaderEncoder.ENCODED_LENGTH + switchoverEncoder.encodedLength());
+    }
+
+    /**
+     * The engine changed how it uses a transfer's link.
+     *
+     * @param transferId        of the transfer.
+     * @param tier              detected.
+     * @param confidencePercent of the tier.
+     * @param level             zstd level now used.
+     * @param streams           stripes the engine would open on the link now.
+     * @param bandwidthBps      p95 delivered bandwidth of the last window.
+     * @param latencyNs         p50 round trip of the last window.
+     * @param paceBps           pacing rate, 0 when not paced.
+     * @param reason            what changed and why.
+     */
+    public void linkChanged(
+        final long transferId,
+        final LinkTier tier,
+        final int confidencePercent,
+        final int level,
+        final int streams,
+        final long bandwidthBps,
+        final long latencyNs,
+        final long paceBps,
+        final String reason)
+    {
+        linkChangedEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder)
+            .transferId(transferId)
+            .tier(tier)
+            .confidencePercent(confidencePercent)
+            .compressionLevel(level)
+            .streams(streams)
+            .bandwidthBps(bandwidthBps)
+            .latencyNs(latencyNs)
+            .paceBps(paceBps)
+            .reason(reason);
+        writer.append(MessageHeaderEncoder.ENCODED_LENGTH + linkChangedEncoder.encodedLength());
     }
 
     /**

@@ -9,6 +9,7 @@ import io.dwcp.codecs.wire.HeldPagesEncoder;
 import io.dwcp.codecs.wire.HelloStatus;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.PageAckEncoder;
+import io.dwcp.codecs.wire.PathEchoEncoder;
 import io.dwcp.codecs.wire.PageRequestEncoder;
 import io.dwcp.codecs.wire.TransferVerdictEncoder;
 import io.dwcp.codecs.wire.Verdict;
@@ -43,6 +44,7 @@ final class ControlPublisher
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HelloAckEncoder helloAckEncoder = new HelloAckEncoder();
     private final PageAckEncoder pageAckEncoder = new PageAckEncoder();
+    private final PathEchoEncoder pathEchoEncoder = new PathEchoEncoder();
     private final PageRequestEncoder pageRequestEncoder = new PageRequestEncoder();
     private final TransferVerdictEncoder verdictEncoder = new TransferVerdictEncoder();
     private final ErrorFrameEncoder errorFrameEncoder = new ErrorFrameEncoder();
@@ -226,6 +228,25 @@ final class ControlPublisher
             frames++;
         }
         return frames;
+    }
+
+    /**
+     * Echo the latest path probe, with the bytes received so far.
+     *
+     * @param publication to the sender.
+     * @param transfer    probed.
+     * @return true when sent.
+     */
+    boolean pathEcho(final ExclusivePublication publication, final InboundTransfer transfer)
+    {
+        final FrameSealer sealer = transfer.session().controlSealer();
+        pathEchoEncoder.wrapAndApplyHeader(buffer, offsetFor(sealer), headerEncoder)
+            .transferId(transfer.transferId())
+            .sequence(transfer.probeSequence())
+            .timestampNs(transfer.probeTimestampNs())
+            .bytesReceived(transfer.bytesReceived())
+            .receiverTimestampNs(nanoClock.nanoTime());
+        return offer(publication, pathEchoEncoder.encodedLength(), sealer);
     }
 
     boolean verdict(final ExclusivePublication publication, final InboundTransfer transfer)

@@ -13,6 +13,7 @@ import io.dwcp.codecs.wire.HelloDecoder;
 import io.dwcp.codecs.wire.MessageHeaderDecoder;
 import io.dwcp.codecs.wire.PageFrameDecoder;
 import io.dwcp.codecs.wire.SealedDecoder;
+import io.dwcp.codecs.wire.PathProbeDecoder;
 import io.dwcp.codecs.wire.TransferAbandonDecoder;
 import io.dwcp.codecs.wire.TransferEndDecoder;
 import io.dwcp.engine.config.EngineConfiguration;
@@ -73,6 +74,7 @@ final class DataAdapter implements Agent, FragmentHandler
     private final PageFrameDecoder frameDecoder = new PageFrameDecoder();
     private final TransferEndDecoder transferEndDecoder = new TransferEndDecoder();
     private final TransferAbandonDecoder abandonDecoder = new TransferAbandonDecoder();
+    private final PathProbeDecoder probeDecoder = new PathProbeDecoder();
     private final DictionaryDecoder dictionaryDecoder = new DictionaryDecoder();
     private final SealedDecoder sealedDecoder = new SealedDecoder();
     private final UnsafeBuffer plain = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_SEALED_FRAME_LENGTH));
@@ -270,6 +272,8 @@ final class DataAdapter implements Agent, FragmentHandler
                     transferEndDecoder.wrap(frame, bodyOffset, blockLength, version), sealedBy, sessionId, nowNs);
                 case TransferAbandonDecoder.TEMPLATE_ID -> conductor.onAbandon(
                     abandonDecoder.wrap(frame, bodyOffset, blockLength, version), sealedBy, sessionId);
+                case PathProbeDecoder.TEMPLATE_ID -> conductor.onProbe(
+                    probeDecoder.wrap(frame, bodyOffset, blockLength, version), sealedBy, sessionId);
                 default -> counters.get(EngineCounter.FRAMES_UNKNOWN_TEMPLATE).increment();
             }
         }
@@ -327,7 +331,8 @@ final class DataAdapter implements Agent, FragmentHandler
         final int templateId = FrameHeader.check(plainView, 0, innerLength, MessageHeaderDecoder.SCHEMA_ID,
             MessageHeaderDecoder.SCHEMA_VERSION, MessageHeaderDecoder.SCHEMA_VERSION);
         final boolean isExpected = 0 == channel ?
-            TransferEndDecoder.TEMPLATE_ID == templateId || TransferAbandonDecoder.TEMPLATE_ID == templateId :
+            TransferEndDecoder.TEMPLATE_ID == templateId || TransferAbandonDecoder.TEMPLATE_ID == templateId ||
+            PathProbeDecoder.TEMPLATE_ID == templateId :
             PageFrameDecoder.TEMPLATE_ID == templateId || DictionaryDecoder.TEMPLATE_ID == templateId;
         if (!isExpected)
         {

@@ -36,6 +36,8 @@ final class InboundTransfer implements AutoCloseable
     private final int controlSessionId;
     private final StripeLayout layout;
     private final StripeImage[] stripes;
+    private long probeSequence;
+    private long probeTimestampNs;
     private final long[] endLastSequences;
     private long lastFrameNs;
     private long doneNs;
@@ -338,6 +340,52 @@ final class InboundTransfer implements AutoCloseable
     void ackPending(final boolean isAckPending)
     {
         this.isAckPending = isAckPending;
+    }
+
+    /**
+     * A path probe to echo: only the latest waits, as the sender forgets older ones.
+     *
+     * @param sequence    the probe's.
+     * @param timestampNs the probe's, echoed unchanged.
+     */
+    void probe(final long sequence, final long timestampNs)
+    {
+        probeSequence = sequence;
+        probeTimestampNs = timestampNs;
+    }
+
+    /**
+     * @return sequence of the probe waiting for its echo, or 0.
+     */
+    long probeSequence()
+    {
+        return probeSequence;
+    }
+
+    long probeTimestampNs()
+    {
+        return probeTimestampNs;
+    }
+
+    void probeEchoed()
+    {
+        probeSequence = 0;
+    }
+
+    /**
+     * @return bytes of page and dictionary frames received on every stripe, cumulative.
+     */
+    long bytesReceived()
+    {
+        long total = 0;
+        for (final StripeImage stripe : stripes)
+        {
+            if (null != stripe)
+            {
+                total += stripe.bytesReceived();
+            }
+        }
+        return total;
     }
 
     long transferId()

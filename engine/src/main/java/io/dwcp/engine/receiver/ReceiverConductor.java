@@ -8,6 +8,7 @@ import io.dwcp.codecs.agent.FailureReason;
 import io.dwcp.codecs.wire.ErrorCode;
 import io.dwcp.codecs.wire.HelloDecoder;
 import io.dwcp.codec.VarDataBounds;
+import io.dwcp.codecs.wire.PathProbeDecoder;
 import io.dwcp.codecs.wire.TransferAbandonDecoder;
 import io.dwcp.codecs.wire.TransferEndDecoder;
 import io.dwcp.engine.config.EngineConfiguration;
@@ -336,6 +337,30 @@ final class ReceiverConductor implements Agent
     }
 
     /**
+     * The sender probes the path: the echo goes with the next replies.
+     *
+     * @param probe     the frame.
+     * @param sealedBy  the transfer whose key opened it, or null when in clear.
+     * @param sessionId it came in.
+     */
+    void onProbe(final PathProbeDecoder probe, final InboundTransfer sealedBy, final int sessionId)
+    {
+        final InboundTransfer transfer = null != sealedBy ? sealedBy : transfersById.get(probe.transferId());
+        if (null == transfer || transfer.transferId() != probe.transferId() ||
+            transfer.controlSessionId() != sessionId || (null == sealedBy && transfer.session().isSecure()))
+        {
+            counters.get(EngineCounter.FRAMES_UNKNOWN_TRANSFER).increment();
+            return;
+        }
+        if (probe.sequence() <= 0)
+        {
+            counters.get(EngineCounter.FRAMES_MALFORMED).increment();
+            return;
+        }
+        transfer.probe(probe.sequence(), probe.timestampNs());
+    }
+
+    /**
      * A new attempt of the same sender replaces this one, which closes and keeps its files for the new one.
      *
      * @param transfer the earlier attempt.
@@ -387,6 +412,12 @@ final class ReceiverConductor implements Agent
         if (!transfer.isHelloAckPending() && transfer.resume().heldPagesToSend() > 0)
         {
             workCount += control.heldPages(publication, transfer, heldScratch, counters);
+        }
+        if (0 != transfer.probeSequence() && !transfer.isHelloAckPending() && control.pathEcho(publication, transfer))
+        {
+            transfer.probeEchoed();
+            counters.get(EngineCounter.PROBES_ECHOED).increment();
+            workCount++;
         }
 
         for (int k = 0, n = transfer.stripeCount(); k < n; k++)

@@ -524,4 +524,12 @@ final class StripeImage implements AutoCloseable
         CloseHelper.closeAll(dictionaryCodec, stripeCounters);
         dictionaryCodec = null;
     }
+
+    /**
+     * @return wire bytes of the frames this image received.
+     */
+    long bytesReceived()
+    {
+        return bytesReceived.get();
+    }
 }

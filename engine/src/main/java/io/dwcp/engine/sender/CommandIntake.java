@@ -106,6 +106,8 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
         final int pageSize = command.pageSize();
         final int level = command.compressionLevel();
         final int streams = command.streams() == StartTransferDecoder.streamsNullValue() ? 0 : command.streams();
+        final int bandwidthMbps = command.bandwidthMbps() == StartTransferDecoder.bandwidthMbpsNullValue() ? 0 :
+            command.bandwidthMbps();
         if (!VarDataBounds.fits(command.vmIdLength(), MAX_TEXT_LENGTH, command.buffer(), command.limit()))
         {
             refuseTransfer(transferId, FailureReason.MALFORMED_COMMAND, "VM id length is out of bounds");
@@ -127,7 +129,8 @@ final class CommandIntake implements CommandHandler, SbeQueueReader.MessageHandl
         try
         {
             conductor.reopener().opened(
-                conductor.open(transferId, vmId, fileSize, pageSize, level, streams, memoryFile, receiver),
+                conductor.open(transferId, vmId, fileSize, pageSize, level, streams, bandwidthMbps, memoryFile,
+                    receiver),
                 commandIndex, isReplaying);
         }
         catch (final TransferRefusal refusal)

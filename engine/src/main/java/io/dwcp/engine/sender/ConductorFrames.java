@@ -4,6 +4,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codecs.wire.HelloEncoder;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
+import io.dwcp.codecs.wire.PathProbeEncoder;
 import io.dwcp.codecs.wire.TransferAbandonEncoder;
 import io.dwcp.codecs.wire.TransferEndEncoder;
 import io.dwcp.engine.security.EngineSecurity;
@@ -32,6 +33,7 @@ final class ConductorFrames
     private final HelloEncoder helloEncoder = new HelloEncoder();
     private final TransferEndEncoder transferEndEncoder = new TransferEndEncoder();
     private final TransferAbandonEncoder abandonEncoder = new TransferAbandonEncoder();
+    private final PathProbeEncoder probeEncoder = new PathProbeEncoder();
     private final BufferClaim claim = new BufferClaim();
     private final String replyChannel;
     private final int replyStreamId;
@@ -122,6 +124,29 @@ final class ConductorFrames
         }
         return SealedOffer.offer(publication, buffer,
             MessageHeaderEncoder.ENCODED_LENGTH + transferEndEncoder.encodedLength(), sealer, claim);
+    }
+
+    /**
+     * Probe the path: the receiver echoes the sequence and timestamp.
+     *
+     * @param transfer    whose peer session carries it, behind its frames.
+     * @param sequence    the probe's.
+     * @param timestampNs the probe's.
+     * @param publication the peer's.
+     * @return the publication's result.
+     */
+    long sendProbe(
+        final OutboundTransfer transfer, final long sequence, final long timestampNs,
+        final ExclusivePublication publication)
+    {
+        final FrameSealer sealer = transfer.session().controlSealer();
+        final int offset = null == sealer ? 0 : FrameSealer.HEADER_LENGTH;
+        probeEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .transferId(transfer.transferId())
+            .sequence(sequence)
+            .timestampNs(timestampNs);
+        return SealedOffer.offer(publication, buffer,
+            MessageHeaderEncoder.ENCODED_LENGTH + probeEncoder.encodedLength(), sealer, claim);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.dwcp.codecs.wire.HelloAckDecoder;
 import io.dwcp.codecs.wire.MessageHeaderDecoder;
 import io.dwcp.codecs.wire.PageAckDecoder;
 import io.dwcp.codecs.wire.PageRequestDecoder;
+import io.dwcp.codecs.wire.PathEchoDecoder;
 import io.dwcp.codecs.wire.SealedDecoder;
 import io.dwcp.codecs.wire.TransferVerdictDecoder;
 import io.dwcp.engine.security.FrameOpener;
@@ -38,6 +39,7 @@ final class ControlAdapter implements FragmentHandler
     private final PageRequestDecoder pageRequestDecoder = new PageRequestDecoder();
     private final TransferVerdictDecoder verdictDecoder = new TransferVerdictDecoder();
     private final ErrorFrameDecoder errorFrameDecoder = new ErrorFrameDecoder();
+    private final PathEchoDecoder pathEchoDecoder = new PathEchoDecoder();
     private final SealedDecoder sealedDecoder = new SealedDecoder();
     private final UnsafeBuffer plain = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_CONTROL_FRAME_LENGTH));
     private final UnsafeBuffer plainView = new UnsafeBuffer(0, 0);
@@ -136,6 +138,8 @@ final class ControlAdapter implements FragmentHandler
                     verdictDecoder.wrap(frame, bodyOffset, blockLength, version), header.sessionId());
                 case ErrorFrameDecoder.TEMPLATE_ID -> handler.onErrorFrame(
                     errorFrameDecoder.wrap(frame, bodyOffset, blockLength, version), header.sessionId());
+                case PathEchoDecoder.TEMPLATE_ID -> handler.onPathEcho(
+                    pathEchoDecoder.wrap(frame, bodyOffset, blockLength, version), header.sessionId());
                 default -> handler.onRejectedControlFrame();
             }
         }

@@ -5,6 +5,7 @@ import io.dwcp.codecs.wire.HeldPagesDecoder;
 import io.dwcp.codecs.wire.HelloAckDecoder;
 import io.dwcp.codecs.wire.PageAckDecoder;
 import io.dwcp.codecs.wire.PageRequestDecoder;
+import io.dwcp.codecs.wire.PathEchoDecoder;
 import io.dwcp.codecs.wire.TransferVerdictDecoder;
 
 /**
@@ -24,6 +25,8 @@ interface ControlHandler
     void onTransferVerdict(TransferVerdictDecoder frame, int sessionId);
 
     void onErrorFrame(ErrorFrameDecoder frame, int sessionId);
+
+    void onPathEcho(PathEchoDecoder frame, int sessionId);
 
     /** A frame that is not a control frame this version reads. */
     void onRejectedControlFrame();

@@ -62,6 +62,7 @@ final class OutboundTransfer
     private long digest;
     private boolean isSwitchoverReady;
     private SenderSession session;
+    private TransferLink link;
 
     OutboundTransfer(
         final long transferId,
@@ -206,6 +207,19 @@ final class OutboundTransfer
     TransferHistory history()
     {
         return history;
+    }
+
+    /**
+     * @return what the transfer keeps of its link.
+     */
+    TransferLink link()
+    {
+        return link;
+    }
+
+    void link(final TransferLink link)
+    {
+        this.link = link;
     }
 
     SenderSession session()

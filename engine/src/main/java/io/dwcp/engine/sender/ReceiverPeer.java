@@ -15,6 +15,7 @@ final class ReceiverPeer implements AutoCloseable
     private final String channel;
     private final AsyncPublication publication;
     private int transferCount;
+    private PeerLink link;
 
     ReceiverPeer(final Aeron aeron, final String endpoint, final String channel, final int streamId)
     {
@@ -63,8 +64,24 @@ final class ReceiverPeer implements AutoCloseable
         return --transferCount;
     }
 
+    PeerLink link()
+    {
+        return link;
+    }
+
+    void link(final PeerLink link)
+    {
+        this.link = link;
+    }
+
+    int transferCount()
+    {
+        return transferCount;
+    }
+
     public void close()
     {
+        org.agrona.CloseHelper.close(link);
         publication.close();
     }
 }

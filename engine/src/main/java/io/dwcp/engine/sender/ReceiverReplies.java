@@ -9,6 +9,7 @@ import io.dwcp.codecs.wire.HelloAckDecoder;
 import io.dwcp.codecs.wire.HelloStatus;
 import io.dwcp.codecs.wire.PageAckDecoder;
 import io.dwcp.codecs.wire.PageRequestDecoder;
+import io.dwcp.codecs.wire.PathEchoDecoder;
 import io.dwcp.codecs.wire.TransferVerdictDecoder;
 import io.dwcp.codecs.wire.Verdict;
 import io.dwcp.engine.security.FrameOpener;
@@ -290,6 +291,20 @@ final class ReceiverReplies implements ControlHandler
         }
         conductor.fail(transfer, FailureReason.PEER_REJECTED, "receiver error " + errorCode + ": " +
             WireText.sanitise(text));
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void onPathEcho(final PathEchoDecoder frame, final int sessionId)
+    {
+        final OutboundTransfer transfer = boundTransfer(frame.transferId(), sessionId);
+        if (null != transfer)
+        {
+            conductor.links().onEcho(transfer, frame.sequence(), frame.timestampNs(), frame.bytesReceived(),
+                conductor.nowNs());
+        }
     }
 
     /**

@@ -60,6 +60,7 @@ public final class SenderConductor implements Agent, StripeListener
     private final TransferOpener opener;
     private final ConductorFrames frames;
     private final CommandIntake intake;
+    private final LinkService links;
     private final OutboundTransfer[] transfersBySlot;
     private final Long2ObjectHashMap<OutboundTransfer> transfersById = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<OutboundTransfer> transfersByIndex = new Int2ObjectHashMap<>();
@@ -111,6 +112,7 @@ public final class SenderConductor implements Agent, StripeListener
         frames = new ConductorFrames(Channels.channelFor(Channels.withAddress(context.controlEndpoint())),
             context.controlStreamId(), context.security(), context.rekeyFrames(), context.epochClock());
         intake = new CommandIntake(this, counters);
+        links = new LinkService(context, frames, this);
         // After the counters: the replies resolve theirs from this conductor.
         controlAssembler = new FragmentAssembler(new ControlAdapter(new ReceiverReplies(this)));
     }
@@ -192,7 +194,7 @@ public final class SenderConductor implements Agent, StripeListener
         {
             workCount += releasing.get(i).retryRelease();
         }
-        return workCount;
+        return workCount + links.doWork(nowNs, transfers, peers);
     }
 
     /**
@@ -467,8 +469,14 @@ public final class SenderConductor implements Agent, StripeListener
         return reopener;
     }
 
+    LinkService links()
+    {
+        return links;
+    }
+
     private void remove(final OutboundTransfer transfer)
     {
+        links.release(transfer);
         transfers.remove(transfer);
         transfersById.remove(transfer.transferId());
         transfersByIndex.remove(transfer.session().senderIndex());
@@ -588,6 +596,7 @@ public final class SenderConductor implements Agent, StripeListener
         final int pageSize,
         final int level,
         final int streams,
+        final int bandwidthMbps,
         final String memoryFile,
         final String receiver) throws TransferRefusal
     {
@@ -610,11 +619,24 @@ public final class SenderConductor implements Agent, StripeListener
         if (null == peer)
         {
             peer = new ReceiverPeer(aeron, receiver, channel, dataStreamId);
+            peer.link(links.newLink(receiver));
             peersByEndpoint.put(receiver, peer);
             peers.add(peer);
         }
-        final OutboundTransfer transfer =
-            opener.open(transferId, vmId, fileSize, pageSize, level, streams, memoryFile, peer, nowNs);
+        final int startLevel = links.levelFor(peer, level);
+        final TransferLink link = links.admit(transferId, peer, level, startLevel, bandwidthMbps);
+        final OutboundTransfer transfer;
+        try
+        {
+            transfer = opener.open(transferId, vmId, fileSize, pageSize, startLevel, links.streamsFor(peer, streams),
+                memoryFile, peer, nowNs);
+        }
+        catch (final TransferRefusal ex)
+        {
+            peer.link().budget().release(transferId);
+            throw ex;
+        }
+        transfer.link(link);
         peer.addTransfer();
         transfer.session(session);
         transfers.add(transfer);
@@ -623,6 +645,7 @@ public final class SenderConductor implements Agent, StripeListener
         transfersBySlot[transfer.slot()] = transfer;
         transfer.tracker().addToWorkers();
         counters.get(EngineCounter.TRANSFERS_STARTED).increment();
+        links.profileOnce(transfer, peers);
         return transfer;
     }
 }

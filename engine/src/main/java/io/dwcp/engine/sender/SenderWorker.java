@@ -188,6 +188,7 @@ public final class SenderWorker implements Agent
             case WorkerProxy.FLUSH -> onFlush(slot, first);
             case WorkerProxy.ACK -> onAck(slot, intValue, first, second);
             case WorkerProxy.DROP_DICTIONARY -> onDropDictionary(slot);
+            case WorkerProxy.LEVEL -> onLevel(slot, intValue);
             default -> errors.increment();
         }
     }
@@ -271,6 +272,18 @@ public final class SenderWorker implements Agent
     void onAck(final int slot, final int stripe, final long sequence, final long receiverTimestampNs)
     {
         stripesBySlot[slot][stripe / workerCount].onAck(sequence, receiverTimestampNs);
+    }
+
+    void onLevel(final int slot, final int level)
+    {
+        final Stripe[] own = stripesBySlot[slot];
+        if (null != own)
+        {
+            for (final Stripe stripe : own)
+            {
+                stripe.compressionLevel(level);
+            }
+        }
     }
 
     void onDropDictionary(final int slot)

@@ -6,6 +6,7 @@ import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.engine.link.Pacer;
 import io.dwcp.engine.status.StripeCounter;
 import io.dwcp.engine.status.StripeCounters;
 import io.dwcp.engine.transport.PublicationResult;
@@ -47,6 +48,7 @@ final class Stripe implements AutoCloseable
     private final StripeLayout layout;
     private final TransferSource source;
     private final PageCodec codec;
+    private final Pacer pacer;
     private final PageFrameWriter frameWriter;
     private final PageQueue pages;
     private final BaselineStore baselines;
@@ -98,6 +100,7 @@ final class Stripe implements AutoCloseable
         this.transferId = transferId;
         this.layout = layout;
         this.source = source;
+        this.pacer = source.pacer();
         this.codec = codec;
         this.baselines = baselines;
         this.stripeCounters = stripeCounters;
@@ -170,7 +173,7 @@ final class Stripe implements AutoCloseable
         {
             if (!frameWriter.isReady())
             {
-                if (!hasPagesToSend())
+                if (!hasPagesToSend() || !pacer.isAllowed(nowNs))
                 {
                     break;
                 }
@@ -192,6 +195,7 @@ final class Stripe implements AutoCloseable
             final long result = frameWriter.publish(transferId, publication, bufferClaim, sealer);
             if (result > 0)
             {
+                pacer.onSent(frameLength + overhead, nowNs);
                 onFrameSent(frameLength, isClaim);
                 framesPublished++;
             }
@@ -361,6 +365,19 @@ final class Stripe implements AutoCloseable
             bytesInFlight.setRelease(wireBytes - wireBytesAcknowledged());
         }
         rounds.onAck(ackedSequence, receiverTimestampNs);
+    }
+
+    /**
+     * Compress at another level from the next frame on: the receiver decodes any level.
+     *
+     * @param level zstd level, in range.
+     */
+    void compressionLevel(final int level)
+    {
+        if (level != codec.compressionLevel())
+        {
+            codec.compressionLevel(level);
+        }
     }
 
     void dropDictionary()

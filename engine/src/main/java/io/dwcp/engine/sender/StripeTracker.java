@@ -39,6 +39,7 @@ final class StripeTracker
     private int stripesDrained = -1;
     private boolean isStartPending;
     private boolean isDictionaryDropPending;
+    private int pendingLevel;
     private int releasesOutstanding;
 
     StripeTracker(
@@ -161,6 +162,16 @@ final class StripeTracker
         stripesDrained = -1;
     }
 
+    /**
+     * Tell the workers to compress the stripes at another level.
+     *
+     * @param level zstd level, not 0.
+     */
+    void compressionLevel(final int level)
+    {
+        pendingLevel = level;
+    }
+
     void dropDictionary()
     {
         isDictionaryDropPending = true;
@@ -226,6 +237,17 @@ final class StripeTracker
             pendingRepairs.pollLong();
             routedPages[k]++;
             routedTotal++;
+            workCount++;
+        }
+        if (0 != pendingLevel)
+        {
+            boolean isSet = true;
+            for (int w = 0; w < hostingWorkers; w++)
+            {
+                // Setting a level twice does nothing.
+                isSet &= workers[w].level(slot, pendingLevel);
+            }
+            pendingLevel = isSet ? 0 : pendingLevel;
             workCount++;
         }
         if (isDictionaryDropPending)

@@ -2,6 +2,7 @@ package io.dwcp.engine.sender;
 
 import io.dwcp.codec.ImageDigest;
 import io.dwcp.codec.PageCodec;
+import io.dwcp.engine.link.Pacer;
 import io.dwcp.engine.memory.MappedImage;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -32,6 +33,7 @@ import java.util.concurrent.Executor;
 final class TransferSource implements AutoCloseable
 {
     private final long transferId;
+    private final Pacer pacer = new Pacer();
     private final int pageSize;
     private final long fileSize;
     private final long pageCount;
@@ -367,5 +369,13 @@ final class TransferSource implements AutoCloseable
             return;
         }
         CloseHelper.closeAll(source, inlineOverlay);
+    }
+
+    /**
+     * @return paces the transfer's frames, shared by its stripes.
+     */
+    Pacer pacer()
+    {
+        return pacer;
     }
 }

@@ -28,6 +28,7 @@ final class WorkerProxy
     static final int FLUSH = 8;
     static final int ACK = 9;
     static final int DROP_DICTIONARY = 10;
+    static final int LEVEL = 11;
 
     /** Offset of the transfer's slot in a message. */
     static final int SLOT_OFFSET = 0;
@@ -180,6 +181,16 @@ final class WorkerProxy
             return true;
         }
         return write(DROP_DICTIONARY, slot, 0, 0, 0);
+    }
+
+    boolean level(final int slot, final int level)
+    {
+        if (null == queue)
+        {
+            worker.onLevel(slot, level);
+            return true;
+        }
+        return write(LEVEL, slot, level, 0, 0);
     }
 
     private boolean write(final int type, final int slot, final int intValue, final long first, final long second)

@@ -41,6 +41,15 @@ public enum EngineCounter
     PROXY_OFFER_FAILURES(Role.SENDER, "messages between conductor and workers refused by a full queue, retried"),
     TRANSFERS_REOPENED(Role.SENDER, "transfers reopened from their commands: receiver lost, or this sender restarted"),
     PAGE_BATCHES_REFUSED(Role.SENDER, "page batches of open transfers refused; their transfers cannot verify"),
+    PROBES_SENT(Role.SENDER, "path probes sent"),
+    PROBE_ECHOES(Role.SENDER, "path probe echoes measured"),
+    PROBE_ECHOES_REFUSED(Role.SENDER, "path probe echoes refused: no such probe outstanding, or not its timestamp"),
+    LINK_SAMPLES(Role.SENDER, "link samples taken"),
+    TIER_CHANGES(Role.SENDER, "link tier changes, first detections included"),
+    LEVEL_CHANGES(Role.SENDER, "compression level changes made by adaptation"),
+    STREAM_CHANGES(Role.SENDER, "stream count recommendations changed by adaptation"),
+    PACE_CHANGES(Role.SENDER, "pacing rate changes made by adaptation"),
+    TRANSFERS_NOT_ADMITTED(Role.SENDER, "transfers refused: their reservation does not fit the link's budget"),
 
     // Receiver.
     FRAMES_RECEIVED(Role.RECEIVER, "frames received"),
@@ -83,6 +92,7 @@ public enum EngineCounter
     TRANSFERS_KEPT_FOR_RESUME(Role.RECEIVER, "transfers whose sender went silent, kept to resume"),
     TRANSFERS_ABANDONED(Role.RECEIVER, "transfers abandoned by their agent, their files removed"),
     JOURNAL_FLUSHES(Role.RECEIVER, "destination and journal flushes"),
+    PROBES_ECHOED(Role.RECEIVER, "path probes echoed"),
 
     // Both.
     HANDSHAKES_FAILED(Role.BOTH, "handshake messages failing authentication or malformed"),

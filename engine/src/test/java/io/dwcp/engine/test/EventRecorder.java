@@ -32,6 +32,12 @@ public final class EventRecorder implements EngineEventListener
     {
     }
 
+    /** The engine changed how it uses a link. */
+    public record LinkChange(long transferId, io.dwcp.codecs.agent.LinkTier tier, int confidencePercent, int level,
+        int streams, long bandwidthBps, long latencyNs, long paceBps, String reason)
+    {
+    }
+
     /** A completed round. */
     public record Round(long transferId, int round, long pages, long zeroPages, long normalPages, long unchangedPages,
         long deltaPages, long wireBytes, long cacheHits, long cacheMisses, long expectedDowntimeNs, long duplicatePages)
@@ -40,6 +46,7 @@ public final class EventRecorder implements EngineEventListener
 
     public final List<Round> rounds = new ArrayList<>();
     public final List<Long> switchoverReady = new ArrayList<>();
+    public final List<LinkChange> links = new ArrayList<>();
     public final List<Long> accepted = new ArrayList<>();
     public final List<Progress> progress = new ArrayList<>();
     public final List<Completed> completed = new ArrayList<>();
@@ -67,6 +74,13 @@ public final class EventRecorder implements EngineEventListener
     public void onSwitchoverReady(final io.dwcp.codecs.agent.SwitchoverReadyDecoder event)
     {
         switchoverReady.add(event.transferId());
+    }
+
+    public void onLinkChanged(final io.dwcp.codecs.agent.LinkChangedDecoder event)
+    {
+        links.add(new LinkChange(event.transferId(), event.tier(), event.confidencePercent(),
+            event.compressionLevel(), event.streams(), event.bandwidthBps(), event.latencyNs(), event.paceBps(),
+            event.reason()));
     }
 
     public void onCompleted(final TransferCompletedDecoder event)

@@ -12,6 +12,8 @@ import io.dwcp.codecs.wire.MessageHeaderDecoder;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.PageAckEncoder;
 import io.dwcp.codecs.wire.PageFrameDecoder;
+import io.dwcp.codecs.wire.PathEchoEncoder;
+import io.dwcp.codecs.wire.PathProbeDecoder;
 import io.dwcp.codecs.wire.TransferEndDecoder;
 import io.dwcp.engine.transport.StripeLayout;
 import org.agrona.CloseHelper;
@@ -44,10 +46,15 @@ public final class HandReceiver implements AutoCloseable
     private final PageFrameDecoder frameDecoder = new PageFrameDecoder();
     private final HelloAckEncoder helloAckEncoder = new HelloAckEncoder();
     private final PageAckEncoder pageAckEncoder = new PageAckEncoder();
+    private final PathProbeDecoder probeDecoder = new PathProbeDecoder();
+    private final PathEchoEncoder echoEncoder = new PathEchoEncoder();
     private final long[] highestSequence = new long[StripeLayout.MAX_STRIPES];
     private final long[] pages = new long[StripeLayout.MAX_STRIPES];
     private final int[] sessions = new int[StripeLayout.MAX_STRIPES];
     private int hellos;
+    private int probes;
+    private long probeSequence;
+    private long probeTimestampNs;
     private int helloStripeCount;
     private int transferEnds;
     private int framesOutOfOrder;
@@ -105,6 +112,13 @@ public final class HandReceiver implements AutoCloseable
             case PageFrameDecoder.TEMPLATE_ID ->
                 onPageFrame(frameDecoder.wrap(buffer, bodyOffset, blockLength, version), header.sessionId());
             case TransferEndDecoder.TEMPLATE_ID -> transferEnds++;
+            case PathProbeDecoder.TEMPLATE_ID ->
+            {
+                probeDecoder.wrap(buffer, bodyOffset, blockLength, version);
+                probes++;
+                probeSequence = probeDecoder.sequence();
+                probeTimestampNs = probeDecoder.timestampNs();
+            }
             default ->
             {
                 // Dictionaries and anything else: not needed by these tests.
@@ -147,6 +161,51 @@ public final class HandReceiver implements AutoCloseable
             .text("")
             .putHandshake(new byte[0], 0, 0);
         return control.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + helloAckEncoder.encodedLength()) > 0;
+    }
+
+    /**
+     * Echo a path probe.
+     *
+     * @param transferId    of the transfer.
+     * @param sequence      the probe's, or any other to forge one.
+     * @param timestampNs   the probe's, or any other to forge one.
+     * @param bytesReceived the count to report.
+     * @return true if the frame went.
+     */
+    public boolean pathEcho(
+        final long transferId, final long sequence, final long timestampNs, final long bytesReceived)
+    {
+        echoEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .transferId(transferId)
+            .sequence(sequence)
+            .timestampNs(timestampNs)
+            .bytesReceived(bytesReceived)
+            .receiverTimestampNs(0);
+        return control.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + echoEncoder.encodedLength()) > 0;
+    }
+
+    /**
+     * @return path probes received.
+     */
+    public int probes()
+    {
+        return probes;
+    }
+
+    /**
+     * @return sequence of the latest probe.
+     */
+    public long probeSequence()
+    {
+        return probeSequence;
+    }
+
+    /**
+     * @return timestamp of the latest probe.
+     */
+    public long probeTimestampNs()
+    {
+        return probeTimestampNs;
     }
 
     /**

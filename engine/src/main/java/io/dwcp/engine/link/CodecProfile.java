@@ -1,0 +1,127 @@
+package io.dwcp.engine.link;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The codec's measured speed and ratio at each of {@link #LEVELS}, on a sample of the memory being sent: each
+ * level compresses the sample in blocks of the frame codec's size, once, timed on the calling thread.
+ * <p>
+ * Immutable once measured.
+ */
+public final class CodecProfile
+{
+    /** Levels the engine chooses among. */
+    static final int[] LEVELS = {1, 3, 5, 7, 9};
+
+    private final double[] bytesPerSecond;
+    private final double[] ratio;
+    private final long measuredNs;
+
+    CodecProfile(final double[] bytesPerSecond, final double[] ratio, final long measuredNs)
+    {
+        this.bytesPerSecond = bytesPerSecond.clone();
+        this.ratio = ratio.clone();
+        this.measuredNs = measuredNs;
+    }
+
+    /**
+     * Measure every level on a sample.
+     *
+     * @param sample    direct buffer of memory pages, position to limit; all-zero pages should be left out, as the
+     *                  engine sends them without the codec.
+     * @param blockSize bytes per compressed block, the frame codec's.
+     * @return the profile.
+     */
+    public static CodecProfile measure(final ByteBuffer sample, final int blockSize)
+    {
+        final long startNs = System.nanoTime();
+        final int length = sample.remaining();
+        final double[] speeds = new double[LEVELS.length];
+        final double[] ratios = new double[LEVELS.length];
+        final ByteBuffer out = ByteBuffer.allocateDirect((int)Zstd.compressBound(blockSize));
+        try (ZstdCompressCtx ctx = new ZstdCompressCtx())
+        {
+            ctx.setMagicless(true).setContentSize(false).setChecksum(false);
+            for (int i = 0; i < LEVELS.length; i++)
+            {
+                ctx.setLevel(LEVELS[i]);
+                long compressed = 0;
+                final long levelStartNs = System.nanoTime();
+                for (int offset = 0; offset < length; offset += blockSize)
+                {
+                    final ByteBuffer block = sample.duplicate();
+                    block.position(sample.position() + offset);
+                    block.limit(sample.position() + Math.min(length, offset + blockSize));
+                    out.clear();
+                    compressed += ctx.compress(out, block);
+                }
+                final long elapsedNs = Math.max(1, System.nanoTime() - levelStartNs);
+                speeds[i] = length * 1e9 / elapsedNs;
+                ratios[i] = compressed > 0 ? (double)length / compressed : 1.0;
+            }
+        }
+        return new CodecProfile(speeds, ratios, System.nanoTime() - startNs);
+    }
+
+    /**
+     * @return levels in this profile.
+     */
+    public int levelCount()
+    {
+        return LEVELS.length;
+    }
+
+    /**
+     * @param index of the level.
+     * @return the zstd level.
+     */
+    public int level(final int index)
+    {
+        return LEVELS[index];
+    }
+
+    /**
+     * @param index of the level.
+     * @return bytes of input compressed per second, on one thread.
+     */
+    public double bytesPerSecond(final int index)
+    {
+        return bytesPerSecond[index];
+    }
+
+    /**
+     * @param index of the level.
+     * @return input bytes over output bytes.
+     */
+    public double ratio(final int index)
+    {
+        return ratio[index];
+    }
+
+    /**
+     * @return how long measuring took.
+     */
+    public long measuredNs()
+    {
+        return measuredNs;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String toString()
+    {
+        final StringBuilder text = new StringBuilder("CodecProfile{");
+        for (int i = 0; i < LEVELS.length; i++)
+        {
+            text.append(i > 0 ? ", " : "").append("level ").append(LEVELS[i]).append(": ")
+                .append(Math.round(bytesPerSecond[i] / 1e6)).append(" MB/s x")
+                .append(Math.round(ratio[i] * 100) / 100.0);
+        }
+        return text.append(", measured in ").append(measuredNs / 1_000_000).append(" ms}").toString();
+    }
+}

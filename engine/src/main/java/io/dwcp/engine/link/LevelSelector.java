@@ -1,0 +1,119 @@
+package io.dwcp.engine.link;
+
+/**
+ * Chooses the zstd level that gives the highest goodput on a link: at level L the engine moves memory at
+ * {@code min(speed(L) * threads * cpuShare, linkRate * ratio(L))} bytes per second, the codec's speed or what the
+ * link carries once compressed, whichever is less. A slow link buys more compression, a fast one less. Of the
+ * levels within {@value #TIE_FRACTION} of the best, the fastest is chosen, since it leaves the CPU to the rest.
+ * <p>
+ * Immutable and thread safe.
+ */
+public final class LevelSelector
+{
+    /** Goodputs within this fraction of the best count as a tie. */
+    public static final double TIE_FRACTION = 0.03;
+
+    private final CodecProfile profile;
+    private final double cpuShare;
+
+    /**
+     * A selector.
+     *
+     * @param profile  the codec's measured speed and ratio.
+     * @param cpuShare of a compressing thread's time that goes to the codec, 0 to 1; the rest goes to framing,
+     *                 checksums, the driver and the conductor.
+     */
+    public LevelSelector(final CodecProfile profile, final double cpuShare)
+    {
+        if (!(cpuShare > 0 && cpuShare <= 1))
+        {
+            throw new IllegalArgumentException("cpu share " + cpuShare + " must be above 0 and at most 1");
+        }
+        this.profile = profile;
+        this.cpuShare = cpuShare;
+    }
+
+    /**
+     * The level for a link.
+     *
+     * @param linkBps link rate, bit/s, above 0.
+     * @param threads compressing threads.
+     * @return the zstd level.
+     */
+    public int choose(final long linkBps, final int threads)
+    {
+        final int count = profile.levelCount();
+        double best = 0;
+        for (int i = 0; i < count; i++)
+        {
+            best = Math.max(best, goodput(i, linkBps, threads));
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (goodput(i, linkBps, threads) >= best * (1 - TIE_FRACTION))
+            {
+                return profile.level(i);
+            }
+        }
+        return profile.level(0);
+    }
+
+    /**
+     * Bytes of memory per second at a level.
+     *
+     * @param index   of the level in the profile.
+     * @param linkBps link rate, bit/s.
+     * @param threads compressing threads.
+     * @return the goodput the model expects.
+     */
+    public double goodput(final int index, final long linkBps, final int threads)
+    {
+        final double cpu = profile.bytesPerSecond(index) * threads * cpuShare;
+        final double link = linkBps / 8.0 * profile.ratio(index);
+        return Math.min(cpu, link);
+    }
+
+    /**
+     * The next level up from a level, for when the link is the bottleneck.
+     *
+     * @param level current.
+     * @return the next in the profile, or the same when at the top.
+     */
+    public int higher(final int level)
+    {
+        for (int i = 0; i < profile.levelCount(); i++)
+        {
+            if (profile.level(i) > level)
+            {
+                return profile.level(i);
+            }
+        }
+        return level;
+    }
+
+    /**
+     * The next level down from a level, for when the codec is the bottleneck.
+     *
+     * @param level current.
+     * @return the next lower in the profile, or the same when at the bottom.
+     */
+    public int lower(final int level)
+    {
+        for (int i = profile.levelCount() - 1; i >= 0; i--)
+        {
+            if (profile.level(i) < level)
+            {
+                return profile.level(i);
+            }
+        }
+        return level;
+    }
+
+    /**
+     * @return the profile.
+     */
+    public CodecProfile profile()
+    {
+        return profile;
+    }
+}

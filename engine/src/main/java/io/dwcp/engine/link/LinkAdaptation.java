@@ -1,0 +1,288 @@
+package io.dwcp.engine.link;
+
+/**
+ * Adapts how the engine uses one link to what the {@link PathMonitor} measures, once per sample, with hysteresis:
+ * <ul>
+ *   <li><b>Compression.</b> The link is the bottleneck when its queue grows (the round trip stands above twice the
+ *   base plus a millisecond), when it loses packets, or when the configured rate is more than 80% used; its rate is
+ *   then what it delivers. While it is, the {@link LevelSelector}'s choice for that rate is taken when it is higher
+ *   than the current level; while it is not, a lower choice is taken. A choice must stand for
+ *   {@value #CONFIRM_SAMPLES} samples, and no level change follows another within {@value #HOLD_SAMPLES} samples.
+ *   A link that has not been the bottleneck for {@value #PROBE_UP_SAMPLES} samples is believed to carry half as much
+ *   again as it last did, so that a link that became faster gets less compression.</li>
+ *   <li><b>Streams.</b> A round trip above twice the base for {@value #CONFIRM_SAMPLES} samples halves the stripe
+ *   count the engine recommends for the link's next transfers; below 1.2 times for {@value #PROBE_UP_SAMPLES}
+ *   samples ends that.</li>
+ *   <li><b>Pacing.</b> Loss above {@value #LOSS_THRESHOLD} for {@value #CONFIRM_SAMPLES} samples paces the link at
+ *   90% of what it delivered; {@value #PROBE_UP_SAMPLES} samples without loss raise the pace by a tenth, and a pace
+ *   above the peak ends pacing.</li>
+ * </ul>
+ * A steady link therefore changes mode at most once, when its first measurements arrive.
+ * <p>
+ * Not thread safe. Allocates nothing after construction.
+ */
+public final class LinkAdaptation
+{
+    /** {@link #onSample} changed the level. */
+    public static final int LEVEL_CHANGED = 1;
+    /** {@link #onSample} changed the recommended stripe count. */
+    public static final int STREAMS_CHANGED = 2;
+    /** {@link #onSample} changed the pace. */
+    public static final int PACE_CHANGED = 4;
+
+    static final int CONFIRM_SAMPLES = 2;
+    static final int HOLD_SAMPLES = 2;
+    static final int PROBE_UP_SAMPLES = 4;
+    static final double LOSS_THRESHOLD = 0.01;
+    static final double UTILIZATION_THRESHOLD = 0.8;
+
+    private LevelSelector selector;
+    private final int threads;
+    private final long configuredRateBps;
+    private int level;
+    private int candidateLevel;
+    private int candidateSamples;
+    private long samplesSinceLevelChange = Long.MAX_VALUE / 2;
+    private long bottleneckBps;
+    private int calmSamples;
+    private boolean isLinkBound;
+    private int spikeSamples;
+    private int quietSamples;
+    private boolean isStreamsReduced;
+    private int lossSamples;
+    private int lossFreeSamples;
+    private long paceBps;
+    private long levelChanges;
+    private long streamChanges;
+    private long paceChanges;
+    private String reason = "";
+
+    /**
+     * An adaptation.
+     *
+     * @param selector          chooses levels, or null to leave the level alone until {@link #selector} sets one.
+     * @param threads           compressing threads.
+     * @param level             the level the transfer starts at.
+     * @param configuredRateBps the link's rate when configured, else 0.
+     */
+    public LinkAdaptation(
+        final LevelSelector selector, final int threads, final int level, final long configuredRateBps)
+    {
+        this.selector = selector;
+        this.threads = threads;
+        this.level = level;
+        this.configuredRateBps = configuredRateBps;
+        bottleneckBps = configuredRateBps;
+    }
+
+    /**
+     * React to a sample.
+     *
+     * @param metrics the monitor's, just updated.
+     * @return what changed: a combination of {@link #LEVEL_CHANGED}, {@link #STREAMS_CHANGED} and
+     * {@link #PACE_CHANGED}, or 0.
+     */
+    public int onSample(final NetworkMetrics metrics)
+    {
+        final long baseNs = metrics.minLatencyNs();
+        final long latencyNs = metrics.latencyNs();
+        final boolean isQueueing = baseNs >= 0 && latencyNs > 2 * baseNs + 1_000_000L;
+        final boolean isLossy = metrics.packetLoss() > LOSS_THRESHOLD;
+        final boolean isBusy = configuredRateBps > 0 && metrics.currentBandwidthBps() > UTILIZATION_THRESHOLD *
+            configuredRateBps;
+        isLinkBound = isQueueing || isLossy || isBusy;
+        int changed = 0;
+        if (isLinkBound)
+        {
+            calmSamples = 0;
+            bottleneckBps = configuredRateBps > 0 ? configuredRateBps : metrics.currentBandwidthBps();
+        }
+        else if (++calmSamples >= PROBE_UP_SAMPLES && bottleneckBps > 0 && 0 == configuredRateBps)
+        {
+            calmSamples = 0;
+            bottleneckBps = bottleneckBps + bottleneckBps / 2;
+        }
+        changed |= adaptLevel();
+        changed |= adaptStreams(baseNs, latencyNs);
+        changed |= adaptPace(metrics, isLossy);
+        return changed;
+    }
+
+    private int adaptLevel()
+    {
+        samplesSinceLevelChange++;
+        if (null == selector || bottleneckBps <= 0)
+        {
+            return 0;
+        }
+        final int chosen = selector.choose(bottleneckBps, threads);
+        final boolean isWanted = isLinkBound ? chosen > level : chosen < level;
+        if (!isWanted)
+        {
+            candidateSamples = 0;
+            return 0;
+        }
+        candidateSamples = chosen == candidateLevel ? candidateSamples + 1 : 1;
+        candidateLevel = chosen;
+        if (candidateSamples < CONFIRM_SAMPLES || samplesSinceLevelChange < HOLD_SAMPLES)
+        {
+            return 0;
+        }
+        reason = (isLinkBound ? "the link is the bottleneck at " : "the codec is the bottleneck; the link carries ") +
+            bottleneckBps / 1_000_000 + " Mbit/s: zstd level " + level + " -> " + chosen;
+        level = chosen;
+        candidateSamples = 0;
+        samplesSinceLevelChange = 0;
+        levelChanges++;
+        return LEVEL_CHANGED;
+    }
+
+    private int adaptStreams(final long baseNs, final long latencyNs)
+    {
+        if (baseNs < 0 || latencyNs < 0)
+        {
+            return 0;
+        }
+        if (latencyNs > 2 * baseNs && latencyNs - baseNs > 1_000_000L)
+        {
+            quietSamples = 0;
+            if (++spikeSamples >= CONFIRM_SAMPLES && !isStreamsReduced)
+            {
+                isStreamsReduced = true;
+                streamChanges++;
+                reason = "round trip " + latencyNs / 1000 + " us is over twice the base " + baseNs / 1000 +
+                    " us: fewer streams";
+                return STREAMS_CHANGED;
+            }
+            return 0;
+        }
+        spikeSamples = 0;
+        if (latencyNs < baseNs + baseNs / 5 && ++quietSamples >= PROBE_UP_SAMPLES && isStreamsReduced)
+        {
+            isStreamsReduced = false;
+            streamChanges++;
+            reason = "round trip back to " + latencyNs / 1000 + " us: streams by the formula again";
+            return STREAMS_CHANGED;
+        }
+        return 0;
+    }
+
+    private int adaptPace(final NetworkMetrics metrics, final boolean isLossy)
+    {
+        if (isLossy)
+        {
+            lossFreeSamples = 0;
+            if (++lossSamples >= CONFIRM_SAMPLES && metrics.currentBandwidthBps() > 0)
+            {
+                lossSamples = 0;
+                final long pace = metrics.currentBandwidthBps() * 9 / 10;
+                if (0 == paceBps || pace < paceBps)
+                {
+                    paceBps = pace;
+                    paceChanges++;
+                    reason = "loss " + Math.round(metrics.packetLoss() * 1000) / 10.0 + "%: paced at " +
+                        pace / 1_000_000 + " Mbit/s";
+                    return PACE_CHANGED;
+                }
+            }
+            return 0;
+        }
+        lossSamples = 0;
+        if (paceBps > 0 && ++lossFreeSamples >= PROBE_UP_SAMPLES)
+        {
+            lossFreeSamples = 0;
+            paceBps += paceBps / 10;
+            if (paceBps > metrics.peakBandwidthBps() + metrics.peakBandwidthBps() / 5)
+            {
+                paceBps = 0;
+            }
+            paceChanges++;
+            reason = 0 == paceBps ? "no loss: pacing ends" : "no loss: paced at " + paceBps / 1_000_000 + " Mbit/s";
+            return PACE_CHANGED;
+        }
+        return 0;
+    }
+
+    /**
+     * Start choosing levels, once the codec has been profiled.
+     *
+     * @param selector chooses levels.
+     */
+    public void selector(final LevelSelector selector)
+    {
+        this.selector = selector;
+    }
+
+    /**
+     * @return zstd level to use now.
+     */
+    public int level()
+    {
+        return level;
+    }
+
+    /**
+     * @param streams the count the formula gives.
+     * @return the count to open now: halved while the round trip stands over twice the base.
+     */
+    public int streams(final int streams)
+    {
+        return isStreamsReduced ? Math.max(1, streams / 2) : streams;
+    }
+
+    /**
+     * @return pacing rate, bit/s, 0 when not paced.
+     */
+    public long paceBps()
+    {
+        return paceBps;
+    }
+
+    /**
+     * @return whether the last sample found the link to be the bottleneck.
+     */
+    public boolean isLinkBound()
+    {
+        return isLinkBound;
+    }
+
+    /**
+     * @return the rate the link is believed to carry, bit/s, 0 when unknown.
+     */
+    public long bottleneckBps()
+    {
+        return bottleneckBps;
+    }
+
+    /**
+     * @return level changes so far.
+     */
+    public long levelChanges()
+    {
+        return levelChanges;
+    }
+
+    /**
+     * @return stream recommendation changes so far.
+     */
+    public long streamChanges()
+    {
+        return streamChanges;
+    }
+
+    /**
+     * @return pace changes so far.
+     */
+    public long paceChanges()
+    {
+        return paceChanges;
+    }
+
+    /**
+     * @return why the latest change was made.
+     */
+    public String reason()
+    {
+        return reason;
+    }
+}

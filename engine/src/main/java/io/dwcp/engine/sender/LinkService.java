@@ -1,0 +1,371 @@
+package io.dwcp.engine.sender;
+
+import io.aeron.AeronCounters;
+import io.aeron.ExclusivePublication;
+import io.dwcp.codec.PageCodec;
+import io.dwcp.codecs.agent.FailureReason;
+import io.dwcp.codecs.agent.LinkTier;
+import io.dwcp.engine.config.LinkSettings;
+import io.dwcp.engine.config.SenderContext;
+import io.dwcp.engine.link.BandwidthBudget;
+import io.dwcp.engine.link.CodecProfile;
+import io.dwcp.engine.link.LevelSelector;
+import io.dwcp.engine.link.LinkAdaptation;
+import io.dwcp.engine.link.NetworkMetrics;
+import io.dwcp.engine.link.PathMonitor;
+import io.dwcp.engine.link.TierDetector;
+import io.dwcp.engine.memory.MappedImage;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.status.LinkCounter;
+import io.dwcp.engine.status.LinkCounters;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+
+/**
+ * The conductor's link-aware part: probes each transfer's path, samples each link, detects its tier, adapts the
+ * compression level, the stripe count and the pace to it, and admits transfers against each link's budget.
+ * <p>
+ * Not thread safe: owned by the conductor.
+ */
+final class LinkService
+{
+    /** Pages of the first transfer the codec is profiled on. */
+    static final int PROFILE_PAGES = 256;
+
+    private final SenderContext context;
+    private final SenderConductor conductor;
+    private final LinkSettings settings;
+    private final EngineCounters counters;
+    private final ConductorFrames frames;
+    private final CountersReader aeronCounters;
+    private LevelSelector selector;
+    private boolean isProfiled;
+    private int nextLinkNumber;
+
+    LinkService(final SenderContext context, final ConductorFrames frames, final SenderConductor conductor)
+    {
+        this.conductor = conductor;
+        this.context = context;
+        this.settings = context.linkSettings();
+        this.counters = context.counters();
+        this.frames = frames;
+        aeronCounters = context.aeron().countersReader();
+    }
+
+    /**
+     * The link of a new peer.
+     *
+     * @param endpoint the receiver's.
+     * @return the link.
+     */
+    PeerLink newLink(final String endpoint)
+    {
+        final PeerLink link = new PeerLink(new PathMonitor(settings.linkRateBps()),
+            new BandwidthBudget(endpoint, settings.budgetBps()),
+            new LinkCounters(context.aeron(), context.name(), nextLinkNumber++, endpoint));
+        link.counters().set(LinkCounter.BUDGET_MBPS,
+            BandwidthBudget.UNLIMITED == settings.budgetBps() ? 0 : settings.budgetBps() / 1_000_000);
+        link.counters().set(LinkCounter.LEVEL, context.compressionLevel());
+        link.adaptation(new LinkAdaptation(
+            selector, context.workerCount(), context.compressionLevel(), settings.linkRateBps()));
+        return link;
+    }
+
+    /**
+     * Stripes for a transfer to a peer: the command's, the configured, or the seeds' formula over the measured path,
+     * halved while adaptation says so.
+     *
+     * @param peer      the receiver.
+     * @param requested by the command, 0 to choose.
+     * @return the count.
+     */
+    int streamsFor(final ReceiverPeer peer, final int requested)
+    {
+        final PathMonitor monitor = peer.link().monitor();
+        final NetworkMetrics metrics = monitor.metrics();
+        final boolean isMeasured = monitor.samples() > 0 && metrics.peakBandwidthBps() > 0 && metrics.latencyNs() >= 0;
+        final int streams = context.streamCountPolicy().streamsFor(requested,
+            isMeasured ? metrics.peakBandwidthBps() / 1e6 : -1, isMeasured ? metrics.latencyNs() / 1e6 : -1);
+        return 0 == requested && !context.streamCountPolicy().isFixed() ?
+            peer.link().adaptation().streams(streams) : streams;
+    }
+
+    /**
+     * The level a transfer starts at: the command's, else what the link's adaptation chose.
+     *
+     * @param peer      the receiver.
+     * @param requested by the command, 0 for the engine's choice.
+     * @return the level.
+     */
+    int levelFor(final ReceiverPeer peer, final int requested)
+    {
+        if (0 != requested)
+        {
+            return requested;
+        }
+        return settings.isAdaptive() ? peer.link().adaptation().level() : context.compressionLevel();
+    }
+
+    /**
+     * Admit a transfer on its link.
+     *
+     * @param transferId    to admit.
+     * @param peer          its receiver.
+     * @param requested     level of the command, 0 for the engine's choice.
+     * @param level         the level it starts at.
+     * @param bandwidthMbps the command's reservation, 0 for the default.
+     * @return what the transfer keeps of its link.
+     * @throws TransferRefusal when the reservation does not fit.
+     */
+    TransferLink admit(
+        final long transferId, final ReceiverPeer peer, final int requested, final int level, final int bandwidthMbps)
+        throws TransferRefusal
+    {
+        if (bandwidthMbps < 0)
+        {
+            throw new TransferRefusal(FailureReason.MALFORMED_COMMAND, "bandwidth reservation " + bandwidthMbps +
+                " Mbit/s is negative");
+        }
+        final long bps = bandwidthMbps > 0 ? bandwidthMbps * 1_000_000L : settings.reservationBps();
+        final BandwidthBudget budget = peer.link().budget();
+        final String refusal = budget.reserve(transferId, bps);
+        if (null != refusal)
+        {
+            counters.get(EngineCounter.TRANSFERS_NOT_ADMITTED).increment();
+            throw new TransferRefusal(FailureReason.NOT_ADMITTED, refusal);
+        }
+        peer.link().counters().set(LinkCounter.RESERVED_MBPS, budget.reservedBps() / 1_000_000);
+        return new TransferLink(0 == requested && settings.isAdaptive(), level, bps);
+    }
+
+    /**
+     * A transfer ended, however: its reservation goes.
+     *
+     * @param transfer ended.
+     */
+    void release(final OutboundTransfer transfer)
+    {
+        final PeerLink link = transfer.peer().link();
+        if (null != link && link.budget().release(transfer.transferId()))
+        {
+            link.counters().set(LinkCounter.RESERVED_MBPS, link.budget().reservedBps() / 1_000_000);
+        }
+    }
+
+    /**
+     * Profile the codec on the first transfer's memory, once, so that levels can be chosen for links.
+     *
+     * @param transfer just opened.
+     * @param peers    every peer, whose links start adapting.
+     */
+    void profileOnce(final OutboundTransfer transfer, final ArrayList<ReceiverPeer> peers)
+    {
+        final MappedImage image = transfer.source().mappedSource();
+        if (isProfiled || !settings.isAdaptive() || null == image || 0 == settings.probeIntervalNs())
+        {
+            return;
+        }
+        final int pageSize = transfer.pageSize();
+        final ByteBuffer sample = ByteBuffer.allocateDirect(PROFILE_PAGES * pageSize);
+        final UnsafeBuffer view = new UnsafeBuffer(sample);
+        final long pageCount = transfer.pageCount();
+        final long stride = Math.max(1, pageCount / (4L * PROFILE_PAGES));
+        int pages = 0;
+        for (long page = 0; page < pageCount && pages < PROFILE_PAGES; page += stride)
+        {
+            final UnsafeBuffer segment = image.segmentOf(page);
+            final int offset = image.offsetOf(page);
+            if (!PageCodec.isZero(segment, offset, pageSize))
+            {
+                view.putBytes(pages * pageSize, segment, offset, pageSize);
+                pages++;
+            }
+        }
+        if (pages < PROFILE_PAGES / 4)
+        {
+            // Too little that is not zero: a later transfer profiles instead.
+            return;
+        }
+        sample.limit(pages * pageSize);
+        final CodecProfile profile = CodecProfile.measure(sample, Math.max(1, context.blockPages()) * pageSize);
+        isProfiled = true;
+        selector = new LevelSelector(profile, settings.cpuShare());
+        for (final ReceiverPeer peer : peers)
+        {
+            peer.link().adaptation().selector(selector);
+        }
+    }
+
+    /**
+     * Probe what is due, and sample each link whose sample is due.
+     *
+     * @param nowNs     current time.
+     * @param transfers open.
+     * @param peers     every peer.
+     * @return work done.
+     */
+    int doWork(final long nowNs, final ArrayList<OutboundTransfer> transfers, final ArrayList<ReceiverPeer> peers)
+    {
+        final long intervalNs = settings.probeIntervalNs();
+        if (0 == intervalNs)
+        {
+            return 0;
+        }
+        int workCount = 0;
+        for (int i = 0, size = transfers.size(); i < size; i++)
+        {
+            final OutboundTransfer transfer = transfers.get(i);
+            final TransferLink link = transfer.link();
+            if (isProbing(transfer) && nowNs - link.nextProbeNs() >= 0)
+            {
+                final ExclusivePublication publication = transfer.peerPublication();
+                final PathMonitor monitor = transfer.peer().link().monitor();
+                if (null != publication && frames.sendProbe(transfer, monitor.nextProbe(nowNs), nowNs, publication) > 0)
+                {
+                    counters.get(EngineCounter.PROBES_SENT).increment();
+                }
+                link.nextProbeNs(nowNs + intervalNs);
+                workCount++;
+            }
+        }
+        for (int i = 0, size = peers.size(); i < size; i++)
+        {
+            final ReceiverPeer peer = peers.get(i);
+            if (peer.transferCount() > 0 && peer.link().monitor().sampleIfDue(nowNs,
+                systemCounter(AeronCounters.SYSTEM_COUNTER_ID_BYTES_SENT),
+                systemCounter(AeronCounters.SYSTEM_COUNTER_ID_RETRANSMITTED_BYTES)))
+            {
+                onSample(peer, transfers);
+                workCount++;
+            }
+        }
+        return workCount;
+    }
+
+    private static boolean isProbing(final OutboundTransfer transfer)
+    {
+        final OutboundTransfer.State state = transfer.state();
+        return (OutboundTransfer.State.STREAMING == state || OutboundTransfer.State.AWAITING_VERDICT == state) &&
+            !transfer.source().isAwaitingHeldPages();
+    }
+
+    private long systemCounter(final int id)
+    {
+        return AeronCounters.DRIVER_SYSTEM_COUNTER_TYPE_ID == aeronCounters.getCounterTypeId(id) ?
+            aeronCounters.getCounterValue(id) : -1;
+    }
+
+    /**
+     * An echo of a transfer's probe.
+     *
+     * @param transfer      that probed, bound to the receiver's session.
+     * @param sequence      the echo names.
+     * @param timestampNs   the echo carries.
+     * @param bytesReceived the receiver's count.
+     * @param nowNs         current time.
+     */
+    void onEcho(
+        final OutboundTransfer transfer, final long sequence, final long timestampNs, final long bytesReceived,
+        final long nowNs)
+    {
+        final PathMonitor monitor = transfer.peer().link().monitor();
+        if (PathMonitor.REFUSED == monitor.onEcho(sequence, timestampNs, nowNs))
+        {
+            counters.get(EngineCounter.PROBE_ECHOES_REFUSED).increment();
+            return;
+        }
+        counters.get(EngineCounter.PROBE_ECHOES).increment();
+        monitor.onDelivered(transfer.link().onBytesReceived(bytesReceived));
+        transfer.heardFromReceiver(nowNs);
+    }
+
+    private void onSample(final ReceiverPeer peer, final ArrayList<OutboundTransfer> transfers)
+    {
+        counters.get(EngineCounter.LINK_SAMPLES).increment();
+        final PeerLink link = peer.link();
+        final PathMonitor monitor = link.monitor();
+        final boolean isTierChanged = monitor.detectTier();
+        if (isTierChanged)
+        {
+            counters.get(EngineCounter.TIER_CHANGES).increment();
+        }
+        final LinkAdaptation adaptation = link.adaptation();
+        final int changed = adaptation.onSample(monitor.metrics());
+        if (0 != (changed & LinkAdaptation.LEVEL_CHANGED))
+        {
+            counters.get(EngineCounter.LEVEL_CHANGES).increment();
+        }
+        if (0 != (changed & LinkAdaptation.STREAMS_CHANGED))
+        {
+            counters.get(EngineCounter.STREAM_CHANGES).increment();
+        }
+        if (0 != (changed & LinkAdaptation.PACE_CHANGED))
+        {
+            counters.get(EngineCounter.PACE_CHANGES).increment();
+        }
+        final long paceBps = adaptation.paceBps();
+        final int streams = streamsFor(peer, 0);
+        final String reason = isTierChanged && 0 == changed ? "tier " + monitor.tiers().tier() +
+            " detected" : adaptation.reason();
+        for (int i = 0, size = transfers.size(); i < size; i++)
+        {
+            final OutboundTransfer transfer = transfers.get(i);
+            if (transfer.peer() != peer)
+            {
+                continue;
+            }
+            if (0 != (changed & LinkAdaptation.LEVEL_CHANGED) && transfer.link().isLevelAdaptive())
+            {
+                transfer.link().level(adaptation.level());
+                transfer.tracker().compressionLevel(adaptation.level());
+            }
+            // The link's pace is shared by its transfers.
+            transfer.source().pacer().rateBps(paceBps / Math.max(1, peer.transferCount()));
+            if (isTierChanged || 0 != changed)
+            {
+                report(transfer, monitor.tiers(), streams, paceBps, reason);
+            }
+        }
+        updateCounters(link, streams, paceBps, peer.transferCount());
+    }
+
+    private void report(
+        final OutboundTransfer transfer, final TierDetector tiers, final int streams, final long paceBps,
+        final String reason)
+    {
+        conductor.events().linkChanged(transfer.transferId(), tiers.tier(), (int)Math.round(tiers.confidence() * 100),
+            transfer.link().level(), streams, (long)(Math.max(0, tiers.p95BandwidthMbps()) * 1e6),
+            (long)(Math.max(0, tiers.p50LatencyMs()) * 1e6), paceBps, reason);
+    }
+
+    private void updateCounters(final PeerLink link, final int streams, final long paceBps, final int transfers)
+    {
+        final PathMonitor monitor = link.monitor();
+        final NetworkMetrics metrics = monitor.metrics();
+        final LinkCounters gauges = link.counters();
+        final LinkTier tier = monitor.tiers().tier();
+        gauges.set(LinkCounter.TIER, LinkTier.UNKNOWN == tier ? 0 : tier.value());
+        gauges.set(LinkCounter.TIER_CONFIDENCE, Math.round(monitor.tiers().confidence() * 100));
+        gauges.set(LinkCounter.CURRENT_MBPS, metrics.currentBandwidthBps() / 1_000_000);
+        gauges.set(LinkCounter.PEAK_MBPS, metrics.peakBandwidthBps() / 1_000_000);
+        gauges.set(LinkCounter.AVAILABLE_MBPS, metrics.availableBandwidthBps() / 1_000_000);
+        gauges.set(LinkCounter.UTILIZATION_PERCENT, Math.round(metrics.utilization() * 100));
+        gauges.set(LinkCounter.LATENCY_US, metrics.latencyNs() / 1000);
+        gauges.set(LinkCounter.MIN_LATENCY_US, metrics.minLatencyNs() / 1000);
+        gauges.set(LinkCounter.JITTER_US, metrics.jitterNs() / 1000);
+        gauges.set(LinkCounter.LOSS_PPM, Math.round(metrics.packetLoss() * 1e6));
+        gauges.set(LinkCounter.PREDICTED_MBPS, Math.max(0, monitor.predictor().predictedBps()) / 1_000_000);
+        gauges.set(LinkCounter.PREDICTION_ERROR_PERMILLE,
+            Math.round(Math.max(0, monitor.predictor().weightedError()) * 1000));
+        final LinkAdaptation adaptation = link.adaptation();
+        gauges.set(LinkCounter.LEVEL, adaptation.level());
+        gauges.set(LinkCounter.STREAMS, streams);
+        gauges.set(LinkCounter.PACE_MBPS, paceBps / 1_000_000);
+        gauges.set(LinkCounter.TRANSFERS, transfers);
+        gauges.set(LinkCounter.SAMPLED_AT_MS, context.epochClock().time());
+    }
+}
