@@ -1,0 +1,92 @@
+package io.dwcp.engine.link;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Adaptation fed with metrics as a monitor would give them, one sample per 500 ms.
+ */
+class LinkAdaptationTest
+{
+    /** Level 1 at 500 MB/s and x2.5, up to level 9 at 40 MB/s and x3.6: real memory's shape. */
+    private static final CodecProfile PROFILE = new CodecProfile(
+        new double[]{500e6, 300e6, 150e6, 80e6, 40e6}, new double[]{2.5, 2.8, 3.1, 3.4, 3.6}, 0);
+
+    private final NetworkMetrics metrics = new NetworkMetrics();
+
+    @Test
+    void slowLinkBuysMoreCompressionAndAFastOneLess()
+    {
+        final LevelSelector selector = new LevelSelector(PROFILE, 1.0);
+        assertEquals(9, selector.choose(50_000_000L, 1));
+        assertEquals(7, selector.choose(100_000_000L, 1));
+        assertEquals(1, selector.choose(10_000_000_000L, 1));
+        assertTrue(selector.choose(1_000_000_000L, 1) <= 3);
+    }
+
+    @Test
+    void steadyLinkChangesModeAtMostOnce()
+    {
+        final LinkAdaptation adaptation = new LinkAdaptation(new LevelSelector(PROFILE, 0.6), 1, 1, 0);
+        long changes = 0;
+        for (int i = 0; i < 600; i++)
+        {
+            // 100 Mbit/s, saturated: the queue holds the round trip at 20 ms over a base of 0.2 ms.
+            sample(100_000_000L, 20_000_000L, 200_000L, 0);
+            changes += 0 != adaptation.onSample(metrics) ? 1 : 0;
+        }
+        assertEquals(1, changes, "mode changes on a steady link");
+        assertEquals(1, adaptation.levelChanges());
+        assertTrue(adaptation.level() >= 5, "level on a slow link " + adaptation.level());
+    }
+
+    @Test
+    void rateThatDropsMidTransferIsAdaptedToWithinTwoSeconds()
+    {
+        final LinkAdaptation adaptation = new LinkAdaptation(new LevelSelector(PROFILE, 0.6), 1, 1, 0);
+        for (int i = 0; i < 20; i++)
+        {
+            // 10 Gbit/s, not the bottleneck: the round trip stays at its base.
+            sample(2_000_000_000L, 200_000L, 200_000L, 0);
+            adaptation.onSample(metrics);
+        }
+        assertEquals(1, adaptation.level());
+        int samples = 0;
+        while (adaptation.level() == 1)
+        {
+            // tc change to 100 Mbit/s: the queue fills.
+            sample(100_000_000L, 30_000_000L, 200_000L, 0);
+            adaptation.onSample(metrics);
+            samples++;
+        }
+        assertTrue(samples * PathMonitor.SAMPLE_INTERVAL_NS <= 2_000_000_000L, "samples to react: " + samples);
+        assertTrue(adaptation.level() >= 5, "level " + adaptation.level());
+    }
+
+    @Test
+    void latencySpikeHalvesTheStreamsAndLossPacesDown()
+    {
+        final LinkAdaptation adaptation = new LinkAdaptation(null, 1, 3, 0);
+        sample(500_000_000L, 1_000_000L, 1_000_000L, 0);
+        assertEquals(0, adaptation.onSample(metrics));
+        assertEquals(16, adaptation.streams(16));
+        sample(500_000_000L, 5_000_000L, 1_000_000L, 0);
+        adaptation.onSample(metrics);
+        assertEquals(LinkAdaptation.STREAMS_CHANGED, adaptation.onSample(metrics) & LinkAdaptation.STREAMS_CHANGED);
+        assertEquals(8, adaptation.streams(16));
+
+        sample(400_000_000L, 5_000_000L, 1_000_000L, 0.02);
+        adaptation.onSample(metrics);
+        assertEquals(LinkAdaptation.PACE_CHANGED, adaptation.onSample(metrics) & LinkAdaptation.PACE_CHANGED);
+        assertEquals(360_000_000L, adaptation.paceBps());
+        assertEquals(3, adaptation.level(), "no selector, no level change");
+    }
+
+    private void sample(final long bandwidthBps, final long latencyNs, final long baseNs, final double loss)
+    {
+        metrics.update(bandwidthBps, Math.max(bandwidthBps, metrics.peakBandwidthBps()), bandwidthBps, latencyNs,
+            baseNs, loss, 0, 0);
+    }
+}
