@@ -32,12 +32,27 @@ public final class LinkSettings
     /** Default: measured on this machine's loopback, where framing, checksums and the driver take the rest. */
     public static final double CPU_SHARE_DEFAULT = 0.6;
 
+    /** Transport: {@code auto} (UDP, RDMA on Tier1 links when it can be used), {@code udp} or {@code rdma}. */
+    public static final String TRANSPORT_PROP_NAME = "dwcp.transport";
+
+    /** The transport asked for. */
+    public enum Transport
+    {
+        /** UDP, or RDMA on a Tier1 link when a device and libdisni are present: the seeds' hybrid mode. */
+        AUTO,
+        /** UDP only. */
+        UDP,
+        /** RDMA: where it cannot be used the engine says why, once, and falls back to UDP. */
+        RDMA
+    }
+
     private final long probeIntervalNs;
     private final long linkRateBps;
     private final long budgetBps;
     private final long reservationBps;
     private final boolean isAdaptive;
     private final double cpuShare;
+    private final Transport transport;
 
     /**
      * Settings.
@@ -58,6 +73,30 @@ public final class LinkSettings
         final boolean isAdaptive,
         final double cpuShare)
     {
+        this(probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare, Transport.AUTO);
+    }
+
+    /**
+     * Settings.
+     *
+     * @param probeIntervalNs between probes, 0 for none.
+     * @param linkRateBps     known link rate, 0 to measure.
+     * @param budgetBps       budget per link, above 0, or {@link Long#MAX_VALUE} for unlimited.
+     * @param reservationBps  default reservation.
+     * @param isAdaptive      whether the level follows the link.
+     * @param cpuShare        of a thread's time for the codec.
+     * @param transport       asked for.
+     * @throws IllegalArgumentException naming the setting and the bad value.
+     */
+    public LinkSettings(
+        final long probeIntervalNs,
+        final long linkRateBps,
+        final long budgetBps,
+        final long reservationBps,
+        final boolean isAdaptive,
+        final double cpuShare,
+        final Transport transport)
+    {
         require(probeIntervalNs >= 0, PROBE_INTERVAL_PROP_NAME, probeIntervalNs, "must not be negative");
         require(linkRateBps >= 0, LINK_RATE_PROP_NAME, linkRateBps, "must not be negative");
         require(budgetBps > 0, BUDGET_PROP_NAME, budgetBps,
@@ -70,6 +109,7 @@ public final class LinkSettings
         this.reservationBps = reservationBps;
         this.isAdaptive = isAdaptive;
         this.cpuShare = cpuShare;
+        this.transport = transport;
     }
 
     /**
@@ -90,7 +130,8 @@ public final class LinkSettings
             budgetBps,
             mbps(RESERVATION_PROP_NAME, 0),
             Boolean.parseBoolean(System.getProperty(ADAPT_PROP_NAME, "true")),
-            doubleNumber(CPU_SHARE_PROP_NAME, CPU_SHARE_DEFAULT));
+            doubleNumber(CPU_SHARE_PROP_NAME, CPU_SHARE_DEFAULT),
+            transport(System.getProperty(TRANSPORT_PROP_NAME, "auto")));
     }
 
     /**
@@ -99,7 +140,18 @@ public final class LinkSettings
      */
     public LinkSettings withProbeIntervalNs(final long probeIntervalNs)
     {
-        return new LinkSettings(probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare);
+        return new LinkSettings(
+            probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare, transport);
+    }
+
+    /**
+     * @param transport asked for.
+     * @return a copy with it.
+     */
+    public LinkSettings withTransport(final Transport transport)
+    {
+        return new LinkSettings(
+            probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare, transport);
     }
 
     /**
@@ -108,7 +160,16 @@ public final class LinkSettings
      */
     public LinkSettings withBudgetBps(final long budgetBps)
     {
-        return new LinkSettings(probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare);
+        return new LinkSettings(
+            probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare, transport);
+    }
+
+    /**
+     * @return the transport asked for.
+     */
+    public Transport transport()
+    {
+        return transport;
     }
 
     /**
@@ -157,6 +218,18 @@ public final class LinkSettings
     public double cpuShare()
     {
         return cpuShare;
+    }
+
+    private static Transport transport(final String text)
+    {
+        try
+        {
+            return Transport.valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(TRANSPORT_PROP_NAME + "=" + text + " must be auto, udp or rdma");
+        }
     }
 
     private static long mbps(final String name, final long defaultMbps)

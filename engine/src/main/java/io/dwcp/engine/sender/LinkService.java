@@ -13,6 +13,7 @@ import io.dwcp.engine.link.LevelSelector;
 import io.dwcp.engine.link.LinkAdaptation;
 import io.dwcp.engine.link.NetworkMetrics;
 import io.dwcp.engine.link.PathMonitor;
+import io.dwcp.engine.link.RdmaProbe;
 import io.dwcp.engine.link.TierDetector;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.status.EngineCounter;
@@ -45,6 +46,7 @@ final class LinkService
     private LevelSelector selector;
     private boolean isProfiled;
     private int nextLinkNumber;
+    private String rdmaReason;
 
     LinkService(final SenderContext context, final ConductorFrames frames, final SenderConductor conductor)
     {
@@ -54,6 +56,33 @@ final class LinkService
         this.counters = context.counters();
         this.frames = frames;
         aeronCounters = context.aeron().countersReader();
+        if (LinkSettings.Transport.RDMA == settings.transport())
+        {
+            rdmaFallback("RDMA was asked for (" + LinkSettings.TRANSPORT_PROP_NAME + "=rdma)");
+        }
+    }
+
+    /**
+     * Say once why RDMA is not used, and count it: transfers go over UDP.
+     *
+     * @param why RDMA was wanted.
+     */
+    private void rdmaFallback(final String why)
+    {
+        counters.get(EngineCounter.RDMA_FALLBACKS).increment();
+        if (null == rdmaReason)
+        {
+            rdmaReason = RdmaProbe.whyNot(RdmaProbe.DEVICES);
+            System.err.println("dwcp: " + why + ", but RDMA is not used: " + rdmaReason + "; using UDP");
+        }
+    }
+
+    /**
+     * @return why RDMA is not used, or null when nothing asked for it yet.
+     */
+    String rdmaReason()
+    {
+        return rdmaReason;
     }
 
     /**
@@ -292,6 +321,10 @@ final class LinkService
         if (isTierChanged)
         {
             counters.get(EngineCounter.TIER_CHANGES).increment();
+            if (LinkTier.TIER1 == monitor.tiers().tier() && LinkSettings.Transport.AUTO == settings.transport())
+            {
+                rdmaFallback("link " + peer.endpoint() + " is Tier1, where the hybrid mode would use RDMA");
+            }
         }
         final LinkAdaptation adaptation = link.adaptation();
         final int changed = adaptation.onSample(monitor.metrics());

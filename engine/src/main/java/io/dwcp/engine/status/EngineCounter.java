@@ -50,6 +50,7 @@ public enum EngineCounter
     STREAM_CHANGES(Role.SENDER, "stream count recommendations changed by adaptation"),
     PACE_CHANGES(Role.SENDER, "pacing rate changes made by adaptation"),
     TRANSFERS_NOT_ADMITTED(Role.SENDER, "transfers refused: their reservation does not fit the link's budget"),
+    RDMA_FALLBACKS(Role.SENDER, "RDMA asked for or chosen but not usable here: UDP used, the reason said once"),
 
     // Receiver.
     FRAMES_RECEIVED(Role.RECEIVER, "frames received"),

@@ -68,8 +68,10 @@ class LinkTimersTest
     private long bytesReceived;
 
     @BeforeEach
-    void setUp() throws IOException
+    void setUp(final org.junit.jupiter.api.TestInfo test) throws IOException
     {
+        final LinkSettings.Transport transport = test.getTags().contains("rdma") ?
+            LinkSettings.Transport.RDMA : LinkSettings.Transport.AUTO;
         image = TestImages.generate(directory.resolve("source.img"), IMAGE_SIZE, 7);
         commandQueue = SbeQueues.open(directory.resolve("commands"));
         eventQueue = SbeQueues.open(directory.resolve("events"));
@@ -88,7 +90,7 @@ class LinkTimersTest
             .workerCount(1)
             .dictionaryBytes(0)
             .recordingDirectory(null)
-            .linkSettings(new LinkSettings(PROBE_INTERVAL_NS, 0, BUDGET_BPS, 0, true, 0.6))
+            .linkSettings(new LinkSettings(PROBE_INTERVAL_NS, 0, BUDGET_BPS, 0, true, 0.6, transport))
             .security(EngineSecurity.insecure())
             .nanoClock(agents.clock())
             .errorHandler(agents::onError)
@@ -235,6 +237,23 @@ class LinkTimersTest
         runUntil("the room used", () -> counters.value(EngineCounter.TRANSFERS_STARTED) == 3);
         assertEquals(1000, linkGauge(LinkCounter.RESERVED_MBPS));
         assertEquals(3, events.failed.size(), () -> "failed: " + events.failed);
+        assertEquals(List.of(), agents.errors());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("rdma")
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void rdmaAskedForWhereNoneExistsSaysWhyOnceAndTransfersGoOverUdp()
+    {
+        assertEquals(1, counters.value(EngineCounter.RDMA_FALLBACKS));
+        openAcceptedTransfer(20, 0);
+        commands.pageRange(20, 0, 0, PAGE_COUNT);
+        runUntil("every page over UDP", () -> receiver.pages() == PAGE_COUNT);
+        assertEquals(1, counters.value(EngineCounter.RDMA_FALLBACKS));
+        final String reason = io.dwcp.engine.link.RdmaProbe.whyNot(io.dwcp.engine.link.RdmaProbe.DEVICES);
+        assertTrue(reason.contains("libdisni") || reason.contains("no RDMA device") || reason.contains("no RDMA data"),
+            reason);
+        assertEquals(List.of(), events.failed);
         assertEquals(List.of(), agents.errors());
     }
 
