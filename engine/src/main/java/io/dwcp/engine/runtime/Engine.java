@@ -1,6 +1,7 @@
 package io.dwcp.engine.runtime;
 
 import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.status.MetricsEndpoint;
 import org.agrona.CloseHelper;
 
 /**
@@ -12,12 +13,15 @@ public final class Engine implements AutoCloseable
     private final EngineRunner runner;
     private final EngineCounters senderCounters;
     private final EngineCounters receiverCounters;
+    private final MetricsEndpoint metrics;
 
     Engine(
         final EngineRunner runner,
         final EngineCounters senderCounters,
-        final EngineCounters receiverCounters)
+        final EngineCounters receiverCounters,
+        final MetricsEndpoint metrics)
     {
+        this.metrics = metrics;
         this.runner = runner;
         this.senderCounters = senderCounters;
         this.receiverCounters = receiverCounters;
@@ -53,9 +57,19 @@ public final class Engine implements AutoCloseable
         return receiverCounters;
     }
 
-    /** Stop the agents, the client and any embedded driver. Idempotent. */
+    /**
+     * The Prometheus endpoint and health check, when {@link MetricsEndpoint#PORT_PROP_NAME} asked for one.
+     *
+     * @return the endpoint or null.
+     */
+    public MetricsEndpoint metrics()
+    {
+        return metrics;
+    }
+
+    /** Stop the metrics endpoint, the agents, the client and any embedded driver. Idempotent. */
     public void close()
     {
-        CloseHelper.close(runner);
+        CloseHelper.closeAll(metrics, runner);
     }
 }

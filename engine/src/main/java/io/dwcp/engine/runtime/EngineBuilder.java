@@ -8,6 +8,8 @@ import io.dwcp.engine.receiver.ReceiverAgents;
 import io.dwcp.engine.sender.SenderAgents;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.status.MetricsEndpoint;
+import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 
@@ -145,7 +147,17 @@ public final class EngineBuilder
             EngineRunner.launchWithExternalDriver(name, externalDriverDirectory, threading, this::createAgents,
                 this::dutyCycleCounter, errorHandler);
 
-        return new Engine(runner, senderCounters, receiverCounters);
+        final MetricsEndpoint metrics;
+        try
+        {
+            metrics = MetricsEndpoint.startIfConfigured(runner.aeron(), name);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(runner);
+            throw ex;
+        }
+        return new Engine(runner, senderCounters, receiverCounters, metrics);
     }
 
     private EngineAgents createAgents(final Aeron aeron)
