@@ -32,6 +32,11 @@ final class SendCommand implements Callable<Integer>
         description = "host:port receivers reply to, or aeron:ipc (default: ${DEFAULT-VALUE}).")
     String controlEndpoint;
 
+    @Option(names = "--reply-endpoint", paramLabel = "HOST:PORT",
+        description = "host:port the receivers are told to reply to, when it forwards to the control endpoint " +
+            "(a relay, a NAT); default: the control endpoint.")
+    String replyEndpoint;
+
     @Option(names = "--level", defaultValue = "1", description = "Default zstd level (default: ${DEFAULT-VALUE}).")
     int level;
 
@@ -73,7 +78,8 @@ final class SendCommand implements Callable<Integer>
             ChronicleQueue eventQueue = SbeQueues.open(events);
             Engine engine = driver.apply(new EngineBuilder("sender"), "sender")
                 .sender((context) -> sender.apply(context.commandQueue(commandQueue).eventQueue(eventQueue)
-                    .controlEndpoint(controlEndpoint).compressionLevel(level).security(engineSecurity)))
+                    .controlEndpoint(controlEndpoint).replyEndpoint(replyEndpoint).compressionLevel(level)
+                    .security(engineSecurity)))
                 .errorHandler((ex) -> System.err.println("sender error: " + ex))
                 .launch())
         {

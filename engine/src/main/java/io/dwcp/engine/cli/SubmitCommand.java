@@ -158,6 +158,19 @@ final class SubmitCommand implements Callable<Integer>
             }
         }
 
+        public void onLinkChanged(final io.dwcp.codecs.agent.LinkChangedDecoder event)
+        {
+            if (event.transferId() == transferId)
+            {
+                final String reason = event.reason();
+                out.printf(Locale.ROOT, "link: at %d ms: %s (confidence %d%%), zstd level %d, %d streams, " +
+                    "p95 %.0f Mbit/s, p50 rtt %.2f ms, pace %s: %s%n", System.currentTimeMillis(), event.tier(),
+                    event.confidencePercent(), event.compressionLevel(), event.streams(), event.bandwidthBps() / 1e6,
+                    event.latencyNs() / 1e6, 0 == event.paceBps() ? "none" : event.paceBps() / 1_000_000 + " Mbit/s",
+                    reason);
+            }
+        }
+
         public void onCompleted(final TransferCompletedDecoder event)
         {
             if (event.transferId() == transferId)

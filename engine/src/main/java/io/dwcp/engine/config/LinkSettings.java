@@ -46,6 +46,26 @@ public final class LinkSettings
         RDMA
     }
 
+    /**
+     * Pacing: {@code auto} (the default: {@code off} when the driver runs Aeron's CUBIC congestion control, as the
+     * {@code lan} profile does, else {@code adaptive}), {@code adaptive} (on loss, at the bottleneck's rate),
+     * {@code off}, or {@code rate} (the link rate).
+     */
+    public static final String PACING_PROP_NAME = "dwcp.link.pacing";
+    /** The driver's congestion control, which {@code auto} pacing looks at. */
+    static final String CONGESTION_CONTROL_PROP_NAME = "aeron.CongestionControl.supplier";
+
+    /** How the sender paces its frames. */
+    public enum Pacing
+    {
+        /** On loss, at the bottleneck's rate, rising again while there is none. */
+        ADAPTIVE,
+        /** Never: Aeron's congestion control, when the channel has one, is all. */
+        OFF,
+        /** Always at {@link #LINK_RATE_PROP_NAME}, shared by the link's transfers. */
+        RATE
+    }
+
     private final long probeIntervalNs;
     private final long linkRateBps;
     private final long budgetBps;
@@ -53,6 +73,7 @@ public final class LinkSettings
     private final boolean isAdaptive;
     private final double cpuShare;
     private final Transport transport;
+    private final Pacing pacing;
 
     /**
      * Settings.
@@ -97,6 +118,35 @@ public final class LinkSettings
         final double cpuShare,
         final Transport transport)
     {
+        this(probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare, transport,
+            Pacing.ADAPTIVE);
+    }
+
+    /**
+     * Settings.
+     *
+     * @param probeIntervalNs between probes, 0 for none.
+     * @param linkRateBps     known link rate, 0 to measure.
+     * @param budgetBps       budget per link, above 0, or {@link Long#MAX_VALUE} for unlimited.
+     * @param reservationBps  default reservation.
+     * @param isAdaptive      whether the level follows the link.
+     * @param cpuShare        of a thread's time for the codec.
+     * @param transport       asked for.
+     * @param pacing          how frames are paced.
+     * @throws IllegalArgumentException naming the setting and the bad value.
+     */
+    public LinkSettings(
+        final long probeIntervalNs,
+        final long linkRateBps,
+        final long budgetBps,
+        final long reservationBps,
+        final boolean isAdaptive,
+        final double cpuShare,
+        final Transport transport,
+        final Pacing pacing)
+    {
+        require(Pacing.RATE != pacing || linkRateBps > 0, PACING_PROP_NAME, "rate",
+            "needs " + LINK_RATE_PROP_NAME + " above 0");
         require(probeIntervalNs >= 0, PROBE_INTERVAL_PROP_NAME, probeIntervalNs, "must not be negative");
         require(linkRateBps >= 0, LINK_RATE_PROP_NAME, linkRateBps, "must not be negative");
         require(budgetBps > 0, BUDGET_PROP_NAME, budgetBps,
@@ -110,6 +160,7 @@ public final class LinkSettings
         this.isAdaptive = isAdaptive;
         this.cpuShare = cpuShare;
         this.transport = transport;
+        this.pacing = pacing;
     }
 
     /**
@@ -131,7 +182,8 @@ public final class LinkSettings
             mbps(RESERVATION_PROP_NAME, 0),
             Boolean.parseBoolean(System.getProperty(ADAPT_PROP_NAME, "true")),
             doubleNumber(CPU_SHARE_PROP_NAME, CPU_SHARE_DEFAULT),
-            transport(System.getProperty(TRANSPORT_PROP_NAME, "auto")));
+            transport(System.getProperty(TRANSPORT_PROP_NAME, "auto")),
+            pacing(System.getProperty(PACING_PROP_NAME, "auto")));
     }
 
     /**
@@ -141,7 +193,7 @@ public final class LinkSettings
     public LinkSettings withProbeIntervalNs(final long probeIntervalNs)
     {
         return new LinkSettings(
-            probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare, transport);
+            probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare, transport, pacing);
     }
 
     /**
@@ -151,7 +203,7 @@ public final class LinkSettings
     public LinkSettings withTransport(final Transport transport)
     {
         return new LinkSettings(
-            probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare, transport);
+            probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare, transport, pacing);
     }
 
     /**
@@ -161,7 +213,15 @@ public final class LinkSettings
     public LinkSettings withBudgetBps(final long budgetBps)
     {
         return new LinkSettings(
-            probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare, transport);
+            probeIntervalNs, linkRateBps, budgetBps, reservationBps, isAdaptive, cpuShare, transport, pacing);
+    }
+
+    /**
+     * @return how frames are paced.
+     */
+    public Pacing pacing()
+    {
+        return pacing;
     }
 
     /**
@@ -218,6 +278,24 @@ public final class LinkSettings
     public double cpuShare()
     {
         return cpuShare;
+    }
+
+    private static Pacing pacing(final String text)
+    {
+        if ("auto".equalsIgnoreCase(text.trim()))
+        {
+            // Measured on the tbf links: CUBIC alone beat CUBIC with pacing (docs/LINK-AWARE.md).
+            return System.getProperty(CONGESTION_CONTROL_PROP_NAME, "").contains("Cubic") ? Pacing.OFF :
+                Pacing.ADAPTIVE;
+        }
+        try
+        {
+            return Pacing.valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(PACING_PROP_NAME + "=" + text + " must be auto, adaptive, off or rate");
+        }
     }
 
     private static Transport transport(final String text)

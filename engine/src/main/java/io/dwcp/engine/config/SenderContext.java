@@ -21,6 +21,7 @@ public final class SenderContext extends EngineContext<SenderContext>
     private ChronicleQueue eventQueue;
     private String commandReaderName = "dwcp-sender";
     private String controlEndpoint;
+    private String replyEndpoint;
     private int controlStreamId = EngineConfiguration.controlStreamId();
     private int compressionLevel = EngineConfiguration.compressionLevel();
     private int maxFrameLength = EngineConfiguration.maxFrameLength();
@@ -84,6 +85,12 @@ public final class SenderContext extends EngineContext<SenderContext>
         }
         Channels.channelFor(controlEndpoint);
         requireLoopbackWhenInsecure("controlEndpoint", controlEndpoint);
+        if (null == replyEndpoint)
+        {
+            replyEndpoint = controlEndpoint;
+        }
+        Channels.channelFor(replyEndpoint);
+        requireLoopbackWhenInsecure("replyEndpoint", replyEndpoint);
         requirePositive("maxFrameLength", maxFrameLength);
         requirePositive("framesPerCycle", framesPerCycle);
         requirePositive("peerTimeoutNs", peerTimeoutNs);
@@ -199,10 +206,27 @@ public final class SenderContext extends EngineContext<SenderContext>
         return this;
     }
 
-    /** @return host:port receivers reply to, or aeron:ipc. */
+    /** @return host:port the replies are received on, or aeron:ipc. */
     public String controlEndpoint()
     {
         return controlEndpoint;
+    }
+
+    /**
+     * @param replyEndpoint host:port the Hello tells receivers to reply to, when not the control endpoint: an
+     *                      address that forwards to it (a relay, a NAT).
+     * @return this.
+     */
+    public SenderContext replyEndpoint(final String replyEndpoint)
+    {
+        this.replyEndpoint = replyEndpoint;
+        return this;
+    }
+
+    /** @return host:port the Hello tells receivers to reply to. */
+    public String replyEndpoint()
+    {
+        return replyEndpoint;
     }
 
     /**

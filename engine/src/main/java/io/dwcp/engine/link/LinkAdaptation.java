@@ -4,7 +4,9 @@ package io.dwcp.engine.link;
  * Adapts how the engine uses one link to what the {@link PathMonitor} measures, once per sample, with hysteresis:
  * <ul>
  *   <li><b>Compression.</b> The link is the bottleneck when its queue grows (the round trip stands above twice the
- *   base plus a millisecond), when it loses packets, or when the configured rate is more than 80% used; its rate is
+ *   base plus a millisecond), when it loses packets, when the stripes wait on its window for more than a fifth of
+ *   the sample (Aeron's back pressure: with CUBIC the queue stays short, and the window says it instead), or when
+ *   the configured rate is more than 80% used; its rate is
  *   then what it delivers. While it is, the {@link LevelSelector}'s choice for that rate is taken when it is higher
  *   than the current level; while it is not, a lower choice is taken. A choice must stand for
  *   {@value #CONFIRM_SAMPLES} samples, and no level change follows another within {@value #HOLD_SAMPLES} samples.
@@ -14,8 +16,9 @@ package io.dwcp.engine.link;
  *   count the engine recommends for the link's next transfers; below 1.2 times for {@value #PROBE_UP_SAMPLES}
  *   samples ends that.</li>
  *   <li><b>Pacing.</b> Loss above {@value #LOSS_THRESHOLD} for {@value #CONFIRM_SAMPLES} samples paces the link at
- *   90% of what it delivered; {@value #PROBE_UP_SAMPLES} samples without loss raise the pace by a tenth, and a pace
- *   above the peak ends pacing.</li>
+ *   95% of the most it delivered over those samples, its bottleneck rate, or a tenth under the pace if it was
+ *   paced already; {@value #PROBE_UP_SAMPLES} samples without loss raise the pace by a twentieth, and a pace half
+ *   as much again as the peak ends pacing.</li>
  * </ul>
  * A steady link therefore changes mode at most once, when its first measurements arrive.
  * <p>
@@ -35,6 +38,8 @@ public final class LinkAdaptation
     static final int PROBE_UP_SAMPLES = 4;
     static final double LOSS_THRESHOLD = 0.01;
     static final double UTILIZATION_THRESHOLD = 0.8;
+    static final long MIN_PACE_BPS = 1_000_000L;
+    static final double BACK_PRESSURE_THRESHOLD = 0.2;
 
     private LevelSelector selector;
     private final int threads;
@@ -52,6 +57,7 @@ public final class LinkAdaptation
     private int lossSamples;
     private int lossFreeSamples;
     private long paceBps;
+    private long previousBps;
     private long levelChanges;
     private long streamChanges;
     private long paceChanges;
@@ -84,13 +90,29 @@ public final class LinkAdaptation
      */
     public int onSample(final NetworkMetrics metrics)
     {
+        return onSample(metrics, 0);
+    }
+
+    /**
+     * React to a sample.
+     *
+     * @param metrics           the monitor's, just updated.
+     * @param backPressureShare of the sample's time the link's stripes could not publish because the path's flow
+     *                          or congestion control window was full, 0 to 1: the link, not the codec, held them.
+     * @return what changed: a combination of {@link #LEVEL_CHANGED}, {@link #STREAMS_CHANGED} and
+     * {@link #PACE_CHANGED}, or 0.
+     */
+    public int onSample(final NetworkMetrics metrics, final double backPressureShare)
+    {
         final long baseNs = metrics.minLatencyNs();
         final long latencyNs = metrics.latencyNs();
         final boolean isQueueing = baseNs >= 0 && latencyNs > 2 * baseNs + 1_000_000L;
         final boolean isLossy = metrics.packetLoss() > LOSS_THRESHOLD;
         final boolean isBusy = configuredRateBps > 0 && metrics.currentBandwidthBps() > UTILIZATION_THRESHOLD *
             configuredRateBps;
-        isLinkBound = isQueueing || isLossy || isBusy;
+        // Paced and delivering the pace: the pacer holds the stripes instead of the window.
+        final boolean isPaceFull = paceBps > 0 && metrics.currentBandwidthBps() > UTILIZATION_THRESHOLD * paceBps;
+        isLinkBound = isQueueing || isLossy || isBusy || isPaceFull || backPressureShare > BACK_PRESSURE_THRESHOLD;
         int changed = 0;
         if (isLinkBound)
         {
@@ -169,30 +191,30 @@ public final class LinkAdaptation
 
     private int adaptPace(final NetworkMetrics metrics, final boolean isLossy)
     {
+        final long delivered = Math.max(metrics.currentBandwidthBps(), previousBps);
+        previousBps = metrics.currentBandwidthBps();
         if (isLossy)
         {
             lossFreeSamples = 0;
-            if (++lossSamples >= CONFIRM_SAMPLES && metrics.currentBandwidthBps() > 0)
+            if (++lossSamples < CONFIRM_SAMPLES || delivered <= 0)
             {
-                lossSamples = 0;
-                final long pace = metrics.currentBandwidthBps() * 9 / 10;
-                if (0 == paceBps || pace < paceBps)
-                {
-                    paceBps = pace;
-                    paceChanges++;
-                    reason = "loss " + Math.round(metrics.packetLoss() * 1000) / 10.0 + "%: paced at " +
-                        pace / 1_000_000 + " Mbit/s";
-                    return PACE_CHANGED;
-                }
+                return 0;
             }
-            return 0;
+            lossSamples = 0;
+            // The bottleneck's rate is what got through; a pace already under it goes down by a tenth.
+            final long pace = 0 == paceBps ? delivered - delivered / 20 : Math.min(paceBps - paceBps / 10, delivered);
+            paceBps = Math.max(pace, MIN_PACE_BPS);
+            paceChanges++;
+            reason = "loss " + Math.round(metrics.packetLoss() * 1000) / 10.0 + "%: paced at " + paceBps / 1_000_000 +
+                " Mbit/s";
+            return PACE_CHANGED;
         }
         lossSamples = 0;
         if (paceBps > 0 && ++lossFreeSamples >= PROBE_UP_SAMPLES)
         {
             lossFreeSamples = 0;
-            paceBps += paceBps / 10;
-            if (paceBps > metrics.peakBandwidthBps() + metrics.peakBandwidthBps() / 5)
+            paceBps += paceBps / 20;
+            if (paceBps > metrics.peakBandwidthBps() + metrics.peakBandwidthBps() / 2)
             {
                 paceBps = 0;
             }

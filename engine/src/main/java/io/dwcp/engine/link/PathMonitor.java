@@ -155,7 +155,11 @@ public final class PathMonitor
         {
             loss = Math.min(1.0, (double)(bytesRetransmitted - lastBytesRetransmitted) / (bytesSent - lastBytesSent));
         }
-        predictor.onSample(currentBps);
+        if (currentBps > 0)
+        {
+            // An idle sample says nothing of what the path carries.
+            predictor.onSample(currentBps);
+        }
         final long predicted = predictor.predictedBps();
         final long available = linkRateBps > 0 ? linkRateBps : Math.max(predicted, currentBps);
         metrics.update(currentBps, peakBps, available, sampleLatencyNs, minRttNs == Long.MAX_VALUE ? -1 : minRttNs,

@@ -34,6 +34,9 @@ import java.util.ArrayList;
  */
 final class LinkService
 {
+    /** Print every link sample to standard error: {@code -Ddwcp.link.trace=true}. */
+    static final boolean IS_TRACED = Boolean.getBoolean("dwcp.link.trace");
+
     /** Pages of the first transfer the codec is profiled on. */
     static final int PROFILE_PAGES = 256;
 
@@ -172,6 +175,23 @@ final class LinkService
     }
 
     /**
+     * A transfer opened on its link: it is paced as the link is.
+     *
+     * @param transfer opened, counted on its peer.
+     */
+    void onOpened(final OutboundTransfer transfer)
+    {
+        transfer.source().pacer().rateBps(linkPaceBps(transfer.peer().link()) /
+            Math.max(1, transfer.peer().transferCount()));
+    }
+
+    private long linkPaceBps(final PeerLink link)
+    {
+        return LinkSettings.Pacing.OFF == settings.pacing() ? 0 :
+            LinkSettings.Pacing.RATE == settings.pacing() ? settings.linkRateBps() : link.adaptation().paceBps();
+    }
+
+    /**
      * A transfer ended, however: its reservation goes.
      *
      * @param transfer ended.
@@ -223,6 +243,10 @@ final class LinkService
         final CodecProfile profile = CodecProfile.measure(sample, Math.max(1, context.blockPages()) * pageSize);
         isProfiled = true;
         selector = new LevelSelector(profile, settings.cpuShare());
+        if (IS_TRACED)
+        {
+            System.err.println("dwcp link: " + profile);
+        }
         for (final ReceiverPeer peer : peers)
         {
             peer.link().adaptation().selector(selector);
@@ -326,8 +350,26 @@ final class LinkService
                 rdmaFallback("link " + peer.endpoint() + " is Tier1, where the hybrid mode would use RDMA");
             }
         }
+        final long nowNs = monitor.metrics().timestampNs();
+        final long elapsedNs = nowNs - link.lastSampleNs();
+        link.lastSampleNs(nowNs);
+        double blocked = 0;
+        for (int i = 0, size = transfers.size(); i < size; i++)
+        {
+            final OutboundTransfer transfer = transfers.get(i);
+            if (transfer.peer() == peer)
+            {
+                blocked = Math.max(blocked, transfer.link().blockedShare(transfer, elapsedNs));
+            }
+        }
         final LinkAdaptation adaptation = link.adaptation();
-        final int changed = adaptation.onSample(monitor.metrics());
+        final int changed = adaptation.onSample(monitor.metrics(), blocked);
+        if (IS_TRACED)
+        {
+            System.err.println("dwcp link " + peer.endpoint() + ": " + monitor.metrics() + ", blocked " +
+                Math.round(blocked * 100) + "%, bottleneck " + adaptation.bottleneckBps() / 1_000_000 +
+                " Mbit/s, level " + adaptation.level() + (0 != changed ? ", changed: " + adaptation.reason() : ""));
+        }
         if (0 != (changed & LinkAdaptation.LEVEL_CHANGED))
         {
             counters.get(EngineCounter.LEVEL_CHANGES).increment();
@@ -340,7 +382,7 @@ final class LinkService
         {
             counters.get(EngineCounter.PACE_CHANGES).increment();
         }
-        final long paceBps = adaptation.paceBps();
+        final long paceBps = linkPaceBps(link);
         final int streams = streamsFor(peer, 0);
         final String reason = isTierChanged && 0 == changed ? "tier " + monitor.tiers().tier() +
             " detected" : adaptation.reason();
@@ -364,6 +406,28 @@ final class LinkService
             }
         }
         updateCounters(link, streams, paceBps, peer.transferCount());
+    }
+
+    /**
+     * A transfer completed: what its link was, and how well the bandwidth was predicted, go to the agent.
+     *
+     * @param transfer completed.
+     */
+    void onCompleted(final OutboundTransfer transfer)
+    {
+        final PeerLink link = transfer.peer().link();
+        final PathMonitor monitor = link.monitor();
+        if (0 == settings.probeIntervalNs() || 0 == monitor.samples())
+        {
+            return;
+        }
+        final double error = monitor.predictor().weightedError();
+        report(transfer, monitor.tiers(), streamsFor(transfer.peer(), 0), link.adaptation().paceBps(),
+            "completed: " + monitor.samples() + " link samples, " + monitor.echoes() + " probe echoes, " +
+            "bandwidth prediction error " + (error < 0 ? "not scored" : Math.round(error * 1000) / 10.0 + "%") +
+            " over " + monitor.predictor().scored() + " predictions (model " + monitor.predictor().modelName() +
+            "), " + link.adaptation().levelChanges() + " level changes, " + link.adaptation().paceChanges() +
+            " pace changes");
     }
 
     private void report(

@@ -210,6 +210,15 @@ final class OutboundTransfer
     }
 
     /**
+     * @param stripe index.
+     * @return time the stripe has waited on back pressure, ns, cumulative.
+     */
+    long stripeBlockedNs(final int stripe)
+    {
+        return stripeCounters[stripe].get(io.dwcp.engine.status.StripeCounter.BLOCKED_NS).get();
+    }
+
+    /**
      * @return what the transfer keeps of its link.
      */
     TransferLink link()

@@ -18,6 +18,7 @@ final class PeerLink implements AutoCloseable
     private final BandwidthBudget budget;
     private final LinkCounters counters;
     private LinkAdaptation adaptation;
+    private long lastSampleNs;
 
     PeerLink(final PathMonitor monitor, final BandwidthBudget budget, final LinkCounters counters)
     {
@@ -52,6 +53,16 @@ final class PeerLink implements AutoCloseable
     void adaptation(final LinkAdaptation adaptation)
     {
         this.adaptation = adaptation;
+    }
+
+    long lastSampleNs()
+    {
+        return lastSampleNs;
+    }
+
+    void lastSampleNs(final long lastSampleNs)
+    {
+        this.lastSampleNs = lastSampleNs;
     }
 
     public void close()

@@ -12,7 +12,6 @@ import io.dwcp.engine.recording.TransferRecorder;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.transport.Channels;
-import io.dwcp.engine.transport.PublicationResult;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -23,7 +22,6 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The sender's slow path: reads the agent's commands, validates them, runs each transfer's lifecycle and timers,
@@ -39,16 +37,11 @@ public final class SenderConductor implements Agent, StripeListener
     private static final int CONTROL_FRAGMENTS_PER_CYCLE = 64;
     private static final int REPORTS_PER_CYCLE = 256;
     private static final int MAX_TEXT_LENGTH = 4096;
-    private static final long HELLO_RENEWAL_INTERVAL_NS = TimeUnit.SECONDS.toNanos(2);
-    private static final long SOURCE_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final SenderContext context;
     private final Aeron aeron;
     private final String controlChannel;
     private final int dataStreamId;
-    private final long peerTimeoutNs;
-    private final long helloIntervalNs;
-    private final long progressIntervalNs;
     private final long maxQueuedPages;
     private final NanoClock nanoClock;
     private final ErrorHandler errorHandler;
@@ -61,6 +54,7 @@ public final class SenderConductor implements Agent, StripeListener
     private final ConductorFrames frames;
     private final CommandIntake intake;
     private final LinkService links;
+    private final TransferLifecycle lifecycle;
     private final OutboundTransfer[] transfersBySlot;
     private final Long2ObjectHashMap<OutboundTransfer> transfersById = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<OutboundTransfer> transfersByIndex = new Int2ObjectHashMap<>();
@@ -95,9 +89,6 @@ public final class SenderConductor implements Agent, StripeListener
         aeron = context.aeron();
         controlChannel = Channels.channelFor(context.controlEndpoint());
         dataStreamId = context.dataStreamId();
-        peerTimeoutNs = context.peerTimeoutNs();
-        helloIntervalNs = context.helloIntervalNs();
-        progressIntervalNs = context.progressIntervalNs();
         maxQueuedPages = context.maxQueuedPages();
         nanoClock = context.nanoClock();
         errorHandler = context.errorHandler();
@@ -109,10 +100,11 @@ public final class SenderConductor implements Agent, StripeListener
         transfersBySlot = new OutboundTransfer[slots.capacity()];
         opener = new TransferOpener(context, slots, workers);
         // The receiver looks no names up: the Hello names this engine by address.
-        frames = new ConductorFrames(Channels.channelFor(Channels.withAddress(context.controlEndpoint())),
+        frames = new ConductorFrames(Channels.channelFor(Channels.withAddress(context.replyEndpoint())),
             context.controlStreamId(), context.security(), context.rekeyFrames(), context.epochClock());
         intake = new CommandIntake(this, counters);
         links = new LinkService(context, frames, this);
+        lifecycle = new TransferLifecycle(this, context, frames, reporter);
         // After the counters: the replies resolve theirs from this conductor.
         controlAssembler = new FragmentAssembler(new ControlAdapter(new ReceiverReplies(this)));
     }
@@ -180,7 +172,7 @@ public final class SenderConductor implements Agent, StripeListener
             final OutboundTransfer transfer = transfers.get(i);
             try
             {
-                workCount += service(transfer);
+                workCount += lifecycle.service(transfer, nowNs);
             }
             catch (final RuntimeException ex)
             {
@@ -255,153 +247,7 @@ public final class SenderConductor implements Agent, StripeListener
         return total;
     }
 
-    private int serviceConnecting(final OutboundTransfer transfer)
-    {
-        int workCount = 0;
-        final String registrationError = transfer.registrationError();
-        if (null != registrationError)
-        {
-            fail(transfer, FailureReason.RECEIVER_UNREACHABLE, registrationError);
-            return 1;
-        }
-        if (transfer.history().isReopened())
-        {
-            if (reopener.isResumeOver(transfer, nowNs))
-            {
-                fail(transfer, FailureReason.PEER_LOST, "receiver " + transfer.peer().endpoint() +
-                    " was lost and is not back within the resume timeout of " +
-                    TimeUnit.NANOSECONDS.toMillis(context.resumeTimeoutNs()) +
-                    " ms (dwcp.sender.resume.timeout.ms)");
-                return 1;
-            }
-            if (transfer.history().isHelloRenewalDue(nowNs, HELLO_RENEWAL_INTERVAL_NS))
-            {
-                transfer.session().renewHello();
-            }
-        }
-        else if (nowNs - transfer.startNs() > peerTimeoutNs)
-        {
-            fail(transfer, FailureReason.RECEIVER_UNREACHABLE, "no answer from receiver " +
-                transfer.peer().endpoint() + " within " + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNs) +
-                " ms (" + transfer.unconnectedStripes() + " of " + transfer.stripeCount() +
-                " stripes not connected)");
-            return 1;
-        }
-        if (transfer.isConnected() && nowNs - transfer.nextHelloNs() >= 0)
-        {
-            transfer.nextHelloNs(nowNs + helloIntervalNs);
-            onResult(transfer, frames.sendHello(transfer, transfer.peerPublication()));
-            workCount++;
-        }
-        workCount += transfer.resolvePublications(aeron);
-        return workCount;
-    }
-
-    private int service(final OutboundTransfer transfer)
-    {
-        if (nowNs - transfer.nextSourceCheckNs() >= 0)
-        {
-            transfer.nextSourceCheckNs(nowNs + SOURCE_CHECK_INTERVAL_NS);
-            final String change = transfer.source().sourceChange();
-            if (null != change)
-            {
-                fail(transfer, FailureReason.SOURCE_CHANGED, change);
-                return 1;
-            }
-        }
-        int workCount = 0;
-        switch (transfer.state())
-        {
-            case CONNECTING ->
-            {
-                return serviceConnecting(transfer);
-            }
-            case STREAMING ->
-            {
-                if (transfer.source().isAwaitingHeldPages())
-                {
-                    // Resumed: nothing goes until the receiver has listed what it kept.
-                    if (nowNs - transfer.lastHeardNs() > peerTimeoutNs)
-                    {
-                        reopener.lose(transfer, "receiver " + transfer.peer().endpoint() + " stopped listing " +
-                            "the pages it kept", commandReader, nowNs);
-                        return 1;
-                    }
-                    return workCount;
-                }
-                workCount += transfer.tracker().forwardToWorkers();
-                workCount += reporter.completeRounds(transfer, nowNs);
-                workCount += transfer.requestFlushIfDue();
-                if (transfer.isDrained())
-                {
-                    final long result = frames.sendTransferEnd(
-                        transfer, transfer.computeDigest(), transfer.peerPublication());
-                    if (result > 0)
-                    {
-                        transfer.endSent(nowNs);
-                        workCount++;
-                    }
-                    else
-                    {
-                        onResult(transfer, result);
-                    }
-                }
-            }
-            case AWAITING_VERDICT ->
-            {
-                workCount += transfer.tracker().forwardToWorkers();
-                workCount += reporter.completeRounds(transfer, nowNs);
-                if (nowNs - transfer.lastHeardNs() > peerTimeoutNs)
-                {
-                    reopener.lose(transfer, "receiver " + transfer.peer().endpoint() +
-                        " sent no verdict within " + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNs) + " ms",
-                        commandReader, nowNs);
-                    return workCount + 1;
-                }
-            }
-            case VERIFIED ->
-            {
-                workCount += transfer.tracker().forwardToWorkers();
-                workCount += reporter.completeRounds(transfer, nowNs);
-                // Every frame was applied; the stripes' round reports follow the acknowledgements, or never come.
-                if (!transfer.rounds().hasPendingRounds() || nowNs - transfer.lastHeardNs() > peerTimeoutNs)
-                {
-                    complete(transfer);
-                    return workCount + 1;
-                }
-            }
-            default ->
-            {
-                return 0;
-            }
-        }
-
-        final int silent = transfer.silentStripe(nowNs, peerTimeoutNs);
-        if (silent >= 0)
-        {
-            reopener.lose(transfer, transfer.silenceOf(silent, nowNs), commandReader, nowNs);
-            return workCount + 1;
-        }
-
-        if (nowNs - transfer.nextProgressNs() >= 0)
-        {
-            transfer.nextProgressNs(nowNs + progressIntervalNs);
-            reporter.emitProgress(transfer, nowNs);
-        }
-        return workCount;
-    }
-
-    private void onResult(final OutboundTransfer transfer, final long result)
-    {
-        if (PublicationResult.FATAL == PublicationResult.of(result, counters.get(EngineCounter.BACK_PRESSURE),
-            counters.get(EngineCounter.NOT_CONNECTED)))
-        {
-            fail(transfer, FailureReason.INTERNAL_ERROR, "publication to " + transfer.peer().endpoint() +
-                " is unusable: " + io.aeron.Publication.errorString(result));
-        }
-    }
-
-    private void complete(final OutboundTransfer transfer)
+    void complete(final OutboundTransfer transfer)
     {
         final TransferHistory history = transfer.history();
         if (history.refusedBatches() > 0)
@@ -413,6 +259,7 @@ public final class SenderConductor implements Agent, StripeListener
             return;
         }
         reporter.emitProgress(transfer, nowNs);
+        links.onCompleted(transfer);
         events.completed(
             transfer.transferId(),
             transfer.digest(),
@@ -467,6 +314,11 @@ public final class SenderConductor implements Agent, StripeListener
     TransferReopener reopener()
     {
         return reopener;
+    }
+
+    SbeQueueReader commandReader()
+    {
+        return commandReader;
     }
 
     LinkService links()
@@ -628,8 +480,8 @@ public final class SenderConductor implements Agent, StripeListener
         final OutboundTransfer transfer;
         try
         {
-            transfer = opener.open(transferId, vmId, fileSize, pageSize, startLevel, links.streamsFor(peer, streams),
-                memoryFile, peer, nowNs);
+            final int stripes = links.streamsFor(peer, 0 != streams ? streams : reopener.reopeningStripes());
+            transfer = opener.open(transferId, vmId, fileSize, pageSize, startLevel, stripes, memoryFile, peer, nowNs);
         }
         catch (final TransferRefusal ex)
         {
@@ -638,6 +490,7 @@ public final class SenderConductor implements Agent, StripeListener
         }
         transfer.link(link);
         peer.addTransfer();
+        links.onOpened(transfer);
         transfer.session(session);
         transfers.add(transfer);
         transfersById.put(transferId, transfer);

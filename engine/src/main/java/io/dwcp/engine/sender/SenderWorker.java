@@ -98,6 +98,7 @@ public final class SenderWorker implements Agent
         final int perStripe = size > 0 ? Math.max(1, framesPerCycle / size) : 0;
         int budget = framesPerCycle;
         int visited = 0;
+        int lastPublisher = -1;
         while (visited < size && budget > 0)
         {
             final Stripe stripe = stripes.get((roundRobin + visited) % size);
@@ -107,6 +108,10 @@ public final class SenderWorker implements Agent
                 final int published = stripe.doWork(nowNs, conductor, dictionaryShipper, Math.min(budget, perStripe));
                 budget -= published;
                 workCount += published;
+                if (published > 0)
+                {
+                    lastPublisher = visited - 1;
+                }
             }
             catch (final RuntimeException | InternalError ex)
             {
@@ -134,7 +139,9 @@ public final class SenderWorker implements Agent
         }
         if (size > 0)
         {
-            roundRobin = (roundRobin + Math.max(1, visited)) % size;
+            // The next cycle starts after the last stripe that published: when a pace or a window lets only some
+            // publish, the same ones do not go first every time.
+            roundRobin = (roundRobin + (lastPublisher >= 0 ? lastPublisher + 1 : 1)) % size;
         }
 
         if (nowNs - nextPruneNs >= 0)

@@ -62,6 +62,9 @@ final class Stripe implements AutoCloseable
     private final AtomicCounter framesSent;
     private final AtomicCounter bytesSent;
     private final AtomicCounter backPressure;
+    private final AtomicCounter blockedNs;
+    private long blockedSinceNs;
+    private long cycleNs;
     private final AtomicCounter bytesInFlight;
 
     private ExclusivePublication publication;
@@ -113,6 +116,7 @@ final class Stripe implements AutoCloseable
         framesSent = stripeCounters.get(StripeCounter.FRAMES_SENT);
         bytesSent = stripeCounters.get(StripeCounter.BYTES_SENT);
         backPressure = stripeCounters.get(StripeCounter.BACK_PRESSURE);
+        blockedNs = stripeCounters.get(StripeCounter.BLOCKED_NS);
         bytesInFlight = stripeCounters.get(StripeCounter.BYTES_IN_FLIGHT);
     }
 
@@ -128,6 +132,7 @@ final class Stripe implements AutoCloseable
     int doWork(final long nowNs, final ConductorProxy proxy, final DictionaryShipper shipper, final int maxFrames)
     {
         int framesPublished = 0;
+        cycleNs = nowNs;
         if (State.STREAMING == state)
         {
             if (!isDictionaryHandled && source.wantsDictionary())
@@ -195,6 +200,11 @@ final class Stripe implements AutoCloseable
             final long result = frameWriter.publish(transferId, publication, bufferClaim, sealer);
             if (result > 0)
             {
+                if (0 != blockedSinceNs)
+                {
+                    blockedNs.setRelease(blockedNs.get() + nowNs - blockedSinceNs);
+                    blockedSinceNs = 0;
+                }
                 pacer.onSent(frameLength + overhead, nowNs);
                 onFrameSent(frameLength, isClaim);
                 framesPublished++;
@@ -236,6 +246,12 @@ final class Stripe implements AutoCloseable
     {
         if (PublicationResult.isBackPressure(result))
         {
+            // Waiting on the window: the link (or the receiver) holds this stripe, not its codec.
+            if (0 != blockedSinceNs)
+            {
+                blockedNs.setRelease(blockedNs.get() + cycleNs - blockedSinceNs);
+            }
+            blockedSinceNs = cycleNs;
             counters.backPressure().increment();
         }
         if (PublicationResult.FATAL == PublicationResult.of(result, backPressure, counters.notConnected()))

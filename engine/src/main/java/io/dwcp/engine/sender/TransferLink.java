@@ -10,6 +10,7 @@ final class TransferLink
 {
     private final boolean isLevelAdaptive;
     private final long reservedBps;
+    private long[] blockedNs;
     private int level;
     private long nextProbeNs;
     private long bytesReceived;
@@ -39,6 +40,30 @@ final class TransferLink
     long reservedBps()
     {
         return reservedBps;
+    }
+
+    /**
+     * The largest share of an interval any stripe waited on back pressure.
+     *
+     * @param transfer  this link's.
+     * @param elapsedNs since the last call.
+     * @return 0 to 1.
+     */
+    double blockedShare(final OutboundTransfer transfer, final long elapsedNs)
+    {
+        final int stripes = transfer.stripeCount();
+        if (null == blockedNs || blockedNs.length != stripes)
+        {
+            blockedNs = new long[stripes];
+        }
+        long most = 0;
+        for (int k = 0; k < stripes; k++)
+        {
+            final long now = transfer.stripeBlockedNs(k);
+            most = Math.max(most, now - blockedNs[k]);
+            blockedNs[k] = now;
+        }
+        return elapsedNs > 0 ? Math.min(1.0, (double)most / elapsedNs) : 0;
     }
 
     long nextProbeNs()

@@ -24,6 +24,7 @@ final class TransferReopener
     private final ChronicleQueue commandQueue;
     private final SenderState state;
     private final long resumeTimeoutNs;
+    private int reopeningStripes;
 
     TransferReopener(
         final SenderConductor conductor,
@@ -104,8 +105,24 @@ final class TransferReopener
             return;
         }
         conductor.close(transfer);
-        reopen(transfer.transferId(), history.commandIndex(), reader.nextIndex(), lostSinceNs,
-            text);
+        // The new attempt keeps the stripes of the old: what the link measured since does not change them.
+        reopeningStripes = transfer.stripeCount();
+        try
+        {
+            reopen(transfer.transferId(), history.commandIndex(), reader.nextIndex(), lostSinceNs, text);
+        }
+        finally
+        {
+            reopeningStripes = 0;
+        }
+    }
+
+    /**
+     * @return the stripe count of the attempt being reopened from its commands now, or 0.
+     */
+    int reopeningStripes()
+    {
+        return reopeningStripes;
     }
 
     /**

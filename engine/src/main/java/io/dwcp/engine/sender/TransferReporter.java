@@ -86,7 +86,9 @@ final class TransferReporter
             // The final round resends what is dirty then: estimate it by this round's size, or by what the agent
             // has already queued if that is larger, at the bandwidth this round achieved (QEMU's expected-downtime).
             final long remainingBytes = Math.max(pages, transfer.queuedPages()) * transfer.pageSize();
-            final long expectedDowntimeNs = throughput > 0 ? (long)(remainingBytes * 1e9 / throughput) : durationNs;
+            final long expectedDowntimeNs = Math.max(
+                throughput > 0 ? (long)(remainingBytes * 1e9 / throughput) : durationNs,
+                linkDowntimeNs(transfer, remainingBytes, bytes, roundStats[StripeRounds.Stat.WIRE.ordinal()]));
             events.roundCompleted()
                 .transferId(transfer.transferId())
                 .round(round)
@@ -120,4 +122,23 @@ final class TransferReporter
         return workCount;
     }
 
+    /**
+     * The final round's time on the link, as QEMU's {@code avail-switchover-bandwidth} would give it: its bytes, at
+     * this round's wire bytes per byte, over the bandwidth the link's predictor expects, while the link is the
+     * bottleneck. A link that is slowing down delays the switchover before a round has shown it.
+     */
+    private static long linkDowntimeNs(
+        final OutboundTransfer transfer, final long remainingBytes, final long roundBytes, final long roundWireBytes)
+    {
+        final PeerLink link = transfer.peer().link();
+        // Only a link that is the bottleneck delivers what it can carry; an idle or codec-bound one says less.
+        final long predictedBps = null == link || !link.adaptation().isLinkBound() ? -1 :
+            link.monitor().predictor().predictedBps();
+        if (predictedBps <= 0 || roundBytes <= 0)
+        {
+            return 0;
+        }
+        final double wireBytes = remainingBytes * ((double)roundWireBytes / roundBytes);
+        return (long)(wireBytes * 8e9 / predictedBps);
+    }
 }

@@ -14,6 +14,8 @@ public enum StripeCounter
     BACK_PRESSURE(EngineCounter.Role.SENDER, 7712, "back pressure"),
     /** Wire bytes published and not yet acknowledged. */
     BYTES_IN_FLIGHT(EngineCounter.Role.SENDER, 7713, "bytes in flight"),
+    /** Time the stripe waited on its publication's flow or congestion control window, ns. */
+    BLOCKED_NS(EngineCounter.Role.SENDER, 7714, "ns waiting on back pressure"),
     /** Page frames the stripe's image has received. */
     FRAMES_RECEIVED(EngineCounter.Role.RECEIVER, 7720, "frames received"),
     /** Wire bytes of page frames received. */

@@ -80,7 +80,7 @@ class LinkAdaptationTest
         sample(400_000_000L, 5_000_000L, 1_000_000L, 0.02);
         adaptation.onSample(metrics);
         assertEquals(LinkAdaptation.PACE_CHANGED, adaptation.onSample(metrics) & LinkAdaptation.PACE_CHANGED);
-        assertEquals(360_000_000L, adaptation.paceBps());
+        assertEquals(380_000_000L, adaptation.paceBps());
         assertEquals(3, adaptation.level(), "no selector, no level change");
     }
 
