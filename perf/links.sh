@@ -18,8 +18,9 @@
 # and NAKs; --relay 0,0,0.01 is the 1% loss variant).
 # --rtt MS adds an engine row whose round trip is MS: a relay delays the data path by MS/2 each way and a second
 # relay, in the sender's namespace, delays the receiver's replies by MS/2, so the engine's own probes see MS too.
-# --rate-change RATE@SECONDS adds an engine row on each link whose rate tc changes to RATE SECONDS after the
-# transfer starts; the row gives the time from the change to the engine's first reaction (a LinkChanged event).
+# --rate-change RATE@SECONDS adds an engine row on each link faster than RATE, whose rate tc changes to RATE
+# SECONDS after the transfer starts; the row gives the time from the change to the engine's first reaction (a
+# LinkChanged event).
 # --real captures real memory first (perf/bench MemoryCapture: a live JVM and a live CPython process, one
 # snapshot each) and migrates the first --size bytes of the two, end to end; --image FILE migrates a file given.
 # Each engine row's note has the tier the engine detected, the level and streams it chose, and its bandwidth
@@ -319,7 +320,7 @@ for rate in $rates; do
         row "$rate tbf + $rtt ms RTT" "engine, compression and deltas" "$result" \
             "ImpairmentRelay delays on the data and reply paths; $(link_note)" "$rate"
     fi
-    if [ -n "$rate_change" ]; then
+    if [ -n "$rate_change" ] && [ "$(rate_bits "${rate_change%@*}")" -lt "$(rate_bits "$rate")" ]; then
         CHANGE_TO="${rate_change%@*}"
         CHANGE_AFTER="${rate_change#*@}"
         rm -f "$work/changed-at"

@@ -4,9 +4,10 @@ package io.dwcp.engine.link;
  * Adapts how the engine uses one link to what the {@link PathMonitor} measures, once per sample, with hysteresis:
  * <ul>
  *   <li><b>Compression.</b> The link is the bottleneck when its queue grows (the round trip stands above twice the
- *   base plus a millisecond), when it loses packets, when the stripes wait on its window for more than a fifth of
- *   the sample (Aeron's back pressure: with CUBIC the queue stays short, and the window says it instead), or when
- *   the configured rate is more than 80% used; its rate is
+ *   base plus a millisecond), when the stripes wait on its window for more than a fifth of the sample without loss
+ *   (Aeron's back pressure: with CUBIC the queue stays short, and the window says it instead; with loss, it is the
+ *   retransmissions that hold the window), when a pace is used up, or when the configured rate is more than 80%
+ *   used; its rate is
  *   then what it delivers. While it is, the {@link LevelSelector}'s choice for that rate is taken when it is higher
  *   than the current level; while it is not, a lower choice is taken. A choice must stand for
  *   {@value #CONFIRM_SAMPLES} samples, and no level change follows another within {@value #HOLD_SAMPLES} samples.
@@ -15,10 +16,11 @@ package io.dwcp.engine.link;
  *   <li><b>Streams.</b> A round trip above twice the base for {@value #CONFIRM_SAMPLES} samples halves the stripe
  *   count the engine recommends for the link's next transfers; below 1.2 times for {@value #PROBE_UP_SAMPLES}
  *   samples ends that.</li>
- *   <li><b>Pacing.</b> Loss above {@value #LOSS_THRESHOLD} for {@value #CONFIRM_SAMPLES} samples paces the link at
- *   95% of the most it delivered over those samples, its bottleneck rate, or a tenth under the pace if it was
- *   paced already; {@value #PROBE_UP_SAMPLES} samples without loss raise the pace by a twentieth, and a pace half
- *   as much again as the peak ends pacing.</li>
+ *   <li><b>Pacing.</b> Loss above {@value #LOSS_THRESHOLD} while the queue grows (congestion: random loss on a noisy
+ *   path is not cured by going slower) for {@value #PROBE_UP_SAMPLES} samples paces the link at 95% of the most
+ *   it delivered over the last two, its bottleneck rate, or a tenth under the pace if it was paced already, never
+ *   under half the peak; {@value #PROBE_UP_SAMPLES} samples without loss raise the pace by a twentieth, and a pace
+ *   half as much again as the peak ends pacing.</li>
  * </ul>
  * A steady link therefore changes mode at most once, when its first measurements arrive.
  * <p>
@@ -112,7 +114,10 @@ public final class LinkAdaptation
             configuredRateBps;
         // Paced and delivering the pace: the pacer holds the stripes instead of the window.
         final boolean isPaceFull = paceBps > 0 && metrics.currentBandwidthBps() > UTILIZATION_THRESHOLD * paceBps;
-        isLinkBound = isQueueing || isLossy || isBusy || isPaceFull || backPressureShare > BACK_PRESSURE_THRESHOLD;
+        // Loss alone does not make the link the bottleneck: on a noisy path it is the retransmissions that hold the
+        // window, and compressing harder only slows the codec. Loss with a growing queue shows as queueing.
+        isLinkBound = isQueueing || isBusy || isPaceFull ||
+            (backPressureShare > BACK_PRESSURE_THRESHOLD && !isLossy);
         int changed = 0;
         if (isLinkBound)
         {
@@ -126,7 +131,8 @@ public final class LinkAdaptation
         }
         changed |= adaptLevel();
         changed |= adaptStreams(baseNs, latencyNs);
-        changed |= adaptPace(metrics, isLossy);
+        // Loss with a growing queue is congestion, which a pace cures; loss without one (a noisy path) is not.
+        changed |= adaptPace(metrics, isLossy && isQueueing);
         return changed;
     }
 
@@ -189,21 +195,27 @@ public final class LinkAdaptation
         return 0;
     }
 
-    private int adaptPace(final NetworkMetrics metrics, final boolean isLossy)
+    private int adaptPace(final NetworkMetrics metrics, final boolean isCongested)
     {
         final long delivered = Math.max(metrics.currentBandwidthBps(), previousBps);
         previousBps = metrics.currentBandwidthBps();
-        if (isLossy)
+        if (isCongested)
         {
             lossFreeSamples = 0;
-            if (++lossSamples < CONFIRM_SAMPLES || delivered <= 0)
+            if (++lossSamples < PROBE_UP_SAMPLES || delivered <= 0)
             {
                 return 0;
             }
             lossSamples = 0;
-            // The bottleneck's rate is what got through; a pace already under it goes down by a tenth.
+            // The bottleneck's rate is what got through; a pace already under it goes down by a tenth, never under
+            // half the peak: loss that a pace does not cure must not spiral the rate down.
             final long pace = 0 == paceBps ? delivered - delivered / 20 : Math.min(paceBps - paceBps / 10, delivered);
-            paceBps = Math.max(pace, MIN_PACE_BPS);
+            final long floor = Math.max(MIN_PACE_BPS, metrics.peakBandwidthBps() / 2);
+            if (paceBps > 0 && paceBps <= floor)
+            {
+                return 0;
+            }
+            paceBps = Math.max(pace, floor);
             paceChanges++;
             reason = "loss " + Math.round(metrics.packetLoss() * 1000) / 10.0 + "%: paced at " + paceBps / 1_000_000 +
                 " Mbit/s";

@@ -78,10 +78,26 @@ class LinkAdaptationTest
         assertEquals(8, adaptation.streams(16));
 
         sample(400_000_000L, 5_000_000L, 1_000_000L, 0.02);
-        adaptation.onSample(metrics);
+        for (int i = 1; i < LinkAdaptation.PROBE_UP_SAMPLES; i++)
+        {
+            assertEquals(0, adaptation.onSample(metrics) & LinkAdaptation.PACE_CHANGED);
+        }
         assertEquals(LinkAdaptation.PACE_CHANGED, adaptation.onSample(metrics) & LinkAdaptation.PACE_CHANGED);
         assertEquals(380_000_000L, adaptation.paceBps());
         assertEquals(3, adaptation.level(), "no selector, no level change");
+    }
+
+    @Test
+    void lossWithoutAGrowingQueueIsNoiseAndIsNotPacedDown()
+    {
+        final LinkAdaptation adaptation = new LinkAdaptation(null, 1, 3, 0);
+        for (int i = 0; i < 20; i++)
+        {
+            // 5% of datagrams lost at random, the round trip at its base: a noisy path, not a full one.
+            sample(400_000_000L, 1_000_000L, 1_000_000L, 0.05);
+            assertEquals(0, adaptation.onSample(metrics) & LinkAdaptation.PACE_CHANGED);
+        }
+        assertEquals(0, adaptation.paceBps());
     }
 
     private void sample(final long bandwidthBps, final long latencyNs, final long baseNs, final double loss)
