@@ -95,7 +95,9 @@ if [ -n "$given_image" ]; then
 elif [ -n "$real" ]; then
     # Real memory, captured now: one snapshot of a live JVM and one of a live CPython process, end to end.
     "$here/perf/bench" MemoryCapture --source both --snapshots 1 --interval 0 --out "$work/capture" >&2
-    cat "$work/capture/jvm-0.mem" "$work/capture/python-0.mem" | head -c "$(to_bytes "$size")" >"$image"
+    cat "$work/capture/jvm-0.mem" "$work/capture/python-0.mem" >"$image"
+    # Cut to the size asked for, never padded: a capture smaller than that is migrated as it is.
+    [ "$(stat -c %s "$image")" -gt "$(to_bytes "$size")" ] && truncate -s "$(to_bytes "$size")" "$image"
     rm -rf "$work/capture"
     image_kind="real memory captured by perf/bench MemoryCapture (a live JVM, then a live CPython process)"
 else
@@ -329,7 +331,7 @@ for rate in $rates; do
         reaction="no change seen"
         if [ -f "$work/changed-at" ]; then
             changed_at=$(cat "$work/changed-at")
-            first=$(awk -v c="$changed_at" '{ t = $3 + 0; if (t > c) { printf "%d\n", t; exit } }' "$work/links.log")
+            first=$(awk -v c="$changed_at" '{ t = $3 + 0; if (t > c) { printf "%.0f\n", t; exit } }' "$work/links.log")
             [ -n "$first" ] && reaction="reacted $(( first - changed_at )) ms after the change"
         fi
         row "$rate tbf, tc change to $CHANGE_TO at ${CHANGE_AFTER} s" "engine, compression and deltas" "$result" \

@@ -72,12 +72,12 @@ class LinkAdaptationTest
         sample(500_000_000L, 1_000_000L, 1_000_000L, 0);
         assertEquals(0, adaptation.onSample(metrics));
         assertEquals(16, adaptation.streams(16));
-        sample(500_000_000L, 5_000_000L, 1_000_000L, 0);
+        sample(500_000_000L, 9_000_000L, 1_000_000L, 0);
         adaptation.onSample(metrics);
         assertEquals(LinkAdaptation.STREAMS_CHANGED, adaptation.onSample(metrics) & LinkAdaptation.STREAMS_CHANGED);
         assertEquals(8, adaptation.streams(16));
 
-        sample(400_000_000L, 5_000_000L, 1_000_000L, 0.02);
+        sample(400_000_000L, 9_000_000L, 1_000_000L, 0.02);
         for (int i = 1; i < LinkAdaptation.PROBE_UP_SAMPLES; i++)
         {
             assertEquals(0, adaptation.onSample(metrics) & LinkAdaptation.PACE_CHANGED);
