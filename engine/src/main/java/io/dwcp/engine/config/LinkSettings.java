@@ -288,25 +288,24 @@ public final class LinkSettings
             return System.getProperty(CONGESTION_CONTROL_PROP_NAME, "").contains("Cubic") ? Pacing.OFF :
                 Pacing.ADAPTIVE;
         }
-        try
-        {
-            return Pacing.valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new IllegalArgumentException(PACING_PROP_NAME + "=" + text + " must be auto, adaptive, off or rate");
-        }
+        return choice(Pacing.class, PACING_PROP_NAME, text, "auto, adaptive, off or rate");
     }
 
     private static Transport transport(final String text)
     {
+        return choice(Transport.class, TRANSPORT_PROP_NAME, text, "auto, udp or rdma");
+    }
+
+    private static <E extends Enum<E>> E choice(
+        final Class<E> type, final String name, final String text, final String choices)
+    {
         try
         {
-            return Transport.valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+            return Enum.valueOf(type, text.trim().toUpperCase(java.util.Locale.ROOT));
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new IllegalArgumentException(TRANSPORT_PROP_NAME + "=" + text + " must be auto, udp or rdma");
+            throw new IllegalArgumentException(name + "=" + text + " must be " + choices);
         }
     }
 

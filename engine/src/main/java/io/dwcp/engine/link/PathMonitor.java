@@ -62,7 +62,6 @@ public final class PathMonitor
     public PathMonitor(final long linkRateBps)
     {
         this.linkRateBps = linkRateBps;
-        Arrays.fill(probeSequence, 0);
     }
 
     /**

@@ -347,9 +347,14 @@ final class ReceiverConductor implements Agent
     {
         final InboundTransfer transfer = null != sealedBy ? sealedBy : transfersById.get(probe.transferId());
         if (null == transfer || transfer.transferId() != probe.transferId() ||
-            transfer.controlSessionId() != sessionId || (null == sealedBy && transfer.session().isSecure()))
+            transfer.controlSessionId() != sessionId)
         {
             counters.get(EngineCounter.FRAMES_UNKNOWN_TRANSFER).increment();
+            return;
+        }
+        if (null == sealedBy && transfer.session().isSecure())
+        {
+            counters.get(EngineCounter.FRAMES_UNAUTHENTICATED).increment();
             return;
         }
         if (probe.sequence() <= 0)

@@ -59,7 +59,6 @@ class BandwidthBudgetTest
         final SplittableRandom random = new SplittableRandom(11);
         final BandwidthBudget budget = new BandwidthBudget("host:1", 10 * GBIT);
         final List<Long> open = new ArrayList<>();
-        long sum = 0;
         int refused = 0;
         for (long transferId = 1; transferId <= 100_000; transferId++)
         {
@@ -87,7 +86,5 @@ class BandwidthBudgetTest
         }
         assertEquals(0, budget.reservedBps());
         assertTrue(refused > 0, "the budget was never full");
-        sum += budget.reservedBps();
-        assertEquals(0, sum);
     }
 }
