@@ -59,6 +59,60 @@ public final class LevelSelector
     }
 
     /**
+     * The level for a link while the codec holds the rate: the speed each level would reach is scaled from what the
+     * current level delivers, so that the model's CPU share is replaced by the one measured.
+     *
+     * @param linkBps        what the link is believed to carry, bit/s, above 0.
+     * @param level          current.
+     * @param deliveredBytes bytes of memory per second the current level moves now, above 0.
+     * @return the zstd level, the current one when it is not in the profile.
+     */
+    public int chooseCodecBound(final long linkBps, final int level, final double deliveredBytes)
+    {
+        final int current = indexOf(level);
+        if (current < 0)
+        {
+            return level;
+        }
+        final int count = profile.levelCount();
+        double best = 0;
+        for (int i = 0; i < count; i++)
+        {
+            best = Math.max(best, codecBoundGoodput(i, current, linkBps, deliveredBytes));
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (codecBoundGoodput(i, current, linkBps, deliveredBytes) >= best * (1 - TIE_FRACTION))
+            {
+                return profile.level(i);
+            }
+        }
+        return level;
+    }
+
+    private double codecBoundGoodput(final int index, final int current, final long linkBps, final double delivered)
+    {
+        final double cpu = delivered * profile.bytesPerSecond(index) / profile.bytesPerSecond(current);
+        return Math.min(cpu, linkBps / 8.0 * profile.ratio(index));
+    }
+
+    /**
+     * @param level a zstd level.
+     * @return its index in the profile, or -1.
+     */
+    public int indexOf(final int level)
+    {
+        for (int i = 0; i < profile.levelCount(); i++)
+        {
+            if (profile.level(i) == level)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Bytes of memory per second at a level.
      *
      * @param index   of the level in the profile.

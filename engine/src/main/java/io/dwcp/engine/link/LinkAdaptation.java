@@ -12,7 +12,10 @@ package io.dwcp.engine.link;
  *   choice must stand for {@value #CONFIRM_SAMPLES} samples, and no level change follows another within
  *   {@value #HOLD_SAMPLES} samples.
  *   A link that has not been the bottleneck for {@value #PROBE_UP_SAMPLES} samples is believed to carry half as much
- *   again as it last did, so that a link that became faster gets less compression.</li>
+ *   again as it last did, so that a link that became faster gets less compression. A link of unknown rate (none
+ *   configured, never the bottleneck) that does not hold the window back is believed, from its first sample, to
+ *   carry half as much again as it delivers: the codec holds the rate, and where a faster level moves more memory
+ *   on such a link it is taken. A sender with little to send delivers little, and is left at its level.</li>
  *   <li><b>Streams.</b> A round trip above twice the base for {@value #CONFIRM_SAMPLES} samples halves the stripe
  *   count the engine recommends for the link's next transfers; below 1.2 times for {@value #PROBE_UP_SAMPLES}
  *   samples ends that.</li>
@@ -55,6 +58,8 @@ public final class LinkAdaptation
     private int calmSamples;
     private boolean isLinkBound;
     private boolean isWindowBound;
+    private boolean isCodecBound;
+    private long deliveredBps;
     private int spikeSamples;
     private int quietSamples;
     private boolean isStreamsReduced;
@@ -108,6 +113,20 @@ public final class LinkAdaptation
      */
     public int onSample(final NetworkMetrics metrics, final double backPressureShare)
     {
+        return onSample(metrics, backPressureShare, false);
+    }
+
+    /**
+     * Adapt to a new sample.
+     *
+     * @param metrics           just updated.
+     * @param backPressureShare of the sample's time the most held back stripe waited on back pressure, 0 to 1.
+     * @param isBacklogged      whether the sender had pages waiting to be encoded at the sample: with no back
+     *                          pressure and no full link, its codec is then what holds the rate.
+     * @return {@link #LEVEL_CHANGED}, {@link #STREAMS_CHANGED} and {@link #PACE_CHANGED}, or-ed, or 0.
+     */
+    public int onSample(final NetworkMetrics metrics, final double backPressureShare, final boolean isBacklogged)
+    {
         final long baseNs = metrics.minLatencyNs();
         final long latencyNs = metrics.latencyNs();
         // A few milliseconds of the round trip are the endpoints' own work, behind pages on a busy thread; a link's
@@ -124,10 +143,18 @@ public final class LinkAdaptation
         isLinkBound = isQueueing || isBusy || isPaceFull;
         isWindowBound = backPressureShare > BACK_PRESSURE_THRESHOLD;
         int changed = 0;
+        isCodecBound = !isLinkBound && !isWindowBound && isBacklogged && metrics.currentBandwidthBps() > 0;
+        deliveredBps = metrics.currentBandwidthBps();
         if (isLinkBound)
         {
             calmSamples = 0;
             bottleneckBps = configuredRateBps > 0 ? configuredRateBps : metrics.currentBandwidthBps();
+        }
+        else if (0 == bottleneckBps && isCodecBound)
+        {
+            // A link of unknown rate that neither queues nor holds the window carries what it delivers, and more:
+            // the sender's codec is what holds the rate, and a faster level may move more memory.
+            bottleneckBps = metrics.currentBandwidthBps() + metrics.currentBandwidthBps() / 2;
         }
         else if (++calmSamples >= PROBE_UP_SAMPLES && bottleneckBps > 0 && 0 == configuredRateBps)
         {
@@ -148,7 +175,10 @@ public final class LinkAdaptation
         {
             return 0;
         }
-        final int chosen = selector.choose(bottleneckBps, threads);
+        final int index = selector.indexOf(level);
+        final int chosen = isCodecBound && index >= 0 ?
+            selector.chooseCodecBound(bottleneckBps, level, deliveredBps / 8.0 * selector.profile().ratio(index)) :
+            selector.choose(bottleneckBps, threads);
         final boolean isWanted = isLinkBound ? chosen > level : chosen < level;
         if (!isWanted)
         {
@@ -283,6 +313,14 @@ public final class LinkAdaptation
     public boolean isWindowBound()
     {
         return isWindowBound;
+    }
+
+    /**
+     * @return whether the codec held the rate at the last sample: pages waiting, no back pressure, no full link.
+     */
+    public boolean isCodecBound()
+    {
+        return isCodecBound;
     }
 
     /**

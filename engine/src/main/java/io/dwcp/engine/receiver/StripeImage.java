@@ -178,7 +178,8 @@ final class StripeImage implements AutoCloseable
                 final boolean isWritten = isBlockPage && destination.isWritable() ?
                     deferWrite(block, pageNumber, pageInBlock, counters, errorHandler) :
                     flushWrites(counters, errorHandler) &&
-                    apply(encoding, codec, decoded, decodedOffset, current, currentOffset, counters, errorHandler);
+                    apply(encoding, codec, decoded, decodedOffset, pageNumber, current, currentOffset, counters,
+                        errorHandler);
                 if (!isWritten)
                 {
                     return;
@@ -270,6 +271,7 @@ final class StripeImage implements AutoCloseable
         final PageCodec codec,
         final DirectBuffer decoded,
         final int decodedOffset,
+        final long pageNumber,
         final UnsafeBuffer current,
         final int currentOffset,
         final EngineCounters counters,
@@ -279,7 +281,10 @@ final class StripeImage implements AutoCloseable
         {
             if (PageEncoding.ZERO.value() == encoding)
             {
-                codec.applyZero(current, currentOffset);
+                if (!transfer.resume().isKnownZero(pageNumber))
+                {
+                    codec.applyZero(current, currentOffset);
+                }
             }
             else if (PageEncoding.UNCHANGED.value() != encoding)
             {

@@ -354,21 +354,24 @@ final class LinkService
         final long elapsedNs = nowNs - link.lastSampleNs();
         link.lastSampleNs(nowNs);
         double blocked = 0;
+        boolean isBacklogged = false;
         for (int i = 0, size = transfers.size(); i < size; i++)
         {
             final OutboundTransfer transfer = transfers.get(i);
             if (transfer.peer() == peer)
             {
                 blocked = Math.max(blocked, transfer.link().blockedShare(transfer, elapsedNs));
+                isBacklogged |= transfer.queuedPages() > 0;
             }
         }
         final LinkAdaptation adaptation = link.adaptation();
-        final int changed = adaptation.onSample(monitor.metrics(), blocked);
+        final int changed = adaptation.onSample(monitor.metrics(), blocked, isBacklogged);
         if (IS_TRACED)
         {
             System.err.println("dwcp link " + peer.endpoint() + ": " + monitor.metrics() + ", blocked " +
-                Math.round(blocked * 100) + "%, bottleneck " + adaptation.bottleneckBps() / 1_000_000 +
-                " Mbit/s, level " + adaptation.level() + (0 != changed ? ", changed: " + adaptation.reason() : ""));
+                Math.round(blocked * 100) + "%" + (adaptation.isCodecBound() ? ", codec-bound" : "") + ", bottleneck " +
+                adaptation.bottleneckBps() / 1_000_000 + " Mbit/s, level " + adaptation.level() +
+                (0 != changed ? ", changed: " + adaptation.reason() : ""));
         }
         if (0 != (changed & LinkAdaptation.LEVEL_CHANGED))
         {

@@ -10,9 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LinkAdaptationTest
 {
-    /** Level 1 at 500 MB/s and x2.5, up to level 9 at 40 MB/s and x3.6: real memory's shape. */
-    private static final CodecProfile PROFILE = new CodecProfile(
-        new double[]{500e6, 300e6, 150e6, 80e6, 40e6}, new double[]{2.5, 2.8, 3.1, 3.4, 3.6}, 0);
+    /** Level -3 at 650 MB/s and x2.3, level 1 at 500 MB/s and x2.5, up to 9 at 40 MB/s and x3.6: real memory's. */
+    private static final CodecProfile PROFILE = new CodecProfile(new int[]{-3, -1, 1, 3, 5, 7, 9},
+        new double[]{650e6, 600e6, 500e6, 300e6, 150e6, 80e6, 40e6},
+        new double[]{2.3, 2.4, 2.5, 2.8, 3.1, 3.4, 3.6}, 0);
 
     private final NetworkMetrics metrics = new NetworkMetrics();
 
@@ -22,7 +23,7 @@ class LinkAdaptationTest
         final LevelSelector selector = new LevelSelector(PROFILE, 1.0);
         assertEquals(9, selector.choose(50_000_000L, 1));
         assertEquals(7, selector.choose(100_000_000L, 1));
-        assertEquals(1, selector.choose(10_000_000_000L, 1));
+        assertEquals(-3, selector.choose(10_000_000_000L, 1));
         assertTrue(selector.choose(1_000_000_000L, 1) <= 3);
     }
 
@@ -63,6 +64,63 @@ class LinkAdaptationTest
         }
         assertTrue(samples * PathMonitor.SAMPLE_INTERVAL_NS <= 2_000_000_000L, "samples to react: " + samples);
         assertTrue(adaptation.level() >= 5, "level " + adaptation.level());
+    }
+
+    @Test
+    void codecBoundSenderOnALinkOfUnknownRateGetsAFasterLevel()
+    {
+        final LinkAdaptation adaptation = new LinkAdaptation(new LevelSelector(PROFILE, 0.6), 1, 1, 0);
+        long changes = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            // The sender's one thread compresses at 150 MB/s, a third of the profile's speed: 60 MB/s of wire, the
+            // round trip at its base, no back pressure, pages always waiting.
+            sample(480_000_000L, 300_000L, 300_000L, 0);
+            changes += adaptation.onSample(metrics, 0, true) & LinkAdaptation.LEVEL_CHANGED;
+            if (3 == i)
+            {
+                assertTrue(adaptation.level() < 1, "level after four samples " + adaptation.level());
+            }
+        }
+        assertTrue(adaptation.isCodecBound());
+        assertEquals(-3, adaptation.level());
+        assertTrue(changes <= 2, "level changes " + changes);
+    }
+
+    @Test
+    void senderWithNothingWaitingOrHeldBackKeepsItsLevel()
+    {
+        final LinkAdaptation idle = new LinkAdaptation(new LevelSelector(PROFILE, 0.6), 1, 1, 0);
+        final LinkAdaptation held = new LinkAdaptation(new LevelSelector(PROFILE, 0.6), 1, 1, 0);
+        for (int i = 0; i < 100; i++)
+        {
+            sample(480_000_000L, 300_000L, 300_000L, 0);
+            assertEquals(0, idle.onSample(metrics, 0, false) & LinkAdaptation.LEVEL_CHANGED);
+            // Pages wait, but behind the receiver's flow control: the window, not the codec, holds the rate.
+            assertEquals(0, held.onSample(metrics, 0.5, true) & LinkAdaptation.LEVEL_CHANGED);
+        }
+        assertEquals(1, idle.level());
+        assertEquals(1, held.level());
+        assertTrue(!idle.isCodecBound() && !held.isCodecBound());
+    }
+
+    @Test
+    void codecBoundSenderThatFillsTheLinkGetsItsCompressionBack()
+    {
+        final LinkAdaptation adaptation = new LinkAdaptation(new LevelSelector(PROFILE, 0.6), 1, 1, 0);
+        for (int i = 0; i < 10; i++)
+        {
+            sample(480_000_000L, 300_000L, 300_000L, 0);
+            adaptation.onSample(metrics, 0, true);
+        }
+        assertEquals(-3, adaptation.level());
+        for (int i = 0; i < 10; i++)
+        {
+            // The faster level fills a 100 Mbit/s link: its queue grows.
+            sample(100_000_000L, 30_000_000L, 300_000L, 0);
+            adaptation.onSample(metrics, 0, true);
+        }
+        assertTrue(adaptation.level() >= 5, "level on a full 100 Mbit/s link " + adaptation.level());
     }
 
     @Test
