@@ -12,10 +12,12 @@ package io.dwcp.engine.link;
  *   choice must stand for {@value #CONFIRM_SAMPLES} samples, and no level change follows another within
  *   {@value #HOLD_SAMPLES} samples.
  *   A link that has not been the bottleneck for {@value #PROBE_UP_SAMPLES} samples is believed to carry half as much
- *   again as it last did, so that a link that became faster gets less compression. A link of unknown rate (none
- *   configured, never the bottleneck) that does not hold the window back is believed, from its first sample, to
- *   carry half as much again as it delivers: the codec holds the rate, and where a faster level moves more memory
- *   on such a link it is taken. A sender with little to send delivers little, and is left at its level.</li>
+ *   again as it last did, so that a link that became faster gets less compression. The codec holds the rate when
+ *   the link is not the bottleneck and the sender's workers spend over {@value #CODEC_BUSY_THRESHOLD} of their time
+ *   encoding and sending while pages wait. A link of unknown rate (none configured, never the bottleneck) is then
+ *   believed to carry half as much again as it delivers, and the level whose speed, scaled from what the current
+ *   level delivers, moves the most memory is taken. A sender with little to send, or held by the receiver's
+ *   window, is not busy, and is left at its level.</li>
  *   <li><b>Streams.</b> A round trip above twice the base for {@value #CONFIRM_SAMPLES} samples halves the stripe
  *   count the engine recommends for the link's next transfers; below 1.2 times for {@value #PROBE_UP_SAMPLES}
  *   samples ends that.</li>
@@ -46,6 +48,7 @@ public final class LinkAdaptation
     static final long MIN_PACE_BPS = 1_000_000L;
     static final double BACK_PRESSURE_THRESHOLD = 0.2;
     static final long QUEUE_MARGIN_NS = 5_000_000L;
+    static final double CODEC_BUSY_THRESHOLD = 0.6;
 
     private LevelSelector selector;
     private final int threads;
@@ -113,7 +116,7 @@ public final class LinkAdaptation
      */
     public int onSample(final NetworkMetrics metrics, final double backPressureShare)
     {
-        return onSample(metrics, backPressureShare, false);
+        return onSample(metrics, backPressureShare, 0);
     }
 
     /**
@@ -121,11 +124,13 @@ public final class LinkAdaptation
      *
      * @param metrics           just updated.
      * @param backPressureShare of the sample's time the most held back stripe waited on back pressure, 0 to 1.
-     * @param isBacklogged      whether the sender had pages waiting to be encoded at the sample: with no back
-     *                          pressure and no full link, its codec is then what holds the rate.
+     * @param codecBusyShare    of the sample's time the sender's workers spent encoding and sending while pages
+     *                          waited, 0 to 1 (0 when none waited): over {@value #CODEC_BUSY_THRESHOLD} with no full
+     *                          link, the codec holds the rate. Back pressure does not say otherwise: under INVOKER a
+     *                          busy worker's frames also wait for its own driver's next turn.
      * @return {@link #LEVEL_CHANGED}, {@link #STREAMS_CHANGED} and {@link #PACE_CHANGED}, or-ed, or 0.
      */
-    public int onSample(final NetworkMetrics metrics, final double backPressureShare, final boolean isBacklogged)
+    public int onSample(final NetworkMetrics metrics, final double backPressureShare, final double codecBusyShare)
     {
         final long baseNs = metrics.minLatencyNs();
         final long latencyNs = metrics.latencyNs();
@@ -143,17 +148,20 @@ public final class LinkAdaptation
         isLinkBound = isQueueing || isBusy || isPaceFull;
         isWindowBound = backPressureShare > BACK_PRESSURE_THRESHOLD;
         int changed = 0;
-        isCodecBound = !isLinkBound && !isWindowBound && isBacklogged && metrics.currentBandwidthBps() > 0;
+        isCodecBound = !isLinkBound && codecBusyShare > CODEC_BUSY_THRESHOLD && metrics.currentBandwidthBps() > 0;
         deliveredBps = metrics.currentBandwidthBps();
         if (isLinkBound)
         {
             calmSamples = 0;
             bottleneckBps = configuredRateBps > 0 ? configuredRateBps : metrics.currentBandwidthBps();
         }
-        else if (0 == bottleneckBps && isCodecBound)
+        else if (isCodecBound && 0 == configuredRateBps &&
+            bottleneckBps < metrics.currentBandwidthBps() + metrics.currentBandwidthBps() / 2)
         {
-            // A link of unknown rate that neither queues nor holds the window carries what it delivers, and more:
-            // the sender's codec is what holds the rate, and a faster level may move more memory.
+            // A link of unknown rate that does not queue while the codec is busy carries what it delivers, and more:
+            // the codec holds the rate, and a faster level may move more memory. A rate believed from an earlier
+            // queue (the first samples, behind a compiling JIT, are noisy) gives way to what is delivered.
+            calmSamples = 0;
             bottleneckBps = metrics.currentBandwidthBps() + metrics.currentBandwidthBps() / 2;
         }
         else if (++calmSamples >= PROBE_UP_SAMPLES && bottleneckBps > 0 && 0 == configuredRateBps)

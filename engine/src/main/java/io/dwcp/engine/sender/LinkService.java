@@ -364,12 +364,17 @@ final class LinkService
                 isBacklogged |= transfer.queuedPages() > 0;
             }
         }
+        final long busyNs = counters.get(EngineCounter.WORKER_BUSY_NS).get();
+        final double busy = elapsedNs > 0 && isBacklogged ?
+            Math.min(1.0, (double)(busyNs - link.lastBusyNs()) / ((double)elapsedNs * context.workerCount())) : 0;
+        link.lastBusyNs(busyNs);
         final LinkAdaptation adaptation = link.adaptation();
-        final int changed = adaptation.onSample(monitor.metrics(), blocked, isBacklogged);
+        final int changed = adaptation.onSample(monitor.metrics(), blocked, busy);
         if (IS_TRACED)
         {
             System.err.println("dwcp link " + peer.endpoint() + ": " + monitor.metrics() + ", blocked " +
-                Math.round(blocked * 100) + "%" + (adaptation.isCodecBound() ? ", codec-bound" : "") + ", bottleneck " +
+                Math.round(blocked * 100) + "%, codec busy " + Math.round(busy * 100) + "%" +
+                (adaptation.isCodecBound() ? ", codec-bound" : "") + ", bottleneck " +
                 adaptation.bottleneckBps() / 1_000_000 + " Mbit/s, level " + adaptation.level() +
                 (0 != changed ? ", changed: " + adaptation.reason() : ""));
         }

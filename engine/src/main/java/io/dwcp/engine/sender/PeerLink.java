@@ -19,6 +19,7 @@ final class PeerLink implements AutoCloseable
     private final LinkCounters counters;
     private LinkAdaptation adaptation;
     private long lastSampleNs;
+    private long lastBusyNs;
 
     PeerLink(final PathMonitor monitor, final BandwidthBudget budget, final LinkCounters counters)
     {
@@ -63,6 +64,16 @@ final class PeerLink implements AutoCloseable
     void lastSampleNs(final long lastSampleNs)
     {
         this.lastSampleNs = lastSampleNs;
+    }
+
+    long lastBusyNs()
+    {
+        return lastBusyNs;
+    }
+
+    void lastBusyNs(final long lastBusyNs)
+    {
+        this.lastBusyNs = lastBusyNs;
     }
 
     public void close()

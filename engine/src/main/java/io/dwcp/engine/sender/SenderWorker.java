@@ -31,6 +31,7 @@ public final class SenderWorker implements Agent
     private final int framesPerCycle;
     private final ErrorHandler errorHandler;
     private final AtomicCounter errors;
+    private final AtomicCounter busyNs;
     private final DictionaryShipper dictionaryShipper;
     private final ArrayList<Stripe> stripes = new ArrayList<>();
     private final org.agrona.collections.IntArrayList pendingReleases = new org.agrona.collections.IntArrayList();
@@ -59,6 +60,7 @@ public final class SenderWorker implements Agent
         this.framesPerCycle = framesPerCycle;
         this.errorHandler = errorHandler;
         this.errors = counters.get(EngineCounter.ERRORS);
+        this.busyNs = counters.get(EngineCounter.WORKER_BUSY_NS);
         this.dictionaryShipper = new DictionaryShipper(counters);
         this.stripesBySlot = new Stripe[slots.capacity()][];
     }
@@ -85,6 +87,19 @@ public final class SenderWorker implements Agent
     public int doWork()
     {
         final long nowNs = nanoClock.nanoTime();
+        final int workCount = serviceStripes(nowNs);
+        if (!stripes.isEmpty())
+        {
+            // The share of a worker's time its codec and frames take tells the link adaptation whether the codec
+            // holds the rate; an idle cycle adds a microsecond before the idle strategy parks. Several workers add
+            // to one counter.
+            busyNs.getAndAdd(nanoClock.nanoTime() - nowNs);
+        }
+        return workCount;
+    }
+
+    private int serviceStripes(final long nowNs)
+    {
         int workCount = null != commandQueue ? commandQueue.read(commandHandler, COMMANDS_PER_CYCLE) : 0;
         while (!pendingReleases.isEmpty() && conductor.transferReleased(pendingReleases.getInt(0), index))
         {

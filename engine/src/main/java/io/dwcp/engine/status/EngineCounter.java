@@ -51,6 +51,7 @@ public enum EngineCounter
     PACE_CHANGES(Role.SENDER, "pacing rate changes made by adaptation"),
     TRANSFERS_NOT_ADMITTED(Role.SENDER, "transfers refused: their reservation does not fit the link's budget"),
     RDMA_FALLBACKS(Role.SENDER, "RDMA asked for or chosen but not usable here: UDP used, the reason said once"),
+    WORKER_BUSY_NS(Role.SENDER, "ns the sender workers spent in duty cycles that did work, all workers summed"),
 
     // Receiver.
     FRAMES_RECEIVED(Role.RECEIVER, "frames received"),

@@ -74,9 +74,10 @@ class LinkAdaptationTest
         for (int i = 0; i < 100; i++)
         {
             // The sender's one thread compresses at 150 MB/s, a third of the profile's speed: 60 MB/s of wire, the
-            // round trip at its base, no back pressure, pages always waiting.
+            // round trip at its base, pages always waiting, the worker busy nine tenths of the time and its frames
+            // waiting for its own driver's turn.
             sample(480_000_000L, 300_000L, 300_000L, 0);
-            changes += adaptation.onSample(metrics, 0, true) & LinkAdaptation.LEVEL_CHANGED;
+            changes += adaptation.onSample(metrics, 1.0, 0.9) & LinkAdaptation.LEVEL_CHANGED;
             if (3 == i)
             {
                 assertTrue(adaptation.level() < 1, "level after four samples " + adaptation.level());
@@ -95,9 +96,9 @@ class LinkAdaptationTest
         for (int i = 0; i < 100; i++)
         {
             sample(480_000_000L, 300_000L, 300_000L, 0);
-            assertEquals(0, idle.onSample(metrics, 0, false) & LinkAdaptation.LEVEL_CHANGED);
-            // Pages wait, but behind the receiver's flow control: the window, not the codec, holds the rate.
-            assertEquals(0, held.onSample(metrics, 0.5, true) & LinkAdaptation.LEVEL_CHANGED);
+            assertEquals(0, idle.onSample(metrics, 0, 0) & LinkAdaptation.LEVEL_CHANGED);
+            // Pages wait, but behind the receiver's flow control: the worker waits too, the window holds the rate.
+            assertEquals(0, held.onSample(metrics, 0.9, 0.3) & LinkAdaptation.LEVEL_CHANGED);
         }
         assertEquals(1, idle.level());
         assertEquals(1, held.level());
@@ -111,14 +112,14 @@ class LinkAdaptationTest
         for (int i = 0; i < 10; i++)
         {
             sample(480_000_000L, 300_000L, 300_000L, 0);
-            adaptation.onSample(metrics, 0, true);
+            adaptation.onSample(metrics, 0, 0.9);
         }
         assertEquals(-3, adaptation.level());
         for (int i = 0; i < 10; i++)
         {
             // The faster level fills a 100 Mbit/s link: its queue grows.
             sample(100_000_000L, 30_000_000L, 300_000L, 0);
-            adaptation.onSample(metrics, 0, true);
+            adaptation.onSample(metrics, 0, 0.9);
         }
         assertTrue(adaptation.level() >= 5, "level on a full 100 Mbit/s link " + adaptation.level());
     }
