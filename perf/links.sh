@@ -25,6 +25,7 @@
 # snapshot each) and migrates the first --size bytes of the two, end to end; --image FILE migrates a file given.
 # Each engine row's note has the tier the engine detected, the level and streams it chose, and its bandwidth
 # prediction error, from the LinkChanged events; "link use" is wire bits over the time and the tbf rate.
+# LINKS_SENDER_FLAGS="--workers 2 --threading DEDICATED" (for example) is added to every engine sender's flags.
 # Prints a Markdown table, and writes it to FILE with --out.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -198,7 +199,7 @@ run_engine() {
     fi
     # shellcheck disable=SC2086
     ip netns exec "$ns_a" "$home/dwcp" send --commands "$dir/commands" --events "$dir/events" \
-        --control-endpoint "$addr_a:40124" --profile lan $sender_keys $sender_flags $reply_flags \
+        --control-endpoint "$addr_a:40124" --profile lan $sender_keys $sender_flags $reply_flags ${LINKS_SENDER_FLAGS:-} \
         >"$dir/sender.log" 2>&1 &
     local sender=$!
     pids+=("$sender")

@@ -82,7 +82,9 @@ class PreCopySystemTest
                 assertTrue(round.wireBytes() < round.pages() * PAGE_SIZE / 2,
                     "round " + i + " sent " + round.wireBytes() + " bytes for " + round.pages() + " pages");
             }
-            assertEquals(dirtyPages, laterRoundPages);
+            // A page resent on request counts in its round when that round has not completed yet.
+            assertTrue(laterRoundPages >= dirtyPages && laterRoundPages <= dirtyPages + resent,
+                laterRoundPages + " pages in later rounds for " + dirtyPages + " dirtied and " + resent + " resent");
             assertTrue(laterDeltaPages > laterRoundPages / 2,
                 laterDeltaPages + " of " + laterRoundPages + " later-round pages went as deltas");
             assertTrue(harness.senderEngine().senderCounters().value(EngineCounter.BASELINE_HITS) > 0);
@@ -117,10 +119,14 @@ class PreCopySystemTest
 
             assertEquals(List.of(), events.failed);
             assertEquals(3, events.rounds.size(), "every round, the final one too, before the transfer completed");
-            // Pages sent again on request (a reference that arrived before its original) count in their round.
+            // A page sent again on request (a reference that arrived before its original) counts in its round when
+            // its round has not completed yet; the round's own pages always do.
             final long resent = harness.senderEngine().senderCounters().value(EngineCounter.PAGES_RESENT);
-            assertEquals(pageCount + first.length + second.length + resent, events.rounds.get(0).pages() +
-                events.rounds.get(1).pages() + events.rounds.get(2).pages());
+            final long sent = events.rounds.get(0).pages() + events.rounds.get(1).pages() +
+                events.rounds.get(2).pages();
+            final long dirtied = pageCount + first.length + second.length;
+            assertTrue(sent >= dirtied && sent <= dirtied + resent, sent + " pages in rounds for " + dirtied +
+                " dirtied and " + resent + " resent");
             assertTrue(events.rounds.get(1).pages() >= first.length);
             assertTrue(events.rounds.get(2).pages() >= second.length);
             assertTrue(events.switchoverReady.size() <= 1);
