@@ -178,8 +178,7 @@ final class StripeImage implements AutoCloseable
                 final boolean isWritten = isBlockPage && destination.isWritable() ?
                     deferWrite(block, pageNumber, pageInBlock, counters, errorHandler) :
                     flushWrites(counters, errorHandler) &&
-                    apply(encoding, codec, decoded, decodedOffset, pageNumber, current, currentOffset, counters,
-                        errorHandler);
+                    apply(encoding, codec, decoded, decodedOffset, current, currentOffset, counters, errorHandler);
                 if (!isWritten)
                 {
                     return;
@@ -271,7 +270,6 @@ final class StripeImage implements AutoCloseable
         final PageCodec codec,
         final DirectBuffer decoded,
         final int decodedOffset,
-        final long pageNumber,
         final UnsafeBuffer current,
         final int currentOffset,
         final EngineCounters counters,
@@ -281,10 +279,7 @@ final class StripeImage implements AutoCloseable
         {
             if (PageEncoding.ZERO.value() == encoding)
             {
-                if (!transfer.resume().isKnownZero(pageNumber))
-                {
-                    codec.applyZero(current, currentOffset);
-                }
+                codec.applyZero(current, currentOffset);
             }
             else if (PageEncoding.UNCHANGED.value() != encoding)
             {

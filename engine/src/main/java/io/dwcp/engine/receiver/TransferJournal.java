@@ -204,18 +204,6 @@ final class TransferJournal implements AutoCloseable
         recordsSinceFlush++;
     }
 
-    /**
-     * Is the page's record that of a zero page? In a destination this journal was created with, which started as a
-     * file of zeros, such a page is zero: it was never applied, or applied as zeros.
-     *
-     * @param pageNumber of the page.
-     * @return true when the record is the zero page's.
-     */
-    boolean isRecordedZero(final long pageNumber)
-    {
-        return 0 == buffer.getInt(HEADER_LENGTH + (int)(pageNumber * Integer.BYTES));
-    }
-
     int recorded(final long pageNumber)
     {
         return buffer.getInt(HEADER_LENGTH + (int)(pageNumber * Integer.BYTES)) ^ zeroPageCrc;

@@ -261,19 +261,6 @@ final class TransferResume implements AutoCloseable
         }
     }
 
-    /**
-     * Is a destination page known to be zero without reading it? Reading a page of a new, sparse destination faults
-     * in the shared zero page, which cost a sixth of the receiver's time on real memory, a quarter of whose pages
-     * are zero.
-     *
-     * @param pageNumber of the page.
-     * @return true when the destination was created for this attempt and the page's record is the zero page's.
-     */
-    boolean isKnownZero(final long pageNumber)
-    {
-        return !isResumed && null != journal && journal.isRecordedZero(pageNumber);
-    }
-
     void onApplied(final long pageNumber, final int crc)
     {
         if (null != journal)
