@@ -352,13 +352,13 @@ runs them (dwcp send and dwcp receive, driver profile lan); the CUBIC rows add
 -D$cubic_property=$cubic_supplier to both engines, so that Aeron sizes the receiver window to the path instead of
 overrunning the tbf queue."
 why="Why the engine misses what it misses, as it stands: its frame codec (blocks of 64 pages, deltas by dictionary,
-duplicate pages as references, docs/FRAME-CODEC.md) counts about 43 MiB where multifd + zstd sends 72, but without
-congestion control the lan profile's 1 MiB receiver window overruns the tbf queue on both links, and the
-retransmissions of its large fragmented frames cost more than the codec saves (wire MiB far above counted MiB);
-with CUBIC the wire is close to what it counts. Its sender and receiver are one thread each, beside the TCG guest
-on these 2 cores, where multifd compresses on 2 threads; with no dirty log, the agent's final scan reads all of the
-stopped guest's RAM (two threads, 40-50 ms for 512 MiB), and the receiver's end-of-transfer digest reads the whole
-destination again before the device state may move."
+duplicate pages as references, docs/FRAME-CODEC.md) counts about 43 MiB where multifd + zstd sends 72, and the
+wire is close to what it counts. The lan profile runs Aeron's CUBIC itself now, so the two engine rows are the
+same configuration twice: their difference is this machine's run-to-run spread. Its sender and receiver are one
+thread each, beside the TCG guest on these 2 cores, where multifd compresses on 2 threads; with no dirty log, the
+agent's final scan reads all of the stopped guest's RAM (two threads, 40-70 ms for 512 MiB), and the receiver's
+end-of-transfer digest reads the whole destination again before the device state may move (the final round and
+digest take 100-150 ms of a 150-230 ms downtime). QEMU's own downtime moves between 30 and 200 ms from run to run."
 echo
 printf '%s' "$table"
 echo

@@ -324,7 +324,8 @@ public final class LinkAdaptation
     }
 
     /**
-     * @return whether the codec held the rate at the last sample: pages waiting, no back pressure, no full link.
+     * @return whether the codec held the rate at the last sample: the workers busy while pages waited, the link not
+     * the bottleneck.
      */
     public boolean isCodecBound()
     {
