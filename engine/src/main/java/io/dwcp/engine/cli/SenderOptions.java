@@ -1,5 +1,6 @@
 package io.dwcp.engine.cli;
 
+import io.dwcp.engine.config.CodecConfiguration;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.config.SenderContext;
 import picocli.CommandLine.Option;
@@ -18,7 +19,7 @@ final class SenderOptions
 
     @Option(names = "--compressed-baselines", description = "Keep the baseline store's pages zstd-compressed: " +
         "about three times the pages for the same budget, for more sender CPU (dwcp.baseline.compressed).")
-    boolean isBaselineCompressed = EngineConfiguration.baselineCompressed();
+    boolean isBaselineCompressed = CodecConfiguration.baselineCompressed();
 
     @Option(names = "--no-hde", description = "Send every page raw: no compression or deltas (backward-compatibility " +
         "mode).")

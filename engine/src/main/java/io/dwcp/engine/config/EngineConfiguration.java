@@ -3,8 +3,8 @@ package io.dwcp.engine.config;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Defaults of every engine setting, each with the system property that overrides it. This is the only class that
- * reads system properties for the engine.
+ * Defaults of the engine's settings, each with the system property that overrides it; those of the sender's codec
+ * are in {@link CodecConfiguration}.
  */
 public final class EngineConfiguration
 {
@@ -17,11 +17,6 @@ public final class EngineConfiguration
     public static final String CONTROL_STREAM_ID_PROP_NAME = "dwcp.control.stream.id";
     /** Default control stream id. */
     public static final int CONTROL_STREAM_ID_DEFAULT = 1002;
-
-    /** zstd level used when a transfer does not name one. */
-    public static final String COMPRESSION_LEVEL_PROP_NAME = "dwcp.compression.level";
-    /** Default zstd level: level 1 keeps the codec ahead of a loopback link on one core. */
-    public static final int COMPRESSION_LEVEL_DEFAULT = 1;
 
     /** Largest page frame in bytes; frames within the publication's MTU go by tryClaim, larger ones by offer. */
     public static final String MAX_FRAME_LENGTH_PROP_NAME = "dwcp.max.frame.length";
@@ -91,66 +86,10 @@ public final class EngineConfiguration
     /** Default longest park. */
     public static final long IDLE_MAX_PARK_DEFAULT_US = 1000;
 
-    /** Bytes of page copies the sender keeps per transfer to send deltas against (QEMU's XBZRLE cache is 64 MiB). */
-    public static final String BASELINE_BUDGET_PROP_NAME = "dwcp.baseline.budget.bytes";
-    /** Default baseline budget: 1 GiB, the whole of a guest up to that size. On real memory most pages a round sends
-     * changed in the round before too, so deltas pay only when the store holds the previous version of nearly every
-     * page: with 64 MiB, rounds 1-3 of a 641 MiB JVM sent 1.7 times the bytes they send with the whole image
-     * (docs/REAL-MEMORY.md). A transfer allocates no more than its image needs. */
-    public static final long BASELINE_BUDGET_DEFAULT = 1024L * 1024 * 1024;
-
-    /** Age after which a baseline is refreshed by sending the page in full (the seeds' baseline_interval). */
-    public static final String BASELINE_REFRESH_INTERVAL_PROP_NAME = "dwcp.baseline.refresh.interval.ms";
-    /** Default refresh interval: the seeds' default of 5 minutes. */
-    public static final long BASELINE_REFRESH_INTERVAL_DEFAULT_MS = 300_000;
-
-    /** Keep baselines zstd-compressed, so the budget covers about three times as many pages of typical memory, for
-     * one more compression per page sent and one decompression per base used. */
-    public static final String BASELINE_COMPRESSED_PROP_NAME = "dwcp.baseline.compressed";
-    /** Default: baselines kept as they are. */
-    public static final boolean BASELINE_COMPRESSED_DEFAULT = false;
-
-    /** Most deltas in a row against successive baselines before a page is sent in full. */
-    public static final String BASELINE_MAX_DELTA_CHAIN_PROP_NAME = "dwcp.baseline.max.delta.chain";
-    /** Default maximum delta chain. */
-    public static final int BASELINE_MAX_DELTA_CHAIN_DEFAULT = 16;
-
     /** Expected downtime under which the sender tells the agent it may switch over (QEMU's default is 300 ms). */
     public static final String SWITCHOVER_DOWNTIME_LIMIT_PROP_NAME = "dwcp.switchover.downtime.limit.ms";
     /** Default downtime limit. */
     public static final long SWITCHOVER_DOWNTIME_LIMIT_DEFAULT_MS = 300;
-
-    /** Size of a zstd dictionary trained on each transfer's own pages; 0 trains none (the default: it did not pay on
-     * the generated images, see docs/RATIOS.md). */
-    public static final String DICTIONARY_BYTES_PROP_NAME = "dwcp.dictionary.bytes";
-    /** Default dictionary size: none. */
-    public static final int DICTIONARY_BYTES_DEFAULT = 0;
-
-    /** Pages sampled, evenly through the image, to train a dictionary. */
-    public static final String DICTIONARY_SAMPLE_PAGES_PROP_NAME = "dwcp.dictionary.sample.pages";
-    /** Default sample. */
-    public static final int DICTIONARY_SAMPLE_PAGES_DEFAULT = 1024;
-
-    /** Pages compressed together as one zstd block per frame (the frame codec); 0 compresses each page alone. Real
-     * memory takes a fifth fewer bytes, at twice the speed, in blocks of 64 than page by page: docs/FRAME-CODEC.md. */
-    public static final String BLOCK_PAGES_PROP_NAME = "dwcp.block.pages";
-    /** Default pages per block. */
-    public static final int BLOCK_PAGES_DEFAULT = 64;
-    /** Most pages in one block, which the receiver decodes into scratch of this many pages. */
-    public static final int MAX_BLOCK_PAGES = 256;
-    /** Most bytes of pages in one block: fewer, larger pages go in a block. */
-    public static final int MAX_BLOCK_BYTES = 1024 * 1024;
-
-    /** Bytes of the sender's off-heap index of page contents, by which a page equal to one the receiver holds goes
-     * as a reference to it; 0 finds no duplicates. */
-    public static final String DUPLICATE_INDEX_BYTES_PROP_NAME = "dwcp.duplicate.index.bytes";
-    /** Default index size: 4 MiB, 174762 pages' worth. */
-    public static final int DUPLICATE_INDEX_BYTES_DEFAULT = 4 * 1024 * 1024;
-
-    /** Compression and deltas (HDE) on; false sends every page raw, the seeds' backward-compatibility mode. */
-    public static final String HDE_ENABLED_PROP_NAME = "dwcp.hde.enabled";
-    /** Default: on. */
-    public static final boolean HDE_ENABLED_DEFAULT = true;
 
     /** Directory of a Chronicle Queue the sender records its accepted commands and page contents into; unset
      * records nothing. See {@code dwcp replay}. */
@@ -219,16 +158,6 @@ public final class EngineConfiguration
     public static int controlStreamId()
     {
         return Integer.getInteger(CONTROL_STREAM_ID_PROP_NAME, CONTROL_STREAM_ID_DEFAULT);
-    }
-
-    /**
-     * Default zstd level.
-     *
-     * @return the value of {@link #COMPRESSION_LEVEL_PROP_NAME} or its default.
-     */
-    public static int compressionLevel()
-    {
-        return Integer.getInteger(COMPRESSION_LEVEL_PROP_NAME, COMPRESSION_LEVEL_DEFAULT);
     }
 
     /**
@@ -365,48 +294,6 @@ public final class EngineConfiguration
     }
 
     /**
-     * Baseline budget.
-     *
-     * @return the value of {@link #BASELINE_BUDGET_PROP_NAME} or its default.
-     */
-    public static long baselineBudgetBytes()
-    {
-        return Long.getLong(BASELINE_BUDGET_PROP_NAME, BASELINE_BUDGET_DEFAULT);
-    }
-
-    /**
-     * Are baselines kept compressed?
-     *
-     * @return the value of {@link #BASELINE_COMPRESSED_PROP_NAME} or its default.
-     */
-    public static boolean baselineCompressed()
-    {
-        final String value = System.getProperty(BASELINE_COMPRESSED_PROP_NAME);
-        return null == value ? BASELINE_COMPRESSED_DEFAULT : Boolean.parseBoolean(value);
-    }
-
-    /**
-     * Baseline refresh interval.
-     *
-     * @return the value of {@link #BASELINE_REFRESH_INTERVAL_PROP_NAME} in nanoseconds.
-     */
-    public static long baselineRefreshIntervalNs()
-    {
-        return TimeUnit.MILLISECONDS.toNanos(
-            Long.getLong(BASELINE_REFRESH_INTERVAL_PROP_NAME, BASELINE_REFRESH_INTERVAL_DEFAULT_MS));
-    }
-
-    /**
-     * Maximum delta chain.
-     *
-     * @return the value of {@link #BASELINE_MAX_DELTA_CHAIN_PROP_NAME} or its default.
-     */
-    public static int baselineMaxDeltaChain()
-    {
-        return Integer.getInteger(BASELINE_MAX_DELTA_CHAIN_PROP_NAME, BASELINE_MAX_DELTA_CHAIN_DEFAULT);
-    }
-
-    /**
      * Switchover downtime limit.
      *
      * @return the value of {@link #SWITCHOVER_DOWNTIME_LIMIT_PROP_NAME} in nanoseconds.
@@ -415,68 +302,6 @@ public final class EngineConfiguration
     {
         return TimeUnit.MILLISECONDS.toNanos(
             Long.getLong(SWITCHOVER_DOWNTIME_LIMIT_PROP_NAME, SWITCHOVER_DOWNTIME_LIMIT_DEFAULT_MS));
-    }
-
-    /**
-     * Dictionary size.
-     *
-     * @return the value of {@link #DICTIONARY_BYTES_PROP_NAME} or its default.
-     */
-    public static int dictionaryBytes()
-    {
-        return Integer.getInteger(DICTIONARY_BYTES_PROP_NAME, DICTIONARY_BYTES_DEFAULT);
-    }
-
-    /**
-     * Pages sampled to train a dictionary.
-     *
-     * @return the value of {@link #DICTIONARY_SAMPLE_PAGES_PROP_NAME} or its default.
-     */
-    public static int dictionarySamplePages()
-    {
-        return Integer.getInteger(DICTIONARY_SAMPLE_PAGES_PROP_NAME, DICTIONARY_SAMPLE_PAGES_DEFAULT);
-    }
-
-    /**
-     * Pages per block of the frame codec.
-     *
-     * @return the value of {@link #BLOCK_PAGES_PROP_NAME} or its default.
-     */
-    public static int blockPages()
-    {
-        return Integer.getInteger(BLOCK_PAGES_PROP_NAME, BLOCK_PAGES_DEFAULT);
-    }
-
-    /**
-     * Most pages in one block for a page size.
-     *
-     * @param pageSize bytes per page, valid.
-     * @return pages, at least 1.
-     */
-    public static int maxBlockPages(final int pageSize)
-    {
-        return Math.max(1, Math.min(MAX_BLOCK_PAGES, MAX_BLOCK_BYTES / pageSize));
-    }
-
-    /**
-     * Bytes of the duplicate-page index.
-     *
-     * @return the value of {@link #DUPLICATE_INDEX_BYTES_PROP_NAME} or its default.
-     */
-    public static int duplicateIndexBytes()
-    {
-        return Integer.getInteger(DUPLICATE_INDEX_BYTES_PROP_NAME, DUPLICATE_INDEX_BYTES_DEFAULT);
-    }
-
-    /**
-     * Are compression and deltas on?
-     *
-     * @return the value of {@link #HDE_ENABLED_PROP_NAME} or its default.
-     */
-    public static boolean hdeEnabled()
-    {
-        final String value = System.getProperty(HDE_ENABLED_PROP_NAME);
-        return null == value ? HDE_ENABLED_DEFAULT : Boolean.parseBoolean(value);
     }
 
     /**

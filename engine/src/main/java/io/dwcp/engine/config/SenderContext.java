@@ -23,7 +23,7 @@ public final class SenderContext extends EngineContext<SenderContext>
     private String controlEndpoint;
     private String replyEndpoint;
     private int controlStreamId = EngineConfiguration.controlStreamId();
-    private int compressionLevel = EngineConfiguration.compressionLevel();
+    private int compressionLevel = CodecConfiguration.compressionLevel();
     private int maxFrameLength = EngineConfiguration.maxFrameLength();
     private int maxPagesPerFrame = EngineConfiguration.maxPagesPerFrame();
     private long peerTimeoutNs = EngineConfiguration.peerTimeoutNs();
@@ -31,16 +31,16 @@ public final class SenderContext extends EngineContext<SenderContext>
     private long progressIntervalNs = EngineConfiguration.progressIntervalNs();
     private long maxQueuedPages = EngineConfiguration.maxQueuedPages();
     private int framesPerCycle = EngineConfiguration.framesPerCycle();
-    private long baselineBudgetBytes = EngineConfiguration.baselineBudgetBytes();
-    private boolean isBaselineCompressed = EngineConfiguration.baselineCompressed();
-    private long baselineRefreshIntervalNs = EngineConfiguration.baselineRefreshIntervalNs();
-    private int baselineMaxDeltaChain = EngineConfiguration.baselineMaxDeltaChain();
+    private long baselineBudgetBytes = CodecConfiguration.baselineBudgetBytes();
+    private boolean isBaselineCompressed = CodecConfiguration.baselineCompressed();
+    private long baselineRefreshIntervalNs = CodecConfiguration.baselineRefreshIntervalNs();
+    private int baselineMaxDeltaChain = CodecConfiguration.baselineMaxDeltaChain();
     private long switchoverDowntimeLimitNs = EngineConfiguration.switchoverDowntimeLimitNs();
-    private int dictionaryBytes = EngineConfiguration.dictionaryBytes();
-    private int dictionarySamplePages = EngineConfiguration.dictionarySamplePages();
-    private boolean isHdeEnabled = EngineConfiguration.hdeEnabled();
-    private int blockPages = EngineConfiguration.blockPages();
-    private int duplicateIndexBytes = EngineConfiguration.duplicateIndexBytes();
+    private int dictionaryBytes = CodecConfiguration.dictionaryBytes();
+    private int dictionarySamplePages = CodecConfiguration.dictionarySamplePages();
+    private boolean isHdeEnabled = CodecConfiguration.hdeEnabled();
+    private int blockPages = CodecConfiguration.blockPages();
+    private int duplicateIndexBytes = CodecConfiguration.duplicateIndexBytes();
     private Path recordingDirectory = null == EngineConfiguration.recordingDir() ?
         null : Path.of(EngineConfiguration.recordingDir());
     private StreamCountPolicy streamCountPolicy;
@@ -99,7 +99,7 @@ public final class SenderContext extends EngineContext<SenderContext>
         requirePositive("maxQueuedPages", maxQueuedPages);
         requirePositive("baselineRefreshIntervalNs", baselineRefreshIntervalNs);
         requirePositive("dictionarySamplePages", dictionarySamplePages);
-        requireRange("blockPages", blockPages, 0, EngineConfiguration.MAX_BLOCK_PAGES);
+        requireRange("blockPages", blockPages, 0, CodecConfiguration.MAX_BLOCK_PAGES);
         requireRange("duplicateIndexBytes", duplicateIndexBytes, 0, Integer.MAX_VALUE);
         requireRange("dictionaryBytes", dictionaryBytes, 0, MAX_DICTIONARY_BYTES);
         requireRange("baselineBudgetBytes", baselineBudgetBytes, 0, Long.MAX_VALUE);

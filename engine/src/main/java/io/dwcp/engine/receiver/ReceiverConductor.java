@@ -1,16 +1,15 @@
 package io.dwcp.engine.receiver;
 
 import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.agent.FailureReason;
-import io.dwcp.codecs.wire.ErrorCode;
 import io.dwcp.codecs.wire.HelloDecoder;
 import io.dwcp.codec.VarDataBounds;
 import io.dwcp.codecs.wire.PathProbeDecoder;
 import io.dwcp.codecs.wire.TransferAbandonDecoder;
 import io.dwcp.codecs.wire.TransferEndDecoder;
+import io.dwcp.engine.config.CodecConfiguration;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.config.ReceiverContext;
 import io.dwcp.engine.config.ReceiverLimits;
@@ -20,24 +19,21 @@ import io.dwcp.engine.security.HandshakeGuard;
 import io.dwcp.engine.security.WireText;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
-import io.dwcp.engine.transport.AsyncPublication;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The receiver's slow path: holds the transfers (a {@link HelloHandler} takes or refuses them, and
- * {@link ReplyPeers} keeps their reply publications), binds stripes' sessions, times transfers out, starts
- * verification once a transfer's end and all its frames are in, sends the control frames through the
- * {@link ControlPublisher} and writes the events. {@link #doWork()} never blocks.
+ * {@link ReplyPeers} keeps their reply publications), binds stripes' sessions, gives each transfer its turn through
+ * the {@link TransferService} (timeouts, control frames, verification, the verdict) and writes the events.
+ * {@link #doWork()} never blocks.
  * <p>
  * Not thread safe: runs on one thread with the {@link DataAdapter} and the {@link Verifier}.
  */
@@ -54,8 +50,6 @@ final class ReceiverConductor implements Agent
     private final long transferTimeoutNs;
     private final long lingerNs;
     private final JournalKeeper journals;
-    private final UnsafeBuffer heldScratch =
-        new UnsafeBuffer(ByteBuffer.allocateDirect(ControlPublisher.HELD_PAGES_PER_FRAME * Integer.BYTES));
     private final NanoClock nanoClock;
     private final EngineCounters counters;
     private final ControlPublisher control;
@@ -65,6 +59,7 @@ final class ReceiverConductor implements Agent
     private final Admission admission;
     private final ReplyPeers replyPeers;
     private final HelloHandler hellos;
+    private final TransferService service;
     private final SecureRandom random = new SecureRandom();
     private final Int2ObjectHashMap<InboundTransfer> transfersByIndex = new Int2ObjectHashMap<>();
     private final Long2ObjectHashMap<InboundTransfer> transfersById = new Long2ObjectHashMap<>();
@@ -95,6 +90,7 @@ final class ReceiverConductor implements Agent
         final HandshakeGuard guard = new HandshakeGuard(security.peers(), limits.handshakeWindowMs(),
             limits.handshakesPerSecond(), context.epochClock().time());
         hellos = new HelloHandler(this, transfers, replyPeers, admission, guard, context);
+        service = new TransferService(this, control, verifier, journals, counters, transferTimeoutNs, lingerNs);
     }
 
     void dataAdapter(final DataAdapter dataAdapter)
@@ -126,7 +122,7 @@ final class ReceiverConductor implements Agent
         workCount += journals.doWork(nowNs);
         for (int i = transfers.size() - 1; i >= 0; i--)
         {
-            workCount += service(transfers.get(i));
+            workCount += service.service(transfers.get(i), nowNs);
         }
         return workCount;
     }
@@ -242,7 +238,7 @@ final class ReceiverConductor implements Agent
         {
             codecsByPageSize.put(pageSize, new PageCodec(pageSize, 1));
             blockCodecsByPageSize.put(pageSize,
-                new BlockCodec(pageSize, EngineConfiguration.maxBlockPages(pageSize), 1));
+                new BlockCodec(pageSize, CodecConfiguration.maxBlockPages(pageSize), 1));
         }
         transfers.add(transfer);
         transfersByIndex.put(session.receiverIndex(), transfer);
@@ -376,156 +372,7 @@ final class ReceiverConductor implements Agent
         remove(transfer);
     }
 
-    private int service(final InboundTransfer transfer)
-    {
-        final AsyncPublication peer = transfer.peer();
-        if (null != peer.registrationError())
-        {
-            counters.get(EngineCounter.ERRORS).increment();
-            failAndRemove(transfer, FailureReason.PEER_LOST,
-                "cannot reply to " + peer.channel() + ": " + peer.registrationError());
-            return 1;
-        }
-        if (isTimedOut(transfer))
-        {
-            return 1;
-        }
-
-        final ExclusivePublication publication = peer.connectedPublication();
-        if (null == publication)
-        {
-            return 0;
-        }
-
-        if (null != transfer.failure())
-        {
-            if (control.error(publication, transfer, ErrorCode.DESTINATION_UNAVAILABLE, transfer.failure()))
-            {
-                failAndRemove(transfer, FailureReason.INTERNAL_ERROR, transfer.failure());
-            }
-            return 1;
-        }
-
-        int workCount = 0;
-        if (transfer.isHelloAckPending() &&
-            control.helloAck(publication, transfer.transferId(), transfer.session().senderIndex(),
-                transfer.resume().helloStatus(), "", transfer.session().secondMessage()))
-        {
-            transfer.helloAckPending(false);
-            workCount++;
-        }
-        if (!transfer.isHelloAckPending() && transfer.resume().heldPagesToSend() > 0)
-        {
-            workCount += control.heldPages(publication, transfer, heldScratch, counters);
-        }
-        if (0 != transfer.probeSequence() && !transfer.isHelloAckPending() && control.pathEcho(publication, transfer))
-        {
-            transfer.probeEchoed();
-            counters.get(EngineCounter.PROBES_ECHOED).increment();
-            workCount++;
-        }
-
-        for (int k = 0, n = transfer.stripeCount(); k < n; k++)
-        {
-            final StripeImage stripe = transfer.stripe(k);
-            if (stripe.isDictionaryRejectionPending() && control.error(publication, transfer,
-                ErrorCode.DICTIONARY_REJECTED, "dictionary of stripe " + k + " failed its length or CRC check"))
-            {
-                stripe.dictionaryRejectionPending(false);
-                workCount++;
-            }
-            if (stripe.hasPagesToRequest())
-            {
-                workCount += control.pageRequests(publication, transfer, stripe);
-            }
-            if (stripe.isAckPending())
-            {
-                transfer.ackPending(true);
-            }
-        }
-
-        if (transfer.isReadyToVerify())
-        {
-            verifier.verify(transfer);
-        }
-        else if (transfer.isEndReceived() && InboundTransfer.State.RECEIVING == transfer.state() &&
-            transfer.stripeBehindEnd() >= 0 && transfer.countEndAhead())
-        {
-            counters.get(EngineCounter.TRANSFER_ENDS_AHEAD).increment();
-        }
-
-        if (transfer.isAckPending() && control.pageAck(publication, transfer))
-        {
-            transfer.ackPending(false);
-            workCount++;
-        }
-
-        if (InboundTransfer.State.VERDICT_READY == transfer.state() && transfer.isMatch())
-        {
-            // Verified: durable before the sender hears so. The journal stays while the transfer lingers, for a
-            // sender that restarts before it hears the verdict and reopens the transfer.
-            if (!journals.isDurableForVerdict(transfer, nowNs))
-            {
-                return workCount;
-            }
-            transfer.resume().journalVerified();
-        }
-        if (InboundTransfer.State.VERDICT_READY == transfer.state() && control.verdict(publication, transfer))
-        {
-            finish(transfer);
-            workCount++;
-        }
-        return workCount;
-    }
-
-    /**
-     * Remove a transfer whose linger is over, or whose sender went silent, keeping what arrived for a sender that
-     * comes back, restarted or reconnected; flush the others when due.
-     *
-     * @return true when the transfer was removed.
-     */
-    private boolean isTimedOut(final InboundTransfer transfer)
-    {
-        if (InboundTransfer.State.DONE == transfer.state())
-        {
-            if (nowNs - transfer.doneNs() > lingerNs)
-            {
-                remove(transfer);
-                return true;
-            }
-        }
-        else if (transfer.resume().heldPagesToSend() > 0 || InboundTransfer.State.RECEIVING != transfer.state())
-        {
-            // The sender owes no frame while it waits for the held pages or the verdict: its silence counts after.
-            transfer.onVerifying(nowNs);
-        }
-        else if (nowNs - transfer.lastFrameNs() > transferTimeoutNs)
-        {
-            transfer.resume().keepForResume();
-            counters.get(EngineCounter.TRANSFERS_KEPT_FOR_RESUME).increment();
-            failAndRemove(transfer, FailureReason.PEER_LOST, silenceOf(transfer) + "; its " +
-                transfer.pagesApplied() + " applied pages are kept in " + transfer.destination().file().getFileName() +
-                " for the sender to resume");
-            return true;
-        }
-        journals.flushIfDue(transfer, nowNs);
-        return false;
-    }
-
-    private String silenceOf(final InboundTransfer transfer)
-    {
-        final String silence = "no frame from the sender for " + TimeUnit.NANOSECONDS.toSeconds(transferTimeoutNs) +
-            " s";
-        final int behind = transfer.isEndReceived() ? transfer.stripeBehindEnd() : -1;
-        if (behind < 0)
-        {
-            return silence;
-        }
-        return silence + ": its end names frame " + transfer.endLastSequence(behind) + " of stripe " + behind +
-            " but only " + transfer.stripe(behind).highestSequence() + " arrived";
-    }
-
-    private void failAndRemove(final InboundTransfer transfer, final FailureReason reason, final String text)
+    void failAndRemove(final InboundTransfer transfer, final FailureReason reason, final String text)
     {
         remove(transfer);
         if (null != events)
@@ -534,7 +381,7 @@ final class ReceiverConductor implements Agent
         }
     }
 
-    private void finish(final InboundTransfer transfer)
+    void finish(final InboundTransfer transfer)
     {
         if (transfer.isMatch())
         {
@@ -557,7 +404,7 @@ final class ReceiverConductor implements Agent
         transfer.done(nowNs);
     }
 
-    private void remove(final InboundTransfer transfer)
+    void remove(final InboundTransfer transfer)
     {
         final boolean isVerified = InboundTransfer.State.DONE == transfer.state() && transfer.isMatch();
         dataAdapter.unbind(transfer);

@@ -6,6 +6,7 @@ import io.aeron.Image;
 import io.aeron.Subscription;
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
+import io.dwcp.engine.config.CodecConfiguration;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.status.EngineCounter;
@@ -81,8 +82,8 @@ public final class SenderPipeline implements AutoCloseable
         {
             final PageCodec codec = new PageCodec(pageSize, level);
             final BaselineStore baselines = new BaselineStore(pageSize, layout.pagesBelow(k, pageCount),
-                EngineConfiguration.BASELINE_BUDGET_DEFAULT / stripeCount,
-                EngineConfiguration.baselineRefreshIntervalNs(), EngineConfiguration.BASELINE_MAX_DELTA_CHAIN_DEFAULT,
+                CodecConfiguration.BASELINE_BUDGET_DEFAULT / stripeCount,
+                CodecConfiguration.baselineRefreshIntervalNs(), CodecConfiguration.BASELINE_MAX_DELTA_CHAIN_DEFAULT,
                 counters);
             final StripeCounters stripeCounters =
                 new StripeCounters(aeron, "pipeline", EngineCounter.Role.SENDER, 1, k);
@@ -90,8 +91,8 @@ public final class SenderPipeline implements AutoCloseable
             publications[k] = aeron.addExclusivePublication(channel, streamId);
             resources.add(publications[k]);
             // Each stripe its own block codec: the pipeline's stripes may be driven from different threads.
-            final BlockCodec block = EngineConfiguration.blockPages() > 0 ? new BlockCodec(pageSize,
-                Math.min(EngineConfiguration.blockPages(), EngineConfiguration.maxBlockPages(pageSize)), level) : null;
+            final BlockCodec block = CodecConfiguration.blockPages() > 0 ? new BlockCodec(pageSize,
+                Math.min(CodecConfiguration.blockPages(), CodecConfiguration.maxBlockPages(pageSize)), level) : null;
             resources.add(block);
             stripes[k] = new Stripe(slot, k, 1, layout, source, codec, baselines, stripeCounters, statistics,
                 senderCounters, EngineConfiguration.maxFrameLength(), EngineConfiguration.maxPagesPerFrame(), true,

@@ -4,7 +4,7 @@ import io.aeron.Aeron;
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.agent.FailureReason;
-import io.dwcp.engine.config.EngineConfiguration;
+import io.dwcp.engine.config.CodecConfiguration;
 import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.config.TransferGeometry;
 import io.dwcp.engine.memory.MappedImage;
@@ -92,7 +92,7 @@ final class TransferOpener implements AutoCloseable
         BlockCodec codec = blockCodecs[worker].get(pageSize);
         if (null == codec)
         {
-            final int pages = Math.min(context.blockPages(), EngineConfiguration.maxBlockPages(pageSize));
+            final int pages = Math.min(context.blockPages(), CodecConfiguration.maxBlockPages(pageSize));
             codec = new BlockCodec(pageSize, pages, level);
             blockCodecs[worker].put(pageSize, codec);
         }
