@@ -1,6 +1,5 @@
 package io.dwcp.engine.sender;
 
-import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.dwcp.engine.status.StripeCounters;
 import io.dwcp.engine.transport.AsyncPublication;
@@ -40,7 +39,7 @@ final class OutboundTransfer
     private final long pageCount;
     private final int slot;
     private final Stripe[] stripes;
-    private final AsyncPublication[] publications;
+    private final StripePublications publications;
     private final StripeCounters[] stripeCounters;
     private final StripeTracker tracker;
     private final TransferSource source;
@@ -86,7 +85,7 @@ final class OutboundTransfer
         this.pageCount = fileSize / pageSize;
         this.slot = slot;
         this.stripes = stripes;
-        this.publications = publications;
+        this.publications = new StripePublications(peer, publications);
         this.stripeCounters = stripeCounters;
         this.tracker = new StripeTracker(slot, stripes, stripeCounters, workers, statistics);
         this.source = source;
@@ -100,80 +99,11 @@ final class OutboundTransfer
     }
 
     /**
-     * Poll the publications the driver is creating.
-     *
-     * @param aeron client.
-     * @return work done.
+     * @return the stripes' publications, as the driver creates and connects them.
      */
-    int resolvePublications(final Aeron aeron)
+    StripePublications publications()
     {
-        int workCount = 0;
-        for (final AsyncPublication publication : publications)
-        {
-            workCount += publication.resolve(aeron);
-        }
-        return workCount;
-    }
-
-    /**
-     * Why a publication could not be created, if one could not.
-     *
-     * @return the error, or null.
-     */
-    String registrationError()
-    {
-        if (null != peer.registrationError())
-        {
-            return "cannot publish to " + peer.endpoint() + ": " + peer.registrationError();
-        }
-        for (int k = 0; k < publications.length; k++)
-        {
-            if (null != publications[k].registrationError())
-            {
-                return "cannot publish stripe " + k + " to " + peer.endpoint() + ": " +
-                    publications[k].registrationError();
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Are the peer's publication and every stripe's connected?
-     *
-     * @return true when a Hello may go.
-     */
-    boolean isConnected()
-    {
-        if (!peer.isConnected())
-        {
-            return false;
-        }
-        for (final AsyncPublication publication : publications)
-        {
-            if (null == publication.connectedPublication())
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Stripes whose publication is not connected, for a message.
-     *
-     * @return their count.
-     */
-    int unconnectedStripes()
-    {
-        int count = 0;
-        for (final AsyncPublication publication : publications)
-        {
-            if (null == publication.connectedPublication())
-            {
-                count++;
-            }
-        }
-        return count;
+        return publications;
     }
 
     /**
@@ -189,7 +119,7 @@ final class OutboundTransfer
         state = State.STREAMING;
         for (int k = 0; k < stripes.length; k++)
         {
-            stripes[k].handOver(publications[k].publication(), session.stripeSealer(k));
+            stripes[k].handOver(publications.publication(k), session.stripeSealer(k));
         }
         tracker.start(nowNs);
     }
@@ -358,10 +288,7 @@ final class OutboundTransfer
     /** Close what the conductor owns: publications, stripe counters and the source. After every release. */
     void closeResources()
     {
-        for (final AsyncPublication publication : publications)
-        {
-            publication.close();
-        }
+        publications.close();
         CloseHelper.closeAll(stripeCounters);
         source.close();
     }

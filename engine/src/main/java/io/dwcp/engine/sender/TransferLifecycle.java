@@ -49,7 +49,7 @@ final class TransferLifecycle
     private int serviceConnecting(final OutboundTransfer transfer, final long nowNs)
     {
         int workCount = 0;
-        final String registrationError = transfer.registrationError();
+        final String registrationError = transfer.publications().registrationError();
         if (null != registrationError)
         {
             conductor.fail(transfer, FailureReason.RECEIVER_UNREACHABLE, registrationError);
@@ -74,17 +74,17 @@ final class TransferLifecycle
         {
             conductor.fail(transfer, FailureReason.RECEIVER_UNREACHABLE, "no answer from receiver " +
                 transfer.peer().endpoint() + " within " + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNs) +
-                " ms (" + transfer.unconnectedStripes() + " of " + transfer.stripeCount() +
+                " ms (" + transfer.publications().unconnectedStripes() + " of " + transfer.stripeCount() +
                 " stripes not connected)");
             return 1;
         }
-        if (transfer.isConnected() && nowNs - transfer.nextHelloNs() >= 0)
+        if (transfer.publications().isConnected() && nowNs - transfer.nextHelloNs() >= 0)
         {
             transfer.nextHelloNs(nowNs + helloIntervalNs);
             onResult(transfer, frames.sendHello(transfer, transfer.peerPublication()));
             workCount++;
         }
-        workCount += transfer.resolvePublications(context.aeron());
+        workCount += transfer.publications().resolve(context.aeron());
         return workCount;
     }
 
