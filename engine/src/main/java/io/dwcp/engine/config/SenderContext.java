@@ -7,15 +7,11 @@ import net.openhft.chronicle.queue.ChronicleQueue;
 import java.nio.file.Path;
 
 /**
- * Settings of a sender agent. Fluent setters; {@link #conclude()} validates them and fills in defaults.
+ * Settings of a sender agent; those of its codec are in {@link CodecContext}. Fluent setters; {@link #conclude()}
+ * validates them and fills in defaults.
  */
-public final class SenderContext extends EngineContext<SenderContext>
+public final class SenderContext extends CodecContext<SenderContext>
 {
-    /** Most entries an SBE group with a uint16 count can hold (65535 is its null value). */
-    public static final int MAX_PAGES_PER_FRAME = 65534;
-
-    /** Largest dictionary a sender trains and a receiver accepts. */
-    public static final int MAX_DICTIONARY_BYTES = 1024 * 1024;
 
     private ChronicleQueue commandQueue;
     private ChronicleQueue eventQueue;
@@ -23,24 +19,12 @@ public final class SenderContext extends EngineContext<SenderContext>
     private String controlEndpoint;
     private String replyEndpoint;
     private int controlStreamId = EngineConfiguration.controlStreamId();
-    private int compressionLevel = CodecConfiguration.compressionLevel();
-    private int maxFrameLength = EngineConfiguration.maxFrameLength();
-    private int maxPagesPerFrame = EngineConfiguration.maxPagesPerFrame();
     private long peerTimeoutNs = EngineConfiguration.peerTimeoutNs();
     private long helloIntervalNs = EngineConfiguration.helloIntervalNs();
     private long progressIntervalNs = EngineConfiguration.progressIntervalNs();
     private long maxQueuedPages = EngineConfiguration.maxQueuedPages();
     private int framesPerCycle = EngineConfiguration.framesPerCycle();
-    private long baselineBudgetBytes = CodecConfiguration.baselineBudgetBytes();
-    private boolean isBaselineCompressed = CodecConfiguration.baselineCompressed();
-    private long baselineRefreshIntervalNs = CodecConfiguration.baselineRefreshIntervalNs();
-    private int baselineMaxDeltaChain = CodecConfiguration.baselineMaxDeltaChain();
     private long switchoverDowntimeLimitNs = EngineConfiguration.switchoverDowntimeLimitNs();
-    private int dictionaryBytes = CodecConfiguration.dictionaryBytes();
-    private int dictionarySamplePages = CodecConfiguration.dictionarySamplePages();
-    private boolean isHdeEnabled = CodecConfiguration.hdeEnabled();
-    private int blockPages = CodecConfiguration.blockPages();
-    private int duplicateIndexBytes = CodecConfiguration.duplicateIndexBytes();
     private Path recordingDirectory = null == EngineConfiguration.recordingDir() ?
         null : Path.of(EngineConfiguration.recordingDir());
     private StreamCountPolicy streamCountPolicy;
@@ -91,26 +75,13 @@ public final class SenderContext extends EngineContext<SenderContext>
         }
         Channels.channelFor(replyEndpoint);
         requireLoopbackWhenInsecure("replyEndpoint", replyEndpoint);
-        requirePositive("maxFrameLength", maxFrameLength);
+        concludeCodec();
         requirePositive("framesPerCycle", framesPerCycle);
         requirePositive("peerTimeoutNs", peerTimeoutNs);
         requirePositive("helloIntervalNs", helloIntervalNs);
         requirePositive("progressIntervalNs", progressIntervalNs);
         requirePositive("maxQueuedPages", maxQueuedPages);
-        requirePositive("baselineRefreshIntervalNs", baselineRefreshIntervalNs);
-        requirePositive("dictionarySamplePages", dictionarySamplePages);
-        requireRange("blockPages", blockPages, 0, CodecConfiguration.MAX_BLOCK_PAGES);
-        requireRange("duplicateIndexBytes", duplicateIndexBytes, 0, Integer.MAX_VALUE);
-        requireRange("dictionaryBytes", dictionaryBytes, 0, MAX_DICTIONARY_BYTES);
-        requireRange("baselineBudgetBytes", baselineBudgetBytes, 0, Long.MAX_VALUE);
-        requireRange("baselineMaxDeltaChain", baselineMaxDeltaChain, 0, Integer.MAX_VALUE);
-        requireRange("maxPagesPerFrame", maxPagesPerFrame, 1, MAX_PAGES_PER_FRAME);
         requireRange(EngineConfiguration.SENDER_WORKERS_PROP_NAME, workerCount, 1, 64);
-        if (dictionaryBytes > 0 && blockPages > 0)
-        {
-            throw new IllegalStateException("dictionaryBytes=" + dictionaryBytes + " trains a dictionary for pages " +
-                "compressed alone: it needs blockPages=0, as frame blocks take their context from their own pages");
-        }
         if (0 != stripeTermLength && (stripeTermLength < 64 * 1024 || Integer.bitCount(stripeTermLength) != 1))
         {
             throw new IllegalStateException(EngineConfiguration.STRIPE_TERM_LENGTH_PROP_NAME + "=" + stripeTermLength +
@@ -246,54 +217,6 @@ public final class SenderContext extends EngineContext<SenderContext>
     }
 
     /**
-     * @param compressionLevel zstd level for transfers that do not name one.
-     * @return this.
-     */
-    public SenderContext compressionLevel(final int compressionLevel)
-    {
-        this.compressionLevel = compressionLevel;
-        return this;
-    }
-
-    /** @return zstd level for transfers that do not name one. */
-    public int compressionLevel()
-    {
-        return compressionLevel;
-    }
-
-    /**
-     * @param maxFrameLength largest page frame in bytes.
-     * @return this.
-     */
-    public SenderContext maxFrameLength(final int maxFrameLength)
-    {
-        this.maxFrameLength = maxFrameLength;
-        return this;
-    }
-
-    /** @return largest page frame in bytes. */
-    public int maxFrameLength()
-    {
-        return maxFrameLength;
-    }
-
-    /**
-     * @param maxPagesPerFrame most pages in one frame.
-     * @return this.
-     */
-    public SenderContext maxPagesPerFrame(final int maxPagesPerFrame)
-    {
-        this.maxPagesPerFrame = maxPagesPerFrame;
-        return this;
-    }
-
-    /** @return most pages in one frame. */
-    public int maxPagesPerFrame()
-    {
-        return maxPagesPerFrame;
-    }
-
-    /**
      * @param peerTimeoutNs silence from a receiver that owes an answer after which its transfers fail.
      * @return this.
      */
@@ -374,70 +297,6 @@ public final class SenderContext extends EngineContext<SenderContext>
     }
 
     /**
-     * @param baselineBudgetBytes bytes of page copies kept per transfer for deltas; 0 disables deltas.
-     * @return this.
-     */
-    public SenderContext baselineBudgetBytes(final long baselineBudgetBytes)
-    {
-        this.baselineBudgetBytes = baselineBudgetBytes;
-        return this;
-    }
-
-    /** @return bytes of page copies kept per transfer for deltas. */
-    public long baselineBudgetBytes()
-    {
-        return baselineBudgetBytes;
-    }
-
-    /**
-     * @param isBaselineCompressed keep baselines zstd-compressed, to cover more pages with the same budget.
-     * @return this.
-     */
-    public SenderContext baselineCompressed(final boolean isBaselineCompressed)
-    {
-        this.isBaselineCompressed = isBaselineCompressed;
-        return this;
-    }
-
-    /** @return whether baselines are kept compressed. */
-    public boolean baselineCompressed()
-    {
-        return isBaselineCompressed;
-    }
-
-    /**
-     * @param baselineRefreshIntervalNs age after which a baseline is refreshed with a full page.
-     * @return this.
-     */
-    public SenderContext baselineRefreshIntervalNs(final long baselineRefreshIntervalNs)
-    {
-        this.baselineRefreshIntervalNs = baselineRefreshIntervalNs;
-        return this;
-    }
-
-    /** @return age after which a baseline is refreshed with a full page. */
-    public long baselineRefreshIntervalNs()
-    {
-        return baselineRefreshIntervalNs;
-    }
-
-    /**
-     * @param baselineMaxDeltaChain most deltas in a row before a full page.
-     * @return this.
-     */
-    public SenderContext baselineMaxDeltaChain(final int baselineMaxDeltaChain)
-    {
-        this.baselineMaxDeltaChain = baselineMaxDeltaChain;
-        return this;
-    }
-
-    /** @return most deltas in a row before a full page. */
-    public int baselineMaxDeltaChain()
-    {
-        return baselineMaxDeltaChain;
-    }
-
-    /**
      * @param switchoverDowntimeLimitNs expected downtime under which switchover-ready is emitted.
      * @return this.
      */
@@ -451,86 +310,6 @@ public final class SenderContext extends EngineContext<SenderContext>
     public long switchoverDowntimeLimitNs()
     {
         return switchoverDowntimeLimitNs;
-    }
-
-    /**
-     * @param dictionaryBytes size of a dictionary trained per transfer; 0 trains none.
-     * @return this.
-     */
-    public SenderContext dictionaryBytes(final int dictionaryBytes)
-    {
-        this.dictionaryBytes = dictionaryBytes;
-        return this;
-    }
-
-    /** @return size of a dictionary trained per transfer; 0 trains none. */
-    public int dictionaryBytes()
-    {
-        return dictionaryBytes;
-    }
-
-    /**
-     * @param dictionarySamplePages pages sampled to train a dictionary.
-     * @return this.
-     */
-    public SenderContext dictionarySamplePages(final int dictionarySamplePages)
-    {
-        this.dictionarySamplePages = dictionarySamplePages;
-        return this;
-    }
-
-    /** @return pages sampled to train a dictionary. */
-    public int dictionarySamplePages()
-    {
-        return dictionarySamplePages;
-    }
-
-    /**
-     * @param blockPages pages compressed together as one zstd block per frame; 0 compresses each page alone.
-     * @return this.
-     */
-    public SenderContext blockPages(final int blockPages)
-    {
-        this.blockPages = blockPages;
-        return this;
-    }
-
-    /** @return pages compressed together per frame, or 0 for each page alone. */
-    public int blockPages()
-    {
-        return blockPages;
-    }
-
-    /**
-     * @param duplicateIndexBytes bytes of the index that finds pages equal to ones the receiver holds; 0 for none.
-     * @return this.
-     */
-    public SenderContext duplicateIndexBytes(final int duplicateIndexBytes)
-    {
-        this.duplicateIndexBytes = duplicateIndexBytes;
-        return this;
-    }
-
-    /** @return bytes of the duplicate-page index. */
-    public int duplicateIndexBytes()
-    {
-        return duplicateIndexBytes;
-    }
-
-    /**
-     * @param isHdeEnabled false sends every page raw: no zero pages, compression or deltas.
-     * @return this.
-     */
-    public SenderContext hdeEnabled(final boolean isHdeEnabled)
-    {
-        this.isHdeEnabled = isHdeEnabled;
-        return this;
-    }
-
-    /** @return false when every page goes raw. */
-    public boolean hdeEnabled()
-    {
-        return isHdeEnabled;
     }
 
     /**

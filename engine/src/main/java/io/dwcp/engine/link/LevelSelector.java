@@ -42,20 +42,7 @@ public final class LevelSelector
      */
     public int choose(final long linkBps, final int threads)
     {
-        final int count = profile.levelCount();
-        double best = 0;
-        for (int i = 0; i < count; i++)
-        {
-            best = Math.max(best, goodput(i, linkBps, threads));
-        }
-        for (int i = 0; i < count; i++)
-        {
-            if (goodput(i, linkBps, threads) >= best * (1 - TIE_FRACTION))
-            {
-                return profile.level(i);
-            }
-        }
-        return profile.level(0);
+        return fastestNearBest(linkBps, threads, -1, 0);
     }
 
     /**
@@ -70,24 +57,35 @@ public final class LevelSelector
     public int chooseCodecBound(final long linkBps, final int level, final double deliveredBytes)
     {
         final int current = indexOf(level);
-        if (current < 0)
-        {
-            return level;
-        }
+        return current < 0 ? level : fastestNearBest(linkBps, 0, current, deliveredBytes);
+    }
+
+    /**
+     * Of the levels whose goodput is within {@link #TIE_FRACTION} of the best, the fastest: by the model when
+     * {@code current} is negative, else scaled from what the level at {@code current} delivers.
+     */
+    private int fastestNearBest(final long linkBps, final int threads, final int current, final double delivered)
+    {
         final int count = profile.levelCount();
         double best = 0;
         for (int i = 0; i < count; i++)
         {
-            best = Math.max(best, codecBoundGoodput(i, current, linkBps, deliveredBytes));
+            best = Math.max(best, goodputOf(i, linkBps, threads, current, delivered));
         }
         for (int i = 0; i < count; i++)
         {
-            if (codecBoundGoodput(i, current, linkBps, deliveredBytes) >= best * (1 - TIE_FRACTION))
+            if (goodputOf(i, linkBps, threads, current, delivered) >= best * (1 - TIE_FRACTION))
             {
                 return profile.level(i);
             }
         }
-        return level;
+        return profile.level(0);
+    }
+
+    private double goodputOf(
+        final int index, final long linkBps, final int threads, final int current, final double delivered)
+    {
+        return current < 0 ? goodput(index, linkBps, threads) : codecBoundGoodput(index, current, linkBps, delivered);
     }
 
     private double codecBoundGoodput(final int index, final int current, final long linkBps, final double delivered)

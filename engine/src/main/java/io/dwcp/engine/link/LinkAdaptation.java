@@ -62,7 +62,6 @@ public final class LinkAdaptation
     private boolean isLinkBound;
     private boolean isWindowBound;
     private boolean isCodecBound;
-    private long deliveredBps;
     private int spikeSamples;
     private int quietSamples;
     private boolean isStreamsReduced;
@@ -149,7 +148,6 @@ public final class LinkAdaptation
         isWindowBound = backPressureShare > BACK_PRESSURE_THRESHOLD;
         int changed = 0;
         isCodecBound = !isLinkBound && codecBusyShare > CODEC_BUSY_THRESHOLD && metrics.currentBandwidthBps() > 0;
-        deliveredBps = metrics.currentBandwidthBps();
         if (isLinkBound)
         {
             calmSamples = 0;
@@ -169,14 +167,14 @@ public final class LinkAdaptation
             calmSamples = 0;
             bottleneckBps = bottleneckBps + bottleneckBps / 2;
         }
-        changed |= adaptLevel();
+        changed |= adaptLevel(metrics.currentBandwidthBps());
         changed |= adaptStreams(baseNs, latencyNs);
         // Loss with a growing queue is congestion, which a pace cures; loss without one (a noisy path) is not.
         changed |= adaptPace(metrics, isLossy && isQueueing);
         return changed;
     }
 
-    private int adaptLevel()
+    private int adaptLevel(final long deliveredBps)
     {
         samplesSinceLevelChange++;
         if (null == selector || bottleneckBps <= 0)
