@@ -45,12 +45,17 @@ class MetricsSystemTest
         {
             final MetricsEndpoint sender = harness.senderEngine().metrics();
             assertNotNull(sender, "an endpoint when the port is set");
-            harness.submitWholeImage(1, "vm-1", image, PAGE_SIZE);
+            // The transfer stays open until its end is sent, so that its link is sampled (every 500 ms) however fast
+            // its pages go: a whole image sent and ended at once could finish before the first sample.
+            harness.startTransfer(1, "vm-1", image, PAGE_SIZE);
+            harness.commands().pageRange(1, 0, 0, (int)(IMAGE_SIZE / PAGE_SIZE));
+            harness.commands().endOfRound(1, 0);
+            harness.awaitEvents("a link sample", 60_000,
+                () -> harness.senderEngine().senderCounters().value(EngineCounter.LINK_SAMPLES) > 0);
+            harness.commands().endOfTransfer(1);
             harness.awaitEnd(1, TimeUnit.MINUTES.toMillis(1));
             assertEquals(List.of(), harness.events().failed);
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-1", 1)));
-            harness.awaitEvents("a link sample", 10_000,
-                () -> harness.senderEngine().senderCounters().value(EngineCounter.LINK_SAMPLES) > 0);
 
             final HttpClient http = HttpClient.newHttpClient();
             final HttpResponse<String> metrics = get(http, sender.port(), "/metrics");
