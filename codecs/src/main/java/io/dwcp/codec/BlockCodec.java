@@ -35,11 +35,16 @@ public final class BlockCodec implements AutoCloseable
     /** Bytes before the versions in a dictionary: zeros, so it never reads as a zstd dictionary header. */
     static final int DICTIONARY_PREFIX = 8;
     /** Largest hash table of the dictionary context, in log2 entries, for a full block and its versions. */
-    static final int DICTIONARY_HASH_LOG = 17;
+    static final int DICTIONARY_HASH_LOG = 18;
     /** Smallest hash table of the dictionary context. */
     static final int MIN_DICTIONARY_HASH_LOG = 10;
     /** Levels from this one up have hash tables at least that large of their own. */
     static final int DICTIONARY_HASH_LOG_BELOW_LEVEL = 5;
+    /**
+     * Most versions of other pages a block's dictionary may hold per page of the block, besides the pages' own:
+     * pages found similar by content (data the guest moved from one page to another, as a collector does).
+     */
+    public static final int MAX_SIMILAR_PER_PAGE = 2;
 
     private final int pageSize;
     private final int maxPages;
@@ -52,10 +57,12 @@ public final class BlockCodec implements AutoCloseable
     private final ZstdDecompressCtx dictionaryDecompressCtx = new ZstdDecompressCtx();
     private final UnsafeBuffer dictionaryView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer bases;
+    private final int maxBases;
     private int pageCount;
     private int baseCount;
     private int level = Integer.MIN_VALUE;
     private int dictionaryHashLog;
+    private int dictionaryWindowLog;
     private boolean isClosed;
 
     /**
@@ -75,8 +82,9 @@ public final class BlockCodec implements AutoCloseable
         this.maxPages = maxPages;
         pagesBuffer = ByteBuffer.allocateDirect(Math.multiplyExact(maxPages, pageSize));
         pages = new UnsafeBuffer(pagesBuffer);
-        dictionaries = new byte[32 - Integer.numberOfLeadingZeros(Integer.highestOneBit(maxPages) << 1)][];
-        bases = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.multiplyExact(maxPages, pageSize)));
+        maxBases = Math.multiplyExact(maxPages, 1 + MAX_SIMILAR_PER_PAGE);
+        dictionaries = new byte[32 - Integer.numberOfLeadingZeros(Integer.highestOneBit(maxBases) << 1)][];
+        bases = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.multiplyExact(maxBases, pageSize)));
         for (final ZstdCompressCtx ctx : new ZstdCompressCtx[]{compressCtx, dictionaryCompressCtx})
         {
             ctx.setMagicless(true).setContentSize(false).setChecksum(false).setDictID(false);
@@ -120,6 +128,8 @@ public final class BlockCodec implements AutoCloseable
             // Back to the level's own table: a size set for a lower level would otherwise stick.
             dictionaryCompressCtx.setHashLog(0);
             dictionaryHashLog = 0;
+            dictionaryCompressCtx.setWindowLog(0);
+            dictionaryWindowLog = 0;
         }
     }
 
@@ -161,6 +171,26 @@ public final class BlockCodec implements AutoCloseable
     }
 
     /**
+     * Most versions a block's dictionary holds: its pages' own and those of similar pages.
+     *
+     * @return {@code maxPages() * (1 + MAX_SIMILAR_PER_PAGE)}.
+     */
+    public int maxBases()
+    {
+        return maxBases;
+    }
+
+    /**
+     * Versions given so far for the dictionary.
+     *
+     * @return versions added since {@link #begin()}.
+     */
+    public int baseCount()
+    {
+        return baseCount;
+    }
+
+    /**
      * Add a page the receiver holds no version of: its bytes are copied into the block.
      *
      * @param source       buffer holding the page.
@@ -187,13 +217,18 @@ public final class BlockCodec implements AutoCloseable
     }
 
     /**
-     * Give the version held of the next delta page, in entry order; the receiver calls only this. It is copied.
+     * Give the version held of the next delta or similar page, in entry order; the receiver calls only this, and the
+     * sender for a similar page. It is copied; beyond {@link #maxBases()} it is an error.
      *
      * @param base       buffer holding the version.
      * @param baseOffset of that version.
      */
     public void addBase(final DirectBuffer base, final int baseOffset)
     {
+        if (baseCount >= maxBases)
+        {
+            throw new IllegalStateException("a block's dictionary holds at most " + maxBases + " versions");
+        }
         bases.putBytes(baseCount++ * pageSize, base, baseOffset, pageSize);
     }
 
@@ -214,6 +249,15 @@ public final class BlockCodec implements AutoCloseable
         final ZstdCompressCtx ctx;
         if (baseCount > 0)
         {
+            // The window covers the whole dictionary and the pages: level 1's 512 KiB would lose the first versions
+            // of a dictionary that also holds similar pages, as matches may reach only a window back.
+            final int windowLog = Math.max(MIN_DICTIONARY_HASH_LOG,
+                32 - Integer.numberOfLeadingZeros(DICTIONARY_PREFIX + (baseCount + pageCount) * pageSize - 1));
+            if (windowLog > dictionaryWindowLog)
+            {
+                dictionaryWindowLog = windowLog;
+                dictionaryCompressCtx.setWindowLog(windowLog);
+            }
             if (level < DICTIONARY_HASH_LOG_BELOW_LEVEL)
             {
                 // Sized to the dictionary and the pages together: a table larger than they need costs its reset on
@@ -255,7 +299,8 @@ public final class BlockCodec implements AutoCloseable
         final DirectBuffer payload, final int payloadOffset, final int payloadLength, final int expectedPages)
     {
         pageCount = 0;
-        if (expectedPages <= 0 || expectedPages > maxPages || baseCount > expectedPages || payloadLength <= 0 ||
+        if (expectedPages <= 0 || expectedPages > maxPages ||
+            baseCount > expectedPages * (1 + MAX_SIMILAR_PER_PAGE) || payloadLength <= 0 ||
             payloadLength > maxCompressedLength(pageSize, expectedPages))
         {
             return PageCodec.DecodeResult.BAD_LENGTH;

@@ -108,6 +108,75 @@ class BlockCodecTest
     }
 
     @Test
+    void versionsOfSimilarPagesInTheDictionaryShrinkPagesWhoseDataMoved()
+    {
+        fill(5);
+        // Each page of the block is the data of another page, moved by 40 bytes, with a few words changed: the
+        // receiver holds those other pages, not an earlier version of these.
+        final UnsafeBuffer moved = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGES * PAGE_SIZE));
+        final Random random = new Random(5);
+        final byte[] fresh = new byte[PAGES * PAGE_SIZE];
+        random.nextBytes(fresh);
+        moved.putBytes(0, fresh);
+        for (int p = 0; p < PAGES; p++)
+        {
+            moved.putBytes(p * PAGE_SIZE + 40, previous, p * PAGE_SIZE, PAGE_SIZE - 40);
+        }
+
+        sender.begin();
+        for (int p = 0; p < PAGES; p++)
+        {
+            sender.addPage(moved, p * PAGE_SIZE);
+        }
+        final int alone = sender.compress(block, 0, block.capacity());
+        sender.begin();
+        for (int p = 0; p < PAGES; p++)
+        {
+            sender.addPage(moved, p * PAGE_SIZE);
+            sender.addBase(previous, p * PAGE_SIZE);
+        }
+        final int length = sender.compress(block, 0, block.capacity());
+        assertTrue(length < alone / 4, "with the similar pages " + length + " bytes, alone " + alone);
+
+        receiver.begin();
+        for (int p = 0; p < PAGES; p++)
+        {
+            receiver.addBase(previous, p * PAGE_SIZE);
+        }
+        assertEquals(PageCodec.DecodeResult.OK, receiver.decompress(block, 0, length, PAGES));
+        for (int p = 0; p < PAGES; p++)
+        {
+            assertEquals(PageChecksum.crc32c(moved, p * PAGE_SIZE, PAGE_SIZE),
+                PageChecksum.crc32c(receiver.pages(), receiver.pageOffset(p), PAGE_SIZE), "page " + p);
+        }
+    }
+
+    @Test
+    void aDictionaryHoldsAtMostItsVersionsAndADecoderRefusesMoreThanItsPagesCanHave()
+    {
+        fill(6);
+        sender.begin();
+        for (int b = 0; b < sender.maxBases(); b++)
+        {
+            sender.addBase(previous, (b % PAGES) * PAGE_SIZE);
+        }
+        assertEquals(PAGES * (1 + BlockCodec.MAX_SIMILAR_PER_PAGE), sender.maxBases());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            () -> sender.addBase(previous, 0));
+
+        sender.begin();
+        sender.addPage(current, 0);
+        final int length = sender.compress(block, 0, block.capacity());
+        // One page can bring its own version and two similar ones; a fourth version is more than a block of one has.
+        receiver.begin();
+        for (int b = 0; b < 2 + BlockCodec.MAX_SIMILAR_PER_PAGE; b++)
+        {
+            receiver.addBase(previous, b * PAGE_SIZE);
+        }
+        assertEquals(PageCodec.DecodeResult.BAD_LENGTH, receiver.decompress(block, 0, length, 1));
+    }
+
+    @Test
     void aHeldVersionThatDiffersDecodesWrongAndFailsTheCrc()
     {
         fill(3);

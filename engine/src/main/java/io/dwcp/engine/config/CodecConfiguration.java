@@ -65,6 +65,12 @@ public final class CodecConfiguration
     /** Default index size: 4 MiB, 174762 pages' worth. */
     public static final int DUPLICATE_INDEX_BYTES_DEFAULT = 4 * 1024 * 1024;
 
+    /** Bytes of the sender's off-heap index of page anchors, by which a page whose data came from another page
+     * the receiver holds gets that page's version into its block's dictionary; 0 finds no similar pages. */
+    public static final String SIMILAR_INDEX_BYTES_PROP_NAME = "dwcp.similar.index.bytes";
+    /** Default index size: 16 MiB, a million anchors, eight for each page of a 512 MiB image. */
+    public static final int SIMILAR_INDEX_BYTES_DEFAULT = 16 * 1024 * 1024;
+
     /** Compression and deltas (HDE) on; false sends every page raw, the seeds' backward-compatibility mode. */
     public static final String HDE_ENABLED_PROP_NAME = "dwcp.hde.enabled";
     /** Default: on. */
@@ -171,6 +177,16 @@ public final class CodecConfiguration
     public static int duplicateIndexBytes()
     {
         return Integer.getInteger(DUPLICATE_INDEX_BYTES_PROP_NAME, DUPLICATE_INDEX_BYTES_DEFAULT);
+    }
+
+    /**
+     * Bytes of the similar-page index.
+     *
+     * @return the value of {@link #SIMILAR_INDEX_BYTES_PROP_NAME} or its default.
+     */
+    public static int similarIndexBytes()
+    {
+        return Integer.getInteger(SIMILAR_INDEX_BYTES_PROP_NAME, SIMILAR_INDEX_BYTES_DEFAULT);
     }
 
     /**

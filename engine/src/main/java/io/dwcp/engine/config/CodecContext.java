@@ -27,6 +27,7 @@ public abstract class CodecContext<T extends CodecContext<T>> extends EngineCont
     private boolean isHdeEnabled = CodecConfiguration.hdeEnabled();
     private int blockPages = CodecConfiguration.blockPages();
     private int duplicateIndexBytes = CodecConfiguration.duplicateIndexBytes();
+    private int similarIndexBytes = CodecConfiguration.similarIndexBytes();
 
     CodecContext(final String defaultName)
     {
@@ -45,6 +46,7 @@ public abstract class CodecContext<T extends CodecContext<T>> extends EngineCont
         requirePositive("dictionarySamplePages", dictionarySamplePages);
         requireRange("blockPages", blockPages, 0, CodecConfiguration.MAX_BLOCK_PAGES);
         requireRange("duplicateIndexBytes", duplicateIndexBytes, 0, Integer.MAX_VALUE);
+        requireRange("similarIndexBytes", similarIndexBytes, 0, Integer.MAX_VALUE);
         requireRange("dictionaryBytes", dictionaryBytes, 0, MAX_DICTIONARY_BYTES);
         requireRange("baselineBudgetBytes", baselineBudgetBytes, 0, Long.MAX_VALUE);
         requireRange("baselineMaxDeltaChain", baselineMaxDeltaChain, 0, Integer.MAX_VALUE);
@@ -230,6 +232,23 @@ public abstract class CodecContext<T extends CodecContext<T>> extends EngineCont
     public int duplicateIndexBytes()
     {
         return duplicateIndexBytes;
+    }
+
+    /**
+     * @param similarIndexBytes bytes of the index that finds pages whose data another page the receiver holds
+     *                          has; 0 for none.
+     * @return this.
+     */
+    public T similarIndexBytes(final int similarIndexBytes)
+    {
+        this.similarIndexBytes = similarIndexBytes;
+        return self();
+    }
+
+    /** @return bytes of the similar-page index. */
+    public int similarIndexBytes()
+    {
+        return similarIndexBytes;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.dwcp.engine.receiver;
 
 import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
@@ -120,7 +121,8 @@ final class StripeImage implements AutoCloseable
 
         final MappedImage destination = transfer.destination();
         final long pageCount = transfer.pageCount();
-        final PageCodec.DecodeResult blockResult = decodeBlock(view, block, entries, destination, pageCount);
+        final PageCodec.DecodeResult blockResult =
+            decodeBlock(view, block, entries, destination, pageCount, counters);
         if (PageCodec.DecodeResult.OK != blockResult && entries.blockPages() > 0)
         {
             counters.get(EngineCounter.BLOCKS_REJECTED).increment();
@@ -132,6 +134,11 @@ final class StripeImage implements AutoCloseable
         {
             final long pageNumber = entries.pageNumber(i);
             final short encoding = entries.encoding(i);
+            if (PageEncoding.SIMILAR_BASE.value() == encoding)
+            {
+                // Not a page: a version in the block's dictionary, checked when the block was decoded.
+                continue;
+            }
             final boolean isBlockPage = FrameEntries.isBlock(encoding);
             final int pageInBlock = isBlockPage ? blockIndex++ : -1;
             if (pageNumber < 0 || pageNumber >= pageCount)
@@ -298,16 +305,19 @@ final class StripeImage implements AutoCloseable
     }
 
     /**
-     * Decode the frame's block, its dictionary built from this receiver's copies of the delta pages in entry order.
-     * A delta page beyond the image or on another stripe gives a zero page to the dictionary, so the order holds;
-     * the page itself is rejected.
+     * Decode the frame's block, its dictionary built from this receiver's copies of the delta and similar pages in
+     * entry order. A delta page beyond the image or on another stripe gives a zero page to the dictionary, so the
+     * order holds; the page itself is rejected. A similar page may be on any stripe, as the receiver's stripes share
+     * its thread; one beyond the image (a zero page stands in), or whose copy here does not have the CRC32C its entry
+     * names (changed since, or never received), is counted, and the pages it spoils fail their own CRC32C.
      */
     private PageCodec.DecodeResult decodeBlock(
         final DirectBuffer view,
         final BlockCodec block,
         final FrameEntries entries,
         final MappedImage destination,
-        final long pageCount)
+        final long pageCount,
+        final EngineCounters counters)
     {
         final int blockPages = entries.blockPages();
         if (0 == blockPages)
@@ -319,9 +329,36 @@ final class StripeImage implements AutoCloseable
             return PageCodec.DecodeResult.BAD_LENGTH;
         }
         block.begin();
+        final int pageSize = transfer.pageSize();
         for (int i = 0, count = entries.count(); i < count; i++)
         {
-            if (PageEncoding.BLOCK_DELTA.value() == entries.encoding(i))
+            final short encoding = entries.encoding(i);
+            if ((PageEncoding.BLOCK_DELTA.value() == encoding || PageEncoding.SIMILAR_BASE.value() == encoding) &&
+                block.baseCount() >= block.maxBases())
+            {
+                return PageCodec.DecodeResult.BAD_LENGTH;
+            }
+            if (PageEncoding.SIMILAR_BASE.value() == encoding)
+            {
+                final long pageNumber = entries.pageNumber(i);
+                final boolean isInImage = pageNumber >= 0 && pageNumber < pageCount;
+                if (!isInImage || entries.crc(i) != PageChecksum.crc32c(
+                    destination.segmentOf(pageNumber), destination.offsetOf(pageNumber), pageSize))
+                {
+                    // The block still decodes: only the pages that took data from this version come out wrong, and
+                    // fail their CRC32C to be asked for again, where rejecting the block would lose all its pages.
+                    counters.get(EngineCounter.SIMILAR_BASES_MISMATCHED).increment();
+                }
+                if (isInImage)
+                {
+                    block.addBase(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                }
+                else
+                {
+                    block.addBase(entries.zeroPage(), 0);
+                }
+            }
+            else if (PageEncoding.BLOCK_DELTA.value() == encoding)
             {
                 final long pageNumber = entries.pageNumber(i);
                 if (pageNumber >= 0 && pageNumber < pageCount && layout.stripeOf(pageNumber) == index)

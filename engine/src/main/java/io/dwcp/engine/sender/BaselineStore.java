@@ -192,6 +192,28 @@ final class BaselineStore implements AutoCloseable
     }
 
     /**
+     * The version of a page the receiver holds, for another page's dictionary: the last version sent, if its frame
+     * is delivered. Neither a hit nor a use: it counts nothing and leaves the page's place in the store as it is.
+     *
+     * @param pageNumber    of the page, in this store's numbering.
+     * @param deliveredUpTo highest frame sequence known to be applied.
+     * @return the slot, read with {@link #baseBuffer} and {@link #baseOffset} before the store is used again, or -1.
+     */
+    int heldSlot(final long pageNumber, final long deliveredUpTo)
+    {
+        if (0 == slotCount)
+        {
+            return NO_SLOT;
+        }
+        final int slot = slotOfPage[(int)pageNumber];
+        if (NO_SLOT == slot || sequenceOfSlot[slot] > deliveredUpTo)
+        {
+            return NO_SLOT;
+        }
+        return null != compressor && !expand(slot) ? NO_SLOT : slot;
+    }
+
+    /**
      * Record the version of a page just encoded: the receiver will hold it once the frame carrying it is applied.
      *
      * @param pageNumber   of the page.

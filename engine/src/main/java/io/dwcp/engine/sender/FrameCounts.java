@@ -20,6 +20,7 @@ final class FrameCounts
     private int dictionaryPages;
     private int blockPages;
     private int referencePages;
+    private int similarBases;
 
     /** Start a frame. */
     void reset()
@@ -32,6 +33,7 @@ final class FrameCounts
         dictionaryPages = 0;
         blockPages = 0;
         referencePages = 0;
+        similarBases = 0;
     }
 
     /**
@@ -58,6 +60,7 @@ final class FrameCounts
                 blockPages++;
             }
             case REFERENCE -> referencePages++;
+            case SIMILAR_BASE -> similarBases++;
             case ZSTD_DICT ->
             {
                 compressedPages++;
@@ -105,5 +108,10 @@ final class FrameCounts
     int referencePages()
     {
         return referencePages;
+    }
+
+    int similarBases()
+    {
+        return similarBases;
     }
 }

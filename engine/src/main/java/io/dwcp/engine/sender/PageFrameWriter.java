@@ -42,6 +42,7 @@ final class PageFrameWriter
     private final PageCodec codec;
     private final BlockCodec block;
     private final ContentIndex contentIndex;
+    private final SimilarPages similarPages;
     private final UnsafeBuffer blockOut;
     private final UnsafeBuffer pageCopy;
     private int blockLength;
@@ -56,6 +57,8 @@ final class PageFrameWriter
     private final PageFrameEncoder frameEncoder = new PageFrameEncoder();
     private final FrameCounts counts = new FrameCounts();
 
+    private final long[] similarPageNumbers = new long[BlockCodec.MAX_SIMILAR_PER_PAGE];
+    private final int[] similarCrcs = new int[BlockCodec.MAX_SIMILAR_PER_PAGE];
     private final long[] pageNumbers;
     private final PageEncoding[] encodings;
     private final int[] crcs;
@@ -63,6 +66,7 @@ final class PageFrameWriter
     private final int[] payloadOffsets;
     private final int[] payloadLengths;
     private int entryCount;
+    private int similarEntries;
     private int frameLength;
     private int stagingLimit;
     private int half;
@@ -86,6 +90,7 @@ final class PageFrameWriter
      * @param codec          the stripe's page codec: zero pages, small deltas, and every page in page mode.
      * @param block          the worker's block codec, or null to compress each page alone.
      * @param contentIndex   the worker's index of page contents sent, or null to find no duplicates.
+     * @param similarPages   the worker's index of page anchors sent, or null to find no similar pages.
      * @param maxFrameLength largest frame in page mode.
      * @param maxPages       most pages per frame.
      * @param isHdeEnabled   false sends every page raw.
@@ -94,6 +99,7 @@ final class PageFrameWriter
         final PageCodec codec,
         final BlockCodec block,
         final ContentIndex contentIndex,
+        final SimilarPages similarPages,
         final int maxFrameLength,
         final int maxPages,
         final boolean isHdeEnabled)
@@ -101,6 +107,10 @@ final class PageFrameWriter
         this.codec = codec;
         this.block = isHdeEnabled ? block : null;
         this.contentIndex = null != block && isHdeEnabled ? contentIndex : null;
+        this.similarPages = null != block && isHdeEnabled ? similarPages : null;
+        // Block mode: each page in the block may bring the versions of as many similar pages as entries of their own.
+        final int maxEntries = maxPages +
+            (null == this.block ? 0 : BlockCodec.MAX_SIMILAR_PER_PAGE * this.block.maxPages());
         blockOut = new UnsafeBuffer(ByteBuffer.allocateDirect(null == this.block ? 0 :
             BlockCodec.maxCompressedLength(codec.pageSize(), this.block.maxPages())));
         pageCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(codec.pageSize()));
@@ -114,14 +124,14 @@ final class PageFrameWriter
         staging = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * halfLength));
         encoded = new UnsafeBuffer(ByteBuffer.allocateDirect(codec.maxEncodedLength()));
         offerBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(FrameSealer.OVERHEAD + (null != this.block ?
-            FRAME_OVERHEAD + maxPages * ENTRY_OVERHEAD + halfLength + blockOut.capacity() :
+            FRAME_OVERHEAD + maxEntries * ENTRY_OVERHEAD + halfLength + blockOut.capacity() :
             Math.max(maxFrameLength, FRAME_OVERHEAD + ENTRY_OVERHEAD + codec.pageSize()))));
-        pageNumbers = new long[maxPages];
-        encodings = new PageEncoding[maxPages];
-        crcs = new int[maxPages];
-        payloadBuffers = new UnsafeBuffer[maxPages];
-        payloadOffsets = new int[maxPages];
-        payloadLengths = new int[maxPages];
+        pageNumbers = new long[maxEntries];
+        encodings = new PageEncoding[maxEntries];
+        crcs = new int[maxEntries];
+        payloadBuffers = new UnsafeBuffer[maxEntries];
+        payloadOffsets = new int[maxEntries];
+        payloadLengths = new int[maxEntries];
     }
 
     /**
@@ -282,6 +292,7 @@ final class PageFrameWriter
         this.round = transfer.round();
         this.stripe = transfer.index();
         entryCount = 0;
+        similarEntries = 0;
         frameLength = FRAME_OVERHEAD;
         counts.reset();
         blockLength = 0;
@@ -305,15 +316,13 @@ final class PageFrameWriter
         // Runs for small changes, found at the speed of a compare; larger ones cost less in the block, where zstd
         // also compresses the changed bytes, but at a tenth of the speed (real memory: docs/FRAME-CODEC.md).
         final int smallLimit = pageSize >> 4;
+        final int maxSimilar = null == similarPages ? 0 : BlockCodec.MAX_SIMILAR_PER_PAGE;
 
-        while (entryCount < maxPages && block.hasRoom())
+        while (entryCount - similarEntries < maxPages && block.hasRoom())
         {
-            if (entryCount > 0 && frameLength + ENTRY_OVERHEAD + smallLimit +
-                BlockCodec.maxCompressedLength(pageSize, block.pageCount() + 1) > frameLimit)
-            {
-                break;
-            }
-            final long pageNumber = transfer.pollPage();
+            // Room for the worst case of one more page: a small delta, its similar pages' entries, a larger block.
+            final long pageNumber = entryCount > 0 && frameLength + (1 + maxSimilar) * ENTRY_OVERHEAD + smallLimit +
+                BlockCodec.maxCompressedLength(pageSize, block.pageCount() + 1) > frameLimit ? -1 : transfer.pollPage();
             if (pageNumber < 0)
             {
                 break;
@@ -331,6 +340,9 @@ final class PageFrameWriter
             final int payloadOffset = stagingLimit;
             int length = 0;
             final PageEncoding encoding;
+            final boolean hasAnchors = null != similarPages && !isZeroPage && !isHeld &&
+                similarPages.anchors(pageCopy, 0, pageSize) > 0;
+            int similarCount = 0;
             if (isZeroPage || isHeld)
             {
                 encoding = isZeroPage ? PageEncoding.ZERO : PageEncoding.UNCHANGED;
@@ -354,6 +366,7 @@ final class PageFrameWriter
                     encoding = PageEncoding.BLOCK_DELTA;
                     length = 0;
                     block.addDeltaPage(pageCopy, 0, base, baseOffset);
+                    similarCount = hasAnchors ? addSimilar(pageNumber, sequence) : 0;
                 }
             }
             else
@@ -370,6 +383,7 @@ final class PageFrameWriter
                 {
                     encoding = PageEncoding.BLOCK;
                     block.addPage(pageCopy, 0);
+                    similarCount = hasAnchors && !isRepair ? addSimilar(pageNumber, sequence) : 0;
                 }
             }
             stagingLimit += length;
@@ -379,24 +393,104 @@ final class PageFrameWriter
             final boolean isOverflow = countOverflow(baselines, baseSlot, isDelta, encoding);
             baselines.store(baselineIndex, pageCopy, 0, pageCopy, BaselineStore.COMPRESS,
                 PageEncoding.ZERO == encoding, isDelta, sequence, round, nowNs);
-            // A page sent as a reference stays out: the index keeps the older original, more likely acknowledged.
-            if (null != contentIndex && PageEncoding.ZERO != encoding && PageEncoding.REFERENCE != encoding)
-            {
-                contentIndex.put(crc, stripe, pageNumber, sequence);
-            }
+            index(pageNumber, encoding, crc, hasAnchors);
             transfer.onPageFramed(sequence, encoding, ENTRY_OVERHEAD + length, baseSlot >= 0, isOverflow);
             addEntry(pageNumber, encoding, crc, staging, payloadOffset, length);
+            for (int k = 0; k < similarCount; k++)
+            {
+                addEntry(similarPageNumbers[k], PageEncoding.SIMILAR_BASE, similarCrcs[k], staging, 0, 0);
+                similarEntries++;
+            }
         }
+        return finishBlock(transfer);
+    }
 
+    private int finishBlock(final Stripe transfer)
+    {
         if (block.pageCount() > 0)
         {
             blockLength = block.compress(blockOut, 0, blockOut.capacity());
             frameLength += blockLength;
-            transfer.onFrameOverhead(blockLength);
+            // The frame's last page may have ended its round on this stripe: the block still counts in that round.
+            transfer.onFrameBytes(sequence, blockLength);
         }
         isReady = entryCount > 0;
         isOfferBufferWritten = false;
-        return entryCount;
+        return entryCount - similarEntries;
+    }
+
+    /** Remember a page as sent, in the indexes of equal and of similar pages. */
+    private void index(final long pageNumber, final PageEncoding encoding, final int crc, final boolean hasAnchors)
+    {
+        // A page sent as a reference stays out: the index keeps the older original, more likely acknowledged.
+        if (null != contentIndex && PageEncoding.ZERO != encoding && PageEncoding.REFERENCE != encoding)
+        {
+            contentIndex.put(crc, stripe, pageNumber, sequence);
+        }
+        if (hasAnchors && PageEncoding.REFERENCE != encoding)
+        {
+            similarPages.put(stripe, pageNumber);
+        }
+    }
+
+    /**
+     * Put into the block's dictionary the versions the receiver holds of up to two pages that share the most anchors
+     * with the page just added: only versions whose frame is delivered (an earlier frame on this stripe, or an
+     * acknowledged one on another), and none already in the dictionary. A page asked for again takes none, so that a
+     * similar page whose copy the receiver lost cannot fail its repair too.
+     *
+     * @return similar pages added, whose entries follow the page's.
+     */
+    private int addSimilar(final long pageNumber, final long sequence)
+    {
+        final int candidates = similarPages.find(pageNumber);
+        int added = 0;
+        for (int c = 0; c < candidates && added < BlockCodec.MAX_SIMILAR_PER_PAGE &&
+            block.baseCount() < block.maxBases(); c++)
+        {
+            final long candidate = similarPages.candidatePage(c);
+            final int holderIndex = similarPages.candidateStripe(c);
+            if (isInDictionary(candidate, added))
+            {
+                continue;
+            }
+            final Stripe holder = similarPages.stripe(holderIndex);
+            final long deliveredUpTo = holderIndex == stripe ? sequence - 1 : holder.ackedSequence();
+            final BaselineStore store = holder.baselines();
+            final int slot = store.heldSlot(holder.baselineIndexOf(candidate), deliveredUpTo);
+            if (slot < 0)
+            {
+                continue;
+            }
+            final UnsafeBuffer base = store.baseBuffer(slot);
+            final int baseOffset = store.baseOffset(slot);
+            block.addBase(base, baseOffset);
+            similarPageNumbers[added] = candidate;
+            similarCrcs[added] = PageChecksum.crc32c(base, baseOffset, pageSize);
+            added++;
+        }
+        return added;
+    }
+
+    /** Is a page's held version already in this frame's dictionary, as a delta page's own or a similar one? */
+    private boolean isInDictionary(final long pageNumber, final int addedForThisPage)
+    {
+        for (int k = 0; k < addedForThisPage; k++)
+        {
+            if (similarPageNumbers[k] == pageNumber)
+            {
+                return true;
+            }
+        }
+        for (int i = 0; i < entryCount; i++)
+        {
+            if (pageNumbers[i] == pageNumber &&
+                (PageEncoding.BLOCK_DELTA == encodings[i] || PageEncoding.SIMILAR_BASE == encodings[i]))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean countOverflow(
@@ -529,9 +623,14 @@ final class PageFrameWriter
         return frameLength;
     }
 
+    /**
+     * Pages in the built frame; its entries for similar pages' versions are not pages sent.
+     *
+     * @return page entries.
+     */
     int entryCount()
     {
-        return entryCount;
+        return entryCount - similarEntries;
     }
 
     private static boolean isDelta(final PageEncoding encoding)

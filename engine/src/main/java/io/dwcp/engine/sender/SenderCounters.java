@@ -21,6 +21,7 @@ final class SenderCounters
     private final AtomicCounter dictionaryPagesSent;
     private final AtomicCounter blockPagesSent;
     private final AtomicCounter duplicatePagesSent;
+    private final AtomicCounter similarBasesSent;
     private final AtomicCounter logicalBytesSent;
     private final AtomicCounter wireBytesSent;
     private final AtomicCounter backPressure;
@@ -39,6 +40,7 @@ final class SenderCounters
         dictionaryPagesSent = counters.get(EngineCounter.DICTIONARY_PAGES_SENT);
         blockPagesSent = counters.get(EngineCounter.BLOCK_PAGES_SENT);
         duplicatePagesSent = counters.get(EngineCounter.DUPLICATE_PAGES_SENT);
+        similarBasesSent = counters.get(EngineCounter.SIMILAR_BASES_SENT);
         logicalBytesSent = counters.get(EngineCounter.LOGICAL_BYTES_SENT);
         wireBytesSent = counters.get(EngineCounter.WIRE_BYTES_SENT);
         backPressure = counters.get(EngineCounter.BACK_PRESSURE);
@@ -61,6 +63,7 @@ final class SenderCounters
         dictionaryPagesSent.getAndAdd(writer.counts().dictionaryPages());
         blockPagesSent.getAndAdd(writer.counts().blockPages());
         duplicatePagesSent.getAndAdd(writer.counts().referencePages());
+        similarBasesSent.getAndAdd(writer.counts().similarBases());
         logicalBytesSent.getAndAdd((long)writer.entryCount() * pageSize);
         wireBytesSent.getAndAdd(frameLength);
     }

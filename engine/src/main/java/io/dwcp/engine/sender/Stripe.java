@@ -96,7 +96,8 @@ final class Stripe implements AutoCloseable
         final int maxPagesPerFrame,
         final boolean isHdeEnabled,
         final BlockCodec block,
-        final ContentIndex contentIndex)
+        final ContentIndex contentIndex,
+        final SimilarPages similarPages)
     {
         this.slot = slot;
         this.index = index;
@@ -112,7 +113,7 @@ final class Stripe implements AutoCloseable
         this.maxFrameLength = maxFrameLength;
         this.pages = new PageQueue(layout, index);
         this.frameWriter = new PageFrameWriter(
-            codec, block, contentIndex, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
+            codec, block, contentIndex, similarPages, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
         framesSent = stripeCounters.get(StripeCounter.FRAMES_SENT);
         bytesSent = stripeCounters.get(StripeCounter.BYTES_SENT);
         backPressure = stripeCounters.get(StripeCounter.BACK_PRESSURE);
@@ -447,6 +448,11 @@ final class Stripe implements AutoCloseable
     void onFrameOverhead(final int bytes)
     {
         rounds.onFrameOverhead(bytes);
+    }
+
+    void onFrameBytes(final long sequence, final int bytes)
+    {
+        rounds.onFrameBytes(sequence, bytes);
     }
 
     void onPageFramed(

@@ -137,6 +137,27 @@ final class StripeRounds
     }
 
     /**
+     * Bytes of a frame counted after its pages, its block: they belong to the round of the frame, which its last
+     * page may already have bound to it, so that the next round's frames are now the ones being framed.
+     *
+     * @param sequence of the frame.
+     * @param bytes    to count.
+     */
+    void onFrameBytes(final long sequence, final int bytes)
+    {
+        for (int i = 0, size = roundEnds.size(); i < size; i++)
+        {
+            final RoundEnd end = roundEnds.get(i);
+            if (end.lastSequence < 0 || end.lastSequence >= sequence)
+            {
+                end.stats[Stat.WIRE.ordinal()] += bytes;
+                return;
+            }
+        }
+        openRoundStats[Stat.WIRE.ordinal()] += bytes;
+    }
+
+    /**
      * The receiver acknowledged frames: the first acknowledgement covering a round's last frame says when the
      * receiver had applied the round.
      *

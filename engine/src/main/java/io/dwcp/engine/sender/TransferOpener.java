@@ -78,6 +78,33 @@ final class TransferOpener implements AutoCloseable
         return new ContentIndex(context.duplicateIndexBytes(), pageCount * workerStripes / stripeCount + 1, pageSize);
     }
 
+    private static void bind(
+        final ContentIndex[] contentIndexes, final SimilarPages[] similarIndexes, final Stripe[] stripes)
+    {
+        for (int w = 0; w < contentIndexes.length; w++)
+        {
+            if (null != contentIndexes[w])
+            {
+                contentIndexes[w].stripes(stripes);
+            }
+            if (null != similarIndexes[w])
+            {
+                similarIndexes[w].stripes(stripes);
+            }
+        }
+    }
+
+    /** The index of page anchors of a transfer's stripes on one worker, or null when none is wanted. */
+    private SimilarPages similarPages(final int worker, final int stripeCount, final long pageCount)
+    {
+        if (0 == context.similarIndexBytes() || !context.hdeEnabled() || 0 == context.blockPages())
+        {
+            return null;
+        }
+        final int workerStripes = (stripeCount - worker + workers.length - 1) / workers.length;
+        return new SimilarPages(context.similarIndexBytes(), pageCount * workerStripes / stripeCount + 1);
+    }
+
     /**
      * The block codec of a worker for a page size, made on first use and kept until the sender closes. A block
      * codec keeps nothing from one frame to the next, so every stripe on the worker shares it; only that worker's
@@ -166,6 +193,7 @@ final class TransferOpener implements AutoCloseable
             final long pageCount = fileSize / pageSize;
             final boolean isHde = context.hdeEnabled();
             final ContentIndex[] contentIndexes = new ContentIndex[workers.length];
+            final SimilarPages[] similarIndexes = new SimilarPages[workers.length];
             // Never more than the image, and never more than half of what the JVM may allocate: direct memory is
             // bounded by the heap's limit unless set, and a store that cannot be allocated fails the transfer.
             final long baselineBudget = Math.min(Math.min(context.baselineBudgetBytes(), fileSize),
@@ -176,6 +204,7 @@ final class TransferOpener implements AutoCloseable
                 if (null == contentIndexes[worker])
                 {
                     contentIndexes[worker] = contentIndex(worker, stripeCount, pageCount, pageSize);
+                    similarIndexes[worker] = similarPages(worker, stripeCount, pageCount);
                 }
                 final PageCodec codec = new PageCodec(pageSize, level);
                 opened.add(codec);
@@ -191,15 +220,9 @@ final class TransferOpener implements AutoCloseable
                 opened.add(publications[k]);
                 stripes[k] = new Stripe(slot, k, transferId, layout, source, codec, baselines, stripeCounters[k],
                     statistics, senderCounters, context.maxFrameLength(), context.maxPagesPerFrame(), isHde,
-                    blockCodec(worker, pageSize, level), contentIndexes[worker]);
+                    blockCodec(worker, pageSize, level), contentIndexes[worker], similarIndexes[worker]);
             }
-            for (final ContentIndex index : contentIndexes)
-            {
-                if (null != index)
-                {
-                    index.stripes(stripes);
-                }
-            }
+            bind(contentIndexes, similarIndexes, stripes);
             if (context.dictionaryBytes() > 0 && isHde && null != mapped)
             {
                 source.startDictionaryTraining(trainer(), context.dictionaryBytes(), context.dictionarySamplePages());

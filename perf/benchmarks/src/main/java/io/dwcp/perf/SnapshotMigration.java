@@ -11,6 +11,8 @@ import io.dwcp.engine.queue.EngineEventListener;
 import io.dwcp.engine.queue.EventAdapter;
 import io.dwcp.engine.runtime.EngineThreading;
 import io.dwcp.engine.runtime.LocalMigration;
+import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.perf.capture.SnapshotCorpus;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -209,6 +211,7 @@ public final class SnapshotMigration
         };
 
         final List<ZstdRound> zstdRounds = new ArrayList<>();
+        final String counters;
         try (LocalMigration migration = new LocalMigration(directory.resolve("engines"), false,
             DriverProfile.load("loopback"), EngineThreading.INVOKER,
             (context) ->
@@ -256,8 +259,26 @@ public final class SnapshotMigration
                     "snapshot (" + (outcome.completed() ? "first difference at byte " + difference :
                     outcome.failure()) + ")");
             }
+            counters = counters(migration);
         }
-        return SnapshotMigrationReport.format(series, engineRounds, zstdRounds, System.nanoTime() - seriesStartNs);
+        return SnapshotMigrationReport.format(series, engineRounds, zstdRounds, System.nanoTime() - seriesStartNs) +
+            counters;
+    }
+
+    /** What the frame codec found and what went wrong, over the whole series, for the report. */
+    private static String counters(final LocalMigration migration)
+    {
+        final EngineCounters sender = migration.senderEngine().senderCounters();
+        final EngineCounters receiver = migration.receiverEngine().receiverCounters();
+        return String.format(Locale.ROOT, "%nCounters over the series: sender %s %d, %s %d, %s %d; receiver %s %d, " +
+            "%s %d, %s %d, %s %d.%n",
+            "`SIMILAR_BASES_SENT`", sender.value(EngineCounter.SIMILAR_BASES_SENT),
+            "`DUPLICATE_PAGES_SENT`", sender.value(EngineCounter.DUPLICATE_PAGES_SENT),
+            "`PAGES_RESENT`", sender.value(EngineCounter.PAGES_RESENT),
+            "`SIMILAR_BASES_MISMATCHED`", receiver.value(EngineCounter.SIMILAR_BASES_MISMATCHED),
+            "`BLOCKS_REJECTED`", receiver.value(EngineCounter.BLOCKS_REJECTED),
+            "`PAGES_REJECTED_REFERENCE`", receiver.value(EngineCounter.PAGES_REJECTED_REFERENCE),
+            "`PAGES_REJECTED_CRC`", receiver.value(EngineCounter.PAGES_REJECTED_CRC));
     }
 
     /**

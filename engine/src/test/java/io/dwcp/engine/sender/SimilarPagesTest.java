@@ -1,0 +1,86 @@
+package io.dwcp.engine.sender;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SimilarPagesTest
+{
+    private static final int PAGE_SIZE = 4096;
+
+    private final SimilarPages index = new SimilarPages(1024 * 1024, 1024);
+
+    private static UnsafeBuffer randomPage(final long seed)
+    {
+        final byte[] bytes = new byte[PAGE_SIZE];
+        new Random(seed).nextBytes(bytes);
+        final UnsafeBuffer page = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
+        page.putBytes(0, bytes);
+        return page;
+    }
+
+    @Test
+    void dataMovedByAWholeNumberOfWordsFindsThePageItCameFrom()
+    {
+        final UnsafeBuffer original = randomPage(1);
+        assertTrue(index.anchors(original, 0, PAGE_SIZE) > 0, "a random page has anchors");
+        index.put(3, 7);
+
+        // The same data 24 bytes further on, behind new bytes, as a collector copies an object to a new page.
+        final UnsafeBuffer moved = randomPage(2);
+        moved.putBytes(24, original, 0, PAGE_SIZE - 24);
+        assertTrue(index.anchors(moved, 0, PAGE_SIZE) > 0);
+        final int candidates = index.find(99);
+        assertTrue(candidates >= 1);
+        assertEquals(7, index.candidatePage(0));
+        assertEquals(3, index.candidateStripe(0));
+        assertTrue(index.candidateVotes(0) >= 2, "votes " + index.candidateVotes(0));
+    }
+
+    @Test
+    void aPageIsNeverItsOwnCandidateAndUnrelatedDataFindsNothing()
+    {
+        final UnsafeBuffer original = randomPage(3);
+        index.anchors(original, 0, PAGE_SIZE);
+        index.put(0, 5);
+        index.anchors(original, 0, PAGE_SIZE);
+        assertEquals(0, index.find(5));
+
+        index.anchors(randomPage(4), 0, PAGE_SIZE);
+        assertEquals(0, index.find(6));
+    }
+
+    @Test
+    void theMostAnchorsComeFirst()
+    {
+        final UnsafeBuffer first = randomPage(5);
+        final UnsafeBuffer second = randomPage(6);
+        index.anchors(first, 0, PAGE_SIZE);
+        index.put(1, 10);
+        index.anchors(second, 0, PAGE_SIZE);
+        index.put(2, 20);
+
+        // A quarter of the first page and three quarters of the second.
+        final UnsafeBuffer mixed = randomPage(7);
+        mixed.putBytes(0, first, 0, PAGE_SIZE / 4);
+        mixed.putBytes(PAGE_SIZE / 4, second, PAGE_SIZE / 4, 3 * PAGE_SIZE / 4);
+        index.anchors(mixed, 0, PAGE_SIZE);
+        assertTrue(index.find(30) >= 1);
+        assertEquals(20, index.candidatePage(0));
+        assertEquals(2, index.candidateStripe(0));
+    }
+
+    @Test
+    void zeroPagesHaveNoAnchorsAndAnIndexOfNoBytesFindsNothing()
+    {
+        assertEquals(0, index.anchors(new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE)), 0, PAGE_SIZE));
+        final SimilarPages none = new SimilarPages(0, 1024);
+        assertEquals(0, none.anchors(randomPage(8), 0, PAGE_SIZE));
+        assertEquals(0, none.find(1));
+    }
+}
