@@ -455,7 +455,7 @@ final class PageFrameWriter
                 continue;
             }
             final Stripe holder = similarPages.stripe(holderIndex);
-            final long deliveredUpTo = holderIndex == stripe ? sequence - 1 : holder.ackedSequence();
+            final long deliveredUpTo = holder.ackedSequence();
             final BaselineStore store = holder.baselines();
             final int slot = store.heldSlot(holder.baselineIndexOf(candidate), deliveredUpTo);
             if (slot < 0)
