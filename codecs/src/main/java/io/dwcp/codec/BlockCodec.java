@@ -44,7 +44,7 @@ public final class BlockCodec implements AutoCloseable
      * Most versions of other pages a block's dictionary may hold per page of the block, besides the pages' own:
      * pages found similar by content (data the guest moved from one page to another, as a collector does).
      */
-    public static final int MAX_SIMILAR_PER_PAGE = 2;
+    public static final int MAX_SIMILAR_PER_PAGE = 4;
 
     private final int pageSize;
     private final int maxPages;
