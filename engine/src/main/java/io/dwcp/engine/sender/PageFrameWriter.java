@@ -319,9 +319,9 @@ final class PageFrameWriter
         // also compresses the changed bytes, but at a tenth of the speed (real memory: docs/FRAME-CODEC.md).
         final int smallLimit = pageSize >> 4;
         final int maxSimilar = null == similarPages ? 0 : BlockCodec.MAX_SIMILAR_PER_PAGE;
-        // Similar pages make the block's dictionary up to five times its pages, which zstd hashes for every block.
+        // Similar pages make the block's dictionary up to three times its pages, which zstd hashes for every block.
         // They are looked for only for pages with a version held, whose dictionary is already loaded, where they pay
-        // (a JVM's rounds 1-3: 1.92 to 1.31 of patch-from), not for pages sent whole, where they did not (8% fewer
+        // (a JVM's rounds 1-3: 1.92 to 1.46 of patch-from), not for pages sent whole, where they did not (8% fewer
         // bytes of a JVM's round 0 for half again the time, and more time and bytes on a 100 Mbit/s link); and not
         // at the negative levels, which the link-aware selector takes when the codec holds the rate.
         final boolean isSimilarWanted = null != similarPages && codec.compressionLevel() >= MIN_SIMILAR_LEVEL;
@@ -441,7 +441,7 @@ final class PageFrameWriter
     }
 
     /**
-     * Put into the block's dictionary the versions the receiver holds of up to four pages that share the most
+     * Put into the block's dictionary the versions the receiver holds of up to two pages that share the most
      * anchors with the delta page just added: only versions whose frame is acknowledged, on any stripe (one in a frame
      * whose pages the receiver rejected would spoil every frame after it), and none already in the dictionary. A page
      * asked for again goes whole and takes none, so a similar page whose copy the receiver lost cannot fail its
