@@ -10,7 +10,6 @@ import io.dwcp.codec.XorRunLength;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameEncoder;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -23,10 +22,9 @@ import java.nio.ByteOrder;
  * receiver is known to hold one
  * (recording the version sent as the next baseline). Each page is copied once from the live source into a staging
  * buffer, and everything about it (encoding, CRC, baseline, raw payload) comes from that copy: the guest may write
- * the page meanwhile. Zero and unchanged pages carry nothing. Publishing writes the SBE frame straight into a claimed
- * region of the publication when it fits under the MTU ({@code tryClaim}), and into a scratch buffer that is
- * offered otherwise. A page that does not fit is kept for the next frame; staging alternates between two halves so
- * its payload survives until then.
+ * the page meanwhile. Zero and unchanged pages carry nothing. The entries and their publication are an
+ * {@link OutgoingFrame}'s. A page that does not fit is kept for the next frame; staging alternates between two halves
+ * so its payload survives until then.
  * <p>
  * Not thread safe: owned by one stripe, on its worker's thread.
  */
@@ -52,28 +50,16 @@ final class PageFrameWriter
     private final int halfLength;
     private final UnsafeBuffer staging;
     private final UnsafeBuffer encoded;
-    private final UnsafeBuffer offerBuffer;
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
-    private final PageFrameEncoder frameEncoder = new PageFrameEncoder();
+    private final OutgoingFrame frame;
     private final FrameCounts counts = new FrameCounts();
 
-    /** Lowest zstd level at which similar pages join the block's dictionary. */
-    static final int MIN_SIMILAR_LEVEL = 1;
-    private final long[] similarPageNumbers = new long[BlockCodec.MAX_SIMILAR_PER_PAGE];
-    private final int[] similarCrcs = new int[BlockCodec.MAX_SIMILAR_PER_PAGE];
-    private final long[] pageNumbers;
-    private final PageEncoding[] encodings;
-    private final int[] crcs;
-    private final UnsafeBuffer[] payloadBuffers;
-    private final int[] payloadOffsets;
-    private final int[] payloadLengths;
+    private final SimilarBases similarBases;
     private int entryCount;
     private int similarEntries;
     private int frameLength;
     private int stagingLimit;
     private int half;
     private boolean isReady;
-    private boolean isOfferBufferWritten;
     private long sequence;
     private int round;
     private int stripe;
@@ -110,6 +96,7 @@ final class PageFrameWriter
         this.block = isHdeEnabled ? block : null;
         this.contentIndex = null != block && isHdeEnabled ? contentIndex : null;
         this.similarPages = null != block && isHdeEnabled ? similarPages : null;
+        similarBases = new SimilarBases(codec.pageSize());
         // Block mode: each page in the block may bring the versions of as many similar pages as entries of their own.
         final int maxEntries = maxPages +
             (null == this.block ? 0 : BlockCodec.MAX_SIMILAR_PER_PAGE * this.block.maxPages());
@@ -125,15 +112,9 @@ final class PageFrameWriter
             Math.max(maxFrameLength, codec.pageSize()) + codec.maxEncodedLength();
         staging = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * halfLength));
         encoded = new UnsafeBuffer(ByteBuffer.allocateDirect(codec.maxEncodedLength()));
-        offerBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(FrameSealer.OVERHEAD + (null != this.block ?
+        frame = new OutgoingFrame(maxEntries, FrameSealer.OVERHEAD + (null != this.block ?
             FRAME_OVERHEAD + maxEntries * ENTRY_OVERHEAD + halfLength + blockOut.capacity() :
-            Math.max(maxFrameLength, FRAME_OVERHEAD + ENTRY_OVERHEAD + codec.pageSize()))));
-        pageNumbers = new long[maxEntries];
-        encodings = new PageEncoding[maxEntries];
-        crcs = new int[maxEntries];
-        payloadBuffers = new UnsafeBuffer[maxEntries];
-        payloadOffsets = new int[maxEntries];
-        payloadLengths = new int[maxEntries];
+            Math.max(maxFrameLength, FRAME_OVERHEAD + ENTRY_OVERHEAD + codec.pageSize())));
     }
 
     /**
@@ -284,7 +265,6 @@ final class PageFrameWriter
         }
 
         isReady = entryCount > 0;
-        isOfferBufferWritten = false;
         return entryCount;
     }
 
@@ -295,6 +275,7 @@ final class PageFrameWriter
         this.stripe = transfer.index();
         entryCount = 0;
         similarEntries = 0;
+        frame.reset();
         frameLength = FRAME_OVERHEAD;
         counts.reset();
         blockLength = 0;
@@ -324,7 +305,7 @@ final class PageFrameWriter
         // (a JVM's rounds 1-3: 1.92 to 1.46 of patch-from), not for pages sent whole, where they did not (8% fewer
         // bytes of a JVM's round 0 for half again the time, and more time and bytes on a 100 Mbit/s link); and not
         // at the negative levels, which the link-aware selector takes when the codec holds the rate.
-        final boolean isSimilarWanted = null != similarPages && codec.compressionLevel() >= MIN_SIMILAR_LEVEL;
+        final boolean isSimilarWanted = null != similarPages && codec.compressionLevel() >= SimilarBases.MIN_LEVEL;
 
         while (entryCount - similarEntries < maxPages && block.hasRoom())
         {
@@ -374,7 +355,8 @@ final class PageFrameWriter
                     encoding = PageEncoding.BLOCK_DELTA;
                     length = 0;
                     block.addDeltaPage(pageCopy, 0, base, baseOffset);
-                    similarCount = hasAnchors && isSimilarWanted ? addSimilar(pageNumber, sequence) : 0;
+                    similarCount = hasAnchors && isSimilarWanted ? similarBases.add(
+                        similarPages, block, pageNumber, frame.pageNumbers(), frame.encodings(), entryCount) : 0;
                 }
             }
             else
@@ -405,7 +387,7 @@ final class PageFrameWriter
             addEntry(pageNumber, encoding, crc, staging, payloadOffset, length);
             for (int k = 0; k < similarCount; k++)
             {
-                addEntry(similarPageNumbers[k], PageEncoding.SIMILAR_BASE, similarCrcs[k], staging, 0, 0);
+                addEntry(similarBases.pageNumber(k), PageEncoding.SIMILAR_BASE, similarBases.crc(k), staging, 0, 0);
                 similarEntries++;
             }
         }
@@ -422,7 +404,6 @@ final class PageFrameWriter
             transfer.onFrameBytes(sequence, blockLength);
         }
         isReady = entryCount > 0;
-        isOfferBufferWritten = false;
         return entryCount - similarEntries;
     }
 
@@ -438,67 +419,6 @@ final class PageFrameWriter
         {
             similarPages.put(stripe, pageNumber);
         }
-    }
-
-    /**
-     * Put into the block's dictionary the versions the receiver holds of up to two pages that share the most
-     * anchors with the delta page just added: only versions whose frame is acknowledged, on any stripe (one in a frame
-     * whose pages the receiver rejected would spoil every frame after it), and none already in the dictionary. A page
-     * asked for again goes whole and takes none, so a similar page whose copy the receiver lost cannot fail its
-     * repair too.
-     *
-     * @return similar pages added, whose entries follow the page's.
-     */
-    private int addSimilar(final long pageNumber, final long sequence)
-    {
-        final int candidates = similarPages.find(pageNumber);
-        int added = 0;
-        for (int c = 0; c < candidates && added < BlockCodec.MAX_SIMILAR_PER_PAGE &&
-            block.baseCount() < block.maxBases(); c++)
-        {
-            final long candidate = similarPages.candidatePage(c);
-            final int holderIndex = similarPages.candidateStripe(c);
-            if (isInDictionary(candidate, added))
-            {
-                continue;
-            }
-            final Stripe holder = similarPages.stripe(holderIndex);
-            final long deliveredUpTo = holder.ackedSequence();
-            final BaselineStore store = holder.baselines();
-            final int slot = store.heldSlot(holder.baselineIndexOf(candidate), deliveredUpTo);
-            if (slot < 0)
-            {
-                continue;
-            }
-            final UnsafeBuffer base = store.baseBuffer(slot);
-            final int baseOffset = store.baseOffset(slot);
-            block.addBase(base, baseOffset);
-            similarPageNumbers[added] = candidate;
-            similarCrcs[added] = PageChecksum.crc32c(base, baseOffset, pageSize);
-            added++;
-        }
-        return added;
-    }
-
-    /** Is a page's held version already in this frame's dictionary, as a delta page's own or a similar one? */
-    private boolean isInDictionary(final long pageNumber, final int addedForThisPage)
-    {
-        for (int k = 0; k < addedForThisPage; k++)
-        {
-            if (similarPageNumbers[k] == pageNumber)
-            {
-                return true;
-            }
-        }
-        for (int i = 0; i < entryCount; i++)
-        {
-            if (pageNumbers[i] == pageNumber &&
-                (PageEncoding.BLOCK_DELTA == encodings[i] || PageEncoding.SIMILAR_BASE == encodings[i]))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean countOverflow(
@@ -520,13 +440,8 @@ final class PageFrameWriter
         final int payloadOffset,
         final int payloadLength)
     {
-        final int i = entryCount++;
-        pageNumbers[i] = pageNumber;
-        encodings[i] = encoding;
-        crcs[i] = crc;
-        payloadBuffers[i] = payloadBuffer;
-        payloadOffsets[i] = payloadOffset;
-        payloadLengths[i] = payloadLength;
+        frame.add(pageNumber, encoding, crc, payloadBuffer, payloadOffset, payloadLength);
+        entryCount++;
         frameLength += ENTRY_OVERHEAD + payloadLength;
         counts.add(encoding);
     }
@@ -546,48 +461,8 @@ final class PageFrameWriter
         final BufferClaim bufferClaim,
         final FrameSealer sealer)
     {
-        final long result;
-        final int innerOffset = null == sealer ? 0 : FrameSealer.HEADER_LENGTH;
-        final int wireLength = null == sealer ? frameLength : frameLength + FrameSealer.OVERHEAD;
-        if (wireLength <= publication.maxPayloadLength())
-        {
-            result = publication.tryClaim(wireLength, bufferClaim);
-            if (result > 0)
-            {
-                final MutableDirectBuffer buffer = bufferClaim.buffer();
-                final int offset = bufferClaim.offset();
-                try
-                {
-                    encode(transferId, buffer, offset + innerOffset);
-                    if (null != sealer)
-                    {
-                        sealer.seal(buffer, offset, frameLength);
-                    }
-                }
-                catch (final RuntimeException | InternalError ex)
-                {
-                    // A claim left open would stall every transfer sharing this publication.
-                    bufferClaim.abort();
-                    throw ex;
-                }
-                bufferClaim.commit();
-            }
-        }
-        else
-        {
-            if (!isOfferBufferWritten)
-            {
-                encode(transferId, offerBuffer, innerOffset);
-                if (null != sealer)
-                {
-                    // Sealed once: a retry after back pressure offers the same bytes under the same counter.
-                    sealer.seal(offerBuffer, 0, frameLength);
-                }
-                isOfferBufferWritten = true;
-            }
-            result = publication.offer(offerBuffer, 0, wireLength);
-        }
-
+        final long result = frame.publish(transferId, round, sequence, stripe, frameLength, blockOut, blockLength,
+            publication, bufferClaim, sealer);
         if (result > 0)
         {
             isReady = false;
@@ -600,25 +475,6 @@ final class PageFrameWriter
     {
         isReady = false;
         hasPending = false;
-    }
-
-    private void encode(final long transferId, final MutableDirectBuffer buffer, final int offset)
-    {
-        final PageFrameEncoder.PagesEncoder pages = frameEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
-            .transferId(transferId)
-            .round(round)
-            .sequence(sequence)
-            .stripe(stripe)
-            .pagesCount(entryCount);
-        for (int i = 0; i < entryCount; i++)
-        {
-            pages.next()
-                .pageNumber(pageNumbers[i])
-                .encoding(encodings[i])
-                .crc32c(crcs[i])
-                .putPayload(payloadBuffers[i], payloadOffsets[i], payloadLengths[i]);
-        }
-        frameEncoder.putBlock(blockOut, 0, blockLength);
     }
 
     FrameCounts counts()

@@ -120,10 +120,13 @@ class StripedMigrationSystemTest
                 allPages += events.rounds.get(i).pages();
                 laterDeltas += events.rounds.get(i).deltaPages() + events.rounds.get(i).unchangedPages();
             }
-            // A page sent again on request (a reference that arrived before its original) counts in its round too.
+            // A page sent again on request (a reference that arrived before its original, or a page spoiled by a
+            // similar page whose copy changed) counts in the round being framed when it goes, and in none when that
+            // is after the last round ended.
             final long resent = harness.senderEngine().senderCounters().value(EngineCounter.PAGES_RESENT);
-            assertEquals(PAGE_COUNT + dirtyPages + resent, allPages,
-                "each round counts the pages of every stripe once");
+            assertTrue(allPages >= PAGE_COUNT + dirtyPages && allPages <= PAGE_COUNT + dirtyPages + resent,
+                "each round counts the pages of every stripe once: " + allPages + " for " +
+                (PAGE_COUNT + dirtyPages) + " sent and " + resent + " resent");
             assertTrue(laterDeltas > 0, "later rounds send deltas against each stripe's baselines");
             assertTrue(stripes < StripeLayout.MAX_STRIPES || PAGE_COUNT > (long)stripes * StripeLayout.CHUNK_PAGES);
             assertEquals(List.of(), harness.errors());
