@@ -1,7 +1,6 @@
 package io.dwcp.engine.receiver;
 
 import io.dwcp.codec.BlockCodec;
-import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
@@ -20,7 +19,6 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.BitSet;
 
 /**
@@ -122,7 +120,7 @@ final class StripeImage implements AutoCloseable
         final MappedImage destination = transfer.destination();
         final long pageCount = transfer.pageCount();
         final PageCodec.DecodeResult blockResult =
-            decodeBlock(view, block, entries, destination, pageCount, counters);
+            BlockDecoder.decodeBlock(view, block, entries, destination, layout, index, counters);
         if (PageCodec.DecodeResult.OK != blockResult && entries.blockPages() > 0)
         {
             counters.get(EngineCounter.BLOCKS_REJECTED).increment();
@@ -170,8 +168,8 @@ final class StripeImage implements AutoCloseable
             }
             else if (PageEncoding.REFERENCE.value() == encoding)
             {
-                result = decodeReference(view, entries.payloadOffset(i), entries.payloadLength(i), pageNumber,
-                    pageCount, destination, crc, scratchPage);
+                result = BlockDecoder.decodeReference(view, entries.payloadOffset(i), entries.payloadLength(i),
+                    pageNumber, destination, crc, scratchPage);
                 rejection = EngineCounter.PAGES_REJECTED_REFERENCE;
             }
             else
@@ -302,101 +300,6 @@ final class StripeImage implements AutoCloseable
             transfer.fail("cannot write destination " + transfer.destination().file() + ": " + ex.getMessage());
             return false;
         }
-    }
-
-    /**
-     * Decode the frame's block, its dictionary built from this receiver's copies of the delta and similar pages in
-     * entry order. A delta page beyond the image or on another stripe gives a zero page to the dictionary, so the
-     * order holds; the page itself is rejected. A similar page may be on any stripe, as the receiver's stripes share
-     * its thread; one beyond the image (a zero page stands in), or whose copy here does not have the CRC32C its entry
-     * names (changed since, or never received), is counted, and the pages it spoils fail their own CRC32C.
-     */
-    private PageCodec.DecodeResult decodeBlock(
-        final DirectBuffer view,
-        final BlockCodec block,
-        final FrameEntries entries,
-        final MappedImage destination,
-        final long pageCount,
-        final EngineCounters counters)
-    {
-        final int blockPages = entries.blockPages();
-        if (0 == blockPages)
-        {
-            return entries.blockLength() > 0 ? PageCodec.DecodeResult.BAD_LENGTH : PageCodec.DecodeResult.OK;
-        }
-        if (null == block || blockPages > block.maxPages())
-        {
-            return PageCodec.DecodeResult.BAD_LENGTH;
-        }
-        block.begin();
-        final int pageSize = transfer.pageSize();
-        for (int i = 0, count = entries.count(); i < count; i++)
-        {
-            final short encoding = entries.encoding(i);
-            if ((PageEncoding.BLOCK_DELTA.value() == encoding || PageEncoding.SIMILAR_BASE.value() == encoding) &&
-                block.baseCount() >= block.maxBases())
-            {
-                return PageCodec.DecodeResult.BAD_LENGTH;
-            }
-            if (PageEncoding.SIMILAR_BASE.value() == encoding)
-            {
-                final long pageNumber = entries.pageNumber(i);
-                final boolean isInImage = pageNumber >= 0 && pageNumber < pageCount;
-                if (!isInImage || entries.crc(i) != PageChecksum.crc32c(
-                    destination.segmentOf(pageNumber), destination.offsetOf(pageNumber), pageSize))
-                {
-                    // The block still decodes: only the pages that took data from this version come out wrong, and
-                    // fail their CRC32C to be asked for again, where rejecting the block would lose all its pages.
-                    counters.get(EngineCounter.SIMILAR_BASES_MISMATCHED).increment();
-                }
-                if (isInImage)
-                {
-                    block.addBase(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
-                }
-                else
-                {
-                    block.addBase(entries.zeroPage(), 0);
-                }
-            }
-            else if (PageEncoding.BLOCK_DELTA.value() == encoding)
-            {
-                final long pageNumber = entries.pageNumber(i);
-                if (pageNumber >= 0 && pageNumber < pageCount && layout.stripeOf(pageNumber) == index)
-                {
-                    block.addBase(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
-                }
-                else
-                {
-                    block.addBase(entries.zeroPage(), 0);
-                }
-            }
-        }
-        return block.decompress(view, entries.blockOffset(), entries.blockLength(), blockPages);
-    }
-
-    /** A page equal to another the receiver holds: copy that page into scratch and check it. */
-    private static PageCodec.DecodeResult decodeReference(
-        final DirectBuffer view,
-        final int payloadOffset,
-        final int payloadLength,
-        final long pageNumber,
-        final long pageCount,
-        final MappedImage destination,
-        final int crc,
-        final UnsafeBuffer scratchPage)
-    {
-        if (Long.BYTES != payloadLength)
-        {
-            return PageCodec.DecodeResult.BAD_LENGTH;
-        }
-        final long original = view.getLong(payloadOffset, ByteOrder.LITTLE_ENDIAN);
-        if (original < 0 || original >= pageCount || original == pageNumber)
-        {
-            return PageCodec.DecodeResult.CORRUPT_PAYLOAD;
-        }
-        final int pageSize = destination.pageSize();
-        scratchPage.putBytes(0, destination.segmentOf(original), destination.offsetOf(original), pageSize);
-        return PageCodec.verifyPage(scratchPage, 0, pageSize, crc);
     }
 
     private void onPageApplied(final long pageNumber)
