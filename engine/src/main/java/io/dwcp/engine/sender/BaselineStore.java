@@ -33,7 +33,6 @@ final class BaselineStore implements AutoCloseable
 {
     private static final int NO_SLOT = -1;
     private static final int VICTIM_SEARCH = 64;
-    private static final int CHUNKS_PER_PAGE = 8;
     private static final int SEGMENT_SLOTS = 4096;
 
     /** Compressed length meaning: compress the page here. */
@@ -47,7 +46,6 @@ final class BaselineStore implements AutoCloseable
     private final long pruneAfterNs;
     private final int maxDeltaChain;
     private final EngineCounters counters;
-    private final UnsafeBuffer memory;
     private final UnsafeBuffer[] segments;
     private boolean isOutOfMemory;
     private final int[] slotOfPage;
@@ -59,11 +57,7 @@ final class BaselineStore implements AutoCloseable
     private final int[] roundOfSlot;
     private final int[] freeSlots;
     private final BaselineCompressor compressor;
-    private final int chunkSize;
-    private final int[] chunksOfSlot;
-    private final int[] lengthOfSlot;
-    private final int[] freeChunks;
-    private int freeChunkCount;
+    private final BaselineChunks chunks;
     private int freeCount;
     private int clockHand;
     private long hits;
@@ -113,7 +107,7 @@ final class BaselineStore implements AutoCloseable
     {
         this.pageSize = pageSize;
         this.compressor = budgetBytes >= pageSize ? compressor : null;
-        this.chunkSize = null == this.compressor ? pageSize : pageSize / CHUNKS_PER_PAGE;
+        final int chunkSize = null == this.compressor ? pageSize : pageSize / BaselineChunks.CHUNKS_PER_PAGE;
         final int chunkCount = budgetBytes < pageSize ? 0 :
             (int)Math.min(budgetBytes / chunkSize, Integer.MAX_VALUE / chunkSize);
         this.slotCount = (int)Math.min(chunkCount, pageCount);
@@ -121,19 +115,10 @@ final class BaselineStore implements AutoCloseable
         this.pruneAfterNs = refreshIntervalNs > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * refreshIntervalNs;
         this.maxDeltaChain = maxDeltaChain;
         this.counters = counters;
-        final int memoryChunks = null == this.compressor ? slotCount : chunkCount;
         // Kept as they are, the pages live in segments allocated as slots are first used (slots are handed out from
         // the lowest): a store the size of a large image then costs no stall, and no memory, before it fills.
-        memory = null == this.compressor ? new UnsafeBuffer(0, 0) :
-            new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, memoryChunks) * chunkSize));
+        chunks = null == this.compressor ? null : new BaselineChunks(pageSize, slotCount, chunkCount);
         segments = new UnsafeBuffer[null == this.compressor ? (slotCount + SEGMENT_SLOTS - 1) / SEGMENT_SLOTS : 0];
-        chunksOfSlot = new int[null == this.compressor ? 0 : slotCount * CHUNKS_PER_PAGE];
-        lengthOfSlot = new int[null == this.compressor ? 0 : slotCount];
-        freeChunks = new int[null == this.compressor ? 0 : chunkCount];
-        for (int i = 0; i < freeChunks.length; i++)
-        {
-            freeChunks[freeChunkCount++] = freeChunks.length - 1 - i;
-        }
         slotOfPage = new int[slotCount > 0 ? Math.toIntExact(pageCount) : 0];
         Arrays.fill(slotOfPage, NO_SLOT);
         pageOfSlot = new long[slotCount];
@@ -430,8 +415,7 @@ final class BaselineStore implements AutoCloseable
      */
     long usedBytes()
     {
-        return null == compressor ? (long)usedSlots() * pageSize :
-            (long)(freeChunks.length - freeChunkCount) * chunkSize;
+        return null == compressor ? (long)usedSlots() * pageSize : chunks.usedBytes();
     }
 
     int slotCount()
@@ -460,7 +444,7 @@ final class BaselineStore implements AutoCloseable
                 slotOfPage[(int)pageOfSlot[slot]] = NO_SLOT;
                 if (null != compressor)
                 {
-                    releaseChunks(slot);
+                    chunks.release(slot);
                 }
                 counters.get(EngineCounter.BASELINE_EVICTIONS).increment();
                 return slot;
@@ -474,7 +458,7 @@ final class BaselineStore implements AutoCloseable
         slotOfPage[(int)pageOfSlot[slot]] = NO_SLOT;
         if (null != compressor)
         {
-            releaseChunks(slot);
+            chunks.release(slot);
         }
         freeSlots[freeCount++] = slot;
     }
@@ -496,7 +480,7 @@ final class BaselineStore implements AutoCloseable
         final int compressedLength,
         final int round)
     {
-        releaseChunks(slot);
+        chunks.release(slot);
         final boolean isGiven = null != compressed && compressedLength > 0;
         int length = isGiven ? compressedLength :
             INCOMPRESSIBLE == compressedLength ? pageSize : compressor.compress(source, sourceOffset);
@@ -505,8 +489,7 @@ final class BaselineStore implements AutoCloseable
         {
             length = pageSize;
         }
-        final int chunks = (length + chunkSize - 1) / chunkSize;
-        for (int i = 0; i < VICTIM_SEARCH && freeChunkCount < chunks; i++)
+        for (int i = 0; i < VICTIM_SEARCH && !chunks.hasRoomFor(length); i++)
         {
             final int victim = clockHand;
             clockHand = (clockHand + 1) % slotCount;
@@ -516,43 +499,18 @@ final class BaselineStore implements AutoCloseable
                 counters.get(EngineCounter.BASELINE_EVICTIONS).increment();
             }
         }
-        if (freeChunkCount < chunks)
+        if (!chunks.hasRoomFor(length))
         {
             return false;
         }
-
-        final DirectBuffer from = isRaw ? source : isGiven ? compressed : compressor.packed();
-        final int fromOffset = isRaw ? sourceOffset : 0;
-        for (int k = 0; k < chunks; k++)
-        {
-            final int chunk = freeChunks[--freeChunkCount];
-            chunksOfSlot[slot * CHUNKS_PER_PAGE + k] = chunk;
-            memory.putBytes(
-                chunk * chunkSize, from, fromOffset + k * chunkSize, Math.min(chunkSize, length - k * chunkSize));
-        }
-        lengthOfSlot[slot] = length;
+        chunks.put(slot, isRaw ? source : isGiven ? compressed : compressor.packed(), isRaw ? sourceOffset : 0, length);
         return true;
     }
 
     private boolean expand(final int slot)
     {
-        final int length = lengthOfSlot[slot];
-        final UnsafeBuffer to = length == pageSize ? compressor.page() : compressor.packed();
-        for (int k = 0, offset = 0; offset < length; k++, offset += chunkSize)
-        {
-            to.putBytes(offset, memory, chunksOfSlot[slot * CHUNKS_PER_PAGE + k] * chunkSize,
-                Math.min(chunkSize, length - offset));
-        }
+        final int length = chunks.length(slot);
+        chunks.copyOut(slot, length == pageSize ? compressor.page() : compressor.packed());
         return length == pageSize || compressor.expand(length);
-    }
-
-    private void releaseChunks(final int slot)
-    {
-        final int chunks = (lengthOfSlot[slot] + chunkSize - 1) / chunkSize;
-        for (int k = 0; k < chunks; k++)
-        {
-            freeChunks[freeChunkCount++] = chunksOfSlot[slot * CHUNKS_PER_PAGE + k];
-        }
-        lengthOfSlot[slot] = 0;
     }
 }
