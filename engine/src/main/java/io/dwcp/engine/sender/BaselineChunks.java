@@ -1,5 +1,6 @@
 package io.dwcp.engine.sender;
 
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -40,6 +41,16 @@ final class BaselineChunks
         for (int i = 0; i < chunkCount; i++)
         {
             freeChunks[freeChunkCount++] = chunkCount - 1 - i;
+        }
+    }
+
+    /** Free the chunks' memory; nothing may be kept or read afterwards. Idempotent. */
+    void close()
+    {
+        if (null != memory.byteBuffer())
+        {
+            BufferUtil.free(memory.byteBuffer());
+            memory.wrap(0, 0);
         }
     }
 

@@ -2,6 +2,7 @@ package io.dwcp.engine.sender;
 
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -463,11 +464,25 @@ final class BaselineStore implements AutoCloseable
         freeSlots[freeCount++] = slot;
     }
 
-    /** Free the compressor's native contexts, if any. Idempotent. */
+    /**
+     * Free the page copies and the compressor's native contexts at once, rather than whenever the collector finds
+     * their buffers: a heap that rarely collects would otherwise hold every finished transfer's store. Idempotent;
+     * the store keeps nothing afterwards.
+     */
     public void close()
     {
+        for (int i = 0; i < segments.length; i++)
+        {
+            if (null != segments[i])
+            {
+                BufferUtil.free(segments[i].byteBuffer());
+                segments[i] = null;
+            }
+        }
+        isOutOfMemory = true;
         if (null != compressor)
         {
+            chunks.close();
             compressor.close();
         }
     }

@@ -82,7 +82,7 @@ public final class SenderPipeline implements AutoCloseable
         {
             final PageCodec codec = new PageCodec(pageSize, level);
             final BaselineStore baselines = new BaselineStore(pageSize, layout.pagesBelow(k, pageCount),
-                CodecConfiguration.BASELINE_BUDGET_DEFAULT / stripeCount,
+                CodecConfiguration.baselineBudgetBytes() / stripeCount,
                 CodecConfiguration.baselineRefreshIntervalNs(), CodecConfiguration.BASELINE_MAX_DELTA_CHAIN_DEFAULT,
                 counters);
             final StripeCounters stripeCounters =
