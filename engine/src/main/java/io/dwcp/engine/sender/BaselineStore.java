@@ -2,11 +2,9 @@ package io.dwcp.engine.sender;
 
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -34,7 +32,6 @@ final class BaselineStore implements AutoCloseable
 {
     private static final int NO_SLOT = -1;
     private static final int VICTIM_SEARCH = 64;
-    private static final int SEGMENT_SLOTS = 4096;
 
     /** Compressed length meaning: compress the page here. */
     static final int COMPRESS = -1;
@@ -47,8 +44,7 @@ final class BaselineStore implements AutoCloseable
     private final long pruneAfterNs;
     private final int maxDeltaChain;
     private final EngineCounters counters;
-    private final UnsafeBuffer[] segments;
-    private boolean isOutOfMemory;
+    private final BaselineSegments segments;
     private final int[] slotOfPage;
     private final long[] pageOfSlot;
     private final long[] sequenceOfSlot;
@@ -116,10 +112,8 @@ final class BaselineStore implements AutoCloseable
         this.pruneAfterNs = refreshIntervalNs > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * refreshIntervalNs;
         this.maxDeltaChain = maxDeltaChain;
         this.counters = counters;
-        // Kept as they are, the pages live in segments allocated as slots are first used (slots are handed out from
-        // the lowest): a store the size of a large image then costs no stall, and no memory, before it fills.
         chunks = null == this.compressor ? null : new BaselineChunks(pageSize, slotCount, chunkCount);
-        segments = new UnsafeBuffer[null == this.compressor ? (slotCount + SEGMENT_SLOTS - 1) / SEGMENT_SLOTS : 0];
+        segments = null == this.compressor ? new BaselineSegments(pageSize, slotCount, counters) : null;
         slotOfPage = new int[slotCount > 0 ? Math.toIntExact(pageCount) : 0];
         Arrays.fill(slotOfPage, NO_SLOT);
         pageOfSlot = new long[slotCount];
@@ -273,7 +267,7 @@ final class BaselineStore implements AutoCloseable
             {
                 return;
             }
-            if (null == compressor && null == segmentOrNull(slot))
+            if (null == compressor && !segments.ensure(slot))
             {
                 // No memory for the slot's segment: the page simply goes without a baseline from now on.
                 freeSlots[freeCount++] = slot;
@@ -295,7 +289,7 @@ final class BaselineStore implements AutoCloseable
         }
         if (null == compressor)
         {
-            segmentOf(slot).putBytes((slot % SEGMENT_SLOTS) * pageSize, source, sourceOffset, pageSize);
+            segments.buffer(slot).putBytes(segments.offset(slot), source, sourceOffset, pageSize);
         }
         else if (!storeCompressed(slot, source, sourceOffset, compressed, compressedLength, round))
         {
@@ -372,41 +366,12 @@ final class BaselineStore implements AutoCloseable
      */
     UnsafeBuffer baseBuffer(final int slot)
     {
-        return null == compressor ? segmentOf(slot) : compressor.page();
+        return null == compressor ? segments.buffer(slot) : compressor.page();
     }
 
     int baseOffset(final int slot)
     {
-        return null == compressor ? (slot % SEGMENT_SLOTS) * pageSize : 0;
-    }
-
-    private UnsafeBuffer segmentOf(final int slot)
-    {
-        return segments[slot / SEGMENT_SLOTS];
-    }
-
-    /** The segment of a slot, allocated on first use; null when the JVM has no direct memory left for it. */
-    private UnsafeBuffer segmentOrNull(final int slot)
-    {
-        final int index = slot / SEGMENT_SLOTS;
-        UnsafeBuffer segment = segments[index];
-        if (null == segment && !isOutOfMemory)
-        {
-            final int slots = Math.min(SEGMENT_SLOTS, slotCount - index * SEGMENT_SLOTS);
-            try
-            {
-                segment = new UnsafeBuffer(ByteBuffer.allocateDirect(slots * pageSize));
-            }
-            catch (final OutOfMemoryError ex)
-            {
-                // Counted once, never tried again: each failed attempt makes the JVM collect and wait.
-                isOutOfMemory = true;
-                counters.get(EngineCounter.ERRORS).increment();
-                return null;
-            }
-            segments[index] = segment;
-        }
-        return segment;
+        return null == compressor ? segments.offset(slot) : 0;
     }
 
     /**
@@ -464,23 +429,14 @@ final class BaselineStore implements AutoCloseable
         freeSlots[freeCount++] = slot;
     }
 
-    /**
-     * Free the page copies and the compressor's native contexts at once, rather than whenever the collector finds
-     * their buffers: a heap that rarely collects would otherwise hold every finished transfer's store. Idempotent;
-     * the store keeps nothing afterwards.
-     */
+    /** Free the page copies and the compressor's native contexts at once; nothing is kept afterwards. Idempotent. */
     public void close()
     {
-        for (int i = 0; i < segments.length; i++)
+        if (null == compressor)
         {
-            if (null != segments[i])
-            {
-                BufferUtil.free(segments[i].byteBuffer());
-                segments[i] = null;
-            }
+            segments.close();
         }
-        isOutOfMemory = true;
-        if (null != compressor)
+        else
         {
             chunks.close();
             compressor.close();

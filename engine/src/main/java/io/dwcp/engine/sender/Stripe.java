@@ -40,8 +40,6 @@ final class Stripe implements AutoCloseable
         CLOSED
     }
 
-    private static final int IN_FLIGHT_RING = 1024;
-
     private final int slot;
     private final int index;
     private final long transferId;
@@ -58,14 +56,9 @@ final class Stripe implements AutoCloseable
     private final SenderCounters counters;
     private final int maxFrameLength;
     private final BufferClaim bufferClaim = new BufferClaim();
-    private final long[] wireBytesAtSequence = new long[IN_FLIGHT_RING];
-    private final AtomicCounter framesSent;
-    private final AtomicCounter bytesSent;
+    private final StripeWire wire;
     private final AtomicCounter backPressure;
-    private final AtomicCounter blockedNs;
-    private long blockedSinceNs;
     private long cycleNs;
-    private final AtomicCounter bytesInFlight;
 
     private ExclusivePublication publication;
     private FrameSealer sealer;
@@ -75,7 +68,6 @@ final class Stripe implements AutoCloseable
     private long sentSequence;
     private long ackedSequence;
     private long lastAckTimestampNs;
-    private long wireBytes;
     private long flushRequested;
     private long flushReported;
     private boolean isDictionaryHandled;
@@ -114,11 +106,8 @@ final class Stripe implements AutoCloseable
         this.pages = new PageQueue(layout, index);
         this.frameWriter = new PageFrameWriter(
             codec, block, contentIndex, similarPages, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
-        framesSent = stripeCounters.get(StripeCounter.FRAMES_SENT);
-        bytesSent = stripeCounters.get(StripeCounter.BYTES_SENT);
+        wire = new StripeWire(stripeCounters);
         backPressure = stripeCounters.get(StripeCounter.BACK_PRESSURE);
-        blockedNs = stripeCounters.get(StripeCounter.BLOCKED_NS);
-        bytesInFlight = stripeCounters.get(StripeCounter.BYTES_IN_FLIGHT);
     }
 
     /**
@@ -201,13 +190,8 @@ final class Stripe implements AutoCloseable
             final long result = frameWriter.publish(transferId, publication, bufferClaim, sealer);
             if (result > 0)
             {
-                if (0 != blockedSinceNs)
-                {
-                    blockedNs.setRelease(blockedNs.get() + nowNs - blockedSinceNs);
-                    blockedSinceNs = 0;
-                }
                 pacer.onSent(frameLength + overhead, nowNs);
-                onFrameSent(frameLength, isClaim);
+                onFrameSent(frameLength, isClaim, nowNs);
                 framesPublished++;
             }
             else
@@ -219,40 +203,20 @@ final class Stripe implements AutoCloseable
         return framesPublished;
     }
 
-    private void onFrameSent(final int frameLength, final boolean isClaim)
+    private void onFrameSent(final int frameLength, final boolean isClaim, final long nowNs)
     {
         final PageFrameWriter writer = frameWriter;
         sentSequence = writer.sequence();
-        wireBytes += frameLength;
-        wireBytesAtSequence[(int)(sentSequence & (IN_FLIGHT_RING - 1))] = wireBytes;
-        framesSent.setRelease(sentSequence);
-        bytesSent.setRelease(wireBytes);
-        bytesInFlight.setRelease(wireBytes - wireBytesAcknowledged());
+        wire.onSent(sentSequence, frameLength, nowNs);
         statistics.onFrameSent(index, writer);
         counters.onFrameSent(writer, frameLength, isClaim, source.pageSize());
-    }
-
-    private long wireBytesAcknowledged()
-    {
-        if (0 == ackedSequence)
-        {
-            return 0;
-        }
-        // Older than the ring holds: count from the oldest frame it still holds, an upper bound on what is in flight.
-        final long sequence = Math.max(ackedSequence, sentSequence - IN_FLIGHT_RING + 1);
-        return wireBytesAtSequence[(int)(sequence & (IN_FLIGHT_RING - 1))];
     }
 
     private void onPublicationResult(final long result)
     {
         if (PublicationResult.isBackPressure(result))
         {
-            // Waiting on the window: the link (or the receiver) holds this stripe, not its codec.
-            if (0 != blockedSinceNs)
-            {
-                blockedNs.setRelease(blockedNs.get() + cycleNs - blockedSinceNs);
-            }
-            blockedSinceNs = cycleNs;
+            wire.onBackPressure(cycleNs);
             counters.backPressure().increment();
         }
         if (PublicationResult.FATAL == PublicationResult.of(result, backPressure, counters.notConnected()))
@@ -379,7 +343,7 @@ final class Stripe implements AutoCloseable
         {
             ackedSequence = acked;
             lastAckTimestampNs = receiverTimestampNs;
-            bytesInFlight.setRelease(wireBytes - wireBytesAcknowledged());
+            wire.onAcked(acked);
         }
         rounds.onAck(ackedSequence, receiverTimestampNs);
     }
