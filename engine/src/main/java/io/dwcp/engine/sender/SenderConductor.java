@@ -260,13 +260,16 @@ public final class SenderConductor implements Agent, StripeListener
         }
         reporter.emitProgress(transfer, nowNs);
         links.onCompleted(transfer);
+        // The whole transfer, every attempt of it in this sender: a reopened one's last attempt sends only what the
+        // receiver did not keep, and alone would look many times faster and smaller than the transfer was.
+        final long pagesSent = history.earlierPagesSent() + transfer.pagesSent();
         events.completed(
             transfer.transferId(),
             transfer.digest(),
-            transfer.pagesSent(),
-            transfer.pagesSent() * transfer.pageSize(),
-            transfer.wireBytes(),
-            nowNs - transfer.startNs());
+            pagesSent,
+            pagesSent * transfer.pageSize(),
+            history.earlierWireBytes() + transfer.wireBytes(),
+            nowNs - history.firstStartNs(transfer.startNs()));
         counters.get(EngineCounter.TRANSFERS_COMPLETED).increment();
         reopener.closed(transfer.transferId());
         remove(transfer);

@@ -2,8 +2,9 @@ package io.dwcp.engine.sender;
 
 /**
  * What a transfer carries from one attempt to the next and into its outcome: where its commands start in the queue,
- * since when its receiver is lost while it is reopened, and the page batches that were refused, which keep it from
- * completing as verified.
+ * since when its receiver is lost while it is reopened, what the earlier attempts of this sender sent and when the
+ * first of them started (so that the outcome describes the whole transfer, not its last attempt), and the page
+ * batches that were refused, which keep it from completing as verified.
  * <p>
  * Not thread safe: owned by the conductor.
  */
@@ -15,6 +16,10 @@ final class TransferHistory
     private long commandIndex = NO_INDEX;
     private long lostSinceNs;
     private boolean isReopened;
+    private long firstStartNs;
+    private long earlierPagesSent;
+    private long earlierWireBytes;
+    private int earlierAttempts;
     private long helloSinceNs;
     private long refusedBatches;
     private String firstRefusal;
@@ -38,6 +43,57 @@ final class TransferHistory
     {
         this.lostSinceNs = lostSinceNs;
         isReopened = true;
+    }
+
+    /**
+     * Carry the attempts before this one into it; a sender that restarted knows none of its predecessor's.
+     *
+     * @param earlier the history of the attempt that lost its receiver.
+     * @param startNs when that attempt started.
+     * @param pagesSent pages that attempt sent.
+     * @param wireBytes wire bytes that attempt sent.
+     */
+    void continues(final TransferHistory earlier, final long startNs, final long pagesSent, final long wireBytes)
+    {
+        firstStartNs = 0 == earlier.earlierAttempts ? startNs : earlier.firstStartNs;
+        earlierPagesSent = earlier.earlierPagesSent + pagesSent;
+        earlierWireBytes = earlier.earlierWireBytes + wireBytes;
+        earlierAttempts = earlier.earlierAttempts + 1;
+    }
+
+    /**
+     * When the transfer's first attempt in this sender started.
+     *
+     * @param startNs when this attempt started.
+     * @return the earliest start.
+     */
+    long firstStartNs(final long startNs)
+    {
+        return 0 == earlierAttempts ? startNs : firstStartNs;
+    }
+
+    /**
+     * @return pages the earlier attempts sent.
+     */
+    long earlierPagesSent()
+    {
+        return earlierPagesSent;
+    }
+
+    /**
+     * @return wire bytes the earlier attempts sent.
+     */
+    long earlierWireBytes()
+    {
+        return earlierWireBytes;
+    }
+
+    /**
+     * @return attempts before this one, in this sender.
+     */
+    int earlierAttempts()
+    {
+        return earlierAttempts;
     }
 
     /**

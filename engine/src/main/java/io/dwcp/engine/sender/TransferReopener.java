@@ -109,7 +109,12 @@ final class TransferReopener
         reopeningStripes = transfer.stripeCount();
         try
         {
-            reopen(transfer.transferId(), history.commandIndex(), reader.nextIndex(), lostSinceNs, text);
+            final OutboundTransfer reopened =
+                reopen(transfer.transferId(), history.commandIndex(), reader.nextIndex(), lostSinceNs, text);
+            if (null != reopened)
+            {
+                reopened.history().continues(history, transfer.startNs(), transfer.pagesSent(), transfer.wireBytes());
+            }
         }
         finally
         {
@@ -137,7 +142,7 @@ final class TransferReopener
         return nowNs - transfer.history().lostSinceNs() > resumeTimeoutNs;
     }
 
-    private void reopen(
+    private OutboundTransfer reopen(
         final long transferId,
         final long commandIndex,
         final long beforeIndex,
@@ -150,7 +155,7 @@ final class TransferReopener
         if (null != reopened)
         {
             reopened.history().reopened(lostSinceNs);
-            return;
+            return reopened;
         }
         state.closed(transferId);
         if (replayed <= 0)
@@ -159,5 +164,6 @@ final class TransferReopener
             conductor.events().failed(transferId, FailureReason.PEER_LOST, why + ", and the command queue no " +
                 "longer holds the transfer's commands: it cannot be reopened");
         }
+        return null;
     }
 }

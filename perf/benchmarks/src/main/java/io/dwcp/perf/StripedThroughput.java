@@ -6,6 +6,7 @@ import io.dwcp.engine.queue.EngineEventListener;
 import io.dwcp.engine.runtime.EngineThreading;
 import io.dwcp.engine.runtime.LocalMigration;
 import io.dwcp.engine.security.EngineSecurity;
+import io.dwcp.engine.status.EngineCounter;
 import org.agrona.IoUtil;
 
 import java.nio.file.Files;
@@ -110,8 +111,9 @@ public final class StripedThroughput
                     {
                         final Run run = engine(work.resolve("run-" + r + "-" + stripes + "-" + isSealed), image,
                             length, stripes, threading, workers, isIpc, isSealed);
-                        System.out.printf(Locale.ROOT, "| engine, %d stripes%s, %s | %.0f | %.1f | %.2f |%n",
+                        System.out.printf(Locale.ROOT, "| engine, %d stripes%s, %s%s | %.0f | %.1f | %.2f |%n",
                             stripes, isIpc ? ", aeron:ipc" : "", isSealed ? "sealed" : "in clear",
+                            0 == run.reopened() ? "" : ", receiver lost and reopened " + run.reopened() + "x",
                             run.logicalMbPerSecond(), run.wireBytes() / (1024.0 * 1024.0),
                             run.logicalMbPerSecond() / zstdMbps);
                         if (isSealed)
@@ -146,7 +148,7 @@ public final class StripedThroughput
     {
     };
 
-    private record Run(double logicalMbPerSecond, long wireBytes)
+    private record Run(double logicalMbPerSecond, long wireBytes, long reopened)
     {
     }
 
@@ -179,7 +181,8 @@ public final class StripedThroughput
             {
                 throw new IllegalStateException("destination differs from the source at " + stripes + " stripes");
             }
-            return new Run(length / (outcome.elapsedNs() / 1e9) / 1e6, outcome.wireBytes());
+            return new Run(length / (outcome.elapsedNs() / 1e9) / 1e6, outcome.wireBytes(),
+                migration.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_REOPENED));
         }
     }
 }
