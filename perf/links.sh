@@ -230,11 +230,11 @@ run_engine() {
         exit 1
     fi
     cmp "$image" "$dir/out/links-1.img" >&2 || { echo "links: $label: destination differs" >&2; exit 1; }
-    # A transfer reopened after a lost receiver reports the time and bytes of its last attempt: say so.
+    # A transfer reopened after a lost receiver reports the time and bytes of all its attempts: say it was.
     local attempts
     attempts=$(grep -c '^accepted by the receiver' "$dir/submit.log" || true)
     if [ "${attempts:-1}" -gt 1 ]; then
-        echo "REOPENED $attempts attempts: time and bytes are the last attempt's" >>"$work/links.log"
+        echo "REOPENED $attempts attempts: time and bytes are the whole transfer's, every attempt" >>"$work/links.log"
         echo "links: $label: reopened, $attempts attempts" >&2
     fi
     # completed: N pages, W wire bytes, T s, digest ... verified

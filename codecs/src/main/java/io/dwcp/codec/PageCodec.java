@@ -453,8 +453,9 @@ public final class PageCodec implements AutoCloseable
     }
 
     /**
-     * Make a destination page all zeros, writing only if it is not already: reading a hole in a sparse file maps the
-     * shared zero page, while writing would allocate a page for nothing.
+     * Make a destination page all zeros, writing only if it is not already: writing would dirty a page for nothing.
+     * Reading a hole of a file through a shared mapping allocates and zeroes a page (tmpfs, ext4): a caller that can
+     * tell holes apart skips those first.
      *
      * @param destination       destination buffer.
      * @param destinationOffset of the page in the destination.

@@ -177,8 +177,10 @@ final class SubmitCommand implements Callable<Integer>
             {
                 isEnded = true;
                 isCompleted = true;
-                out.printf(Locale.ROOT, "completed: %d pages, %d wire bytes, %.2f s, digest %016x verified%n",
-                    event.pagesSent(), event.wireBytes(), event.elapsedNs() / 1e9, event.digest());
+                out.printf(Locale.ROOT, "completed: %d pages, %d wire bytes, %.2f s, digest %016x verified%s%n",
+                    event.pagesSent(), event.wireBytes(), event.elapsedNs() / 1e9, event.digest(),
+                    event.attempts() > 1 ? String.format(Locale.ROOT, "; %d attempts, the last put %d bytes on " +
+                    "the wire", event.attempts(), event.lastAttemptWireBytes()) : "");
             }
         }
 

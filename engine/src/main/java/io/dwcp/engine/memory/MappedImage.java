@@ -27,6 +27,7 @@ public final class MappedImage implements AutoCloseable
     private final MappedByteBuffer[] mappings;
     private final UnsafeBuffer[] segments;
     private final RandomAccessFile writeFile;
+    private final FileHoles holes;
     private boolean isClosed;
 
     private MappedImage(final Path file, final int pageSize, final long length, final FileChannel.MapMode mode,
@@ -43,6 +44,7 @@ public final class MappedImage implements AutoCloseable
         this.pageSize = pageSize;
         this.pageCount = length / pageSize;
         final int segmentCount = (int)((length + SEGMENT_MASK) >>> SEGMENT_SHIFT);
+        holes = FileHoles.of(file);
         mappings = new MappedByteBuffer[segmentCount];
         segments = new UnsafeBuffer[segmentCount];
         try
@@ -63,6 +65,7 @@ public final class MappedImage implements AutoCloseable
                     IoUtil.unmap(mapping);
                 }
             }
+            holes.close();
             throw ex;
         }
     }
@@ -293,12 +296,24 @@ public final class MappedImage implements AutoCloseable
         return file;
     }
 
+    /**
+     * The file's holes: pages never written, zero without reading them (reading them through the mapping allocates
+     * and zeroes a page). Thread safe; each thread asks through a cursor of its own.
+     *
+     * @return the holes; an instance that finds none where the platform cannot tell.
+     */
+    public FileHoles holes()
+    {
+        return holes;
+    }
+
     /** Unmap the file. Idempotent. */
     public void close()
     {
         if (!isClosed)
         {
             isClosed = true;
+            holes.close();
             for (final MappedByteBuffer mapping : mappings)
             {
                 IoUtil.unmap(mapping);

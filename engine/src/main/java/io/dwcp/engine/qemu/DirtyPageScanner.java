@@ -2,6 +2,7 @@ package io.dwcp.engine.qemu;
 
 import io.dwcp.codec.ImageDigest;
 import io.dwcp.codec.PageChecksum;
+import io.dwcp.engine.memory.FileHoles;
 import io.dwcp.engine.memory.MappedImage;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
@@ -38,6 +39,7 @@ public final class DirtyPageScanner implements AutoCloseable
     private final int pageSize;
     private final long pageCount;
     private final UnsafeBuffer pageCrcs;
+    private final int zeroCrc;
     private final long[] dirtyPages;
     private final int parts;
     private final long[][] partPages;
@@ -85,7 +87,7 @@ public final class DirtyPageScanner implements AutoCloseable
         pageCrcs = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             Math.toIntExact(pageCount * Integer.BYTES), 64));
         // Every page starts as the zero page the shadow and a fresh destination hold, as in the sender's table.
-        final int zeroCrc = PageChecksum.zeroPageCrc32c(pageSize);
+        zeroCrc = PageChecksum.zeroPageCrc32c(pageSize);
         for (long page = 0; page < pageCount; page++)
         {
             pageCrcs.putInt((int)page * Integer.BYTES, zeroCrc, ByteOrder.LITTLE_ENDIAN);
@@ -171,12 +173,21 @@ public final class DirtyPageScanner implements AutoCloseable
 
     private int scanRange(final long fromPage, final long toPage, final long[] dirty)
     {
+        // One cursor per range: each range is scanned on a thread of its own.
+        final FileHoles.Cursor holes = guest.holes().cursor();
         int count = 0;
         for (long page = fromPage; page < toPage; page++)
         {
+            final int crcIndex = (int)page * Integer.BYTES;
+            // A hole of the guest's RAM file is a page the guest never touched: zero, as the shadow's copy still is
+            // while its checksum is the zero page's. Reading it through the mapping would allocate it in the file.
+            if (zeroCrc == pageCrcs.getInt(crcIndex, ByteOrder.LITTLE_ENDIAN) &&
+                holes.isHole(page * pageSize, pageSize))
+            {
+                continue;
+            }
             final UnsafeBuffer from = guest.segmentOf(page);
             final int offset = guest.offsetOf(page);
-            final int crcIndex = (int)page * Integer.BYTES;
             final int crc = PageChecksum.crc32c(from, offset, pageSize);
             if (crc == pageCrcs.getInt(crcIndex, ByteOrder.LITTLE_ENDIAN) && (!isFirstScan || isZero(from, offset)))
             {

@@ -151,12 +151,14 @@ public final class EventPublisher implements AutoCloseable
     /**
      * A transfer ended with matching digests.
      *
-     * @param transferId of the transfer.
-     * @param digest     both engines computed.
-     * @param pagesSent  pages sent in all rounds.
-     * @param bytesSent  logical bytes sent.
-     * @param wireBytes  frame bytes sent.
-     * @param elapsedNs  since the transfer started.
+     * @param transferId           of the transfer.
+     * @param digest               both engines computed.
+     * @param pagesSent            pages sent in all rounds, by every attempt.
+     * @param bytesSent            logical bytes sent, by every attempt.
+     * @param wireBytes            frame bytes sent, by every attempt.
+     * @param elapsedNs            since the transfer's first attempt started.
+     * @param attempts             of the transfer in this sender.
+     * @param lastAttemptWireBytes frame bytes the last attempt sent.
      */
     public void completed(
         final long transferId,
@@ -164,7 +166,9 @@ public final class EventPublisher implements AutoCloseable
         final long pagesSent,
         final long bytesSent,
         final long wireBytes,
-        final long elapsedNs)
+        final long elapsedNs,
+        final int attempts,
+        final long lastAttemptWireBytes)
     {
         completedEncoder.wrapAndApplyHeader(writer.buffer(), 0, headerEncoder)
             .transferId(transferId)
@@ -172,7 +176,9 @@ public final class EventPublisher implements AutoCloseable
             .pagesSent(pagesSent)
             .bytesSent(bytesSent)
             .wireBytes(wireBytes)
-            .elapsedNs(elapsedNs);
+            .elapsedNs(elapsedNs)
+            .attempts(attempts)
+            .lastAttemptWireBytes(lastAttemptWireBytes);
         writer.append(MessageHeaderEncoder.ENCODED_LENGTH + completedEncoder.encodedLength());
     }
 

@@ -389,7 +389,7 @@ final class ReceiverConductor implements Agent
             if (null != events)
             {
                 events.completed(transfer.transferId(), transfer.digest(), transfer.pagesApplied(),
-                    transfer.pagesApplied() * transfer.pageSize(), 0, 0);
+                    transfer.pagesApplied() * transfer.pageSize(), 0, 0, 0, 0);
             }
         }
         else

@@ -4,6 +4,7 @@ import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
+import io.dwcp.engine.memory.FileHoles;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
@@ -34,6 +35,7 @@ final class StripeImage implements AutoCloseable
     static final int NO_SESSION = Integer.MIN_VALUE;
 
     private final InboundTransfer transfer;
+    private final FileHoles.Cursor destinationHoles;
     private final int index;
     private final StripeLayout layout;
     private final StripeCounters stripeCounters;
@@ -65,6 +67,7 @@ final class StripeImage implements AutoCloseable
         this.index = index;
         this.layout = layout;
         this.stripeCounters = stripeCounters;
+        destinationHoles = transfer.destination().holes().cursor();
         framesReceived = stripeCounters.get(StripeCounter.FRAMES_RECEIVED);
         bytesReceived = stripeCounters.get(StripeCounter.BYTES_RECEIVED);
         stripePagesApplied = stripeCounters.get(StripeCounter.PAGES_APPLIED);
@@ -183,7 +186,7 @@ final class StripeImage implements AutoCloseable
                 final boolean isWritten = isBlockPage && destination.isWritable() ?
                     deferWrite(block, pageNumber, pageInBlock, counters, errorHandler) :
                     flushWrites(counters, errorHandler) &&
-                    apply(encoding, codec, decoded, decodedOffset, current, currentOffset, counters, errorHandler);
+                    apply(encoding, codec, pageNumber, decoded, decodedOffset, counters, errorHandler);
                 if (!isWritten)
                 {
                     return;
@@ -273,18 +276,25 @@ final class StripeImage implements AutoCloseable
     private boolean apply(
         final short encoding,
         final PageCodec codec,
+        final long pageNumber,
         final DirectBuffer decoded,
         final int decodedOffset,
-        final UnsafeBuffer current,
-        final int currentOffset,
         final EngineCounters counters,
         final ErrorHandler errorHandler)
     {
+        final UnsafeBuffer current = transfer.destination().segmentOf(pageNumber);
+        final int currentOffset = transfer.destination().offsetOf(pageNumber);
         try
         {
             if (PageEncoding.ZERO.value() == encoding)
             {
-                codec.applyZero(current, currentOffset);
+                // A page in a hole of the destination is zero already. Asking costs a call; reading it through the
+                // mapping would allocate a zeroed page of the file's. Asked afresh: this stripe writes the file.
+                destinationHoles.forget();
+                if (!destinationHoles.isHole(pageNumber * transfer.pageSize(), transfer.pageSize()))
+                {
+                    codec.applyZero(current, currentOffset);
+                }
             }
             else if (PageEncoding.UNCHANGED.value() != encoding)
             {

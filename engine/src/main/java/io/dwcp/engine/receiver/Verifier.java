@@ -1,10 +1,12 @@
 package io.dwcp.engine.receiver;
 
 import io.dwcp.codec.PageChecksum;
+import io.dwcp.engine.memory.FileHoles;
 import io.dwcp.engine.memory.MappedImage;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 
 /**
@@ -21,6 +23,8 @@ final class Verifier implements Agent
     {
         private final InboundTransfer transfer;
         private final UnsafeBuffer slice;
+        private final FileHoles.Cursor holes;
+        private final int zeroPageCrc;
         private final java.util.zip.CRC32C crc32c = new java.util.zip.CRC32C();
         private final java.util.zip.CRC32 crc32 = new java.util.zip.CRC32();
         private long cursor;
@@ -30,6 +34,10 @@ final class Verifier implements Agent
             this.transfer = transfer;
             // One slice of the page checksum table at a time: bounded whatever the image's size.
             slice = new UnsafeBuffer(new byte[pagesPerCycle * Integer.BYTES]);
+            holes = transfer.destination().holes().cursor();
+            final int pageSize = transfer.pageSize();
+            // PageChecksum reads memory by address: a direct buffer, not an array.
+            zeroPageCrc = PageChecksum.crc32c(new UnsafeBuffer(ByteBuffer.allocateDirect(pageSize)), 0, pageSize);
         }
 
         long digest()
@@ -89,10 +97,13 @@ final class Verifier implements Agent
         final long end = Math.min(transfer.pageCount(), job.cursor + pagesPerCycle);
         final UnsafeBuffer slice = job.slice;
         int length = 0;
+        // A page in a hole of the destination is zeros, known without reading it through the mapping, which would
+        // allocate and zero a page for every hole (the zero pages of a guest's RAM). Asked afresh each slice.
+        job.holes.forget();
         for (long pageNumber = job.cursor; pageNumber < end; pageNumber++)
         {
-            final int crc = PageChecksum.crc32c(
-                destination.segmentOf(pageNumber), destination.offsetOf(pageNumber), pageSize);
+            final int crc = job.holes.isHole(pageNumber * pageSize, pageSize) ? job.zeroPageCrc :
+                PageChecksum.crc32c(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber), pageSize);
             slice.putInt(length, crc);
             length += Integer.BYTES;
         }

@@ -15,6 +15,7 @@ import io.dwcp.engine.link.NetworkMetrics;
 import io.dwcp.engine.link.PathMonitor;
 import io.dwcp.engine.link.RdmaProbe;
 import io.dwcp.engine.link.TierDetector;
+import io.dwcp.engine.memory.FileHoles;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
@@ -223,12 +224,14 @@ final class LinkService
         final UnsafeBuffer view = new UnsafeBuffer(sample);
         final long pageCount = transfer.pageCount();
         final long stride = Math.max(1, pageCount / (4L * PROFILE_PAGES));
+        // Holes are zero and are not read: reading one through the mapping allocates a page of the file's.
+        final FileHoles.Cursor holes = image.holes().cursor();
         int pages = 0;
         for (long page = 0; page < pageCount && pages < PROFILE_PAGES; page += stride)
         {
             final UnsafeBuffer segment = image.segmentOf(page);
             final int offset = image.offsetOf(page);
-            if (!PageCodec.isZero(segment, offset, pageSize))
+            if (!holes.isHole(page * pageSize, pageSize) && !PageCodec.isZero(segment, offset, pageSize))
             {
                 view.putBytes(pages * pageSize, segment, offset, pageSize);
                 pages++;

@@ -269,7 +269,9 @@ public final class SenderConductor implements Agent, StripeListener
             pagesSent,
             pagesSent * transfer.pageSize(),
             history.earlierWireBytes() + transfer.wireBytes(),
-            nowNs - history.firstStartNs(transfer.startNs()));
+            nowNs - history.firstStartNs(transfer.startNs()),
+            history.earlierAttempts() + 1,
+            transfer.wireBytes());
         counters.get(EngineCounter.TRANSFERS_COMPLETED).increment();
         reopener.closed(transfer.transferId());
         remove(transfer);

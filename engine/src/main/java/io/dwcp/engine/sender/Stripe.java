@@ -7,6 +7,7 @@ import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.engine.link.Pacer;
+import io.dwcp.engine.memory.FileHoles;
 import io.dwcp.engine.status.StripeCounter;
 import io.dwcp.engine.status.StripeCounters;
 import io.dwcp.engine.transport.PublicationResult;
@@ -57,6 +58,7 @@ final class Stripe implements AutoCloseable
     private final int maxFrameLength;
     private final BufferClaim bufferClaim = new BufferClaim();
     private final StripeWire wire;
+    private final FileHoles.Cursor holes;
     private final AtomicCounter backPressure;
     private long cycleNs;
 
@@ -107,6 +109,7 @@ final class Stripe implements AutoCloseable
         this.frameWriter = new PageFrameWriter(
             codec, block, contentIndex, similarPages, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
         wire = new StripeWire(stripeCounters);
+        holes = source.holeCursor();
         backPressure = stripeCounters.get(StripeCounter.BACK_PRESSURE);
     }
 
@@ -382,6 +385,27 @@ final class Stripe implements AutoCloseable
     boolean isLastPageRepair()
     {
         return pages.isLastRepair();
+    }
+
+    /**
+     * Is the page, read from the mapped source, in a hole of the file: zero, and costly to read through the mapping?
+     *
+     * @param pageNumber of the page.
+     * @return true when it need not be read.
+     */
+    boolean isHole(final long pageNumber)
+    {
+        return null != holes && (null == inlinePages || !inlinePages.get((int)pageNumber)) &&
+            holes.isHole(pageNumber * source.pageSize(), source.pageSize());
+    }
+
+    /** The source may have been written since the holes were last asked about: at the start of each frame. */
+    void forgetHoles()
+    {
+        if (null != holes)
+        {
+            holes.forget();
+        }
     }
 
     UnsafeBuffer sourceOf(final long pageNumber)

@@ -3,6 +3,7 @@ package io.dwcp.engine.sender;
 import io.dwcp.codec.ImageDigest;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.engine.link.Pacer;
+import io.dwcp.engine.memory.FileHoles;
 import io.dwcp.engine.memory.MappedImage;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -369,6 +370,16 @@ final class TransferSource implements AutoCloseable
             return;
         }
         CloseHelper.closeAll(source, inlineOverlay);
+    }
+
+    /**
+     * A cursor over the mapped source's holes, for one stripe's thread: a page in a hole is zero without reading it.
+     *
+     * @return the cursor, or null when the transfer has no mapped source.
+     */
+    FileHoles.Cursor holeCursor()
+    {
+        return null == source ? null : source.holes().cursor();
     }
 
     /**

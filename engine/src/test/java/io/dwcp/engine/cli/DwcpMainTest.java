@@ -124,7 +124,7 @@ class DwcpMainTest
         try (net.openhft.chronicle.queue.ChronicleQueue queue = io.dwcp.engine.queue.SbeQueues.open(events);
             io.dwcp.engine.queue.EventPublisher publisher = new io.dwcp.engine.queue.EventPublisher(queue))
         {
-            publisher.completed(77, 0x1234, 4, 4 * 4096, 100, 1_000_000);
+            publisher.completed(77, 0x1234, 4, 4 * 4096, 100, 1_000_000, 1, 100);
         }
         assertEquals(1, run("submit", "--commands", directory.resolve("commands").toString(), "--events",
             events.toString(), "--file", image.toString(), "--receiver", "127.0.0.1:40999", "--transfer-id", "77",

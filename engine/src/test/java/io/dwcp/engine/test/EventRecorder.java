@@ -18,7 +18,14 @@ public final class EventRecorder implements EngineEventListener
 {
     /** A completed transfer. */
     public record Completed(
-        long transferId, long digest, long pagesSent, long bytesSent, long wireBytes, long elapsedNs)
+        long transferId,
+        long digest,
+        long pagesSent,
+        long bytesSent,
+        long wireBytes,
+        long elapsedNs,
+        int attempts,
+        long lastAttemptWireBytes)
     {
     }
 
@@ -86,7 +93,7 @@ public final class EventRecorder implements EngineEventListener
     public void onCompleted(final TransferCompletedDecoder event)
     {
         completed.add(new Completed(event.transferId(), event.digest(), event.pagesSent(), event.bytesSent(),
-            event.wireBytes(), event.elapsedNs()));
+            event.wireBytes(), event.elapsedNs(), event.attempts(), event.lastAttemptWireBytes()));
     }
 
     public void onFailed(final TransferFailedDecoder event)
