@@ -147,6 +147,18 @@ setup_link() {
     shape "$rate" add
 }
 
+# wait_running LOG PID: until the engine says it serves (after its warm-up), or it exits, or 120 s go by.
+wait_running() {
+    local i
+    for i in $(seq 1200); do
+        grep -q ' running' "$1" 2>/dev/null && return 0
+        kill -0 "$2" 2>/dev/null || { echo "links: engine exited: $(cat "$1")" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "links: engine not running after 120 s: $(cat "$1")" >&2
+    exit 1
+}
+
 wait_gone() {
     local pid="$1"
     kill "$pid" 2>/dev/null || true
@@ -203,6 +215,9 @@ run_engine() {
         >"$dir/sender.log" 2>&1 &
     local sender=$!
     pids+=("$sender")
+    # Engines warm up before they serve (dwcp.warmup.bytes): the transfer starts on engines that run.
+    wait_running "$dir/receiver.log" "$receiver"
+    wait_running "$dir/sender.log" "$sender"
     local changer=""
     if [ -n "$CHANGE_TO" ]; then
         # tc change mid-transfer; the time of the change is kept for the reaction time.

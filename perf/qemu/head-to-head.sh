@@ -206,6 +206,12 @@ run_engine() {
     local sender=$!
     pids+=("$sender")
     boot_source "$dir"
+    # Engines warm up before they serve (dwcp.warmup.bytes), as they would long before a migration in production.
+    local i
+    for i in $(seq 1200); do
+        grep -q ' running' "$dir/receiver.log" && grep -q ' running' "$dir/sender.log" && break
+        sleep 0.1
+    done
     local before after
     before="$(tx_bytes)"
     ip netns exec "$ns_a" "$here/dwcp" qemu-migrate --source-qmp "$dir/src.qmp" \

@@ -86,6 +86,13 @@ public final class EngineConfiguration
     /** Default longest park. */
     public static final long IDLE_MAX_PARK_DEFAULT_US = 1000;
 
+    /** Bytes of generated memory a {@code dwcp send} or {@code dwcp receive} engine migrates through a private pair
+     * of engines before it serves, so that its first transfer does not pay the JIT's compilations; 0 warms up
+     * nothing. */
+    public static final String WARMUP_BYTES_PROP_NAME = "dwcp.warmup.bytes";
+    /** Default warm-up: enough pages for the JIT to compile the page paths. */
+    public static final long WARMUP_BYTES_DEFAULT = 64L * 1024 * 1024;
+
     /** Expected downtime under which the sender tells the agent it may switch over (QEMU's default is 300 ms). */
     public static final String SWITCHOVER_DOWNTIME_LIMIT_PROP_NAME = "dwcp.switchover.downtime.limit.ms";
     /** Default downtime limit. */
@@ -291,6 +298,21 @@ public final class EngineConfiguration
     public static long idleMaxParkNs()
     {
         return TimeUnit.MICROSECONDS.toNanos(Long.getLong(IDLE_MAX_PARK_PROP_NAME, IDLE_MAX_PARK_DEFAULT_US));
+    }
+
+    /**
+     * Warm-up before a standalone engine serves.
+     *
+     * @return the value of {@link #WARMUP_BYTES_PROP_NAME} or its default, a whole number of 4 KiB pages.
+     */
+    public static long warmupBytes()
+    {
+        final long bytes = Long.getLong(WARMUP_BYTES_PROP_NAME, WARMUP_BYTES_DEFAULT);
+        if (bytes < 0)
+        {
+            throw new IllegalArgumentException(WARMUP_BYTES_PROP_NAME + " must be 0 or more: " + bytes);
+        }
+        return bytes / 4096 * 4096;
     }
 
     /**

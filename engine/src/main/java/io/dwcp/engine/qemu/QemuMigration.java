@@ -140,7 +140,8 @@ public final class QemuMigration
             throw new MigrationFailure("the source guest is '" + status + "', not running");
         }
         wasSourceRunning = "running".equals(status);
-        log("source RAM: %d MiB in %s (backend %s)", ram.sizeBytes() >> 20, ram.file(), ram.backendId());
+        log("source RAM: %d MiB in %s (backend %s), %.1f ms after the start", ram.sizeBytes() >> 20, ram.file(),
+            ram.backendId(), sinceStartMs());
         DestinationQemu.ignoreShared(source);
 
         final Path shadowFile = context.workDirectory().resolve(context.vmId() + "-" + transferId + ".shadow");
@@ -151,6 +152,7 @@ public final class QemuMigration
             QemuMigrationContext.PAGE_SIZE, context.compressionLevel(), context.engine().receiverEndpoint());
         isTransferOpen = true;
         awaitEngine("the receiver to accept transfer " + transferId, events::isAccepted);
+        log("transfer %d accepted by the receiver %.1f ms after the start", transferId, sinceStartMs());
 
         destinationRam = context.engine().destinationOf(context.vmId(), transferId);
         destination = DestinationQemu.start(context.destinationLauncher(), destinationRam,
@@ -477,6 +479,11 @@ public final class QemuMigration
     {
         final List<TransferEvents.Round> rounds = events.rounds();
         return rounds.isEmpty() ? 0 : rounds.get(rounds.size() - 1).expectedDowntimeNs();
+    }
+
+    private double sinceStartMs()
+    {
+        return (System.nanoTime() - startNs) / 1e6;
     }
 
     private void log(final String format, final Object... arguments)

@@ -1,5 +1,7 @@
 package io.dwcp.engine.test;
 
+import io.dwcp.engine.config.EngineConfiguration;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -46,6 +48,8 @@ public final class EngineProcess implements AutoCloseable
         command.add("-Xmx512m");
         command.add("-XX:ErrorFile=" + directory.resolve("crash").resolve("hs_err_pid%p.log"));
         command.add("-XX:ReplayDataFile=" + directory.resolve("crash").resolve("replay_pid%p.log"));
+        // The tests start and kill engines by the dozen: none warms up unless a test asks (its own -D comes later).
+        command.add("-D" + EngineConfiguration.WARMUP_BYTES_PROP_NAME + "=0");
         command.addAll(properties);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

@@ -1,0 +1,34 @@
+package io.dwcp.engine.runtime;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EngineWarmUpTest
+{
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void migratesVerifiesAndLeavesNothingBehind() throws Exception
+    {
+        final Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+        final long before = warmUpDirectories(temp);
+        // Two rounds through real engines over UDP loopback; a destination that differed would throw.
+        assertTrue(EngineWarmUp.run(8L * 1024 * 1024) > 0);
+        assertEquals(before, warmUpDirectories(temp), "its directory is removed");
+    }
+
+    private static long warmUpDirectories(final Path temp) throws Exception
+    {
+        try (Stream<Path> files = Files.list(temp))
+        {
+            return files.filter((file) -> file.getFileName().toString().startsWith("dwcp-warmup-")).count();
+        }
+    }
+}
