@@ -1,5 +1,6 @@
 package io.dwcp.engine.cli;
 
+import io.dwcp.engine.memory.FileHoles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -53,6 +54,7 @@ public final class DwcpMain
      */
     public static void main(final String[] args)
     {
+        FileHoles.prepare();
         System.exit(execute(System.out, System.err, args));
     }
 

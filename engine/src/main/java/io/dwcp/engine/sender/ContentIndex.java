@@ -104,7 +104,8 @@ final class ContentIndex
         final boolean isDelivered = holderStripe == stripe ? originalSequence < sequence :
             holder.ackedSequence() >= originalSequence || holder.sentSequence() > originalSequence;
         if (!isDelivered || source.pageCrc(candidate) != crc ||
-            !isEqual(copy, copyOffset, holder.sourceOf(candidate), holder.sourceOffsetOf(candidate)))
+            !isEqual(copy, copyOffset, holder.pageSource().bufferOf(candidate),
+                holder.pageSource().offsetOf(candidate)))
         {
             return -1;
         }

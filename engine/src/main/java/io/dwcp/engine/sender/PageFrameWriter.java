@@ -186,7 +186,7 @@ final class PageFrameWriter
             // One copy of the live page: its encoding, CRC, baseline and raw payload all come from this copy, so
             // the version the receiver gets is exactly the version recorded as its baseline.
             final int copyOffset = stagingLimit;
-            copyPage(transfer, pageNumber, staging, copyOffset);
+            transfer.pageSource().copy(pageNumber, staging, copyOffset);
 
             final long baselineIndex = transfer.baselineIndexOf(pageNumber);
             // A page asked for again goes in full: the receiver may not hold the version the store has for it.
@@ -268,25 +268,9 @@ final class PageFrameWriter
         return entryCount;
     }
 
-    /**
-     * The one copy of a live page: a page in a hole of the source file is zeros, written here rather than read
-     * through the mapping, where the read would allocate a zeroed page of the file's to copy from.
-     */
-    private void copyPage(final Stripe transfer, final long pageNumber, final UnsafeBuffer to, final int offset)
-    {
-        if (transfer.isHole(pageNumber))
-        {
-            to.setMemory(offset, pageSize, (byte)0);
-        }
-        else
-        {
-            to.putBytes(offset, transfer.sourceOf(pageNumber), transfer.sourceOffsetOf(pageNumber), pageSize);
-        }
-    }
-
     private void startFrame(final Stripe transfer, final long sequence)
     {
-        transfer.forgetHoles();
+        transfer.pageSource().forgetHoles();
         this.sequence = sequence;
         this.round = transfer.round();
         this.stripe = transfer.index();
@@ -335,7 +319,7 @@ final class PageFrameWriter
             }
             // A page asked for again goes in full: the receiver may not hold the version the store has for it.
             final boolean isRepair = transfer.isLastPageRepair();
-            copyPage(transfer, pageNumber, pageCopy, 0);
+            transfer.pageSource().copy(pageNumber, pageCopy, 0);
             final boolean isZeroPage = PageCodec.isZero(pageCopy, 0, pageSize);
             final int crc = isZeroPage ? codec.zeroPageCrc() : PageChecksum.crc32c(pageCopy, 0, pageSize);
             final long baselineIndex = transfer.baselineIndexOf(pageNumber);

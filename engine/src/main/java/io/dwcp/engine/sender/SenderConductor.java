@@ -260,18 +260,7 @@ public final class SenderConductor implements Agent, StripeListener
         }
         reporter.emitProgress(transfer, nowNs);
         links.onCompleted(transfer);
-        // The whole transfer, every attempt of it in this sender: a reopened one's last attempt sends only what the
-        // receiver did not keep, and alone would look many times faster and smaller than the transfer was.
-        final long pagesSent = history.earlierPagesSent() + transfer.pagesSent();
-        events.completed(
-            transfer.transferId(),
-            transfer.digest(),
-            pagesSent,
-            pagesSent * transfer.pageSize(),
-            history.earlierWireBytes() + transfer.wireBytes(),
-            nowNs - history.firstStartNs(transfer.startNs()),
-            history.earlierAttempts() + 1,
-            transfer.wireBytes());
+        reporter.emitCompleted(transfer, nowNs);
         counters.get(EngineCounter.TRANSFERS_COMPLETED).increment();
         reopener.closed(transfer.transferId());
         remove(transfer);

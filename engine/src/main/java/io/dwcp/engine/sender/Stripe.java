@@ -7,16 +7,12 @@ import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.engine.link.Pacer;
-import io.dwcp.engine.memory.FileHoles;
 import io.dwcp.engine.status.StripeCounter;
 import io.dwcp.engine.status.StripeCounters;
 import io.dwcp.engine.transport.PublicationResult;
 import io.dwcp.engine.transport.StripeLayout;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
-
-import java.util.BitSet;
 
 /**
  * One Aeron stream of a transfer, and the protocol that runs on it, as Aeron's {@code NetworkPublication} owns
@@ -58,13 +54,12 @@ final class Stripe implements AutoCloseable
     private final int maxFrameLength;
     private final BufferClaim bufferClaim = new BufferClaim();
     private final StripeWire wire;
-    private final FileHoles.Cursor holes;
+    private final StripePages pageSource;
     private final AtomicCounter backPressure;
     private long cycleNs;
 
     private ExclusivePublication publication;
     private FrameSealer sealer;
-    private BitSet inlinePages;
     private State state = State.WAITING;
     private int round;
     private long sentSequence;
@@ -109,7 +104,7 @@ final class Stripe implements AutoCloseable
         this.frameWriter = new PageFrameWriter(
             codec, block, contentIndex, similarPages, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
         wire = new StripeWire(stripeCounters);
-        holes = source.holeCursor();
+        pageSource = new StripePages(source);
         backPressure = stripeCounters.get(StripeCounter.BACK_PRESSURE);
     }
 
@@ -301,21 +296,14 @@ final class Stripe implements AutoCloseable
     void queueRange(final int round, final long firstPage, final long pageCount)
     {
         round(round);
-        if (null != inlinePages)
-        {
-            inlinePages.clear(Math.toIntExact(firstPage), Math.toIntExact(firstPage + pageCount));
-        }
+        pageSource.onRange(firstPage, pageCount);
         pages.addRange(firstPage, pageCount);
     }
 
     void queueInline(final int round, final long pageNumber)
     {
         round(round);
-        if (null == inlinePages)
-        {
-            inlinePages = new BitSet();
-        }
-        inlinePages.set(Math.toIntExact(pageNumber));
+        pageSource.onInline(pageNumber);
         pages.addRange(pageNumber, 1);
     }
 
@@ -387,35 +375,9 @@ final class Stripe implements AutoCloseable
         return pages.isLastRepair();
     }
 
-    /**
-     * Is the page, read from the mapped source, in a hole of the file: zero, and costly to read through the mapping?
-     *
-     * @param pageNumber of the page.
-     * @return true when it need not be read.
-     */
-    boolean isHole(final long pageNumber)
+    StripePages pageSource()
     {
-        return null != holes && (null == inlinePages || !inlinePages.get((int)pageNumber)) &&
-            holes.isHole(pageNumber * source.pageSize(), source.pageSize());
-    }
-
-    /** The source may have been written since the holes were last asked about: at the start of each frame. */
-    void forgetHoles()
-    {
-        if (null != holes)
-        {
-            holes.forget();
-        }
-    }
-
-    UnsafeBuffer sourceOf(final long pageNumber)
-    {
-        return source.bufferOf(pageNumber, null != inlinePages && inlinePages.get((int)pageNumber));
-    }
-
-    int sourceOffsetOf(final long pageNumber)
-    {
-        return source.offsetOf(pageNumber);
+        return pageSource;
     }
 
     TransferSource source()

@@ -31,6 +31,29 @@ final class TransferReporter
     }
 
     /**
+     * Emit the completion of a verified transfer: the whole transfer, every attempt of it in this sender. A reopened
+     * one's last attempt sends only what the receiver did not keep, and alone would look many times faster and
+     * smaller than the transfer was; it is given too.
+     *
+     * @param transfer verified.
+     * @param nowNs    current time.
+     */
+    void emitCompleted(final OutboundTransfer transfer, final long nowNs)
+    {
+        final TransferHistory history = transfer.history();
+        final long pagesSent = history.earlierPagesSent() + transfer.pagesSent();
+        events.completed(
+            transfer.transferId(),
+            transfer.digest(),
+            pagesSent,
+            pagesSent * transfer.pageSize(),
+            history.earlierWireBytes() + transfer.wireBytes(),
+            nowNs - history.firstStartNs(transfer.startNs()),
+            history.earlierAttempts() + 1,
+            transfer.wireBytes());
+    }
+
+    /**
      * Emit a progress event.
      *
      * @param transfer to report.
