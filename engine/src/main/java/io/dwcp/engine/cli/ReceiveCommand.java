@@ -72,7 +72,7 @@ final class ReceiveCommand implements Callable<Integer>
             throw new UsageException("--insecure receives on loopback only, not on --endpoint " + endpoint);
         }
         final ChronicleQueue eventQueue = null != events ? SbeQueues.open(events) : null;
-        WarmUpStep.run(out, "receiver");
+        WarmUpStep.run(out, "receiver", driver.profile.driverProfile());
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             Engine engine = driver.apply(new EngineBuilder("receiver"), "receiver")
                 .receiver((context) -> context.dataEndpoint(endpoint).outputDirectory(outputDirectory)

@@ -73,7 +73,7 @@ final class SendCommand implements Callable<Integer>
             throw new UsageException("--insecure sends on loopback only, not with --control-endpoint " +
                 controlEndpoint);
         }
-        WarmUpStep.run(out, "sender");
+        WarmUpStep.run(out, "sender", driver.profile.driverProfile());
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             ChronicleQueue commandQueue = SbeQueues.open(commands);
             ChronicleQueue eventQueue = SbeQueues.open(events);

@@ -1,5 +1,6 @@
 package io.dwcp.engine.cli;
 
+import io.dwcp.driver.DriverProfile;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.runtime.EngineWarmUp;
 
@@ -21,10 +22,11 @@ final class WarmUpStep
     /**
      * Warm up, saying what it did.
      *
-     * @param out  where to say it.
-     * @param role of the engine, for the line.
+     * @param out     where to say it.
+     * @param role    of the engine, for the line.
+     * @param profile the driver profile the engine will run, which the warm-up runs too.
      */
-    static void run(final PrintStream out, final String role)
+    static void run(final PrintStream out, final String role, final DriverProfile profile)
     {
         final long bytes = EngineConfiguration.warmupBytes();
         if (0 == bytes)
@@ -33,7 +35,7 @@ final class WarmUpStep
         }
         try
         {
-            final long elapsedNs = EngineWarmUp.run(bytes);
+            final long elapsedNs = EngineWarmUp.run(bytes, profile);
             out.printf(Locale.ROOT, "%s warmed up: %d MiB migrated and verified through a private engine pair in " +
                 "%.0f ms (%s=0 skips it)%n", role, bytes >> 20, elapsedNs / 1e6,
                 EngineConfiguration.WARMUP_BYTES_PROP_NAME);

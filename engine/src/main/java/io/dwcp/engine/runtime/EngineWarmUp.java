@@ -16,6 +16,8 @@ import org.agrona.IoUtil;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,15 +62,22 @@ public final class EngineWarmUp
 
     /**
      * Migrate a generated image of this size, verify it, and remove everything.
+     * <p>
+     * A driver profile sets its values as system properties unless they are set (Aeron's contexts read them), so
+     * the warm-up runs the serving engine's own profile, whose values that engine then finds, and removes every
+     * Aeron property it added. Run on another profile, it left the loopback profile's 64 KiB MTU to a {@code lan}
+     * engine on a 9000-byte link, whose fragmented datagrams then stalled a stripe at 100 Mbit/s.
      *
-     * @param bytes of the image, a whole number of pages.
+     * @param bytes   of the image, a whole number of pages.
+     * @param profile the driver profile of the engine that will serve.
      * @return how long it took, in nanoseconds.
      * @throws IOException           if its files cannot be made.
-     * @throws IllegalStateException if the migration fails or its destination differs: the engine is not fit to serve.
+     * @throws IllegalStateException if the migration fails or its destination differs.
      */
-    public static long run(final long bytes) throws IOException
+    public static long run(final long bytes, final DriverProfile profile) throws IOException
     {
         final long startNs = System.nanoTime();
+        final Set<String> propertiesBefore = new HashSet<>(System.getProperties().stringPropertyNames());
         final Path directory = Files.createTempDirectory("dwcp-warmup-");
         try
         {
@@ -77,8 +86,8 @@ public final class EngineWarmUp
             generator.generate(image, bytes);
             final long pageCount = bytes / PAGE_SIZE;
             final Rounds rounds = new Rounds();
-            try (LocalMigration migration = new LocalMigration(directory.resolve("engines"), false,
-                DriverProfile.load("loopback"), EngineThreading.INVOKER, (context) -> {}, Throwable::printStackTrace);
+            try (LocalMigration migration = new LocalMigration(directory.resolve("engines"), false, profile,
+                EngineThreading.INVOKER, (context) -> {}, Throwable::printStackTrace);
                 MappedImage guest = MappedImage.openReadWrite(image, PAGE_SIZE, bytes);
                 EventAdapter events = migration.newEventAdapter(rounds))
             {
@@ -120,6 +129,9 @@ public final class EngineWarmUp
         finally
         {
             IoUtil.delete(directory.toFile(), true);
+            System.getProperties().stringPropertyNames().stream()
+                .filter((name) -> name.startsWith("aeron.") && !propertiesBefore.contains(name))
+                .forEach(System::clearProperty);
         }
     }
 }

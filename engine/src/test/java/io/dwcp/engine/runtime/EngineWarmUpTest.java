@@ -1,10 +1,13 @@
 package io.dwcp.engine.runtime;
 
+import io.dwcp.driver.DriverProfile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -19,9 +22,25 @@ class EngineWarmUpTest
     {
         final Path temp = Path.of(System.getProperty("java.io.tmpdir"));
         final long before = warmUpDirectories(temp);
+        final Set<String> properties = aeronProperties();
         // Two rounds through real engines over UDP loopback; a destination that differed would throw.
-        assertTrue(EngineWarmUp.run(8L * 1024 * 1024) > 0);
+        assertTrue(EngineWarmUp.run(8L * 1024 * 1024, DriverProfile.load("lan")) > 0);
         assertEquals(before, warmUpDirectories(temp), "its directory is removed");
+        assertEquals(properties, aeronProperties(),
+            "the profile's settings are not left to the engine that serves after it");
+    }
+
+    private static Set<String> aeronProperties()
+    {
+        final Set<String> names = new HashSet<>();
+        for (final String name : System.getProperties().stringPropertyNames())
+        {
+            if (name.startsWith("aeron."))
+            {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     private static long warmUpDirectories(final Path temp) throws Exception
