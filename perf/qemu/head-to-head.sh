@@ -359,12 +359,16 @@ runs them (dwcp send and dwcp receive, driver profile lan); the CUBIC rows add
 overrunning the tbf queue."
 why="Why the engine misses what it misses, as it stands: its frame codec (blocks of 64 pages, deltas by dictionary,
 duplicate pages as references, docs/FRAME-CODEC.md) counts about 43 MiB where multifd + zstd sends 72, and the
-wire is close to what it counts. The lan profile runs Aeron's CUBIC itself now, so the two engine rows are the
-same configuration twice: their difference is this machine's run-to-run spread. Its sender and receiver are one
-thread each, beside the TCG guest on these 2 cores, where multifd compresses on 2 threads; with no dirty log, the
-agent's final scan reads all of the stopped guest's RAM (two threads, 40-70 ms for 512 MiB), and the receiver's
-end-of-transfer digest reads the whole destination again before the device state may move (the final round and
-digest take 100-150 ms of a 150-230 ms downtime). QEMU's own downtime moves between 30 and 200 ms from run to run."
+wire is close to what it counts. The lan profile runs Aeron's CUBIC itself, so the two engine rows are the same
+configuration twice: their difference is this machine's run-to-run spread. The engines run as daemons would: they
+warm up before they serve (dwcp.warmup.bytes), and neither they nor the agent read the holes of the guest's sparse
+RAM file (reading a hole through a mapping allocated and zeroed a page: a third of each engine's time before).
+Their sender and receiver are one thread each, beside the TCG guest on these 2 cores, where multifd compresses on
+2 threads, and the QEMU agent is a JVM that starts with the migration (its setup, with the transfer's
+handshake, takes 0.3-0.9 s). With no dirty log, the agent's final scan reads the stopped guest's RAM (40-70 ms for
+512 MiB), and the receiver's end-of-transfer digest reads what the destination holds before the device state may
+move (the final round and digest take 90-200 ms of the downtime). QEMU's own downtime moves between 10 and 200 ms
+from run to run at 1 Gbit/s."
 echo
 printf '%s' "$table"
 echo

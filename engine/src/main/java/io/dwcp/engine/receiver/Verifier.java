@@ -6,7 +6,6 @@ import io.dwcp.engine.memory.MappedImage;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 
 /**
@@ -35,9 +34,7 @@ final class Verifier implements Agent
             // One slice of the page checksum table at a time: bounded whatever the image's size.
             slice = new UnsafeBuffer(new byte[pagesPerCycle * Integer.BYTES]);
             holes = transfer.destination().holes().cursor();
-            final int pageSize = transfer.pageSize();
-            // PageChecksum reads memory by address: a direct buffer, not an array.
-            zeroPageCrc = PageChecksum.crc32c(new UnsafeBuffer(ByteBuffer.allocateDirect(pageSize)), 0, pageSize);
+            zeroPageCrc = PageChecksum.zeroPageCrc32c(transfer.pageSize());
         }
 
         long digest()
