@@ -58,6 +58,9 @@ public final class EngineConfiguration
     /** Default pages verified per duty cycle. */
     public static final int VERIFY_PAGES_PER_CYCLE_DEFAULT = 4096;
 
+    /** Whether a receiver verifies pages while their transfer is quiet, so that its end reads only the rest. */
+    public static final String VERIFY_AHEAD_PROP_NAME = "dwcp.verify.ahead";
+
     /** A receiver fails a transfer that has had no frame from its sender for this long. */
     public static final String RECEIVER_TRANSFER_TIMEOUT_PROP_NAME = "dwcp.receiver.transfer.timeout.ms";
     /** Default receiver transfer timeout: long enough for an agent to pause between rounds. */
@@ -245,6 +248,16 @@ public final class EngineConfiguration
     public static int verifyPagesPerCycle()
     {
         return Integer.getInteger(VERIFY_PAGES_PER_CYCLE_PROP_NAME, VERIFY_PAGES_PER_CYCLE_DEFAULT);
+    }
+
+    /**
+     * Whether a receiver verifies ahead.
+     *
+     * @return the value of {@link #VERIFY_AHEAD_PROP_NAME}, true unless set to false.
+     */
+    public static boolean verifyAhead()
+    {
+        return !"false".equals(System.getProperty(VERIFY_AHEAD_PROP_NAME));
     }
 
     /**

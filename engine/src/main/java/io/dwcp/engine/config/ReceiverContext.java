@@ -21,6 +21,7 @@ public final class ReceiverContext extends EngineContext<ReceiverContext>
     private Path outputDirectory;
     private ChronicleQueue eventQueue;
     private int verifyPagesPerCycle = EngineConfiguration.verifyPagesPerCycle();
+    private boolean verifyAhead = EngineConfiguration.verifyAhead();
     private long transferTimeoutNs = EngineConfiguration.receiverTransferTimeoutNs();
     private long lingerNs = EngineConfiguration.receiverLingerNs();
     private final ReceiverLimits limits = new ReceiverLimits();
@@ -165,6 +166,23 @@ public final class ReceiverContext extends EngineContext<ReceiverContext>
     public int verifyPagesPerCycle()
     {
         return verifyPagesPerCycle;
+    }
+
+    /**
+     * @param verifyAhead whether pages are verified while their transfer is quiet, so that its end reads only the
+     *                    pages written since; false reads every page at the end.
+     * @return this.
+     */
+    public ReceiverContext verifyAhead(final boolean verifyAhead)
+    {
+        this.verifyAhead = verifyAhead;
+        return this;
+    }
+
+    /** @return whether pages are verified while their transfer is quiet. */
+    public boolean verifyAhead()
+    {
+        return verifyAhead;
     }
 
     /**

@@ -51,6 +51,7 @@ final class InboundTransfer implements AutoCloseable
     private long digest;
     private ReceiverSession session;
     private final TransferResume resume;
+    private final VerifiedPages verifiedPages;
 
     InboundTransfer(
         final long transferId,
@@ -76,6 +77,7 @@ final class InboundTransfer implements AutoCloseable
         this.endLastSequences = new long[stripeCount];
         this.lastFrameNs = nowNs;
         this.resume = new TransferResume(destination, pageCount);
+        this.verifiedPages = new VerifiedPages(pageCount, pageSize, destination.holes().cursor());
     }
 
     String vmId()
@@ -424,6 +426,16 @@ final class InboundTransfer implements AutoCloseable
     }
 
     /**
+     * The pages verified ahead of the transfer's end.
+     *
+     * @return the bits.
+     */
+    VerifiedPages verifiedPages()
+    {
+        return verifiedPages;
+    }
+
+    /**
      * A page was applied with this CRC: its record goes to the journal, made durable at the next flush.
      *
      * @param pageNumber of the page.
@@ -431,6 +443,7 @@ final class InboundTransfer implements AutoCloseable
      */
     void onApplied(final long pageNumber, final int crc)
     {
+        verifiedPages.onWritten(pageNumber);
         resume.onApplied(pageNumber, crc);
     }
 
@@ -443,6 +456,7 @@ final class InboundTransfer implements AutoCloseable
             CloseHelper.close(stripe);
         }
         resume.close();
+        verifiedPages.close();
         destination.close();
     }
 }

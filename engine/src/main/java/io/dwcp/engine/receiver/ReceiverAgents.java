@@ -24,7 +24,8 @@ public final class ReceiverAgents
      */
     public static List<Agent> create(final ReceiverContext context)
     {
-        final Verifier verifier = new Verifier(context.verifyPagesPerCycle());
+        final Verifier verifier =
+            new Verifier(context.verifyPagesPerCycle(), context.verifyAhead(), context.counters());
         final ReceiverConductor conductor = new ReceiverConductor(context, verifier);
         final DataAdapter dataAdapter = new DataAdapter(context.aeron(), Channels.channelFor(context.dataEndpoint()),
             context.dataStreamId(), conductor, context.nanoClock(), context.errorHandler(), context.counters(),

@@ -139,6 +139,10 @@ final class TransferService
             transfer.ackPending(false);
             workCount++;
         }
+        if (verifier.verifyAhead(transfer, nowNs) > 0)
+        {
+            workCount++;
+        }
 
         if (InboundTransfer.State.VERDICT_READY == transfer.state() && transfer.isMatch())
         {

@@ -81,6 +81,8 @@ public enum EngineCounter
     DICTIONARIES_LOADED(Role.RECEIVER, "dictionaries loaded"),
     DICTIONARIES_REJECTED(Role.RECEIVER, "dictionaries rejected: bad length or CRC"),
     TRANSFERS_VERIFIED(Role.RECEIVER, "transfers verified"),
+    PAGES_VERIFIED_AHEAD(Role.RECEIVER, "pages read while their transfer was quiet, to verify them ahead of its end"),
+    PAGES_READ_AT_END(Role.RECEIVER, "pages read at their transfer's end to verify it: not verified ahead"),
     TRANSFERS_MISMATCHED(Role.RECEIVER, "transfers failing the digest"),
     CONTROL_BACK_PRESSURE(Role.RECEIVER, "control publication back pressure"),
     HELLOS_UNAUTHENTICATED(Role.RECEIVER, "Hellos ignored: no handshake, and this receiver is not insecure"),

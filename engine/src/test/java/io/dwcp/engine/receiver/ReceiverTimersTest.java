@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -190,6 +191,90 @@ class ReceiverTimersTest
         assertEquals(new HandSender.TransferVerdict(3, Verdict.MATCH, digest), sender.verdicts().get(0));
         assertEquals(1, events.completed.size(), () -> "completed: " + events.completed);
         assertEquals(List.of(), agents.errors());
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void pagesVerifiedWhileTheTransferIsQuietAreNotReadAgainAtItsEndUnlessWrittenSince() throws IOException
+    {
+        assertTrue(sender.hello(4, "vm-ahead", IMAGE_SIZE, PAGE_SIZE));
+        runUntil("the Hello to be answered", () -> 1 == sender.helloAcks().size());
+        final UnsafeBuffer pageCrcs = sendEveryPage(4, 0);
+        run(IDLE_CYCLES);
+        assertEquals(0, counters.value(EngineCounter.PAGES_VERIFIED_AHEAD), "frames just came: not quiet yet");
+
+        // Quiet for a while: every page is checked against its journal record.
+        agents.advanceNs(TimeUnit.MILLISECONDS.toNanos(2));
+        run(IDLE_CYCLES);
+        assertEquals(PAGE_COUNT, counters.value(EngineCounter.PAGES_VERIFIED_AHEAD));
+
+        // A page written again (a later round) voids its check; the next quiet spell checks it alone.
+        final UnsafeBuffer page = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
+        page.setMemory(0, PAGE_SIZE, (byte)77);
+        assertTrue(sender.rawPage(4, PAGE_COUNT + 1, 5, page, 0, PAGE_SIZE));
+        pageCrcs.putInt(5 * Integer.BYTES, PageChecksum.crc32c(page, 0, PAGE_SIZE));
+        run(IDLE_CYCLES);
+        agents.advanceNs(TimeUnit.MILLISECONDS.toNanos(2));
+        run(IDLE_CYCLES);
+        assertEquals(PAGE_COUNT + 1, counters.value(EngineCounter.PAGES_VERIFIED_AHEAD));
+
+        // Written again and not checked since: the end reads that page only.
+        page.setMemory(0, PAGE_SIZE, (byte)78);
+        assertTrue(sender.rawPage(4, PAGE_COUNT + 2, 2, page, 0, PAGE_SIZE));
+        pageCrcs.putInt(2 * Integer.BYTES, PageChecksum.crc32c(page, 0, PAGE_SIZE));
+        final long digest = ImageDigest.of(pageCrcs, PAGE_COUNT);
+        assertTrue(sender.transferEnd(4, digest, PAGE_COUNT + 2));
+        runUntil("the verdict", () -> 1 == sender.verdicts().size());
+        assertEquals(new HandSender.TransferVerdict(4, Verdict.MATCH, digest), sender.verdicts().get(0));
+        assertEquals(1, counters.value(EngineCounter.PAGES_READ_AT_END));
+        assertEquals(PAGE_COUNT + 1, counters.value(EngineCounter.PAGES_VERIFIED_AHEAD));
+        assertEquals(1, events.completed.size(), () -> "completed: " + events.completed);
+        assertEquals(List.of(), agents.errors());
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aPageThatDoesNotMatchItsRecordWhenCheckedAheadIsReadAtTheEndAndFailsTheDigest() throws IOException
+    {
+        assertTrue(sender.hello(5, "vm-corrupt", IMAGE_SIZE, PAGE_SIZE));
+        runUntil("the Hello to be answered", () -> 1 == sender.helloAcks().size());
+        final UnsafeBuffer pageCrcs = sendEveryPage(5, 0);
+        run(IDLE_CYCLES);
+        // Something else writes the destination behind the receiver's back before the quiet spell.
+        try (RandomAccessFile file = new RandomAccessFile(directory.resolve("out/vm-corrupt-5.img").toFile(), "rw"))
+        {
+            file.seek(3L * PAGE_SIZE + 17);
+            file.write(0x5A);
+        }
+        agents.advanceNs(TimeUnit.MILLISECONDS.toNanos(2));
+        run(IDLE_CYCLES);
+        assertEquals(PAGE_COUNT, counters.value(EngineCounter.PAGES_VERIFIED_AHEAD));
+
+        final long digest = ImageDigest.of(pageCrcs, PAGE_COUNT);
+        assertTrue(sender.transferEnd(5, digest, PAGE_COUNT));
+        runUntil("the verdict", () -> 1 == sender.verdicts().size());
+        assertEquals(Verdict.MISMATCH, sender.verdicts().get(0).verdict(), () -> sender.verdicts().toString());
+        assertEquals(1, counters.value(EngineCounter.PAGES_READ_AT_END), "the page that did not match");
+        assertEquals(1, counters.value(EngineCounter.TRANSFERS_MISMATCHED));
+        assertEquals(List.of(), agents.errors());
+    }
+
+    /**
+     * Send every page of a transfer of one stripe, a frame each, with sequences from one past a given one.
+     *
+     * @return the CRC32C of each page, in page order.
+     */
+    private UnsafeBuffer sendEveryPage(final long transferId, final long sequencesBefore)
+    {
+        final UnsafeBuffer page = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
+        final UnsafeBuffer pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_COUNT * Integer.BYTES));
+        for (int pageNumber = 0; pageNumber < PAGE_COUNT; pageNumber++)
+        {
+            page.setMemory(0, PAGE_SIZE, (byte)(pageNumber + 1));
+            pageCrcs.putInt(pageNumber * Integer.BYTES, PageChecksum.crc32c(page, 0, PAGE_SIZE));
+            assertTrue(sender.rawPage(transferId, sequencesBefore + pageNumber + 1, pageNumber, page, 0, PAGE_SIZE));
+        }
+        return pageCrcs;
     }
 
     /**
