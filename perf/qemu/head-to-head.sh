@@ -8,6 +8,9 @@
 # Needs root (ip netns, tc).
 #
 #   perf/qemu/head-to-head.sh [--ram 512m] [--rates "1gbit 100mbit"] [--runs 3] [--lock FILE] [--doc]
+#                             [--variants "engine cubic plain multifd"]
+#
+# DWCP_ENGINE_JAVA_OPTS adds JVM options to both engines (DWCP_JAVA_OPTS reaches the agent).
 #
 # Variants: the engine as perf/links.sh runs it; the engine with Aeron's CUBIC congestion control; QEMU plain;
 # QEMU multifd (2 channels) + zstd level 1.
@@ -21,6 +24,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ram=512m
 rates="1gbit 100mbit"
 runs=3
+variants="engine cubic plain multifd"
 doc=no
 lock=""
 command="perf/qemu/head-to-head.sh $*"
@@ -31,6 +35,7 @@ while [ $# -gt 0 ]; do
         --runs) runs="$2"; shift 2 ;;
         --doc) doc=yes; shift ;;
         --lock) lock="$2"; shift 2 ;;
+        --variants) variants="$2"; shift 2 ;;
         *) echo "head-to-head: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -195,12 +200,12 @@ run_engine() {
     local dir="$1" engine_opts="${2:-}"
     mkdir -p "$dir/out" "$dir/agent"
     make_keys "$dir"
-    DWCP_JAVA_OPTS="$engine_opts" ip netns exec "$ns_b" "$here/dwcp" receive --endpoint "$addr_b:40123" --output-dir "$dir/out" --profile lan \
+    DWCP_JAVA_OPTS="${DWCP_ENGINE_JAVA_OPTS:-} $engine_opts" ip netns exec "$ns_b" "$here/dwcp" receive --endpoint "$addr_b:40123" --output-dir "$dir/out" --profile lan \
         --key "$dir/keys/rcv.key" --peers "$dir/keys/rcv.peers" \
         >"$dir/receiver.log" 2>&1 &
     local receiver=$!
     pids+=("$receiver")
-    DWCP_JAVA_OPTS="$engine_opts" ip netns exec "$ns_a" "$here/dwcp" send --commands "$dir/commands" --events "$dir/events" \
+    DWCP_JAVA_OPTS="${DWCP_ENGINE_JAVA_OPTS:-} $engine_opts" ip netns exec "$ns_a" "$here/dwcp" send --commands "$dir/commands" --events "$dir/events" \
         --control-endpoint "$addr_a:40124" --profile lan \
         --key "$dir/keys/snd.key" --peers "$dir/keys/snd.peers" >"$dir/sender.log" 2>&1 &
     local sender=$!
@@ -227,11 +232,16 @@ run_engine() {
     moved="$(check_moved "$dir" "$dir/src.serial" "$dir/dst.serial" engine)"
     local total downtime rounds reported device
     total="$(sed -n 's/^total time: \([0-9.]*\) ms$/\1/p' "$dir/agent.log")"
-    downtime="$(sed -n 's/^downtime: \([0-9.]*\) ms.*/\1/p' "$dir/agent.log")"
+    # As QEMU's rows are measured: the source's STOP event to the destination's RESUME event, QEMU's timestamps.
+    downtime="$(sed -n "s/^downtime by QEMU's events: \([0-9.]*\) ms.*/\1/p" "$dir/agent.log")"
+    [ -n "$downtime" ] || downtime="$(sed -n 's/^downtime: \([0-9.]*\) ms.*/\1/p' "$dir/agent.log")"
     rounds="$(sed -n 's/^dirty sync count: //p' "$dir/agent.log")"
     reported="$(sed -n 's/^wire bytes: \([0-9]*\) kbytes.*/\1/p' "$dir/agent.log")"
     device="$(sed -n 's/^device state: \([0-9]*\) bytes.*/\1/p' "$dir/agent.log")"
-    cp "$dir/agent.log" "${TMPDIR:-/tmp}/dwcp-head-to-head-engine.log"
+    # The last run's logs of each link and variant stay, for a look at where the time went.
+    local kept="${TMPDIR:-/tmp}/dwcp-head-to-head-logs/$(basename "$dir")"
+    mkdir -p "$kept"
+    cp "$dir/agent.log" "$dir/sender.log" "$dir/receiver.log" "$kept/"
     [ -n "$destination" ] && stop_pid "$destination"
     stop_pid "$source_pid"
     stop_pid "$sender"
@@ -308,25 +318,32 @@ row() {
     echo "head-to-head: $link $variant: $(cat "$@" | tr '\n' ';')" >&2
 }
 
+has_variant() {
+    case " $variants " in *" $1 "*) return 0 ;; *) return 1 ;; esac
+}
 for rate in $rates; do
     setup_link "$rate"
     for run in $(seq 1 "$runs"); do
-        mkdir -p "$work/$rate-$run-engine" "$work/$rate-$run-cubic" "$work/$rate-$run-plain" \
-            "$work/$rate-$run-multifd"
-        locked run_engine "$work/$rate-$run-engine"
-        locked run_engine "$work/$rate-$run-cubic" "-D$cubic_property=$cubic_supplier"
-        locked run_qemu "$work/$rate-$run-plain" ""
-        locked run_qemu "$work/$rate-$run-multifd" --multifd-zstd
-        for variant in engine cubic plain multifd; do
+        for variant in $variants; do
+            mkdir -p "$work/$rate-$run-$variant"
+            case "$variant" in
+                engine) locked run_engine "$work/$rate-$run-engine" ;;
+                cubic) locked run_engine "$work/$rate-$run-cubic" "-D$cubic_property=$cubic_supplier" ;;
+                plain) locked run_qemu "$work/$rate-$run-plain" "" ;;
+                multifd) locked run_qemu "$work/$rate-$run-multifd" --multifd-zstd ;;
+                *) echo "head-to-head: unknown variant $variant (engine, cubic, plain, multifd)" >&2; exit 2 ;;
+            esac
             cp "$work/$rate-$run-$variant/result" "$work/result-$rate-$variant-$run"
         done
         rm -rf "$work/$rate-$run-"*
     done
-    row "$rate tbf" "engine (dwcp qemu-migrate)" "$work/result-$rate-engine-"*
-    row "$rate tbf" "engine, Aeron CUBIC congestion control" "$work/result-$rate-cubic-"*
-    row "$rate tbf" "QEMU, plain" "$work/result-$rate-plain-"*
-    row "$rate tbf" "QEMU, multifd 2 channels + zstd 1" "$work/result-$rate-multifd-"*
+    has_variant engine && row "$rate tbf" "engine (dwcp qemu-migrate)" "$work/result-$rate-engine-"*
+    has_variant cubic && row "$rate tbf" "engine, Aeron CUBIC congestion control" "$work/result-$rate-cubic-"*
+    has_variant plain && row "$rate tbf" "QEMU, plain" "$work/result-$rate-plain-"*
+    has_variant multifd && row "$rate tbf" "QEMU, multifd 2 channels + zstd 1" "$work/result-$rate-multifd-"*
+    has_variant multifd || continue
     for variant in engine cubic; do
+        has_variant "$variant" || continue
         label="engine"
         [ "$variant" = cubic ] && label="engine with CUBIC"
         targets+="$(awk -v l="$rate tbf" -v v="$label" \
@@ -346,8 +363,9 @@ Guest: Debian kernel $(cat "$cache/kernel-package" 2>/dev/null) and the busybox 
 perf/qemu/guest.sh, ${ram_mib} MiB of RAM in a shared memory-backend-file on tmpfs, TCG, its workload rewriting
 64 pages (alternately text and random bytes) every 100 ms plus its boot-time page cache. Total time is from the
 start of the migration to the guest running on the destination; downtime from the source's stop to the destination
-running (for QEMU, from the source's STOP event to the destination's RESUME event, both QMP timestamps on one
-host clock; for the engine, the agent's own clock from its stop command to the destination reporting running).
+running, for both alike: from the source's STOP event to the destination's RESUME event, both QMP timestamps on one
+host clock (the agent prints it as \"downtime by QEMU's events\"; its own clock, from its stop command to the
+destination's answer that it runs, is its \"downtime\" line, a few ms longer).
 Wire MiB is every byte the source's side of the veth sent during the migration (RAM pages, device state,
 protocol, retransmissions), read from its tx_bytes counter; counted MiB is what the migration itself counted (QEMU's
 ram transferred; the engine's frame bytes plus QEMU's device-state stream). Heartbeat went on: in how many runs the

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 final class DestinationQemu implements AutoCloseable
 {
     private static final long POLL_SLEEP_MS = 1;
+    /** QEMU sends its run-state events before it answers the command that caused them: they are there already. */
+    static final long EVENT_WAIT_MS = 500;
 
     private final QemuProcess process;
     private final Path ramFile;
@@ -117,14 +119,17 @@ final class DestinationQemu implements AutoCloseable
     /**
      * Resume the guest here and wait until it runs.
      *
+     * @param loadedStatus what {@link #awaitLoaded()} returned: nothing to do if it is already running.
      * @throws Exception if QEMU refuses or exits.
      */
-    void resume() throws Exception
+    void resume(final String loadedStatus) throws Exception
     {
-        if (!"running".equals(qmp.status()))
+        if ("running".equals(loadedStatus))
         {
-            qmp.execute("cont", Map.of());
+            return;
         }
+        // QEMU starts the guest before it answers cont, so one look at the status normally finds it running.
+        qmp.execute("cont", Map.of());
         final long deadlineNs = System.nanoTime() + timeoutNs;
         while (!"running".equals(statusOrNull(qmp)))
         {
@@ -139,6 +144,18 @@ final class DestinationQemu implements AutoCloseable
             }
             Thread.sleep(POLL_SLEEP_MS);
         }
+    }
+
+    /**
+     * When QEMU says the guest started running here, by its RESUME event; call once it runs.
+     *
+     * @return QEMU's timestamp of the event in microseconds of the epoch, or -1 if it sent none within a moment.
+     * @throws InterruptedException if interrupted while waiting for it.
+     */
+    long resumedAtUs() throws InterruptedException
+    {
+        final QmpEvent event = qmp.awaitEvent("RESUME", (data) -> true, EVENT_WAIT_MS);
+        return null != event ? event.timestampUs() : -1;
     }
 
     /**

@@ -9,6 +9,8 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,10 +32,16 @@ import java.util.concurrent.Future;
  * Pages are split between a few threads, each checking its own range; the guest is stopped during the final scan,
  * so its core is free then.
  * <p>
- * Not thread safe. Scan only while the engine is not reading the shadow, that is between completed rounds.
+ * Not thread safe. Scan only pages the engine is not reading: between completed rounds, or, in round 0, ahead of the
+ * ranges already handed to it.
  */
 public final class DirtyPageScanner implements AutoCloseable
 {
+    /** Consecutive dirty pages written into the shadow with one write. */
+    private static final int RUN_PAGES = 64;
+    /** A range smaller than this per thread is scanned on fewer threads. */
+    private static final long MIN_PAGES_PER_THREAD = 1024;
+
     private final MappedImage guest;
     private final MappedImage shadow;
     private final int pageSize;
@@ -44,7 +52,10 @@ public final class DirtyPageScanner implements AutoCloseable
     private final int parts;
     private final long[][] partPages;
     private final ExecutorService workers;
+    private final ByteBuffer[] runBuffers;
+    private final UnsafeBuffer[] runViews;
     private boolean isFirstScan = true;
+    private long passNs;
     private long lastScanNs;
     private long totalScanNs;
     private long totalScannedBytes;
@@ -97,7 +108,15 @@ public final class DirtyPageScanner implements AutoCloseable
         partPages = new long[parts][];
         for (int part = 1; part < parts; part++)
         {
-            partPages[part] = new long[Math.toIntExact(partStart(part + 1) - partStart(part))];
+            // A part other than the caller's is scanned only when at least two threads share a range.
+            partPages[part] = new long[Math.toIntExact(pageCount / 2 + 1)];
+        }
+        runBuffers = new ByteBuffer[parts];
+        runViews = new UnsafeBuffer[parts];
+        for (int part = 0; part < parts; part++)
+        {
+            runBuffers[part] = BufferUtil.allocateDirectAligned(RUN_PAGES * pageSize, pageSize);
+            runViews[part] = new UnsafeBuffer(runBuffers[part]);
         }
         workers = parts > 1 ? Executors.newFixedThreadPool(parts - 1, (task) ->
         {
@@ -115,43 +134,70 @@ public final class DirtyPageScanner implements AutoCloseable
      */
     public int scan()
     {
-        final long startNs = System.nanoTime();
-        int count;
-        if (1 == parts)
-        {
-            count = scanRange(0, pageCount, dirtyPages);
-        }
-        else
-        {
-            final List<Future<Integer>> futures = new ArrayList<>(parts - 1);
-            for (int part = 1; part < parts; part++)
-            {
-                final int index = part;
-                futures.add(workers.submit(() -> scanRange(partStart(index), partStart(index + 1),
-                    partPages[index])));
-            }
-            count = scanRange(0, partStart(1), dirtyPages);
-            for (int part = 1; part < parts; part++)
-            {
-                final int partCount = await(futures.get(part - 1));
-                System.arraycopy(partPages[part], 0, dirtyPages, count, partCount);
-                count += partCount;
-            }
-        }
-        lastScanNs = System.nanoTime() - startNs;
-        if (!isFirstScan)
-        {
-            totalScanNs += lastScanNs;
-            totalScannedBytes += pageCount * pageSize;
-        }
-        isFirstScan = false;
-        scans++;
-        return count;
+        return scan(0, pageCount);
     }
 
-    private long partStart(final int part)
+    /**
+     * Scan a range of the guest's RAM, as {@link #scan()} does the whole. A pass is complete when a scan reaches the
+     * last page: the first pass may go in ranges, in order, so that the engine sends one range while the next is
+     * scanned (round 0). The shadow's pages outside the range are not touched, so the engine may read them meanwhile.
+     *
+     * @param fromPage first page, the end of the previous range within a pass.
+     * @param toPage   page after the last, at most {@link #pageCount()}.
+     * @return how many pages of the range changed; their numbers, ascending, are in {@link #dirtyPages()}.
+     */
+    public int scan(final long fromPage, final long toPage)
     {
-        return pageCount * part / parts;
+        if (fromPage < 0 || toPage > pageCount || fromPage > toPage)
+        {
+            throw new IllegalArgumentException("pages " + fromPage + " to " + toPage + " of " + pageCount);
+        }
+        final long startNs = System.nanoTime();
+        final long span = toPage - fromPage;
+        final int threads = (int)Math.min(parts, Math.max(1, span / MIN_PAGES_PER_THREAD));
+        int count;
+        try
+        {
+            if (1 == threads)
+            {
+                count = scanRange(0, fromPage, toPage, dirtyPages);
+            }
+            else
+            {
+                final List<Future<Integer>> futures = new ArrayList<>(threads - 1);
+                for (int part = 1; part < threads; part++)
+                {
+                    final int index = part;
+                    futures.add(workers.submit(() -> scanRange(index, fromPage + span * index / threads,
+                        fromPage + span * (index + 1) / threads, partPages[index])));
+                }
+                count = scanRange(0, fromPage, fromPage + span / threads, dirtyPages);
+                for (int part = 1; part < threads; part++)
+                {
+                    final int partCount = await(futures.get(part - 1));
+                    System.arraycopy(partPages[part], 0, dirtyPages, count, partCount);
+                    count += partCount;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write the shadow " + shadow.file(), ex);
+        }
+        passNs += System.nanoTime() - startNs;
+        if (toPage == pageCount)
+        {
+            lastScanNs = passNs;
+            passNs = 0;
+            if (!isFirstScan)
+            {
+                totalScanNs += lastScanNs;
+                totalScannedBytes += pageCount * pageSize;
+            }
+            isFirstScan = false;
+            scans++;
+        }
+        return count;
     }
 
     private static int await(final Future<Integer> future)
@@ -171,10 +217,14 @@ public final class DirtyPageScanner implements AutoCloseable
         }
     }
 
-    private int scanRange(final long fromPage, final long toPage, final long[] dirty)
+    private int scanRange(final int part, final long fromPage, final long toPage, final long[] dirty)
+        throws IOException
     {
-        // One cursor per range: each range is scanned on a thread of its own.
+        // One cursor and one run buffer per range: each range is scanned on a thread of its own.
         final FileHoles.Cursor holes = guest.holes().cursor();
+        final ByteBuffer run = runBuffers[part].clear();
+        final UnsafeBuffer runView = runViews[part];
+        long runFirstPage = -1;
         int count = 0;
         for (long page = fromPage; page < toPage; page++)
         {
@@ -194,12 +244,38 @@ public final class DirtyPageScanner implements AutoCloseable
                 // Unchanged since it was last sent; on the first scan, a zero page the destination already holds.
                 continue;
             }
-            final UnsafeBuffer to = shadow.segmentOf(page);
-            to.putBytes(offset, from, offset, pageSize);
-            pageCrcs.putInt(crcIndex, PageChecksum.crc32c(to, offset, pageSize), ByteOrder.LITTLE_ENDIAN);
+            if (run.position() > 0 && (page != runFirstPage + run.position() / pageSize || !run.hasRemaining()))
+            {
+                flush(run, runFirstPage);
+            }
+            if (0 == run.position())
+            {
+                runFirstPage = page;
+            }
+            // The copy is taken once, and both the checksum and the shadow come from it: the guest may write the
+            // page again meanwhile, and the table must describe exactly what the engine will read.
+            final int at = run.position();
+            runView.putBytes(at, from, offset, pageSize);
+            pageCrcs.putInt(crcIndex, PageChecksum.crc32c(runView, at, pageSize), ByteOrder.LITTLE_ENDIAN);
+            run.position(at + pageSize);
             dirty[count++] = page;
         }
+        if (run.position() > 0)
+        {
+            flush(run, runFirstPage);
+        }
         return count;
+    }
+
+    /**
+     * Write a run of consecutive pages into the shadow through the file, not its mapping: a new page of a tmpfs
+     * file faulted in through a mapping is allocated and zeroed first (round 0 writes every page of the guest's).
+     */
+    private void flush(final ByteBuffer run, final long firstPage) throws IOException
+    {
+        run.flip();
+        shadow.write(firstPage, run);
+        run.clear();
     }
 
     private boolean isZero(final UnsafeBuffer buffer, final int offset)

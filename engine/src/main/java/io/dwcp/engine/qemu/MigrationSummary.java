@@ -12,9 +12,14 @@ import java.util.Locale;
  *                             was never stopped or was resumed.
  * @param isSourceResumed      true if the agent had stopped the source and started it again after a failure.
  * @param totalTimeNs          from the start to the destination running (or to the failure).
- * @param setupTimeNs          from the start to the first page submitted: checks, transfer, destination QEMU.
- * @param downtimeNs           from the source's stop to the destination running, or 0; the listener's
+ * @param setupTimeNs          from the start to the first pages handed to the engine: checks, opening the transfer, the
+ *                             scan of the first range of round 0.
+ * @param downtimeNs           from the source's stop to the destination running, or 0, on the agent's clock: from
+ *                             its stop command to the destination's answer that it runs; the listener's
  *                             {@link MigrationListener#beforeResume} time is not counted.
+ * @param eventDowntimeNs      from the source's STOP event to the destination's RESUME event by QEMU's timestamps,
+ *                             as QEMU's own migration is measured from outside, the listener's time not counted; -1
+ *                             when unknown.
  * @param transferredBytes     logical bytes of RAM pages sent, every round.
  * @param wireBytes            bytes the engine put on the wire for them.
  * @param remainingBytes       bytes of dirty RAM not yet sent when it ended.
@@ -39,6 +44,7 @@ public record MigrationSummary(
     long totalTimeNs,
     long setupTimeNs,
     long downtimeNs,
+    long eventDowntimeNs,
     long transferredBytes,
     long wireBytes,
     long remainingBytes,
@@ -83,6 +89,11 @@ public record MigrationSummary(
         line(text, "downtime", isCompleted ? ms(downtimeNs) + " (final scan " + ms(finalScanNs) +
             ", final round and digest " + ms(finalRoundNs) + ", device state " + ms(deviceStateNs) + ")" +
             (checkNs > 0 ? "; the check before resume took " + ms(checkNs) + " more, not counted" : "") : "-");
+        if (isCompleted && eventDowntimeNs >= 0)
+        {
+            line(text, "downtime by QEMU's events", ms(eventDowntimeNs) +
+                " (the source's STOP to the destination's RESUME, QEMU's timestamps)");
+        }
         line(text, "setup", ms(setupTimeNs));
         line(text, "transferred ram", (transferredBytes >> 10) + " kbytes");
         line(text, "wire bytes", (wireBytes >> 10) + " kbytes (" +

@@ -32,7 +32,8 @@ import java.util.function.BooleanSupplier;
 public final class QemuMigration
 {
     private static final long POLL_SLEEP_MS = 1;
-    private static final int ROUND_ZERO_BATCH_PAGES = 1 << 16;
+    /** Pages of round 0 scanned and handed to the engine at a time: 64 MiB of 4 KiB pages. */
+    private static final int ROUND_ZERO_RANGE_PAGES = 1 << 14;
 
     private final QemuMigrationContext context;
     private final MigrationListener listener;
@@ -66,6 +67,7 @@ public final class QemuMigration
     private int finalRound;
     private long finalRoundNs;
     private long checkNs;
+    private long eventDowntimeNs = -1;
     private long liveExpectedDowntimeNs;
 
     /**
@@ -151,35 +153,51 @@ public final class QemuMigration
         commands.startTransfer(transferId, context.vmId(), shadowFile.toString(), ram.sizeBytes(),
             QemuMigrationContext.PAGE_SIZE, context.compressionLevel(), context.engine().receiverEndpoint());
         isTransferOpen = true;
+    }
+
+    /**
+     * Round 0 names every page, the zero ones too (the shadow holds them as holes, so the scan did not copy them).
+     * The receiver's fresh destination holds zeros already, but a page it never wrote is a hole that its final digest
+     * would fault in while the guest is stopped: a zero page costs a marker on the wire instead.
+     * <p>
+     * Its scan goes a range at a time, each range handed to the engine as soon as it is in the shadow, so that the
+     * engine sends one range while the next is scanned; and it starts before the receiver has accepted the transfer,
+     * while the engines shake hands.
+     */
+    private void roundZero() throws Exception
+    {
+        final long pageCount = scanner.pageCount();
+        for (long first = 0; first < pageCount; first += ROUND_ZERO_RANGE_PAGES)
+        {
+            final int pages = (int)Math.min(ROUND_ZERO_RANGE_PAGES, pageCount - first);
+            scanner.scan(first, first + pages);
+            commands.pageRange(transferId, 0, first, pages);
+            if (0 == first)
+            {
+                setupNs = System.nanoTime() - startNs;
+            }
+        }
+        commands.endOfRound(transferId, 0);
+        pagesPerRound.add(pageCount);
+        log("round 0: %d pages scanned into the shadow and handed to the engine %.1f ms after the start",
+            pageCount, sinceStartMs());
+
         awaitEngine("the receiver to accept transfer " + transferId, events::isAccepted);
         log("transfer %d accepted by the receiver %.1f ms after the start", transferId, sinceStartMs());
-
         destinationRam = context.engine().destinationOf(context.vmId(), transferId);
         destination = DestinationQemu.start(context.destinationLauncher(), destinationRam,
             context.deviceStateTimeoutNs());
-    }
-
-    private void liveRounds() throws Exception
-    {
-        // Round 0 names every page, the zero ones too (the shadow holds them as holes, so the scan did not copy
-        // them). The receiver's fresh destination holds zeros already, but a page it never wrote is a hole that its
-        // final digest would fault in while the guest is stopped: a zero page costs a marker on the wire instead.
-        scanner.scan();
-        final long pageCount = scanner.pageCount();
-        pagesPerRound.add(pageCount);
-        for (long first = 0; first < pageCount; first += ROUND_ZERO_BATCH_PAGES)
-        {
-            commands.pageRange(transferId, 0, first, (int)Math.min(ROUND_ZERO_BATCH_PAGES, pageCount - first));
-        }
-        commands.endOfRound(transferId, 0);
-        setupNs = System.nanoTime() - startNs;
         // The destination QEMU starts while round 0 goes.
         destination.prepare(ram.sizeBytes(), context.incomingUri());
         log("destination QEMU %d on %s, incoming %s", destination.process().pid(), destinationRam,
             context.incomingUri());
         awaitRound(0);
         liveBytes += pageCount * QemuMigrationContext.PAGE_SIZE;
+    }
 
+    private void liveRounds() throws Exception
+    {
+        roundZero();
         int round = 1;
         while (true)
         {
@@ -231,6 +249,7 @@ public final class QemuMigration
     {
         log("switchover: %s", switchover);
         stopNs = System.nanoTime();
+        source.drainEvents();
         source.execute("stop", Map.of());
         isSourceStopped = true;
         final int dirty = scanner.scan();
@@ -261,15 +280,16 @@ public final class QemuMigration
         {
             deviceStateBytes = sent;
         }
-        destination.awaitLoaded();
+        final String loadedStatus = destination.awaitLoaded();
         final long checkStartNs = System.nanoTime();
         listener.beforeResume(ram.file(), destinationRam);
         checkNs = System.nanoTime() - checkStartNs;
         if (wasSourceRunning)
         {
-            destination.resume();
+            destination.resume(loadedStatus);
             runningNs = System.nanoTime();
             log("guest running on the destination; downtime %.1f ms", (runningNs - stopNs - checkNs) / 1e6);
+            eventDowntimeNs = eventDowntimeNs();
         }
         else
         {
@@ -277,6 +297,21 @@ public final class QemuMigration
             runningNs = System.nanoTime();
             log("guest moved to the destination, paused as it was on the source");
         }
+    }
+
+    /**
+     * The downtime as QEMU's own migration is measured from outside: from the source's STOP event to the
+     * destination's RESUME event, by QEMU's timestamps (wall clocks: one host's, or two hosts' kept in step).
+     */
+    private long eventDowntimeNs() throws InterruptedException
+    {
+        final QmpEvent stopped = source.awaitEvent("STOP", (data) -> true, DestinationQemu.EVENT_WAIT_MS);
+        final long resumedAtUs = destination.resumedAtUs();
+        if (null == stopped || resumedAtUs < 0)
+        {
+            return -1;
+        }
+        return TimeUnit.MICROSECONDS.toNanos(resumedAtUs - stopped.timestampUs()) - checkNs;
     }
 
     @SuppressWarnings("unchecked")
@@ -425,6 +460,7 @@ public final class QemuMigration
             endNs - startNs,
             setupNs,
             null == failure ? runningNs - stopNs - checkNs : 0,
+            null == failure ? eventDowntimeNs : -1,
             events.bytesSent(),
             events.wireBytes(),
             remainingBytes,

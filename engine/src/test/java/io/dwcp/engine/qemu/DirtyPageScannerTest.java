@@ -76,6 +76,52 @@ class DirtyPageScannerTest
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = { 1, 2 })
+    void aFirstPassInRangesFindsWhatOneScanFindsAndTouchesNothingAhead(final int threads) throws Exception
+    {
+        final Path ram = TestImages.generate(directory.resolve("guest.ram"), SIZE, 9);
+        final Path shadow = directory.resolve("guest.shadow");
+        final Path other = directory.resolve("other.shadow");
+        final long pageCount = SIZE / PAGE_SIZE;
+        try (MappedImage guest = MappedImage.openReadWrite(ram, PAGE_SIZE, SIZE);
+            DirtyPageScanner whole = new DirtyPageScanner(ram, other, PAGE_SIZE, SIZE, threads);
+            DirtyPageScanner ranges = new DirtyPageScanner(ram, shadow, PAGE_SIZE, SIZE, threads);
+            MappedImage shadowImage = MappedImage.openReadOnly(shadow, PAGE_SIZE, SIZE))
+        {
+            final int expected = whole.scan();
+            final long[] expectedPages = Arrays.copyOf(whole.dirtyPages(), expected);
+            // Uneven ranges, some of them shorter than a run of the shadow's writes, one of them empty.
+            final long[] ends = { 1, 70, 70, 1500, 1501, pageCount - 3, pageCount };
+            long from = 0;
+            int found = 0;
+            for (final long end : ends)
+            {
+                final int dirty = ranges.scan(from, end);
+                for (int i = 0; i < dirty; i++)
+                {
+                    assertEquals(expectedPages[found + i], ranges.dirtyPages()[i]);
+                }
+                found += dirty;
+                assertEquals(end == pageCount ? 1 : 0, ranges.scans(), "a pass ends at the last page");
+                if (end < pageCount)
+                {
+                    assertTrue(isZero(shadowImage, end), "nothing ahead of the range is written");
+                }
+                from = end;
+            }
+            assertEquals(expected, found);
+            assertEquals(-1, ImageComparison.firstDifference(ram, shadow));
+            assertEquals(whole.digest(), ranges.digest());
+
+            guest.segmentOf(3).putByte(guest.offsetOf(3), (byte)~guest.segmentOf(3).getByte(guest.offsetOf(3)));
+            assertEquals(1, ranges.scan(0, pageCount / 2), "a later pass in ranges finds the change");
+            assertEquals(3, ranges.dirtyPages()[0]);
+            assertEquals(0, ranges.scan(pageCount / 2, pageCount));
+            assertEquals(-1, ImageComparison.firstDifference(ram, shadow));
+        }
+    }
+
     private static boolean isZero(final MappedImage image, final long page)
     {
         for (int i = 0; i < PAGE_SIZE; i += 8)
