@@ -95,6 +95,7 @@ final class SubmitCommand implements Callable<Integer>
             EventAdapter adapter = EventAdapter.fromEnd(eventQueue, follower))
         {
             final long pageCount = size / pageSize;
+            follower.submittedNs = System.nanoTime();
             publisher.startTransfer(id, vmId, file.toAbsolutePath().toString(), size, pageSize, level, receiver);
             final int batchPages = 1 << 16;
             for (long first = 0; first < pageCount; first += batchPages)
@@ -126,6 +127,7 @@ final class SubmitCommand implements Callable<Integer>
     {
         private final long transferId;
         private long lastPrintNs;
+        private long submittedNs;
         private String prefix = "";
         private boolean isEnded;
         private boolean isCompleted;
@@ -140,8 +142,9 @@ final class SubmitCommand implements Callable<Integer>
             if (event.transferId() == transferId)
             {
                 prefix = 1 == event.authenticated() ? "" : "INSECURE ";
-                out.println(prefix + "accepted by the receiver: " + event.pageCount() + " pages, " +
-                    (prefix.isEmpty() ? "authenticated, frames sealed" : "no authentication, frames in clear"));
+                out.printf(Locale.ROOT, "%saccepted by the receiver %.1f ms after the submit: %d pages, %s%n", prefix,
+                    (System.nanoTime() - submittedNs) / 1e6, event.pageCount(),
+                    prefix.isEmpty() ? "authenticated, frames sealed" : "no authentication, frames in clear");
             }
         }
 
