@@ -35,10 +35,11 @@ final class WarmUpStep
         }
         try
         {
-            final long elapsedNs = EngineWarmUp.run(bytes, profile);
-            out.printf(Locale.ROOT, "%s warmed up: %d MiB migrated and verified through a private engine pair in " +
-                "%.0f ms (%s=0 skips it)%n", role, bytes >> 20, elapsedNs / 1e6,
-                EngineConfiguration.WARMUP_BYTES_PROP_NAME);
+            final EngineWarmUp.Outcome outcome =
+                EngineWarmUp.run(bytes, EngineConfiguration.warmupTransfers(), profile);
+            out.printf(Locale.ROOT, "%s warmed up: %d MiB migrated and verified %d times through a private engine " +
+                "pair in %.0f ms, %d ms of it compiling (%s=0 skips it)%n", role, bytes >> 20, outcome.transfers(),
+                outcome.elapsedNs() / 1e6, outcome.compilationMs(), EngineConfiguration.WARMUP_BYTES_PROP_NAME);
         }
         catch (final IOException | RuntimeException ex)
         {

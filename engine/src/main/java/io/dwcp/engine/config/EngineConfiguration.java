@@ -95,6 +95,10 @@ public final class EngineConfiguration
     public static final String WARMUP_BYTES_PROP_NAME = "dwcp.warmup.bytes";
     /** Default warm-up: enough pages for the JIT to compile the page paths. */
     public static final long WARMUP_BYTES_DEFAULT = 64L * 1024 * 1024;
+    /** Most warm-up transfers: it stops sooner once a transfer finds the JIT's compilers mostly idle. */
+    public static final String WARMUP_TRANSFERS_PROP_NAME = "dwcp.warmup.transfers";
+    /** Default most warm-up transfers. */
+    public static final int WARMUP_TRANSFERS_DEFAULT = 4;
 
     /** Expected downtime under which the sender tells the agent it may switch over (QEMU's default is 300 ms). */
     public static final String SWITCHOVER_DOWNTIME_LIMIT_PROP_NAME = "dwcp.switchover.downtime.limit.ms";
@@ -326,6 +330,21 @@ public final class EngineConfiguration
             throw new IllegalArgumentException(WARMUP_BYTES_PROP_NAME + " must be 0 or more: " + bytes);
         }
         return bytes / 4096 * 4096;
+    }
+
+    /**
+     * Most warm-up transfers.
+     *
+     * @return the value of {@link #WARMUP_TRANSFERS_PROP_NAME} or its default, at least 1.
+     */
+    public static int warmupTransfers()
+    {
+        final int transfers = Integer.getInteger(WARMUP_TRANSFERS_PROP_NAME, WARMUP_TRANSFERS_DEFAULT);
+        if (transfers < 1)
+        {
+            throw new IllegalArgumentException(WARMUP_TRANSFERS_PROP_NAME + " must be 1 or more: " + transfers);
+        }
+        return transfers;
     }
 
     /**
