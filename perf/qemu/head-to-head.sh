@@ -8,12 +8,13 @@
 # Needs root (ip netns, tc).
 #
 #   perf/qemu/head-to-head.sh [--ram 512m] [--rates "1gbit 100mbit"] [--runs 3] [--lock FILE] [--doc]
-#                             [--variants "engine cubic plain multifd"]
+#                             [--variants "engine plain multifd"]
 #
 # DWCP_ENGINE_JAVA_OPTS adds JVM options to both engines (DWCP_JAVA_OPTS reaches the agent).
 #
-# Variants: the engine as perf/links.sh runs it; the engine with Aeron's CUBIC congestion control; QEMU plain;
-# QEMU multifd (2 channels) + zstd level 1.
+# Variants: engine (as perf/links.sh runs it, profile lan, which runs Aeron's CUBIC congestion control); cubic (the
+# same with CUBIC's supplier set explicitly as well, not run by default); plain (QEMU's own migration); multifd (QEMU,
+# 2 channels + zstd level 1).
 #
 # Each variant runs --runs times, in turn with the others; the table gives the median and the range. With --lock,
 # each migration holds flock(FILE) while it runs, so a shared machine's other heavy jobs wait for it, and it for them.
@@ -24,7 +25,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ram=512m
 rates="1gbit 100mbit"
 runs=3
-variants="engine cubic plain multifd"
+variants="engine plain multifd"
 doc=no
 lock=""
 command="perf/qemu/head-to-head.sh $*"
@@ -372,21 +373,18 @@ ram transferred; the engine's frame bytes plus QEMU's device-state stream). Hear
 destination's serial console, three seconds after the switchover, counted on from the source's last heartbeat. Rounds: QEMU's dirty-sync-count; the engine's dirty-page scans
 (round 0, the live rounds, the final round). QEMU runs with downtime-limit 300 ms and max-bandwidth unlimited
 (so the tbf link is the limit); the engine's switchover-ready limit is 300 ms. The engines run as perf/links.sh
-runs them (dwcp send and dwcp receive, driver profile lan); the CUBIC rows add
--D$cubic_property=$cubic_supplier to both engines, so that Aeron sizes the receiver window to the path instead of
-overrunning the tbf queue."
-why="Why the engine misses what it misses, as it stands: its frame codec (blocks of 64 pages, deltas by dictionary,
-duplicate pages as references, docs/FRAME-CODEC.md) counts about 43 MiB where multifd + zstd sends 72, and the
-wire is close to what it counts. The lan profile runs Aeron's CUBIC itself, so the two engine rows are the same
-configuration twice: their difference is this machine's run-to-run spread. The engines run as daemons would: they
-warm up before they serve (dwcp.warmup.bytes), and neither they nor the agent read the holes of the guest's sparse
-RAM file (reading a hole through a mapping allocated and zeroed a page: a third of each engine's time before).
-Their sender and receiver are one thread each, beside the TCG guest on these 2 cores, where multifd compresses on
-2 threads, and the QEMU agent is a JVM that starts with the migration (its setup, with the transfer's
-handshake, takes 0.3-0.9 s). With no dirty log, the agent's final scan reads the stopped guest's RAM (40-70 ms for
-512 MiB), and the receiver's end-of-transfer digest reads what the destination holds before the device state may
-move (the final round and digest take 90-200 ms of the downtime). QEMU's own downtime moves between 10 and 200 ms
-from run to run at 1 Gbit/s."
+runs them (dwcp send and dwcp receive, driver profile lan, which runs Aeron's CUBIC congestion control; the
+cubic variant, not run by default, sets -D$cubic_property=$cubic_supplier as well)."
+why="Where the engine's time goes (the agent's log of the last run of each link is kept in
+\${TMPDIR:-/tmp}/dwcp-head-to-head-logs): the agent is a JVM that starts with the migration; its scan of round 0
+goes 64 MiB at a time, each range sent while the next is scanned, from before the engines have finished their
+handshake; round 0 compresses the guest's 200-230 MiB of pages that are not zero (blocks of 64 pages, deltas by
+dictionary and duplicates by reference later, docs/FRAME-CODEC.md) on the sender's one thread beside the TCG guest,
+where multifd compresses on 2 threads. The downtime is the agent's final scan of the stopped guest's RAM (no dirty
+log: every page that is not a hole of the RAM file is read, 25-45 ms), the final round, the digest (the receiver
+verifies the destination ahead, between rounds, so the digest reads only the final round's pages) and QEMU's device
+state. The engines warm up before they serve (dwcp.warmup.bytes, dwcp.warmup.transfers), as daemons would long before
+a migration."
 echo
 printf '%s' "$table"
 echo
