@@ -195,13 +195,16 @@ public final class FileHoles implements AutoCloseable
             return false;
         }
 
-        /** Drop what was learnt: the file may have been written since. */
+        /**
+         * Drop the hole learnt: the file may have been written since. The data learnt stays: a write never makes a
+         * hole, and a range taken for data is only read, which is right whatever it holds. Asking afresh for data
+         * cost the sender 12% of its time in a QEMU migration: from inside a data extent, the file system's answer
+         * walks to the extent's end, and frames asked again and again from inside the same large extent.
+         */
         public void forget()
         {
             holeStart = -1;
             holeEnd = -1;
-            dataStart = -1;
-            dataEnd = -1;
         }
     }
 }

@@ -327,11 +327,11 @@ final class HelloHandler
         }
         try
         {
+            final StripeCounters[] stripeCounters =
+                StripeCounters.allocate(aeron, name, EngineCounter.Role.RECEIVER, transferId, stripeCount);
             for (int k = 0; k < stripeCount; k++)
             {
-                final StripeCounters stripeCounters =
-                    new StripeCounters(aeron, name, EngineCounter.Role.RECEIVER, transferId, k);
-                transfer.stripe(k, new StripeImage(transfer, k, transfer.layout(), stripeCounters));
+                transfer.stripe(k, new StripeImage(transfer, k, transfer.layout(), stripeCounters[k]));
             }
         }
         catch (final RuntimeException ex)

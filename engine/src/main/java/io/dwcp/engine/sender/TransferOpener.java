@@ -23,6 +23,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -188,7 +189,9 @@ final class TransferOpener implements AutoCloseable
             final StripeLayout layout = new StripeLayout(stripeCount);
             final StripeStatistics statistics = new StripeStatistics(stripeCount);
             final AsyncPublication[] publications = new AsyncPublication[stripeCount];
-            final StripeCounters[] stripeCounters = new StripeCounters[stripeCount];
+            final StripeCounters[] stripeCounters =
+                StripeCounters.allocate(aeron, context.name(), EngineCounter.Role.SENDER, transferId, stripeCount);
+            opened.addAll(Arrays.asList(stripeCounters));
             final String channel = stripeChannel(peer.channel(), stripeCount);
             final long pageCount = fileSize / pageSize;
             final boolean isHde = context.hdeEnabled();
@@ -213,9 +216,6 @@ final class TransferOpener implements AutoCloseable
                     context.baselineMaxDeltaChain(), counters,
                     context.baselineCompressed() && isHde ? new BaselineCompressor(pageSize) : null);
                 opened.add(baselines);
-                stripeCounters[k] = new StripeCounters(
-                    aeron, context.name(), EngineCounter.Role.SENDER, transferId, k);
-                opened.add(stripeCounters[k]);
                 publications[k] = new AsyncPublication(aeron, channel, context.dataStreamId());
                 opened.add(publications[k]);
                 stripes[k] = new Stripe(slot, k, transferId, layout, source, codec, baselines, stripeCounters[k],
