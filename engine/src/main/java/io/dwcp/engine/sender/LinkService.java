@@ -26,6 +26,7 @@ import org.agrona.concurrent.status.CountersReader;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The conductor's link-aware part: probes each transfer's path, samples each link, detects its tier, adapts the
@@ -49,6 +50,9 @@ final class LinkService
     private final CountersReader aeronCounters;
     private LevelSelector selector;
     private boolean isProfiled;
+    private boolean isProfiling;
+    private final AtomicReference<CodecProfile> measuredProfile = new AtomicReference<>();
+    private volatile boolean isProfileFailed;
     private int nextLinkNumber;
     private String rdmaReason;
 
@@ -207,15 +211,16 @@ final class LinkService
     }
 
     /**
-     * Profile the codec on the first transfer's memory, once, so that levels can be chosen for links.
+     * Profile the codec on the first transfer's memory, once, so that levels can be chosen for links. The pages are
+     * copied here; the measurement (90-140 ms of compressing at seven levels) runs on a thread of its own, so that
+     * it does not hold up the transfer's handshake and first frames, and its result is taken by {@link #doWork}.
      *
      * @param transfer just opened.
-     * @param peers    every peer, whose links start adapting.
      */
-    void profileOnce(final OutboundTransfer transfer, final ArrayList<ReceiverPeer> peers)
+    void profileOnce(final OutboundTransfer transfer)
     {
         final MappedImage image = transfer.source().mappedSource();
-        if (isProfiled || !settings.isAdaptive() || null == image || 0 == settings.probeIntervalNs())
+        if (isProfiled || isProfiling || !settings.isAdaptive() || null == image || 0 == settings.probeIntervalNs())
         {
             return;
         }
@@ -243,7 +248,39 @@ final class LinkService
             return;
         }
         sample.limit(pages * pageSize);
-        final CodecProfile profile = CodecProfile.measure(sample, Math.max(1, context.blockPages()) * pageSize);
+        final int blockBytes = Math.max(1, context.blockPages()) * pageSize;
+        isProfiling = true;
+        isProfileFailed = false;
+        final Thread measurement = new Thread(() ->
+        {
+            try
+            {
+                measuredProfile.set(CodecProfile.measure(sample, blockBytes));
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                isProfileFailed = true;
+            }
+        }, "dwcp-codec-profile");
+        measurement.setDaemon(true);
+        measurement.start();
+    }
+
+    /** Take the codec's profile once it is measured, and let every link's adaptation choose levels by it. */
+    private int takeProfile(final ArrayList<ReceiverPeer> peers)
+    {
+        final CodecProfile profile = measuredProfile.getAndSet(null);
+        if (null == profile)
+        {
+            if (isProfileFailed)
+            {
+                // A later transfer profiles instead.
+                isProfiling = false;
+                isProfileFailed = false;
+            }
+            return 0;
+        }
+        isProfiling = false;
         isProfiled = true;
         selector = new LevelSelector(profile, settings.cpuShare());
         if (IS_TRACED)
@@ -254,6 +291,7 @@ final class LinkService
         {
             peer.link().adaptation().selector(selector);
         }
+        return 1;
     }
 
     /**
@@ -271,7 +309,7 @@ final class LinkService
         {
             return 0;
         }
-        int workCount = 0;
+        int workCount = isProfiling ? takeProfile(peers) : 0;
         for (int i = 0, size = transfers.size(); i < size; i++)
         {
             final OutboundTransfer transfer = transfers.get(i);

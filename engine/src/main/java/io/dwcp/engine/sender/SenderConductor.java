@@ -492,7 +492,7 @@ public final class SenderConductor implements Agent, StripeListener
         transfersBySlot[transfer.slot()] = transfer;
         transfer.tracker().addToWorkers();
         counters.get(EngineCounter.TRANSFERS_STARTED).increment();
-        links.profileOnce(transfer, peers);
+        links.profileOnce(transfer);
         return transfer;
     }
 }
