@@ -12,7 +12,9 @@
 #
 # DWCP_ENGINE_JAVA_OPTS adds JVM options to both engines (DWCP_JAVA_OPTS reaches the agent).
 #
-# Variants: engine (as perf/links.sh runs it, profile lan, which runs Aeron's CUBIC congestion control); cubic (the
+# Variants: engine (as perf/links.sh runs it, profile lan, which runs Aeron's CUBIC congestion control); engine2 (the
+# same with two sender workers on threads of their own, --workers 2 --threading DEDICATED, as multifd compresses on
+# its 2 channels' threads); cubic (the
 # same with CUBIC's supplier set explicitly as well, not run by default); plain (QEMU's own migration); multifd (QEMU,
 # 2 channels + zstd level 1).
 #
@@ -198,7 +200,7 @@ make_keys() {
 
 # run_engine DIR [ENGINE_JAVA_OPTS]: writes "total_s downtime_ms wire_bytes rounds reported_bytes heartbeat" to DIR/result
 run_engine() {
-    local dir="$1" engine_opts="${2:-}"
+    local dir="$1" engine_opts="${2:-}" sender_flags="${3:-}"
     mkdir -p "$dir/out" "$dir/agent"
     make_keys "$dir"
     DWCP_JAVA_OPTS="${DWCP_ENGINE_JAVA_OPTS:-} $engine_opts" ip netns exec "$ns_b" "$here/dwcp" receive --endpoint "$addr_b:40123" --output-dir "$dir/out" --profile lan \
@@ -207,7 +209,7 @@ run_engine() {
     local receiver=$!
     pids+=("$receiver")
     DWCP_JAVA_OPTS="${DWCP_ENGINE_JAVA_OPTS:-} $engine_opts" ip netns exec "$ns_a" "$here/dwcp" send --commands "$dir/commands" --events "$dir/events" \
-        --control-endpoint "$addr_a:40124" --profile lan \
+        --control-endpoint "$addr_a:40124" --profile lan $sender_flags \
         --key "$dir/keys/snd.key" --peers "$dir/keys/snd.peers" >"$dir/sender.log" 2>&1 &
     local sender=$!
     pids+=("$sender")
@@ -330,23 +332,26 @@ for rate in $rates; do
             case "$variant" in
                 engine) locked run_engine "$work/$rate-$run-engine" ;;
                 cubic) locked run_engine "$work/$rate-$run-cubic" "-D$cubic_property=$cubic_supplier" ;;
+                engine2) locked run_engine "$work/$rate-$run-engine2" "" "--workers 2 --threading DEDICATED" ;;
                 plain) locked run_qemu "$work/$rate-$run-plain" "" ;;
                 multifd) locked run_qemu "$work/$rate-$run-multifd" --multifd-zstd ;;
-                *) echo "head-to-head: unknown variant $variant (engine, cubic, plain, multifd)" >&2; exit 2 ;;
+                *) echo "head-to-head: unknown variant $variant (engine, engine2, cubic, plain, multifd)" >&2; exit 2 ;;
             esac
             cp "$work/$rate-$run-$variant/result" "$work/result-$rate-$variant-$run"
         done
         rm -rf "$work/$rate-$run-"*
     done
     has_variant engine && row "$rate tbf" "engine (dwcp qemu-migrate)" "$work/result-$rate-engine-"*
+    has_variant engine2 && row "$rate tbf" "engine, 2 sender workers (as multifd's 2 channels)" "$work/result-$rate-engine2-"*
     has_variant cubic && row "$rate tbf" "engine, Aeron CUBIC congestion control" "$work/result-$rate-cubic-"*
     has_variant plain && row "$rate tbf" "QEMU, plain" "$work/result-$rate-plain-"*
     has_variant multifd && row "$rate tbf" "QEMU, multifd 2 channels + zstd 1" "$work/result-$rate-multifd-"*
     has_variant multifd || continue
-    for variant in engine cubic; do
+    for variant in engine engine2 cubic; do
         has_variant "$variant" || continue
         label="engine"
         [ "$variant" = cubic ] && label="engine with CUBIC"
+        [ "$variant" = engine2 ] && label="engine, 2 sender workers"
         targets+="$(awk -v l="$rate tbf" -v v="$label" \
             -v t="$(median_of 1 "$work/result-$rate-$variant-"*)" -v d="$(median_of 2 "$work/result-$rate-$variant-"*)" \
             -v w="$(median_of 3 "$work/result-$rate-$variant-"*)" \
