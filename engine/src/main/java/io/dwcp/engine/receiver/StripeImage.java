@@ -18,8 +18,6 @@ import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.BitSet;
 
 /**
@@ -46,12 +44,7 @@ final class StripeImage implements AutoCloseable
     private final BitSet awaitingRepair = new BitSet();
     private final BitSet requestQueued = new BitSet();
     private int sessionId = NO_SESSION;
-    private BlockCodec runBlock;
-    private long runFirstPage;
-    private int runFirstInBlock;
-    private int runPages;
-    private ByteBuffer runBufferOf;
-    private ByteBuffer runBuffer;
+    private final DestinationRuns runs;
     private PageCodec dictionaryCodec;
     private boolean isDictionaryRejectionPending;
     private int outstandingRepairs;
@@ -64,6 +57,7 @@ final class StripeImage implements AutoCloseable
         final StripeCounters stripeCounters)
     {
         this.transfer = transfer;
+        this.runs = new DestinationRuns(transfer.destination(), transfer::fail);
         this.index = index;
         this.layout = layout;
         this.stripeCounters = stripeCounters;
@@ -108,7 +102,7 @@ final class StripeImage implements AutoCloseable
         bytesReceived.setRelease(bytesReceived.get() + frameLength);
         transfer.onFrame(nowNs);
         // A run left by a frame that ended in an exception is not this frame's: drop it.
-        runPages = 0;
+        runs.drop();
 
         if (!entries.read(frame, frameLength))
         {
@@ -142,15 +136,8 @@ final class StripeImage implements AutoCloseable
             }
             final boolean isBlockPage = FrameEntries.isBlock(encoding);
             final int pageInBlock = isBlockPage ? blockIndex++ : -1;
-            if (pageNumber < 0 || pageNumber >= pageCount)
+            if (!isOwnPage(pageNumber, pageCount, counters))
             {
-                counters.get(EngineCounter.PAGES_REJECTED_RANGE).increment();
-                continue;
-            }
-            if (layout.stripeOf(pageNumber) != index)
-            {
-                // Another stripe carries this page; applying it here could reorder it against its own versions.
-                counters.get(EngineCounter.PAGES_REJECTED_STRIPE).increment();
                 continue;
             }
 
@@ -169,6 +156,10 @@ final class StripeImage implements AutoCloseable
                     PageCodec.verifyPage(decoded, decodedOffset, transfer.pageSize(), crc);
                 rejection = PageCodec.DecodeResult.OK != blockResult ? EngineCounter.PAGES_REJECTED_BLOCK : null;
             }
+            else if (runs.isPending() && readsDestination(encoding) && !runs.flush(counters, errorHandler))
+            {
+                return;
+            }
             else if (PageEncoding.REFERENCE.value() == encoding)
             {
                 result = BlockDecoder.decodeReference(view, entries.payloadOffset(i), entries.payloadLength(i),
@@ -183,11 +174,8 @@ final class StripeImage implements AutoCloseable
 
             if (PageCodec.DecodeResult.OK == result)
             {
-                final boolean isWritten = isBlockPage && destination.isWritable() ?
-                    deferWrite(block, pageNumber, pageInBlock, counters, errorHandler) :
-                    flushWrites(counters, errorHandler) &&
-                    apply(encoding, codec, pageNumber, decoded, decodedOffset, counters, errorHandler);
-                if (!isWritten)
+                if (!write(encoding, codec, pageNumber, decoded, decodedOffset, block, pageInBlock, counters,
+                    errorHandler))
                 {
                     return;
                 }
@@ -208,68 +196,69 @@ final class StripeImage implements AutoCloseable
                 }
             }
         }
-        flushWrites(counters, errorHandler);
+        runs.flush(counters, errorHandler);
     }
 
     /**
-     * Write a decoded block page with the block pages before it when they are consecutive in the image and in the
-     * block: one positional write per run, through the file.
+     * Write a checked page: block pages and whole decoded pages in runs through the file when the destination was
+     * made by this receiver, zero pages and the rest through the mapping.
      */
-    private boolean deferWrite(
-        final BlockCodec block,
+    private boolean write(
+        final short encoding,
+        final PageCodec codec,
         final long pageNumber,
+        final DirectBuffer decoded,
+        final int decodedOffset,
+        final BlockCodec block,
         final int pageInBlock,
         final EngineCounters counters,
         final ErrorHandler errorHandler)
     {
-        if (runPages > 0 && (runBlock != block || pageNumber != runFirstPage + runPages ||
-            pageInBlock != runFirstInBlock + runPages))
+        final boolean isWritable = transfer.destination().isWritable();
+        if (FrameEntries.isBlock(encoding) && isWritable)
         {
-            if (!flushWrites(counters, errorHandler))
-            {
-                return false;
-            }
+            return runs.addBlockPage(block, pageNumber, pageInBlock, counters, errorHandler);
         }
-        if (0 == runPages)
+        if (isWholePage(encoding) && isWritable)
         {
-            runBlock = block;
-            runFirstPage = pageNumber;
-            runFirstInBlock = pageInBlock;
+            return runs.addPage(pageNumber, decoded, decodedOffset, counters, errorHandler);
         }
-        runPages++;
+        return runs.flush(counters, errorHandler) &&
+            apply(encoding, codec, pageNumber, decoded, decodedOffset, counters, errorHandler);
+    }
+
+    /** Whether a page number names a page of the image that this stripe carries; counted when it does not. */
+    private boolean isOwnPage(final long pageNumber, final long pageCount, final EngineCounters counters)
+    {
+        if (pageNumber < 0 || pageNumber >= pageCount)
+        {
+            counters.get(EngineCounter.PAGES_REJECTED_RANGE).increment();
+            return false;
+        }
+        if (layout.stripeOf(pageNumber) != index)
+        {
+            // Another stripe carries this page; applying it here could reorder it against its own versions.
+            counters.get(EngineCounter.PAGES_REJECTED_STRIPE).increment();
+            return false;
+        }
         return true;
     }
 
-    /** Write the run of block pages waiting, if any; false when the write failed and the transfer with it. */
-    private boolean flushWrites(final EngineCounters counters, final ErrorHandler errorHandler)
+    /** Whether a page so encoded is decoded whole into the scratch page, to be written as it is. */
+    private static boolean isWholePage(final short encoding)
     {
-        if (0 == runPages)
-        {
-            return true;
-        }
-        final int pageSize = transfer.pageSize();
-        final ByteBuffer pages = runBlock.pages().byteBuffer();
-        if (runBuffer == null || runBufferOf != pages)
-        {
-            runBufferOf = pages;
-            runBuffer = pages.duplicate();
-        }
-        final int start = runBlock.pageOffset(runFirstInBlock);
-        runBuffer.limit(start + runPages * pageSize).position(start);
-        final long firstPage = runFirstPage;
-        runPages = 0;
-        try
-        {
-            transfer.destination().write(firstPage, runBuffer);
-            return true;
-        }
-        catch (final IOException ex)
-        {
-            counters.get(EngineCounter.ERRORS).increment();
-            errorHandler.onError(ex);
-            transfer.fail("cannot write destination " + transfer.destination().file() + ": " + ex.getMessage());
-            return false;
-        }
+        return PageEncoding.ZERO.value() != encoding && PageEncoding.UNCHANGED.value() != encoding;
+    }
+
+    /**
+     * Whether decoding a page so encoded reads the destination: a delta's version, a reference's page. Such a page
+     * may wait in the pending run, which is therefore written first.
+     */
+    private static boolean readsDestination(final short encoding)
+    {
+        return PageEncoding.REFERENCE.value() == encoding || PageEncoding.UNCHANGED.value() == encoding ||
+            PageEncoding.DELTA_XBZRLE.value() == encoding || PageEncoding.DELTA_XBZRLE_ZSTD.value() == encoding ||
+            PageEncoding.DELTA_ZSTD.value() == encoding;
     }
 
     /** Write a checked page to the destination; false when the write faulted and the transfer failed. */
@@ -471,7 +460,7 @@ final class StripeImage implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.closeAll(dictionaryCodec, stripeCounters);
+        CloseHelper.closeAll(dictionaryCodec, stripeCounters, runs);
         dictionaryCodec = null;
     }
 
