@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -171,12 +172,20 @@ public final class DirtyPageScanner implements AutoCloseable
                     futures.add(workers.submit(() -> scanRange(index, fromPage + span * index / threads,
                         fromPage + span * (index + 1) / threads, partPages[index])));
                 }
-                count = scanRange(0, fromPage, fromPage + span / threads, dirtyPages);
-                for (int part = 1; part < threads; part++)
+                try
                 {
-                    final int partCount = await(futures.get(part - 1));
-                    System.arraycopy(partPages[part], 0, dirtyPages, count, partCount);
-                    count += partCount;
+                    count = scanRange(0, fromPage, fromPage + span / threads, dirtyPages);
+                    for (int part = 1; part < threads; part++)
+                    {
+                        final int partCount = await(futures.get(part - 1));
+                        System.arraycopy(partPages[part], 0, dirtyPages, count, partCount);
+                        count += partCount;
+                    }
+                }
+                finally
+                {
+                    // However this range failed, no worker may still read the mappings a caller then closes.
+                    awaitQuietly(futures);
                 }
             }
         }
@@ -198,6 +207,33 @@ public final class DirtyPageScanner implements AutoCloseable
             scans++;
         }
         return count;
+    }
+
+    private static void awaitQuietly(final List<Future<Integer>> futures)
+    {
+        boolean isInterrupted = false;
+        for (final Future<Integer> future : futures)
+        {
+            while (!future.isDone())
+            {
+                try
+                {
+                    future.get();
+                }
+                catch (final InterruptedException ex)
+                {
+                    isInterrupted = true;
+                }
+                catch (final ExecutionException | CancellationException ex)
+                {
+                    // Reported by await, or by the range's own failure.
+                }
+            }
+        }
+        if (isInterrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static int await(final Future<Integer> future)

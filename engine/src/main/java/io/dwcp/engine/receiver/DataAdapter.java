@@ -393,8 +393,16 @@ final class DataAdapter implements Agent, FragmentHandler
         if (null != image)
         {
             final int pageSize = image.transfer().pageSize();
-            image.onPageFrame(frame, frameBuffer, frameLength, conductor.codecFor(pageSize),
-                conductor.blockCodecFor(pageSize), entries, scratchPage, counters, errorHandler, nowNs);
+            try
+            {
+                image.onPageFrame(frame, frameBuffer, frameLength, conductor.codecFor(pageSize),
+                    conductor.blockCodecFor(pageSize), entries, scratchPage, counters, errorHandler, nowNs);
+            }
+            finally
+            {
+                // Pages already counted as applied may wait in a run when a later entry of the frame throws.
+                image.flushWrites(counters, errorHandler);
+            }
         }
     }
 

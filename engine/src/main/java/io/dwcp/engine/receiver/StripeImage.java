@@ -200,6 +200,17 @@ final class StripeImage implements AutoCloseable
     }
 
     /**
+     * Write the pages waiting in a run, if any: at the end of every frame, however it ended.
+     *
+     * @param counters     for a failed write.
+     * @param errorHandler for a failed write.
+     */
+    void flushWrites(final EngineCounters counters, final ErrorHandler errorHandler)
+    {
+        runs.flush(counters, errorHandler);
+    }
+
+    /**
      * Write a checked page: block pages and whole decoded pages in runs through the file when the destination was
      * made by this receiver, zero pages and the rest through the mapping.
      */

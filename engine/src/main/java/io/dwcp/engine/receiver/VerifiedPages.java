@@ -11,7 +11,8 @@ import java.util.Arrays;
 
 /**
  * The pages of a destination checked against their journal record since they were last written, a bit and the CRC32C
- * each (4 bytes and a bit a page, off the heap, freed when the transfer closes): the
+ * each (a bit a page on the heap; 4 bytes a page off it, made when the first page is verified and freed when the
+ * transfer closes): the
  * {@link Verifier} checks pages while their transfer is quiet (between pre-copy rounds, or between the frames of a
  * slow link), so that the digest at the transfer's end reads only the pages written since. At a live migration's
  * end the guest is stopped, and reading the whole destination there was most of the downtime.
@@ -28,8 +29,9 @@ final class VerifiedPages implements AutoCloseable
 
     private final long pageCount;
     private final long[] bits;
-    private final ByteBuffer crcBuffer;
-    private final UnsafeBuffer crcs;
+    private ByteBuffer crcBuffer;
+    private final UnsafeBuffer crcs = new UnsafeBuffer(0, 0);
+    private boolean isDisabled;
     private final FileHoles.Cursor holes;
     private final int zeroPageCrc;
     private long unverified;
@@ -49,8 +51,6 @@ final class VerifiedPages implements AutoCloseable
         this.holes = holes;
         zeroPageCrc = PageChecksum.zeroPageCrc32c(pageSize);
         bits = new long[Math.toIntExact((pageCount + Long.SIZE - 1) / Long.SIZE)];
-        crcBuffer = ByteBuffer.allocateDirect(Math.toIntExact(pageCount * Integer.BYTES));
-        crcs = new UnsafeBuffer(crcBuffer);
         unverified = pageCount;
         cursor = pageCount;
     }
@@ -127,6 +127,21 @@ final class VerifiedPages implements AutoCloseable
      */
     void verified(final long pageNumber, final int crc)
     {
+        if (null == crcBuffer)
+        {
+            // Made on the first page verified: never when verifying ahead is off.
+            try
+            {
+                crcBuffer = ByteBuffer.allocateDirect(Math.toIntExact(pageCount * Integer.BYTES));
+            }
+            catch (final OutOfMemoryError | ArithmeticException ex)
+            {
+                // No room for the table: this transfer is verified at its end alone.
+                isDisabled = true;
+                return;
+            }
+            crcs.wrap(crcBuffer);
+        }
         crcs.putInt((int)(pageNumber * Integer.BYTES), crc);
         final int word = (int)(pageNumber >>> 6);
         final long mask = 1L << pageNumber;
@@ -154,6 +169,10 @@ final class VerifiedPages implements AutoCloseable
      */
     long sweepFrom()
     {
+        if (isDisabled)
+        {
+            return pageCount;
+        }
         if (cursor >= pageCount && isWrittenSinceSweep && unverified > 0)
         {
             cursor = 0;
@@ -221,11 +240,13 @@ final class VerifiedPages implements AutoCloseable
     @Override
     public void close()
     {
-        if (crcs.capacity() > 0)
+        Arrays.fill(bits, 0);
+        isDisabled = true;
+        if (null != crcBuffer)
         {
-            Arrays.fill(bits, 0);
             crcs.wrap(0, 0);
             BufferUtil.free(crcBuffer);
+            crcBuffer = null;
         }
     }
 }
