@@ -2,6 +2,7 @@ package io.dwcp.engine.runtime;
 
 import io.dwcp.codecs.agent.RoundCompletedDecoder;
 import io.dwcp.codecs.agent.TransferFailedDecoder;
+import io.dwcp.codec.PageCodec;
 import io.dwcp.driver.DriverProfile;
 import io.dwcp.engine.memory.ImageComparison;
 import io.dwcp.engine.memory.MappedImage;
@@ -12,6 +13,7 @@ import io.dwcp.images.DirtyRound;
 import io.dwcp.images.MemoryImageGenerator;
 import io.dwcp.images.PageMix;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -217,6 +219,7 @@ public final class EngineWarmUp
             FileChannel to = FileChannel.open(image, StandardOpenOption.WRITE))
         {
             final ByteBuffer page = ByteBuffer.allocate(PAGE_SIZE);
+            final UnsafeBuffer view = new UnsafeBuffer(page.array());
             for (long position = 0; position < bytes; position += PAGE_SIZE)
             {
                 page.clear();
@@ -224,7 +227,7 @@ public final class EngineWarmUp
                 {
                     // Until the whole page is read.
                 }
-                if (!isZero(page.array()))
+                if (!PageCodec.isZero(view, 0, PAGE_SIZE))
                 {
                     page.flip();
                     while (page.hasRemaining())
@@ -235,18 +238,6 @@ public final class EngineWarmUp
             }
         }
         Files.delete(generated);
-    }
-
-    private static boolean isZero(final byte[] page)
-    {
-        for (final byte b : page)
-        {
-            if (0 != b)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Time the JIT's compilers have spent since the JVM started, or -1 when the JVM does not say. */

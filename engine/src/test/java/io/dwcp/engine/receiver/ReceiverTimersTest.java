@@ -199,7 +199,7 @@ class ReceiverTimersTest
     {
         assertTrue(sender.hello(4, "vm-ahead", IMAGE_SIZE, PAGE_SIZE));
         runUntil("the Hello to be answered", () -> 1 == sender.helloAcks().size());
-        final UnsafeBuffer pageCrcs = sendEveryPage(4, 0);
+        final UnsafeBuffer pageCrcs = sendEveryPage(4);
         run(IDLE_CYCLES);
         assertEquals(0, counters.value(EngineCounter.PAGES_VERIFIED_AHEAD), "frames just came: not quiet yet");
 
@@ -238,7 +238,7 @@ class ReceiverTimersTest
     {
         assertTrue(sender.hello(5, "vm-corrupt", IMAGE_SIZE, PAGE_SIZE));
         runUntil("the Hello to be answered", () -> 1 == sender.helloAcks().size());
-        final UnsafeBuffer pageCrcs = sendEveryPage(5, 0);
+        final UnsafeBuffer pageCrcs = sendEveryPage(5);
         run(IDLE_CYCLES);
         // Something else writes the destination behind the receiver's back before the quiet spell.
         try (RandomAccessFile file = new RandomAccessFile(directory.resolve("out/vm-corrupt-5.img").toFile(), "rw"))
@@ -260,11 +260,11 @@ class ReceiverTimersTest
     }
 
     /**
-     * Send every page of a transfer of one stripe, a frame each, with sequences from one past a given one.
+     * Send every page of a transfer of one stripe, a frame each, sequences 1 to the page count.
      *
      * @return the CRC32C of each page, in page order.
      */
-    private UnsafeBuffer sendEveryPage(final long transferId, final long sequencesBefore)
+    private UnsafeBuffer sendEveryPage(final long transferId)
     {
         final UnsafeBuffer page = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
         final UnsafeBuffer pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_COUNT * Integer.BYTES));
@@ -272,7 +272,7 @@ class ReceiverTimersTest
         {
             page.setMemory(0, PAGE_SIZE, (byte)(pageNumber + 1));
             pageCrcs.putInt(pageNumber * Integer.BYTES, PageChecksum.crc32c(page, 0, PAGE_SIZE));
-            assertTrue(sender.rawPage(transferId, sequencesBefore + pageNumber + 1, pageNumber, page, 0, PAGE_SIZE));
+            assertTrue(sender.rawPage(transferId, pageNumber + 1, pageNumber, page, 0, PAGE_SIZE));
         }
         return pageCrcs;
     }
@@ -285,15 +285,7 @@ class ReceiverTimersTest
      */
     private long sendEveryPageAndTheEnd(final long transferId)
     {
-        final UnsafeBuffer page = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
-        final UnsafeBuffer pageCrcs = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_COUNT * Integer.BYTES));
-        for (int pageNumber = 0; pageNumber < PAGE_COUNT; pageNumber++)
-        {
-            page.setMemory(0, PAGE_SIZE, (byte)(pageNumber + 1));
-            pageCrcs.putInt(pageNumber * Integer.BYTES, PageChecksum.crc32c(page, 0, PAGE_SIZE));
-            assertTrue(sender.rawPage(transferId, pageNumber + 1, pageNumber, page, 0, PAGE_SIZE));
-        }
-        final long digest = ImageDigest.of(pageCrcs, PAGE_COUNT);
+        final long digest = ImageDigest.of(sendEveryPage(transferId), PAGE_COUNT);
         assertTrue(sender.transferEnd(transferId, digest, PAGE_COUNT));
         return digest;
     }
