@@ -71,6 +71,13 @@ public final class CodecConfiguration
     /** Default index size: 16 MiB, a million anchors, eight for each page of a 512 MiB image. */
     public static final int SIMILAR_INDEX_BYTES_DEFAULT = 16 * 1024 * 1024;
 
+    /** Lowest zstd level at which a page sent whole, not only a delta page, gets the versions of the pages most
+     * like it that the receiver holds into its block's dictionary: fewer bytes for more CPU, which pays where the
+     * link, not the codec, is the limit (the link-aware selector takes level 3 and above only there). */
+    public static final String SIMILAR_WHOLE_LEVEL_PROP_NAME = "dwcp.similar.whole.level";
+    /** Default: level 3 (measured on real memory: docs/FRAME-CODEC.md). */
+    public static final int SIMILAR_WHOLE_LEVEL_DEFAULT = 3;
+
     /** Compression and deltas (HDE) on; false sends every page raw, the seeds' backward-compatibility mode. */
     public static final String HDE_ENABLED_PROP_NAME = "dwcp.hde.enabled";
     /** Default: on. */
@@ -187,6 +194,16 @@ public final class CodecConfiguration
     public static int similarIndexBytes()
     {
         return Integer.getInteger(SIMILAR_INDEX_BYTES_PROP_NAME, SIMILAR_INDEX_BYTES_DEFAULT);
+    }
+
+    /**
+     * Level from which whole pages look for similar pages.
+     *
+     * @return the value of {@link #SIMILAR_WHOLE_LEVEL_PROP_NAME} or its default.
+     */
+    public static int similarWholeLevel()
+    {
+        return Integer.getInteger(SIMILAR_WHOLE_LEVEL_PROP_NAME, SIMILAR_WHOLE_LEVEL_DEFAULT);
     }
 
     /**

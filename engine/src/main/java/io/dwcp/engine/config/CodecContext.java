@@ -28,6 +28,7 @@ public abstract class CodecContext<T extends CodecContext<T>> extends EngineCont
     private int blockPages = CodecConfiguration.blockPages();
     private int duplicateIndexBytes = CodecConfiguration.duplicateIndexBytes();
     private int similarIndexBytes = CodecConfiguration.similarIndexBytes();
+    private int similarWholeLevel = CodecConfiguration.similarWholeLevel();
 
     CodecContext(final String defaultName)
     {
@@ -249,6 +250,23 @@ public abstract class CodecContext<T extends CodecContext<T>> extends EngineCont
     public int similarIndexBytes()
     {
         return similarIndexBytes;
+    }
+
+    /**
+     * @param similarWholeLevel lowest zstd level at which pages sent whole look for similar pages too;
+     *                          {@link Integer#MAX_VALUE} for delta pages only.
+     * @return this.
+     */
+    public T similarWholeLevel(final int similarWholeLevel)
+    {
+        this.similarWholeLevel = similarWholeLevel;
+        return self();
+    }
+
+    /** @return lowest zstd level at which pages sent whole look for similar pages. */
+    public int similarWholeLevel()
+    {
+        return similarWholeLevel;
     }
 
     /**

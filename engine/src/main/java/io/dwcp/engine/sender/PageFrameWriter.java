@@ -302,11 +302,12 @@ final class PageFrameWriter
         final int smallLimit = pageSize >> 4;
         final int maxSimilar = null == similarPages ? 0 : BlockCodec.MAX_SIMILAR_PER_PAGE;
         // Similar pages make the block's dictionary up to three times its pages, which zstd hashes for every block.
-        // They are looked for only for pages with a version held, whose dictionary is already loaded, where they pay
-        // (a JVM's rounds 1-3: 1.92 to 1.46 of patch-from), not for pages sent whole, where they did not (8% fewer
-        // bytes of a JVM's round 0 for half again the time, and more time and bytes on a 100 Mbit/s link); and not
-        // at the negative levels, which the link-aware selector takes when the codec holds the rate.
+        // They are looked for for pages with a version held, whose dictionary is already loaded, where they pay
+        // (a JVM's rounds 1-3: 1.92 to 1.46 of patch-from); for pages sent whole only from a higher level, which
+        // the link-aware selector takes where the link is the limit (a JVM's round 0 at level 5: 0.95 to 0.86 of
+        // zstd -1 for 43% more time); and not at the negative levels, taken when the codec holds the rate.
         final boolean isSimilarWanted = null != similarPages && codec.compressionLevel() >= SimilarBases.MIN_LEVEL;
+        final boolean isWholeSimilarWanted = isSimilarWanted && codec.compressionLevel() >= similarPages.wholeLevel();
 
         while (entryCount - similarEntries < maxPages && block.hasRoom())
         {
@@ -374,6 +375,8 @@ final class PageFrameWriter
                 {
                     encoding = PageEncoding.BLOCK;
                     block.addPage(pageCopy, 0);
+                    similarCount = hasAnchors && isWholeSimilarWanted ? similarBases.add(
+                        similarPages, block, pageNumber, frame.pageNumbers(), frame.encodings(), entryCount) : 0;
                 }
             }
             stagingLimit += length;

@@ -42,6 +42,7 @@ final class SimilarPages
     private final int[] candidateVotes = new int[MAX_ANCHORS];
     private int anchorCount;
     private int candidateCount;
+    private final int wholeLevel;
     private Stripe[] stripes;
 
     /**
@@ -52,6 +53,19 @@ final class SimilarPages
      */
     SimilarPages(final long budgetBytes, final long pageCount)
     {
+        this(budgetBytes, pageCount, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Create an index within a budget.
+     *
+     * @param budgetBytes most bytes of the table; it holds a power of two entries of 16 bytes.
+     * @param pageCount   pages in the image: the table holds no more entries than eight per page.
+     * @param wholeLevel  lowest zstd level at which pages sent whole look for similar pages as well.
+     */
+    SimilarPages(final long budgetBytes, final long pageCount, final int wholeLevel)
+    {
+        this.wholeLevel = wholeLevel;
         final long wanted = Math.min(budgetBytes / ENTRY_LENGTH, Math.max(2, 8 * pageCount));
         final int entries = wanted < 2 ? 0 : Integer.highestOneBit((int)Math.min(wanted, 1 << 26));
         mask = entries - 1;
@@ -60,6 +74,16 @@ final class SimilarPages
         {
             table.putLong(i * ENTRY_LENGTH + PAGE_OFFSET, EMPTY);
         }
+    }
+
+    /**
+     * Lowest zstd level at which pages sent whole look for similar pages as well as delta pages do.
+     *
+     * @return the level; {@link Integer#MAX_VALUE} for delta pages only.
+     */
+    int wholeLevel()
+    {
+        return wholeLevel;
     }
 
     /**

@@ -103,7 +103,8 @@ final class TransferOpener implements AutoCloseable
             return null;
         }
         final int workerStripes = (stripeCount - worker + workers.length - 1) / workers.length;
-        return new SimilarPages(context.similarIndexBytes(), pageCount * workerStripes / stripeCount + 1);
+        return new SimilarPages(context.similarIndexBytes(), pageCount * workerStripes / stripeCount + 1,
+            context.similarWholeLevel());
     }
 
     /**

@@ -90,6 +90,61 @@ class SimilarPagesSystemTest
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void fromLevelThreePagesSentWholeTakeTheirDataFromSimilarPagesTheReceiverHolds() throws Exception
+    {
+        final long[] bytesAndBases = sendMovedPagesWhole(3, 3);
+        assertTrue(bytesAndBases[1] >= MOVED_PAGES * 3 / 4, "similar bases " + bytesAndBases[1]);
+        // Random data costs its own size alone: against the pages it came from, a fraction of it.
+        assertTrue(bytesAndBases[0] < MOVED_PAGES * PAGE_SIZE / 4, "round 1 took " + bytesAndBases[0] + " bytes");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void belowTheLevelSetPagesSentWholeLookForNone() throws Exception
+    {
+        final long[] bytesAndBases = sendMovedPagesWhole(3, 4);
+        assertEquals(0, bytesAndBases[1]);
+        assertTrue(bytesAndBases[0] > MOVED_PAGES * PAGE_SIZE * 3 / 4, "round 1 took " + bytesAndBases[0] + " bytes");
+    }
+
+    /**
+     * Round 0 sends every page but the last ones, where the data of the source pages has already moved; round 1
+     * sends those, which the receiver never had: each goes whole, in a block.
+     *
+     * @return round 1's wire bytes and the similar versions sent.
+     */
+    private long[] sendMovedPagesWhole(final int level, final int wholeLevel) throws Exception
+    {
+        final Path image = image(43);
+        moveData(image, 44);
+        try (MigrationHarness harness = MigrationHarness.udpInClear(
+            directory.resolve("engines"), (context) -> context.similarWholeLevel(wholeLevel)))
+        {
+            final EventRecorder events = harness.events();
+            harness.startTransfer(1, "vm-whole", image, PAGE_SIZE, level);
+            harness.commands().pageRange(1, 0, 0, (int)FIRST_MOVED);
+            harness.commands().endOfRound(1, 0);
+            harness.awaitEvents("round 0", 30_000, () -> events.rounds.size() == 1);
+            final EngineCounters sender = harness.senderEngine().senderCounters();
+            final long round0Bytes = sender.value(EngineCounter.WIRE_BYTES_SENT);
+
+            harness.commands().pages(1, 1, movedPages(), (int)MOVED_PAGES);
+            harness.commands().endOfRound(1, 1);
+            harness.commands().endOfTransfer(1);
+            harness.awaitEnd(1, 45_000);
+
+            assertEquals(List.of(), events.failed);
+            assertEquals(0, sender.value(EngineCounter.DELTA_PAGES_SENT), "no page had a version held");
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-whole", 1)));
+            assertEquals(List.of(), harness.errors());
+            return new long[] {
+                sender.value(EngineCounter.WIRE_BYTES_SENT) - round0Bytes,
+                sender.value(EngineCounter.SIMILAR_BASES_SENT)};
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void pagesWhoseDataMovedTravelAgainstTheVersionsOfThePagesItCameFrom() throws Exception
     {
         final Path image = image(41);

@@ -250,6 +250,13 @@ public final class MigrationHarness implements AutoCloseable
         migration.startTransfer(transferId, vmId, image, pageSize, 0);
     }
 
+    public void startTransfer(
+        final long transferId, final String vmId, final Path image, final int pageSize, final int level)
+        throws IOException
+    {
+        migration.startTransfer(transferId, vmId, image, pageSize, level);
+    }
+
     public Path destinationOf(final String vmId, final long transferId)
     {
         return migration.destinationOf(vmId, transferId);
