@@ -5,7 +5,11 @@ package io.dwcp.engine.link;
  * <ul>
  *   <li><b>Compression.</b> The link is the bottleneck when its queue grows (the round trip stands above twice the
  *   base plus 5 ms, more than the endpoints' own delay behind pages on a busy thread), when a pace is used up, or
- *   when the configured rate is more than 80% used. Loss and back pressure alone do not say so: retransmissions on
+ *   when the configured rate is more than 80% used, or when the path narrowed: the rate fell under half of what the
+ *   last {@value #NARROWED_HISTORY} samples delivered while the window holds the stripes (back pressure over
+ *   {@value #NARROWED_BACK_PRESSURE}) and the codec is not busy, until the rate rises by a quarter or the window
+ *   lets the stripes go. Loss and back pressure alone do not say so:
+ *   retransmissions on
  *   a noisy path and a slow receiver's flow control hold the window too (back pressure is reported,
  *   {@link #isWindowBound()}). Its rate is then what it delivers. While it is, the {@link LevelSelector}'s choice
  *   for that rate is taken when it is higher than the current level; while it is not, a lower choice is taken. A
@@ -49,6 +53,8 @@ public final class LinkAdaptation
     static final double BACK_PRESSURE_THRESHOLD = 0.2;
     static final long QUEUE_MARGIN_NS = 5_000_000L;
     static final double CODEC_BUSY_THRESHOLD = 0.6;
+    static final double NARROWED_BACK_PRESSURE = 0.8;
+    static final int NARROWED_HISTORY = 3;
 
     private LevelSelector selector;
     private final int threads;
@@ -69,6 +75,9 @@ public final class LinkAdaptation
     private int lossFreeSamples;
     private long paceBps;
     private long previousBps;
+    private final long[] recentBps = new long[NARROWED_HISTORY];
+    private int recentIndex;
+    private long narrowedBps;
     private long levelChanges;
     private long streamChanges;
     private long paceChanges;
@@ -144,7 +153,27 @@ public final class LinkAdaptation
         // Neither loss nor back pressure alone makes the link the bottleneck: on a noisy path the retransmissions
         // hold the window, and behind a slow receiver its flow control does; compressing harder then only slows the
         // codec (measured: level 3 instead of 1 cost a tenth of the time at 1 Gbit/s). A full link queues.
-        isLinkBound = isQueueing || isBusy || isPaceFull;
+        // A path that narrowed: the rate fell to under half of what the last samples delivered while the window
+        // holds the stripes and the codec has time to spare. CUBIC, cut back by the loss at the change, keeps the new
+        // bottleneck's queue short for seconds (tc from 1 Gbit/s to 100 Mbit/s: round trips of 6-11 ms over a base
+        // of 3 ms for 2 s), so the queue alone took 2.4-2.6 s to show it. A steady rate, however held back, never
+        // narrows.
+        // It stays so while the window still holds the stripes at about that rate: until the queue shows (seconds
+        // later), the rate rises by a quarter, or the stripes are no longer held.
+        final long currentBps = metrics.currentBandwidthBps();
+        final boolean isHeld = backPressureShare > NARROWED_BACK_PRESSURE && codecBusyShare < CODEC_BUSY_THRESHOLD &&
+            currentBps > 0;
+        if (isHeld && currentBps < recentPeakBps() / 2)
+        {
+            narrowedBps = currentBps;
+        }
+        else if (!isHeld || currentBps > narrowedBps + narrowedBps / 4)
+        {
+            narrowedBps = 0;
+        }
+        recentBps[recentIndex] = currentBps;
+        recentIndex = (recentIndex + 1) % NARROWED_HISTORY;
+        isLinkBound = isQueueing || isBusy || isPaceFull || narrowedBps > 0;
         isWindowBound = backPressureShare > BACK_PRESSURE_THRESHOLD;
         int changed = 0;
         isCodecBound = !isLinkBound && codecBusyShare > CODEC_BUSY_THRESHOLD && metrics.currentBandwidthBps() > 0;
@@ -172,6 +201,16 @@ public final class LinkAdaptation
         // Loss with a growing queue is congestion, which a pace cures; loss without one (a noisy path) is not.
         changed |= adaptPace(metrics, isLossy && isQueueing);
         return changed;
+    }
+
+    private long recentPeakBps()
+    {
+        long peakBps = 0;
+        for (final long bps : recentBps)
+        {
+            peakBps = Math.max(peakBps, bps);
+        }
+        return peakBps;
     }
 
     private int adaptLevel(final long deliveredBps)

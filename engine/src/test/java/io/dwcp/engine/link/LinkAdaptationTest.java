@@ -67,6 +67,47 @@ class LinkAdaptationTest
     }
 
     @Test
+    void pathThatNarrowsWhileCongestionControlKeepsItsQueueShortIsAdaptedToWithinASecond()
+    {
+        final LinkAdaptation adaptation = new LinkAdaptation(new LevelSelector(PROFILE, 0.6), 1, 1, 0);
+        for (int i = 0; i < 20; i++)
+        {
+            sample(900_000_000L, 3_000_000L, 3_000_000L, 0);
+            assertEquals(0, adaptation.onSample(metrics, 0.3, 0.4) & LinkAdaptation.LEVEL_CHANGED);
+        }
+        int samples = 0;
+        while (adaptation.level() == 1 && samples < 20)
+        {
+            // tc change to 100 Mbit/s: the window holds the stripes, the codec idles, the round trip hardly moves.
+            sample(100_000_000L, 6_000_000L, 3_000_000L, 0);
+            adaptation.onSample(metrics, 1.0, 0.25);
+            samples++;
+        }
+        assertTrue(samples * PathMonitor.SAMPLE_INTERVAL_NS <= 1_000_000_000L, "samples to react: " + samples);
+        assertTrue(adaptation.level() >= 5, "level " + adaptation.level());
+        final long changes = adaptation.levelChanges();
+        for (int i = 0; i < 100; i++)
+        {
+            sample(100_000_000L, 6_000_000L, 3_000_000L, 0);
+            adaptation.onSample(metrics, 1.0, 0.25);
+        }
+        assertEquals(changes, adaptation.levelChanges(), "the narrowed path, once steady, changes nothing more");
+    }
+
+    @Test
+    void rateHeldBackAtAStepOfLessThanHalfIsNotANarrowedPath()
+    {
+        final LinkAdaptation adaptation = new LinkAdaptation(new LevelSelector(PROFILE, 0.6), 1, 1, 0);
+        for (int i = 0; i < 50; i++)
+        {
+            // A receiver's flow control holds the rate, which moves by a third between samples.
+            sample(0 == i % 2 ? 600_000_000L : 400_000_000L, 3_000_000L, 3_000_000L, 0);
+            assertEquals(0, adaptation.onSample(metrics, 1.0, 0.25) & LinkAdaptation.LEVEL_CHANGED);
+        }
+        assertEquals(1, adaptation.level());
+    }
+
+    @Test
     void codecBoundSenderOnALinkOfUnknownRateGetsAFasterLevel()
     {
         final LinkAdaptation adaptation = new LinkAdaptation(new LevelSelector(PROFILE, 0.6), 1, 1, 0);
