@@ -42,6 +42,9 @@ final class LinkService
     /** Pages of the first transfer the codec is profiled on. */
     static final int PROFILE_PAGES = 256;
 
+    /** Speed share of a level at which pages sent whole look for similar pages: the JVM's, the slower measured. */
+    static final double WHOLE_SIMILAR_SPEED = 0.65;
+
     private final SenderContext context;
     private final SenderConductor conductor;
     private final LinkSettings settings;
@@ -282,7 +285,13 @@ final class LinkService
         }
         isProfiling = false;
         isProfiled = true;
-        selector = new LevelSelector(profile, settings.cpuShare());
+        // Similar pages for pages sent whole cost a level of the link's choice a third of its speed or more (a JVM's
+        // round 0: level 3 at 0.65 and level 5 at 0.70 of its speed without them), which the plain blocks of the
+        // profile do not see: a level chosen for a 100 Mbit/s link made the codec the bottleneck (81% of the link).
+        final boolean isWholeSimilar = context.similarIndexBytes() > 0 && context.hdeEnabled() &&
+            context.blockPages() > 0;
+        selector = new LevelSelector(isWholeSimilar ?
+            profile.slowerFrom(context.similarWholeLevel(), WHOLE_SIMILAR_SPEED) : profile, settings.cpuShare());
         if (IS_TRACED)
         {
             System.err.println("dwcp link: " + profile);

@@ -28,6 +28,19 @@ class LinkAdaptationTest
     }
 
     @Test
+    void levelsSlowedByWorkTheProfileDoesNotSeeAreChosenOnlyWhereTheyStillKeepUp()
+    {
+        final CodecProfile slowed = PROFILE.slowerFrom(3, 0.5);
+        assertEquals(PROFILE.bytesPerSecond(2), slowed.bytesPerSecond(2));
+        assertEquals(PROFILE.bytesPerSecond(3) * 0.5, slowed.bytesPerSecond(3));
+        assertEquals(PROFILE.ratio(4), slowed.ratio(4));
+        final int plain = new LevelSelector(PROFILE, 0.6).choose(100_000_000L, 1);
+        final int slower = new LevelSelector(slowed, 0.6).choose(100_000_000L, 1);
+        assertTrue(slower < plain, "slowed " + slower + ", plain " + plain);
+        assertTrue(PROFILE == PROFILE.slowerFrom(11, 0.5), "no level slowed: the same profile");
+    }
+
+    @Test
     void steadyLinkChangesModeAtMostOnce()
     {
         final LinkAdaptation adaptation = new LinkAdaptation(new LevelSelector(PROFILE, 0.6), 1, 1, 0);
