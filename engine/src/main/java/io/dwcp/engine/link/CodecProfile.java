@@ -22,6 +22,8 @@ public final class CodecProfile
      */
     static final int[] LEVELS = {-3, -1, 1, 3, 5, 7, 9};
 
+    private static final long MIN_CPU_TIME_NS = 1_000_000L;
+
     private final int[] levels;
     private final double[] bytesPerSecond;
     private final double[] ratio;
@@ -58,6 +60,7 @@ public final class CodecProfile
         // threads on few cores, and by the wall clock the same level measured 34 to 248 MB/s from one start to the
         // next (level 1, same memory), which chose levels at random.
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final boolean isCpuTime = threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
         try (ZstdCompressCtx ctx = new ZstdCompressCtx())
         {
             ctx.setMagicless(true).setContentSize(false).setChecksum(false);
@@ -66,20 +69,19 @@ public final class CodecProfile
             for (int i = 0; i < LEVELS.length; i++)
             {
                 ctx.setLevel(LEVELS[i]);
-                final long levelStartNs = cpuTimeNs(threads);
+                final long wallStartNs = System.nanoTime();
+                final long cpuStartNs = isCpuTime ? threads.getCurrentThreadCpuTime() : -1;
                 final long compressed = compress(ctx, sample, length, blockSize, out);
-                final long elapsedNs = Math.max(1, cpuTimeNs(threads) - levelStartNs);
+                final long cpuEndNs = isCpuTime ? threads.getCurrentThreadCpuTime() : -1;
+                final long wallNs = System.nanoTime() - wallStartNs;
+                // The wall clock where the CPU clock gave nothing, or too little to tell (a coarse one).
+                final long elapsedNs = Math.max(1, cpuStartNs >= 0 && cpuEndNs - cpuStartNs >= MIN_CPU_TIME_NS ?
+                    cpuEndNs - cpuStartNs : wallNs);
                 speeds[i] = length * 1e9 / elapsedNs;
                 ratios[i] = compressed > 0 ? (double)length / compressed : 1.0;
             }
         }
         return new CodecProfile(LEVELS, speeds, ratios, System.nanoTime() - startNs);
-    }
-
-    private static long cpuTimeNs(final ThreadMXBean threads)
-    {
-        final long cpuNs = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
-        return cpuNs >= 0 ? cpuNs : System.nanoTime();
     }
 
     private static long compress(

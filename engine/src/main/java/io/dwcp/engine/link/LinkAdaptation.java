@@ -8,9 +8,8 @@ package io.dwcp.engine.link;
  *   when the configured rate is more than 80% used, or when the path narrowed: the rate fell under half of what the
  *   last {@value #NARROWED_HISTORY} samples delivered while the window holds the stripes (back pressure over
  *   {@value #NARROWED_BACK_PRESSURE}) and the codec is not busy, until the rate rises by a quarter or the window
- *   lets the stripes go. Loss and back pressure alone do not say so:
- *   retransmissions on
- *   a noisy path and a slow receiver's flow control hold the window too (back pressure is reported,
+ *   lets the stripes go for {@value #NARROWED_RELEASE_SAMPLES} samples. Loss and back pressure alone do not say so:
+ *   retransmissions on a noisy path and a slow receiver's flow control hold the window too (back pressure is reported,
  *   {@link #isWindowBound()}). Its rate is then what it delivers. While it is, the {@link LevelSelector}'s choice
  *   for that rate is taken when it is higher than the current level; while it is not, a lower choice is taken. A
  *   choice must stand for {@value #CONFIRM_SAMPLES} samples, and no level change follows another within
@@ -55,6 +54,7 @@ public final class LinkAdaptation
     static final double CODEC_BUSY_THRESHOLD = 0.6;
     static final double NARROWED_BACK_PRESSURE = 0.8;
     static final int NARROWED_HISTORY = 3;
+    static final int NARROWED_RELEASE_SAMPLES = 2;
 
     private LevelSelector selector;
     private final int threads;
@@ -78,6 +78,7 @@ public final class LinkAdaptation
     private final long[] recentBps = new long[NARROWED_HISTORY];
     private int recentIndex;
     private long narrowedBps;
+    private int unheldSamples;
     private long levelChanges;
     private long streamChanges;
     private long paceChanges;
@@ -158,16 +159,16 @@ public final class LinkAdaptation
         // bottleneck's queue short for seconds (tc from 1 Gbit/s to 100 Mbit/s: round trips of 6-11 ms over a base
         // of 3 ms for 2 s), so the queue alone took 2.4-2.6 s to show it. A steady rate, however held back, never
         // narrows.
-        // It stays so while the window still holds the stripes at about that rate: until the queue shows (seconds
-        // later), the rate rises by a quarter, or the stripes are no longer held.
+        // It stays so while the window holds the stripes at about that rate, however busy the level it chose keeps
+        // the codec: until the rate rises by a quarter, or the stripes are let go for two samples running.
         final long currentBps = metrics.currentBandwidthBps();
-        final boolean isHeld = backPressureShare > NARROWED_BACK_PRESSURE && codecBusyShare < CODEC_BUSY_THRESHOLD &&
-            currentBps > 0;
-        if (isHeld && currentBps < recentPeakBps() / 2)
+        final boolean isHeld = backPressureShare > NARROWED_BACK_PRESSURE && currentBps > 0;
+        unheldSamples = isHeld ? 0 : unheldSamples + 1;
+        if (isHeld && codecBusyShare < CODEC_BUSY_THRESHOLD && currentBps < recentPeakBps() / 2)
         {
             narrowedBps = currentBps;
         }
-        else if (!isHeld || currentBps > narrowedBps + narrowedBps / 4)
+        else if (unheldSamples >= NARROWED_RELEASE_SAMPLES || currentBps > narrowedBps + narrowedBps / 4)
         {
             narrowedBps = 0;
         }

@@ -290,11 +290,12 @@ final class LinkService
         // profile do not see: a level chosen for a 100 Mbit/s link made the codec the bottleneck (81% of the link).
         final boolean isWholeSimilar = context.similarIndexBytes() > 0 && context.hdeEnabled() &&
             context.blockPages() > 0;
-        selector = new LevelSelector(isWholeSimilar ?
-            profile.slowerFrom(context.similarWholeLevel(), WHOLE_SIMILAR_SPEED) : profile, settings.cpuShare());
+        final CodecProfile chosenBy = isWholeSimilar ? profile.slowerFrom(
+            Math.max(context.similarWholeLevel(), SimilarBases.MIN_LEVEL), WHOLE_SIMILAR_SPEED) : profile;
+        selector = new LevelSelector(chosenBy, settings.cpuShare());
         if (IS_TRACED)
         {
-            System.err.println("dwcp link: " + profile);
+            System.err.println("dwcp link: " + profile + (chosenBy != profile ? ", levels chosen by " + chosenBy : ""));
         }
         for (final ReceiverPeer peer : peers)
         {

@@ -375,7 +375,8 @@ final class PageFrameWriter
                 {
                     encoding = PageEncoding.BLOCK;
                     block.addPage(pageCopy, 0);
-                    similarCount = hasAnchors && isWholeSimilarWanted ? similarBases.add(
+                    // A repair takes none: it must not depend again on a copy the receiver may not hold as sent.
+                    similarCount = hasAnchors && isWholeSimilarWanted && !isRepair ? similarBases.add(
                         similarPages, block, pageNumber, frame.pageNumbers(), frame.encodings(), entryCount) : 0;
                 }
             }
