@@ -162,7 +162,8 @@ final class RecordValidator
             started.compressionLevel(), started.maxFrameLength(), started.maxPagesPerFrame(),
             started.baselineBudgetBytes(), started.baselineMaxDeltaChain(), started.dictionaryBytes(),
             0 != started.hdeEnabled(), 0 != started.baselineCompressed(), started.streams(),
-            started.blockPages(), started.duplicateIndexBytes());
+            started.blockPages(), started.duplicateIndexBytes(), started.similarIndexBytes(),
+            started.similarWholeLevel());
         tally.onSessionStarted(sessionSettings);
         handler.onSessionStarted(sessionSettings);
     }

@@ -37,6 +37,8 @@ public record RecordingSummary(
      * @param streams               stripes of a transfer that asked for none.
      * @param blockPages            pages per frame block, 0 for each page alone.
      * @param duplicateIndexBytes   bytes of the duplicate-page index, 0 for none.
+     * @param similarIndexBytes     bytes of the similar-page index, 0 for none.
+     * @param similarWholeLevel     lowest zstd level at which pages sent whole looked for similar pages.
      */
     public record Settings(
         int compressionLevel,
@@ -49,7 +51,9 @@ public record RecordingSummary(
         boolean isBaselineCompressed,
         int streams,
         int blockPages,
-        int duplicateIndexBytes)
+        int duplicateIndexBytes,
+        int similarIndexBytes,
+        int similarWholeLevel)
     {
     }
 

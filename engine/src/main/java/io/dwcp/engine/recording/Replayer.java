@@ -179,6 +179,8 @@ public final class Replayer
                     .baselineCompressed(settings.isBaselineCompressed())
                     .blockPages(settings.blockPages())
                     .duplicateIndexBytes(settings.duplicateIndexBytes())
+                    .similarIndexBytes(settings.similarIndexBytes())
+                    .similarWholeLevel(settings.similarWholeLevel())
                     .streamCountPolicy(new StreamCountPolicy(settings.streams(), 1, StripeLayout.MAX_STRIPES,
                         settings.streams()))
                     .recordingDirectory(null)))

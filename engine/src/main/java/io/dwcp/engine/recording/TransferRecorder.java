@@ -35,7 +35,7 @@ import java.nio.file.Path;
 public final class TransferRecorder implements AutoCloseable
 {
     /** Version of the recording format this class writes and {@link RecordingReader} reads. */
-    public static final int FORMAT_VERSION = 4;
+    public static final int FORMAT_VERSION = 5;
 
     /** Bytes of page content per {@code RecordedPages} record, at most. */
     static final int CONTENT_BYTES_PER_RECORD = 1024 * 1024;
@@ -83,7 +83,9 @@ public final class TransferRecorder implements AutoCloseable
             .baselineCompressed(context.baselineCompressed() ? 1 : 0)
             .streams(context.streamCountPolicy().streamsFor(0, -1, -1))
             .blockPages(context.blockPages())
-            .duplicateIndexBytes(context.duplicateIndexBytes());
+            .duplicateIndexBytes(context.duplicateIndexBytes())
+            .similarIndexBytes(context.similarIndexBytes())
+            .similarWholeLevel(context.similarWholeLevel());
         append(MessageHeaderEncoder.ENCODED_LENGTH + startedEncoder.encodedLength());
     }
 

@@ -51,6 +51,8 @@ class ReplaySystemTest
     private static final long IMAGE_SIZE = 16L * 1024 * 1024;
     private static final String VM = "vm-recorded";
     private static final long TRANSFER = 7;
+    private static final int SIMILAR_INDEX_BYTES = 8 * 1024 * 1024;
+    private static final int SIMILAR_WHOLE_LEVEL = 5;
 
     @TempDir
     Path directory;
@@ -70,7 +72,8 @@ class ReplaySystemTest
         final Path destination = directory.resolve("original-destination.img");
         final EventRecorder.Completed completed;
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("original"),
-            (context) -> context.recordingDirectory(recording));
+            (context) -> context.recordingDirectory(recording).similarIndexBytes(SIMILAR_INDEX_BYTES)
+                .similarWholeLevel(SIMILAR_WHOLE_LEVEL));
             MappedImage guest = MappedImage.openReadWrite(image, PAGE_SIZE, IMAGE_SIZE))
         {
             final EventRecorder events = harness.events();
@@ -112,6 +115,9 @@ class ReplaySystemTest
         final Original original = recordTwoRounds();
 
         final RecordingSummary summary = RecordingReader.scan(original.recording());
+        // The settings that shape the wire bytes are the recording's, not the replaying engine's defaults.
+        assertEquals(SIMILAR_INDEX_BYTES, summary.settings().similarIndexBytes());
+        assertEquals(SIMILAR_WHOLE_LEVEL, summary.settings().similarWholeLevel());
         assertEquals(1, summary.transfers().size());
         final RecordingSummary.Transfer recorded = summary.transfers().get(0);
         assertEquals(TRANSFER, recorded.transferId());
