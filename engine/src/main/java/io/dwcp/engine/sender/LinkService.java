@@ -288,9 +288,7 @@ final class LinkService
         // Similar pages for pages sent whole cost a level of the link's choice a third of its speed or more (a JVM's
         // round 0: level 3 at 0.65 and level 5 at 0.70 of its speed without them), which the plain blocks of the
         // profile do not see: a level chosen for a 100 Mbit/s link made the codec the bottleneck (81% of the link).
-        final boolean isWholeSimilar = context.similarIndexBytes() > 0 && context.hdeEnabled() &&
-            context.blockPages() > 0;
-        final CodecProfile chosenBy = isWholeSimilar ? profile.slowerFrom(
+        final CodecProfile chosenBy = SimilarPages.isWanted(context) ? profile.slowerFrom(
             Math.max(context.similarWholeLevel(), SimilarBases.MIN_LEVEL), WHOLE_SIMILAR_SPEED) : profile;
         selector = new LevelSelector(chosenBy, settings.cpuShare());
         if (IS_TRACED)

@@ -1,5 +1,6 @@
 package io.dwcp.engine.sender;
 
+import io.dwcp.engine.config.CodecContext;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -74,6 +75,17 @@ final class SimilarPages
         {
             table.putLong(i * ENTRY_LENGTH + PAGE_OFFSET, EMPTY);
         }
+    }
+
+    /**
+     * Does a sender with these settings look for similar pages at all?
+     *
+     * @param context the sender's codec settings.
+     * @return true with an index budget, compression and deltas on, and frame blocks.
+     */
+    static boolean isWanted(final CodecContext<?> context)
+    {
+        return context.similarIndexBytes() > 0 && context.hdeEnabled() && context.blockPages() > 0;
     }
 
     /**

@@ -98,7 +98,7 @@ final class TransferOpener implements AutoCloseable
     /** The index of page anchors of a transfer's stripes on one worker, or null when none is wanted. */
     private SimilarPages similarPages(final int worker, final int stripeCount, final long pageCount)
     {
-        if (0 == context.similarIndexBytes() || !context.hdeEnabled() || 0 == context.blockPages())
+        if (!SimilarPages.isWanted(context))
         {
             return null;
         }
