@@ -203,6 +203,40 @@ public final class BlockCodec implements AutoCloseable
     }
 
     /**
+     * Where the next page added goes in {@link #pages()}: a sender may copy a page there, look at it, and then keep
+     * it with {@link #commitPage()} or {@link #commitDeltaPage}, or leave it to be overwritten by the next, which
+     * saves copying every page twice. Only while {@link #hasRoom()}.
+     *
+     * @return the offset of the next page's slot.
+     */
+    public int nextPageOffset()
+    {
+        return pageCount * pageSize;
+    }
+
+    /** Keep the page written at {@link #nextPageOffset()}, as {@link #addPage} would have copied it. */
+    public void commitPage()
+    {
+        if (pageCount >= maxPages)
+        {
+            throw new IllegalStateException("a block holds at most " + maxPages + " pages");
+        }
+        pageCount++;
+    }
+
+    /**
+     * Keep the page written at {@link #nextPageOffset()} as a delta page, as {@link #addDeltaPage} would have.
+     *
+     * @param base       buffer holding the version the receiver holds; copied.
+     * @param baseOffset of that version.
+     */
+    public void commitDeltaPage(final DirectBuffer base, final int baseOffset)
+    {
+        commitPage();
+        addBase(base, baseOffset);
+    }
+
+    /**
      * Add a page as a delta against the version the receiver holds. Both are copied.
      *
      * @param source       buffer holding the page.

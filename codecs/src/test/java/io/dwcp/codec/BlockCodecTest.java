@@ -5,10 +5,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BlockCodecTest
@@ -105,6 +107,58 @@ class BlockCodecTest
             assertEquals(PageChecksum.crc32c(current, p * PAGE_SIZE, PAGE_SIZE),
                 PageChecksum.crc32c(receiver.pages(), receiver.pageOffset(p), PAGE_SIZE), "page " + p);
         }
+    }
+
+    @Test
+    void pagesWrittenIntoTheirSlotAndKeptMakeTheSameBlockAsPagesCopiedIn()
+    {
+        fill(7);
+        sender.begin();
+        for (int p = 0; p < PAGES; p++)
+        {
+            sender.addPage(current, p * PAGE_SIZE);
+            sender.addDeltaPage(current, p * PAGE_SIZE, previous, p * PAGE_SIZE);
+            if (!sender.hasRoom())
+            {
+                break;
+            }
+        }
+        final int copiedLength = sender.compress(block, 0, block.capacity());
+        final byte[] copied = new byte[copiedLength];
+        block.getBytes(0, copied);
+
+        // The same pages written straight into the next slot; every other page is written there and not kept.
+        sender.begin();
+        for (int p = 0; p < PAGES && sender.hasRoom(); p++)
+        {
+            final int at = sender.nextPageOffset();
+            sender.pages().putBytes(at, previous, ((p + 5) % PAGES) * PAGE_SIZE, PAGE_SIZE);
+            assertEquals(at, sender.nextPageOffset(), "a page written and not kept holds no slot");
+            sender.pages().putBytes(at, current, p * PAGE_SIZE, PAGE_SIZE);
+            sender.commitPage();
+            sender.pages().putBytes(sender.nextPageOffset(), current, p * PAGE_SIZE, PAGE_SIZE);
+            sender.commitDeltaPage(previous, p * PAGE_SIZE);
+        }
+        assertEquals(PAGES, sender.pageCount());
+        assertEquals(PAGES / 2, sender.baseCount());
+        final int length = sender.compress(block, 0, block.capacity());
+        final byte[] written = new byte[length];
+        block.getBytes(0, written);
+        assertEquals(copiedLength, length);
+        assertTrue(Arrays.equals(copied, written), "the same block, byte for byte");
+
+        receiver.begin();
+        for (int p = 0; p < PAGES / 2; p++)
+        {
+            receiver.addBase(previous, p * PAGE_SIZE);
+        }
+        assertEquals(PageCodec.DecodeResult.OK, receiver.decompress(block, 0, length, PAGES));
+        for (int p = 0; p < PAGES; p++)
+        {
+            assertEquals(PageChecksum.crc32c(current, (p / 2) * PAGE_SIZE, PAGE_SIZE),
+                PageChecksum.crc32c(receiver.pages(), receiver.pageOffset(p), PAGE_SIZE), "page " + p);
+        }
+        assertThrows(IllegalStateException.class, sender::commitPage, "a full block keeps no more pages");
     }
 
     @Test

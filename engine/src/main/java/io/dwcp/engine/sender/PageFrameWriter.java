@@ -42,7 +42,6 @@ final class PageFrameWriter
     private final ContentIndex contentIndex;
     private final SimilarPages similarPages;
     private final UnsafeBuffer blockOut;
-    private final UnsafeBuffer pageCopy;
     private int blockLength;
     private final int pageSize;
     private final int maxPages;
@@ -102,7 +101,6 @@ final class PageFrameWriter
             (null == this.block ? 0 : BlockCodec.MAX_SIMILAR_PER_PAGE * this.block.maxPages());
         blockOut = new UnsafeBuffer(ByteBuffer.allocateDirect(null == this.block ? 0 :
             BlockCodec.maxCompressedLength(codec.pageSize(), this.block.maxPages())));
-        pageCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(codec.pageSize()));
         this.isHdeEnabled = isHdeEnabled;
         this.pageSize = codec.pageSize();
         this.maxPages = maxPages;
@@ -320,9 +318,12 @@ final class PageFrameWriter
             }
             // A page asked for again goes in full: the receiver may not hold the version the store has for it.
             final boolean isRepair = transfer.isLastPageRepair();
-            transfer.pageSource().copy(pageNumber, pageCopy, 0);
-            final boolean isZeroPage = PageCodec.isZero(pageCopy, 0, pageSize);
-            final int crc = isZeroPage ? codec.zeroPageCrc() : PageChecksum.crc32c(pageCopy, 0, pageSize);
+            // Copied once, straight into the block's next slot, which the page keeps if it goes in the block.
+            final UnsafeBuffer page = block.pages();
+            final int pageAt = block.nextPageOffset();
+            transfer.pageSource().copy(pageNumber, page, pageAt);
+            final boolean isZeroPage = PageCodec.isZero(page, pageAt, pageSize);
+            final int crc = isZeroPage ? codec.zeroPageCrc() : PageChecksum.crc32c(page, pageAt, pageSize);
             final long baselineIndex = transfer.baselineIndexOf(pageNumber);
             // Resumed: a version the receiver kept from an earlier attempt goes as unchanged; it checks it.
             final boolean isHeld = !isRepair && !isZeroPage && source.isHeld(pageNumber, crc);
@@ -332,7 +333,7 @@ final class PageFrameWriter
             int length = 0;
             final PageEncoding encoding;
             final boolean hasAnchors = null != similarPages && !isZeroPage && !isHeld &&
-                similarPages.anchors(pageCopy, 0, pageSize) > 0;
+                similarPages.anchors(page, pageAt, pageSize) > 0;
             int similarCount = 0;
             if (isZeroPage || isHeld)
             {
@@ -342,7 +343,7 @@ final class PageFrameWriter
             {
                 final UnsafeBuffer base = baselines.baseBuffer(baseSlot);
                 final int baseOffset = baselines.baseOffset(baseSlot);
-                length = XorRunLength.encode(pageCopy, 0, base, baseOffset, pageSize, staging, payloadOffset,
+                length = XorRunLength.encode(page, pageAt, base, baseOffset, pageSize, staging, payloadOffset,
                     smallLimit);
                 if (0 == length)
                 {
@@ -356,7 +357,7 @@ final class PageFrameWriter
                 {
                     encoding = PageEncoding.BLOCK_DELTA;
                     length = 0;
-                    block.addDeltaPage(pageCopy, 0, base, baseOffset);
+                    block.commitDeltaPage(base, baseOffset);
                     similarCount = hasAnchors && isSimilarWanted ? similarBases.add(
                         similarPages, block, pageNumber, frame.pageNumbers(), frame.encodings(), entryCount) : 0;
                 }
@@ -364,7 +365,7 @@ final class PageFrameWriter
             else
             {
                 final long original = null == contentIndex || isRepair ? -1 :
-                    contentIndex.find(pageNumber, crc, pageCopy, 0, source, stripe, sequence);
+                    contentIndex.find(pageNumber, crc, page, pageAt, source, stripe, sequence);
                 if (original >= 0)
                 {
                     encoding = PageEncoding.REFERENCE;
@@ -374,7 +375,7 @@ final class PageFrameWriter
                 else
                 {
                     encoding = PageEncoding.BLOCK;
-                    block.addPage(pageCopy, 0);
+                    block.commitPage();
                     // A repair takes none: it must not depend again on a copy the receiver may not hold as sent.
                     similarCount = hasAnchors && isWholeSimilarWanted && !isRepair ? similarBases.add(
                         similarPages, block, pageNumber, frame.pageNumbers(), frame.encodings(), entryCount) : 0;
@@ -385,7 +386,7 @@ final class PageFrameWriter
             final boolean isDelta = !isHeld && (PageEncoding.BLOCK_DELTA == encoding || isDelta(encoding));
             transfer.recordPageCrc(pageNumber, crc);
             final boolean isOverflow = countOverflow(baselines, baseSlot, isDelta, encoding);
-            baselines.store(baselineIndex, pageCopy, 0, pageCopy, BaselineStore.COMPRESS,
+            baselines.store(baselineIndex, page, pageAt, page, BaselineStore.COMPRESS,
                 PageEncoding.ZERO == encoding, isDelta, sequence, round, nowNs);
             index(pageNumber, encoding, crc, hasAnchors);
             transfer.onPageFramed(sequence, encoding, ENTRY_OVERHEAD + length, baseSlot >= 0, isOverflow);

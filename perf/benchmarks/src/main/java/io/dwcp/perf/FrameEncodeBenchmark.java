@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -29,11 +30,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The sender's encode work on one core over a real snapshot, beside plain zstd-jni on the same bytes: each operation
- * takes the next 64 pages (256 KiB) of the image, as a stripe's frame would. The engine's path copies each page out
- * of the mapping, tests it for zero, computes its CRC32C and puts the non-zero ones into a block that it compresses
- * once ({@link BlockCodec}); plain zstd-jni compresses the same 256 KiB in one call, zero pages included, which is
- * the speed of {@code zstd -1} over the whole image. Both at level 1 into direct buffers. Multiply ops/s by 256 KiB
- * for bytes per second.
+ * is a frame of 64 pages (256 KiB) of the image, as a stripe's frame would take them. The engine's path copies each
+ * page out of the mapping into the block's next slot, tests it for zero and computes its CRC32C there, keeps the
+ * non-zero ones in the block and compresses the block once ({@link BlockCodec}); plain zstd-jni compresses the same
+ * 256 KiB in one call, zero pages included, which is the speed of {@code zstd -1} over the whole image. Both at
+ * level 1 into direct buffers. Each invocation encodes the same 256 frames spread evenly over the image, so every
+ * measurement iteration sees the same mix of pages (taking the next frame each time, iterations of 2 s covered
+ * different parts of the image and scattered by a third). Multiply ops/s by 256 KiB for bytes per second.
  * <pre>
  * perf/bench jmh FrameEncodeBenchmark -p image=/tmp/dwcp-corpus/jvm-0.mem -prof gc
  * </pre>
@@ -49,6 +52,7 @@ public class FrameEncodeBenchmark
     private static final int PAGE_SIZE = 4096;
     private static final int PAGES_PER_FRAME = 64;
     private static final int FRAME_BYTES = PAGES_PER_FRAME * PAGE_SIZE;
+    private static final int SAMPLE_FRAMES = 256;
 
     /** Snapshot file to read, for example one {@code MemoryCapture} wrote. */
     @Param({ "" })
@@ -58,11 +62,9 @@ public class FrameEncodeBenchmark
     public int level;
 
     private UnsafeBuffer mapped;
-    private int frames;
-    private int next;
+    private final int[] frameOffsets = new int[SAMPLE_FRAMES];
     private BlockCodec block;
     private ZstdCompressCtx plainZstd;
-    private UnsafeBuffer pageCopy;
     private UnsafeBuffer out;
 
     /**
@@ -82,10 +84,13 @@ public class FrameEncodeBenchmark
             final long size = Math.min(channel.size(), Integer.MAX_VALUE & ~(FRAME_BYTES - 1));
             mapped = new UnsafeBuffer(channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
         }
-        frames = mapped.capacity() / FRAME_BYTES;
+        final int frames = mapped.capacity() / FRAME_BYTES;
+        for (int i = 0; i < SAMPLE_FRAMES; i++)
+        {
+            frameOffsets[i] = (int)((long)i * frames / SAMPLE_FRAMES) * FRAME_BYTES;
+        }
         block = new BlockCodec(PAGE_SIZE, PAGES_PER_FRAME, level);
         plainZstd = new ZstdCompressCtx().setLevel(level).setMagicless(true).setContentSize(false);
-        pageCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
         out = new UnsafeBuffer(ByteBuffer.allocateDirect((int)Zstd.compressBound(FRAME_BYTES)));
     }
 
@@ -98,38 +103,49 @@ public class FrameEncodeBenchmark
     }
 
     /**
-     * The engine's encode of one frame of 64 pages: copy, zero test, CRC32C, one block.
+     * The engine's encode of 256 frames of 64 pages: copy into the block's slot, zero test, CRC32C, one block each.
      *
-     * @return bytes of the block plus the CRCs, consumed so the work is not eliminated.
+     * @return bytes of the blocks plus the CRCs, consumed so the work is not eliminated.
      */
     @Benchmark
+    @OperationsPerInvocation(SAMPLE_FRAMES)
     public int engineFrame()
     {
-        final int frameOffset = (next++ % frames) * FRAME_BYTES;
-        int crcs = 0;
-        block.begin();
-        for (int p = 0; p < PAGES_PER_FRAME; p++)
+        int result = 0;
+        for (final int frameOffset : frameOffsets)
         {
-            pageCopy.putBytes(0, mapped, frameOffset + p * PAGE_SIZE, PAGE_SIZE);
-            if (!PageCodec.isZero(pageCopy, 0, PAGE_SIZE))
+            block.begin();
+            final UnsafeBuffer pages = block.pages();
+            for (int p = 0; p < PAGES_PER_FRAME; p++)
             {
-                crcs ^= PageChecksum.crc32c(pageCopy, 0, PAGE_SIZE);
-                block.addPage(pageCopy, 0);
+                final int pageAt = block.nextPageOffset();
+                pages.putBytes(pageAt, mapped, frameOffset + p * PAGE_SIZE, PAGE_SIZE);
+                if (!PageCodec.isZero(pages, pageAt, PAGE_SIZE))
+                {
+                    result ^= PageChecksum.crc32c(pages, pageAt, PAGE_SIZE);
+                    block.commitPage();
+                }
             }
+            result += block.compress(out, 0, out.capacity());
         }
-        return block.compress(out, 0, out.capacity()) + crcs;
+        return result;
     }
 
     /**
-     * Baseline: zstd-jni compressing the same 256 KiB in one call, straight from the mapping.
+     * Baseline: zstd-jni compressing the same 256 frames of 256 KiB, one call each, straight from the mapping.
      *
-     * @return compressed length.
+     * @return compressed lengths.
      */
     @Benchmark
+    @OperationsPerInvocation(SAMPLE_FRAMES)
     public int plainZstd()
     {
-        final int frameOffset = (next++ % frames) * FRAME_BYTES;
-        return plainZstd.compressDirectByteBuffer(out.byteBuffer(), 0, out.capacity(),
-            mapped.byteBuffer(), frameOffset, FRAME_BYTES);
+        int result = 0;
+        for (final int frameOffset : frameOffsets)
+        {
+            result += plainZstd.compressDirectByteBuffer(out.byteBuffer(), 0, out.capacity(),
+                mapped.byteBuffer(), frameOffset, FRAME_BYTES);
+        }
+        return result;
     }
 }

@@ -211,7 +211,7 @@ public final class SnapshotMigration
         };
 
         final List<ZstdRound> zstdRounds = new ArrayList<>();
-        final String counters;
+        final StringBuilder counters = new StringBuilder(String.format(Locale.ROOT, "%nCounters after each round:%n"));
         try (LocalMigration migration = new LocalMigration(directory.resolve("engines"), false,
             DriverProfile.load("loopback"), EngineThreading.INVOKER,
             (context) ->
@@ -232,6 +232,7 @@ public final class SnapshotMigration
                 allPages[i] = i;
             }
             runRound(migration, events, engineRounds, failure, 0, allPages, allPages.length);
+            counters.append(counters(migration, 0));
             zstdRounds.add(new ZstdRound(
                 ZstdCommand.compress(List.of("-1"), snapshots.get(0), compressed), null, null,
                 ZstdCommand.compress(List.of("-3"), snapshots.get(0), compressed)));
@@ -242,6 +243,7 @@ public final class SnapshotMigration
                 final Path current = snapshots.get(round);
                 final int changedCount = applyChangedPages(previous, current, liveImage, allPages, changedPages);
                 runRound(migration, events, engineRounds, failure, round, allPages, changedCount);
+                counters.append(counters(migration, round));
                 zstdRounds.add(new ZstdRound(null,
                     patchFrom(List.of(), previous, current, compressed, restored),
                     patchFrom(List.of("--single-thread"), previous, current, compressed, restored),
@@ -259,19 +261,22 @@ public final class SnapshotMigration
                     "snapshot (" + (outcome.completed() ? "first difference at byte " + difference :
                     outcome.failure()) + ")");
             }
-            counters = counters(migration);
         }
         return SnapshotMigrationReport.format(series, engineRounds, zstdRounds, System.nanoTime() - seriesStartNs) +
             counters;
     }
 
-    /** What the frame codec found and what went wrong, over the whole series, for the report. */
-    private static String counters(final LocalMigration migration)
+    /**
+     * What the frame codec found and what went wrong, from the start of the series to the end of a round, for the
+     * report: a round's pages resent count in the round, as its wire bytes do.
+     */
+    private static String counters(final LocalMigration migration, final int round)
     {
         final EngineCounters sender = migration.senderEngine().senderCounters();
         final EngineCounters receiver = migration.receiverEngine().receiverCounters();
-        return String.format(Locale.ROOT, "%nCounters over the series: sender %s %d, %s %d, %s %d; receiver %s %d, " +
-            "%s %d, %s %d, %s %d.%n",
+        return String.format(Locale.ROOT, "- to round %d: sender %s %d, %s %d, %s %d, %s %d; receiver %s %d, " +
+            "%s %d, %s %d, %s %d.%n", round,
+            "`FRAMES_SENT`", sender.value(EngineCounter.FRAMES_SENT),
             "`SIMILAR_BASES_SENT`", sender.value(EngineCounter.SIMILAR_BASES_SENT),
             "`DUPLICATE_PAGES_SENT`", sender.value(EngineCounter.DUPLICATE_PAGES_SENT),
             "`PAGES_RESENT`", sender.value(EngineCounter.PAGES_RESENT),
