@@ -29,6 +29,7 @@ public abstract class CodecContext<T extends CodecContext<T>> extends EngineCont
     private int duplicateIndexBytes = CodecConfiguration.duplicateIndexBytes();
     private int similarIndexBytes = CodecConfiguration.similarIndexBytes();
     private int similarWholeLevel = CodecConfiguration.similarWholeLevel();
+    private long roundStartBytes = EngineConfiguration.roundStartBytes();
 
     CodecContext(final String defaultName)
     {
@@ -50,6 +51,7 @@ public abstract class CodecContext<T extends CodecContext<T>> extends EngineCont
         requireRange("similarIndexBytes", similarIndexBytes, 0, Integer.MAX_VALUE);
         requireRange("dictionaryBytes", dictionaryBytes, 0, MAX_DICTIONARY_BYTES);
         requireRange("baselineBudgetBytes", baselineBudgetBytes, 0, Long.MAX_VALUE);
+        requireRange("roundStartBytes", roundStartBytes, 0, Long.MAX_VALUE);
         requireRange("baselineMaxDeltaChain", baselineMaxDeltaChain, 0, Integer.MAX_VALUE);
         requireRange("maxPagesPerFrame", maxPagesPerFrame, 1, MAX_PAGES_PER_FRAME);
         if (dictionaryBytes > 0 && blockPages > 0)
@@ -267,6 +269,23 @@ public abstract class CodecContext<T extends CodecContext<T>> extends EngineCont
     public int similarWholeLevel()
     {
         return similarWholeLevel;
+    }
+
+    /**
+     * @param roundStartBytes bytes per transfer of the versions pages had when a round started, kept for the pages
+     *                        the round has sent again so that similar pages may still name them; 0 keeps none.
+     * @return this.
+     */
+    public T roundStartBytes(final long roundStartBytes)
+    {
+        this.roundStartBytes = roundStartBytes;
+        return self();
+    }
+
+    /** @return bytes per transfer of round-start versions. */
+    public long roundStartBytes()
+    {
+        return roundStartBytes;
     }
 
     /**

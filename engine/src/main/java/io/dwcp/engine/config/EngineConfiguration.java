@@ -58,6 +58,14 @@ public final class EngineConfiguration
     /** Default pages verified per duty cycle. */
     public static final int VERIFY_PAGES_PER_CYCLE_DEFAULT = 4096;
 
+    /** Bytes per transfer, on each side, of the versions pages had when a pre-copy round started, kept for the pages
+     * the round has already written again so that later pages may still be compressed against them; 0 keeps none.
+     * Sender and receiver should have the same: a version one side kept and the other did not is found out by its
+     * CRC32C and costs the pages that used it a second sending. */
+    public static final String ROUND_START_BYTES_PROP_NAME = "dwcp.round.start.bytes";
+    /** Default: 256 MiB, most of what a 641 MiB JVM's round changes (docs/FRAME-CODEC.md). */
+    public static final long ROUND_START_BYTES_DEFAULT = 256L * 1024 * 1024;
+
     /** Whether a receiver verifies pages while their transfer is quiet, so that its end reads only the rest. */
     public static final String VERIFY_AHEAD_PROP_NAME = "dwcp.verify.ahead";
 
@@ -252,6 +260,16 @@ public final class EngineConfiguration
     public static int verifyPagesPerCycle()
     {
         return Integer.getInteger(VERIFY_PAGES_PER_CYCLE_PROP_NAME, VERIFY_PAGES_PER_CYCLE_DEFAULT);
+    }
+
+    /**
+     * Bytes per transfer of round-start versions.
+     *
+     * @return the value of {@link #ROUND_START_BYTES_PROP_NAME} or its default.
+     */
+    public static long roundStartBytes()
+    {
+        return Long.getLong(ROUND_START_BYTES_PROP_NAME, ROUND_START_BYTES_DEFAULT);
     }
 
     /**

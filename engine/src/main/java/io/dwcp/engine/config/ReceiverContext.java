@@ -22,6 +22,7 @@ public final class ReceiverContext extends EngineContext<ReceiverContext>
     private ChronicleQueue eventQueue;
     private int verifyPagesPerCycle = EngineConfiguration.verifyPagesPerCycle();
     private boolean verifyAhead = EngineConfiguration.verifyAhead();
+    private long roundStartBytes = EngineConfiguration.roundStartBytes();
     private long transferTimeoutNs = EngineConfiguration.receiverTransferTimeoutNs();
     private long lingerNs = EngineConfiguration.receiverLingerNs();
     private final ReceiverLimits limits = new ReceiverLimits();
@@ -62,6 +63,10 @@ public final class ReceiverContext extends EngineContext<ReceiverContext>
             throw new IllegalStateException("outputDirectory=" + outputDirectory + " is not a directory");
         }
         checkOwnership(outputDirectory);
+        if (roundStartBytes < 0)
+        {
+            throw new IllegalStateException("roundStartBytes=" + roundStartBytes + " must not be negative");
+        }
         if (verifyPagesPerCycle <= 0)
         {
             throw new IllegalStateException("verifyPagesPerCycle=" + verifyPagesPerCycle + " must be positive");
@@ -183,6 +188,23 @@ public final class ReceiverContext extends EngineContext<ReceiverContext>
     public boolean verifyAhead()
     {
         return verifyAhead;
+    }
+
+    /**
+     * @param roundStartBytes bytes per transfer of the versions pages had when a round started, kept for the pages
+     *                        the round has written again; 0 keeps none.
+     * @return this.
+     */
+    public ReceiverContext roundStartBytes(final long roundStartBytes)
+    {
+        this.roundStartBytes = roundStartBytes;
+        return this;
+    }
+
+    /** @return bytes per transfer of round-start versions. */
+    public long roundStartBytes()
+    {
+        return roundStartBytes;
     }
 
     /**

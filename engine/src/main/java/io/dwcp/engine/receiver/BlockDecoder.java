@@ -5,6 +5,7 @@ import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.engine.memory.MappedImage;
+import io.dwcp.engine.memory.RoundStartPages;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.transport.StripeLayout;
@@ -27,28 +28,31 @@ final class BlockDecoder
      * Decode the frame's block, its dictionary built from this receiver's copies of the delta and similar pages in
      * entry order. A delta page beyond the image or on another stripe gives a zero page to the dictionary, so the
      * order holds; the page itself is rejected. A similar page may be on any stripe, as the receiver's stripes share
-     * its thread; one beyond the image (a zero page stands in), or whose copy here does not have the CRC32C its entry
-     * names (changed since, or never received), is counted, and the pages it spoils fail their own CRC32C: rejecting
-     * the block would lose all its pages.
+     * its thread. Its version is the copy here, or, when that does not have the CRC32C its entry names, the version
+     * the page had when the round started, if its stripe kept one because the round has written the page again. One
+     * beyond the image (a zero page stands in), or found in neither (never received, or not kept), is counted, and
+     * the pages it spoils fail their own CRC32C: rejecting the block would lose all its pages.
      *
-     * @param view        the frame's bytes.
-     * @param block       codec for the transfer's page size, or null when there is none.
-     * @param entries     the frame's entries, read.
-     * @param destination of the transfer.
-     * @param layout      of the transfer's stripes.
-     * @param stripe      the stripe whose frame it is.
-     * @param counters    the receiver's counters.
+     * @param view     the frame's bytes.
+     * @param block    codec for the transfer's page size, or null when there is none.
+     * @param entries  the frame's entries, read.
+     * @param transfer whose frame it is.
+     * @param round    of the frame.
+     * @param stripe   the stripe whose frame it is.
+     * @param counters the receiver's counters.
      * @return the block's result; {@link PageCodec.DecodeResult#OK} for a frame without one.
      */
     static PageCodec.DecodeResult decodeBlock(
         final DirectBuffer view,
         final BlockCodec block,
         final FrameEntries entries,
-        final MappedImage destination,
-        final StripeLayout layout,
+        final InboundTransfer transfer,
+        final int round,
         final int stripe,
         final EngineCounters counters)
     {
+        final MappedImage destination = transfer.destination();
+        final StripeLayout layout = transfer.layout();
         final int blockPages = entries.blockPages();
         if (0 == blockPages)
         {
@@ -75,8 +79,21 @@ final class BlockDecoder
             }
             final long pageNumber = entries.pageNumber(i);
             final boolean isInImage = pageNumber >= 0 && pageNumber < pageCount;
-            if (isSimilar && (!isInImage || entries.crc(i) != PageChecksum.crc32c(
-                destination.segmentOf(pageNumber), destination.offsetOf(pageNumber), pageSize)))
+            if (isSimilar && isInImage && entries.crc(i) != PageChecksum.crc32c(
+                destination.segmentOf(pageNumber), destination.offsetOf(pageNumber), pageSize))
+            {
+                final RoundStartPages kept = transfer.stripe(layout.stripeOf(pageNumber)).roundStart();
+                final int slot = kept.slotOf(round, pageNumber);
+                if (slot >= 0 &&
+                    entries.crc(i) == PageChecksum.crc32c(kept.buffer(slot), kept.offsetOf(slot), pageSize))
+                {
+                    counters.get(EngineCounter.ROUND_START_BASES_USED).increment();
+                    block.addBase(kept.buffer(slot), kept.offsetOf(slot));
+                    continue;
+                }
+                counters.get(EngineCounter.SIMILAR_BASES_MISMATCHED).increment();
+            }
+            else if (isSimilar && !isInImage)
             {
                 counters.get(EngineCounter.SIMILAR_BASES_MISMATCHED).increment();
             }

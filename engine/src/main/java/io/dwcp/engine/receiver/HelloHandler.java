@@ -47,6 +47,7 @@ final class HelloHandler
     private final ErrorHandler errorHandler;
     private final Aeron aeron;
     private final String name;
+    private final long roundStartBytes;
 
     HelloHandler(
         final ReceiverConductor conductor,
@@ -67,6 +68,7 @@ final class HelloHandler
         errorHandler = context.errorHandler();
         aeron = context.aeron();
         name = context.name();
+        roundStartBytes = context.roundStartBytes();
     }
 
     /**
@@ -331,7 +333,8 @@ final class HelloHandler
                 StripeCounters.allocate(aeron, name, EngineCounter.Role.RECEIVER, transferId, stripeCount);
             for (int k = 0; k < stripeCount; k++)
             {
-                transfer.stripe(k, new StripeImage(transfer, k, transfer.layout(), stripeCounters[k]));
+                transfer.stripe(k, new StripeImage(transfer, k, transfer.layout(), stripeCounters[k],
+                    roundStartBytes / stripeCount));
             }
         }
         catch (final RuntimeException ex)

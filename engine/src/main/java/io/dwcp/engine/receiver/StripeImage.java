@@ -6,6 +6,7 @@ import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
 import io.dwcp.engine.memory.FileHoles;
 import io.dwcp.engine.memory.MappedImage;
+import io.dwcp.engine.memory.RoundStartPages;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.status.StripeCounter;
@@ -45,6 +46,7 @@ final class StripeImage implements AutoCloseable
     private final BitSet requestQueued = new BitSet();
     private int sessionId = NO_SESSION;
     private final DestinationRuns runs;
+    private final RoundStartPages roundStart;
     private PageCodec dictionaryCodec;
     private boolean isDictionaryRejectionPending;
     private int outstandingRepairs;
@@ -54,8 +56,9 @@ final class StripeImage implements AutoCloseable
     private boolean isAckPending;
 
     StripeImage(final InboundTransfer transfer, final int index, final StripeLayout layout,
-        final StripeCounters stripeCounters)
+        final StripeCounters stripeCounters, final long roundStartBytes)
     {
+        this.roundStart = new RoundStartPages(transfer.pageSize(), roundStartBytes);
         this.transfer = transfer;
         this.runs = new DestinationRuns(transfer.destination(), transfer::fail);
         this.index = index;
@@ -116,8 +119,9 @@ final class StripeImage implements AutoCloseable
 
         final MappedImage destination = transfer.destination();
         final long pageCount = transfer.pageCount();
+        final int round = frame.round();
         final PageCodec.DecodeResult blockResult =
-            BlockDecoder.decodeBlock(view, block, entries, destination, layout, index, counters);
+            BlockDecoder.decodeBlock(view, block, entries, transfer, round, index, counters);
         if (PageCodec.DecodeResult.OK != blockResult && entries.blockPages() > 0)
         {
             counters.get(EngineCounter.BLOCKS_REJECTED).increment();
@@ -143,6 +147,8 @@ final class StripeImage implements AutoCloseable
 
             final UnsafeBuffer current = destination.segmentOf(pageNumber);
             final int currentOffset = destination.offsetOf(pageNumber);
+            // Before anything of this frame is written: the sender took the same page, in the same order.
+            roundStart.keep(round, pageNumber, current, currentOffset);
             final int crc = entries.crc(i);
             final PageCodec.DecodeResult result;
             DirectBuffer decoded = scratchPage;
@@ -197,6 +203,16 @@ final class StripeImage implements AutoCloseable
             }
         }
         runs.flush(counters, errorHandler);
+    }
+
+    /**
+     * The versions this stripe's pages had when the current round started, for the pages it has written again.
+     *
+     * @return the stripe's round-start versions.
+     */
+    RoundStartPages roundStart()
+    {
+        return roundStart;
     }
 
     /**

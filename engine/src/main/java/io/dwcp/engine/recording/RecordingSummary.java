@@ -39,6 +39,7 @@ public record RecordingSummary(
      * @param duplicateIndexBytes   bytes of the duplicate-page index, 0 for none.
      * @param similarIndexBytes     bytes of the similar-page index, 0 for none.
      * @param similarWholeLevel     lowest zstd level at which pages sent whole looked for similar pages.
+     * @param roundStartBytes       bytes per transfer of round-start versions kept, 0 for none.
      */
     public record Settings(
         int compressionLevel,
@@ -53,7 +54,8 @@ public record RecordingSummary(
         int blockPages,
         int duplicateIndexBytes,
         int similarIndexBytes,
-        int similarWholeLevel)
+        int similarWholeLevel,
+        long roundStartBytes)
     {
     }
 

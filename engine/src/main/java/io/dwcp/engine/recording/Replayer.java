@@ -181,6 +181,7 @@ public final class Replayer
                     .duplicateIndexBytes(settings.duplicateIndexBytes())
                     .similarIndexBytes(settings.similarIndexBytes())
                     .similarWholeLevel(settings.similarWholeLevel())
+                    .roundStartBytes(settings.roundStartBytes())
                     .streamCountPolicy(new StreamCountPolicy(settings.streams(), 1, StripeLayout.MAX_STRIPES,
                         settings.streams()))
                     .recordingDirectory(null)))

@@ -1,5 +1,6 @@
 package io.dwcp.engine.sender;
 
+import io.dwcp.engine.memory.RoundStartPages;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
 import org.agrona.DirectBuffer;
@@ -55,6 +56,7 @@ final class BaselineStore implements AutoCloseable
     private final int[] freeSlots;
     private final BaselineCompressor compressor;
     private final BaselineChunks chunks;
+    private RoundStartPages roundStart;
     private int freeCount;
     private int clockHand;
     private long hits;
@@ -127,6 +129,46 @@ final class BaselineStore implements AutoCloseable
         {
             freeSlots[freeCount++] = slotCount - 1 - i;
         }
+        roundStart = new RoundStartPages(pageSize, 0);
+    }
+
+    /**
+     * Keep, within a budget, the versions pages had when a round started once the round sends them again, as the
+     * receiver does, so that a similar page already sent again in the round may still be named as it was.
+     *
+     * @param budgetBytes most bytes of such versions for this store's stripe; 0 keeps none.
+     */
+    void keepRoundStart(final long budgetBytes)
+    {
+        roundStart = new RoundStartPages(pageSize, budgetBytes);
+    }
+
+    /**
+     * Where the version a page had when this round started is kept, if the round has sent the page again.
+     *
+     * @param pageNumber of the page.
+     * @param round      the current round.
+     * @return the slot, read with {@link #roundStartBuffer} and {@link #roundStartOffset}, or -1.
+     */
+    int roundStartSlot(final long pageNumber, final int round)
+    {
+        return roundStart.slotOf(round, pageNumber);
+    }
+
+    UnsafeBuffer roundStartBuffer(final int slot)
+    {
+        return roundStart.buffer(slot);
+    }
+
+    int roundStartOffset(final int slot)
+    {
+        return roundStart.offsetOf(slot);
+    }
+
+    /** Count a round-start version put in a block's dictionary. */
+    void onRoundStartUsed()
+    {
+        counters.get(EngineCounter.ROUND_START_BASES_SENT).increment();
     }
 
     /**
@@ -252,6 +294,10 @@ final class BaselineStore implements AutoCloseable
             return;
         }
         int slot = slotOfPage[(int)pageNumber];
+        if (round > 0 && roundStart.isEnabled())
+        {
+            keepRoundStart(pageNumber, slot, round);
+        }
         if (isZero)
         {
             if (NO_SLOT != slot)
@@ -299,6 +345,31 @@ final class BaselineStore implements AutoCloseable
         sequenceOfSlot[slot] = sequence;
         usedAtNs[slot] = nowNs;
         roundOfSlot[slot] = round;
+    }
+
+    /**
+     * Before a page's version is replaced in a round: keep the one it had when the round started, the first time the
+     * round sends it (a version stored in this round comes later, and the page is kept by then), or take its place
+     * without one when none is held, as the receiver takes every page it is sent.
+     */
+    private void keepRoundStart(final long pageNumber, final int slot, final int round)
+    {
+        if (NO_SLOT == slot)
+        {
+            roundStart.keep(round, pageNumber, null, 0);
+        }
+        else if (null == compressor)
+        {
+            roundStart.keep(round, pageNumber, segments.buffer(slot), segments.offset(slot));
+        }
+        else if (expand(slot))
+        {
+            roundStart.keep(round, pageNumber, compressor.page(), 0);
+        }
+        else
+        {
+            roundStart.keep(round, pageNumber, null, 0);
+        }
     }
 
     /** Count a page that had a baseline but went whole because its delta was not smaller. */

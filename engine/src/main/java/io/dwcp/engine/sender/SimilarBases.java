@@ -21,6 +21,9 @@ final class SimilarBases
 {
     /** Lowest zstd level at which similar pages join the block's dictionary. */
     static final int MIN_LEVEL = 1;
+    /** Most similar pages a page takes below the level from which pages sent whole take them too; from there, all of
+     * {@link BlockCodec#MAX_SIMILAR_PER_PAGE}. */
+    static final int FAST_LEVEL_SIMILAR_PER_PAGE = 2;
 
     private final int pageSize;
     private final long[] pageNumbers = new long[BlockCodec.MAX_SIMILAR_PER_PAGE];
@@ -42,6 +45,8 @@ final class SimilarBases
      * @param framePages   page numbers of the frame's entries so far.
      * @param frameEncodings encodings of the frame's entries so far.
      * @param frameEntries entries in the frame so far.
+     * @param round        of the frame.
+     * @param maxSimilar   most versions to add, up to {@link BlockCodec#MAX_SIMILAR_PER_PAGE}.
      * @return versions added, read with {@link #pageNumber} and {@link #crc}.
      */
     int add(
@@ -50,11 +55,13 @@ final class SimilarBases
         final long pageNumber,
         final long[] framePages,
         final PageEncoding[] frameEncodings,
-        final int frameEntries)
+        final int frameEntries,
+        final int round,
+        final int maxSimilar)
     {
         count = 0;
         final int candidates = index.find(pageNumber);
-        for (int c = 0; c < candidates && count < BlockCodec.MAX_SIMILAR_PER_PAGE &&
+        for (int c = 0; c < candidates && count < maxSimilar &&
             block.baseCount() < block.maxBases(); c++)
         {
             final long candidate = index.candidatePage(c);
@@ -64,13 +71,28 @@ final class SimilarBases
             }
             final Stripe holder = index.stripe(index.candidateStripe(c));
             final BaselineStore store = holder.baselines();
-            final int slot = store.heldSlot(holder.baselineIndexOf(candidate), holder.ackedSequence());
-            if (slot < 0)
+            final long baselineIndex = holder.baselineIndexOf(candidate);
+            // An anchor from before this round was in the version the page had when the round started: if the
+            // round has sent the page again, that version is the one kept, and the receiver kept it too.
+            final int kept = index.candidateRound(c) < round ? store.roundStartSlot(baselineIndex, round) : -1;
+            final UnsafeBuffer base;
+            final int baseOffset;
+            if (kept >= 0)
             {
-                continue;
+                base = store.roundStartBuffer(kept);
+                baseOffset = store.roundStartOffset(kept);
+                store.onRoundStartUsed();
             }
-            final UnsafeBuffer base = store.baseBuffer(slot);
-            final int baseOffset = store.baseOffset(slot);
+            else
+            {
+                final int slot = store.heldSlot(baselineIndex, holder.ackedSequence());
+                if (slot < 0)
+                {
+                    continue;
+                }
+                base = store.baseBuffer(slot);
+                baseOffset = store.baseOffset(slot);
+            }
             block.addBase(base, baseOffset);
             pageNumbers[count] = candidate;
             crcs[count] = PageChecksum.crc32c(base, baseOffset, pageSize);

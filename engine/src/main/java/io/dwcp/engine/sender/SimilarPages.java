@@ -31,6 +31,9 @@ final class SimilarPages
     private static final int STRIPE_OFFSET = 4;
     private static final int PAGE_OFFSET = 8;
     private static final long EMPTY = -1;
+    /** An entry's page number is below 2^32 (a transfer has fewer pages); the round it was put in is above. */
+    private static final int ROUND_SHIFT = 32;
+    private static final long PAGE_MASK = 0xFFFF_FFFFL;
     private static final long ANCHOR_MULTIPLIER = 0x9E3779B97F4A7C15L;
     private static final int ANCHOR_SHIFT = 58;
     private static final int KEY_WORDS = 4;
@@ -41,6 +44,7 @@ final class SimilarPages
     private final long[] candidatePages = new long[MAX_ANCHORS];
     private final int[] candidateStripes = new int[MAX_ANCHORS];
     private final int[] candidateVotes = new int[MAX_ANCHORS];
+    private final int[] candidateRounds = new int[MAX_ANCHORS];
     private int anchorCount;
     private int candidateCount;
     private final int wholeLevel;
@@ -159,12 +163,13 @@ final class SimilarPages
         {
             final long key = anchorKeys[a];
             final int at = slot(key);
-            final long page = table.getLong(at + PAGE_OFFSET);
-            if (EMPTY == page || page == pageNumber || table.getInt(at + KEY_OFFSET) != (int)key)
+            final long entry = table.getLong(at + PAGE_OFFSET);
+            final long page = entry & PAGE_MASK;
+            if (EMPTY == entry || page == pageNumber || table.getInt(at + KEY_OFFSET) != (int)key)
             {
                 continue;
             }
-            vote(page, table.getInt(at + STRIPE_OFFSET));
+            vote(page, table.getInt(at + STRIPE_OFFSET), (int)(entry >>> ROUND_SHIFT));
         }
         // Insertion sort of at most 16 by votes, the earlier first among equals.
         for (int i = 1; i < candidateCount; i++)
@@ -172,17 +177,20 @@ final class SimilarPages
             final long page = candidatePages[i];
             final int stripe = candidateStripes[i];
             final int votes = candidateVotes[i];
+            final int round = candidateRounds[i];
             int j = i - 1;
             while (j >= 0 && candidateVotes[j] < votes)
             {
                 candidatePages[j + 1] = candidatePages[j];
                 candidateStripes[j + 1] = candidateStripes[j];
                 candidateVotes[j + 1] = candidateVotes[j];
+                candidateRounds[j + 1] = candidateRounds[j];
                 j--;
             }
             candidatePages[j + 1] = page;
             candidateStripes[j + 1] = stripe;
             candidateVotes[j + 1] = votes;
+            candidateRounds[j + 1] = round;
         }
         return candidateCount;
     }
@@ -203,6 +211,18 @@ final class SimilarPages
     }
 
     /**
+     * The earliest round in which one of the anchors that voted for a candidate was put: before the current round,
+     * the anchor was in the version the page had when the round started.
+     *
+     * @param i candidate.
+     * @return the round.
+     */
+    int candidateRound(final int i)
+    {
+        return candidateRounds[i];
+    }
+
+    /**
      * Point the anchors taken last at a page as sent.
      *
      * @param stripe     whose frame carries it.
@@ -210,29 +230,44 @@ final class SimilarPages
      */
     void put(final int stripe, final long pageNumber)
     {
+        put(stripe, pageNumber, 0);
+    }
+
+    /**
+     * Point the anchors taken last at a page as sent in a round.
+     *
+     * @param stripe     whose frame carries it.
+     * @param pageNumber of the page.
+     * @param round      of the frame.
+     */
+    void put(final int stripe, final long pageNumber, final int round)
+    {
+        final long entry = pageNumber | (long)round << ROUND_SHIFT;
         for (int a = 0; a < anchorCount; a++)
         {
             final long key = anchorKeys[a];
             final int at = slot(key);
             table.putInt(at + KEY_OFFSET, (int)key);
             table.putInt(at + STRIPE_OFFSET, stripe);
-            table.putLong(at + PAGE_OFFSET, pageNumber);
+            table.putLong(at + PAGE_OFFSET, entry);
         }
     }
 
-    private void vote(final long page, final int stripe)
+    private void vote(final long page, final int stripe, final int round)
     {
         for (int c = 0; c < candidateCount; c++)
         {
             if (candidatePages[c] == page)
             {
                 candidateVotes[c]++;
+                candidateRounds[c] = Math.min(candidateRounds[c], round);
                 return;
             }
         }
         candidatePages[candidateCount] = page;
         candidateStripes[candidateCount] = stripe;
         candidateVotes[candidateCount] = 1;
+        candidateRounds[candidateCount] = round;
         candidateCount++;
     }
 

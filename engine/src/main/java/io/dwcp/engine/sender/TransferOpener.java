@@ -217,6 +217,10 @@ final class TransferOpener implements AutoCloseable
                     context.baselineMaxDeltaChain(), counters,
                     context.baselineCompressed() && isHde ? new BaselineCompressor(pageSize) : null);
                 opened.add(baselines);
+                if (SimilarPages.isWanted(context))
+                {
+                    baselines.keepRoundStart(context.roundStartBytes() / stripeCount);
+                }
                 publications[k] = new AsyncPublication(aeron, channel, context.dataStreamId());
                 opened.add(publications[k]);
                 stripes[k] = new Stripe(slot, k, transferId, layout, source, codec, baselines, stripeCounters[k],

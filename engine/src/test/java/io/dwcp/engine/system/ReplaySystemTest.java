@@ -53,6 +53,7 @@ class ReplaySystemTest
     private static final long TRANSFER = 7;
     private static final int SIMILAR_INDEX_BYTES = 8 * 1024 * 1024;
     private static final int SIMILAR_WHOLE_LEVEL = 5;
+    private static final long ROUND_START_BYTES = 3L * 1024 * 1024;
 
     @TempDir
     Path directory;
@@ -73,7 +74,7 @@ class ReplaySystemTest
         final EventRecorder.Completed completed;
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("original"),
             (context) -> context.recordingDirectory(recording).similarIndexBytes(SIMILAR_INDEX_BYTES)
-                .similarWholeLevel(SIMILAR_WHOLE_LEVEL));
+                .similarWholeLevel(SIMILAR_WHOLE_LEVEL).roundStartBytes(ROUND_START_BYTES));
             MappedImage guest = MappedImage.openReadWrite(image, PAGE_SIZE, IMAGE_SIZE))
         {
             final EventRecorder events = harness.events();
@@ -118,6 +119,7 @@ class ReplaySystemTest
         // The settings that shape the wire bytes are the recording's, not the replaying engine's defaults.
         assertEquals(SIMILAR_INDEX_BYTES, summary.settings().similarIndexBytes());
         assertEquals(SIMILAR_WHOLE_LEVEL, summary.settings().similarWholeLevel());
+        assertEquals(ROUND_START_BYTES, summary.settings().roundStartBytes());
         assertEquals(1, summary.transfers().size());
         final RecordingSummary.Transfer recorded = summary.transfers().get(0);
         assertEquals(TRANSFER, recorded.transferId());

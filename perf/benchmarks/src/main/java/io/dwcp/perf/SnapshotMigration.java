@@ -274,12 +274,14 @@ public final class SnapshotMigration
     {
         final EngineCounters sender = migration.senderEngine().senderCounters();
         final EngineCounters receiver = migration.receiverEngine().receiverCounters();
-        return String.format(Locale.ROOT, "- to round %d: sender %s %d, %s %d, %s %d, %s %d; receiver %s %d, " +
-            "%s %d, %s %d, %s %d.%n", round,
+        return String.format(Locale.ROOT, "- to round %d: sender %s %d, %s %d, %s %d, %s %d, %s %d; receiver " +
+            "%s %d, %s %d, %s %d, %s %d, %s %d.%n", round,
             "`FRAMES_SENT`", sender.value(EngineCounter.FRAMES_SENT),
             "`SIMILAR_BASES_SENT`", sender.value(EngineCounter.SIMILAR_BASES_SENT),
+            "`ROUND_START_BASES_SENT`", sender.value(EngineCounter.ROUND_START_BASES_SENT),
             "`DUPLICATE_PAGES_SENT`", sender.value(EngineCounter.DUPLICATE_PAGES_SENT),
             "`PAGES_RESENT`", sender.value(EngineCounter.PAGES_RESENT),
+            "`ROUND_START_BASES_USED`", receiver.value(EngineCounter.ROUND_START_BASES_USED),
             "`SIMILAR_BASES_MISMATCHED`", receiver.value(EngineCounter.SIMILAR_BASES_MISMATCHED),
             "`BLOCKS_REJECTED`", receiver.value(EngineCounter.BLOCKS_REJECTED),
             "`PAGES_REJECTED_REFERENCE`", receiver.value(EngineCounter.PAGES_REJECTED_REFERENCE),
