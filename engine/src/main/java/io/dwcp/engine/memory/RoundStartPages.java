@@ -18,13 +18,15 @@ import java.nio.ByteBuffer;
  * version it holds, or a place taken without one when it holds none, the receiver with what its destination held
  * just before the page was applied. A version either side lacks is found out by its CRC32C.
  * <p>
- * Round 0 keeps nothing. A new round forgets the last. The pages are kept in direct buffers of 16 MiB made as they
+ * Round 0 keeps nothing. A new round forgets the last. The pages are kept in direct buffers of 1 MiB made as they
  * fill, and kept for the next round; the index is sized once for the budget. Not thread safe.
  */
 public final class RoundStartPages
 {
-    /** Pages of one buffer: 16 MiB of 4 KiB pages. */
-    private static final int PAGES_PER_BUFFER_SHIFT = 12;
+    /** Pages of one buffer: 1 MiB of 4 KiB pages, made when the first of them is kept, so a small round makes little
+     * (16 MiB buffers for every stripe on both sides cost a live QEMU migration's small round 1 enough to lengthen it
+     * and the downtime after it). */
+    private static final int PAGES_PER_BUFFER_SHIFT = 8;
     private static final int PAGES_PER_BUFFER = 1 << PAGES_PER_BUFFER_SHIFT;
     private static final long NONE = -1;
 

@@ -299,8 +299,6 @@ final class PageFrameWriter
         // also compresses the changed bytes, but at a tenth of the speed (real memory: docs/FRAME-CODEC.md).
         final int smallLimit = pageSize >> 4;
         final int maxSimilar = null == similarPages ? 0 : BlockCodec.MAX_SIMILAR_PER_PAGE;
-        final int similarPerPage = null == similarPages || codec.compressionLevel() < similarPages.wholeLevel() ?
-            SimilarBases.FAST_LEVEL_SIMILAR_PER_PAGE : BlockCodec.MAX_SIMILAR_PER_PAGE;
         // Similar pages make the block's dictionary up to three times its pages, which zstd hashes for every block.
         // They are looked for for pages with a version held, whose dictionary is already loaded, where they pay
         // (a JVM's rounds 1-3: 1.92 to 1.46 of patch-from); for pages sent whole only from a higher level, which
@@ -360,7 +358,7 @@ final class PageFrameWriter
                     encoding = PageEncoding.BLOCK_DELTA;
                     length = 0;
                     block.commitDeltaPage(base, baseOffset);
-                    similarCount = hasAnchors && isSimilarWanted ? addSimilar(pageNumber, similarPerPage) : 0;
+                    similarCount = hasAnchors && isSimilarWanted ? addSimilar(pageNumber) : 0;
                 }
             }
             else
@@ -378,8 +376,7 @@ final class PageFrameWriter
                     encoding = PageEncoding.BLOCK;
                     block.commitPage();
                     // A repair takes none: it must not depend again on a copy the receiver may not hold as sent.
-                    similarCount = hasAnchors && isWholeSimilarWanted && !isRepair ?
-                        addSimilar(pageNumber, similarPerPage) : 0;
+                    similarCount = hasAnchors && isWholeSimilarWanted && !isRepair ? addSimilar(pageNumber) : 0;
                 }
             }
             stagingLimit += length;
@@ -402,10 +399,10 @@ final class PageFrameWriter
     }
 
     /** The versions of the pages most like this one that the receiver holds, into the block's dictionary. */
-    private int addSimilar(final long pageNumber, final int perPage)
+    private int addSimilar(final long pageNumber)
     {
         return similarBases.add(
-            similarPages, block, pageNumber, frame.pageNumbers(), frame.encodings(), entryCount, round, perPage);
+            similarPages, block, pageNumber, frame.pageNumbers(), frame.encodings(), entryCount, round);
     }
 
     private int finishBlock(final Stripe transfer)

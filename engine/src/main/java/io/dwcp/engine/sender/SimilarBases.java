@@ -21,9 +21,6 @@ final class SimilarBases
 {
     /** Lowest zstd level at which similar pages join the block's dictionary. */
     static final int MIN_LEVEL = 1;
-    /** Most similar pages a page takes below the level from which pages sent whole take them too; from there, all of
-     * {@link BlockCodec#MAX_SIMILAR_PER_PAGE}. */
-    static final int FAST_LEVEL_SIMILAR_PER_PAGE = 2;
 
     private final int pageSize;
     private final long[] pageNumbers = new long[BlockCodec.MAX_SIMILAR_PER_PAGE];
@@ -46,7 +43,6 @@ final class SimilarBases
      * @param frameEncodings encodings of the frame's entries so far.
      * @param frameEntries entries in the frame so far.
      * @param round        of the frame.
-     * @param maxSimilar   most versions to add, up to {@link BlockCodec#MAX_SIMILAR_PER_PAGE}.
      * @return versions added, read with {@link #pageNumber} and {@link #crc}.
      */
     int add(
@@ -56,12 +52,11 @@ final class SimilarBases
         final long[] framePages,
         final PageEncoding[] frameEncodings,
         final int frameEntries,
-        final int round,
-        final int maxSimilar)
+        final int round)
     {
         count = 0;
         final int candidates = index.find(pageNumber);
-        for (int c = 0; c < candidates && count < maxSimilar &&
+        for (int c = 0; c < candidates && count < BlockCodec.MAX_SIMILAR_PER_PAGE &&
             block.baseCount() < block.maxBases(); c++)
         {
             final long candidate = index.candidatePage(c);
