@@ -34,6 +34,7 @@ public final class RoundStartPages
     private final int capacity;
     private final UnsafeBuffer[] buffers;
     private final Long2LongHashMap slotOfPage;
+    private final long[] pageOfSlot;
     private int round;
     private int count;
 
@@ -49,6 +50,7 @@ public final class RoundStartPages
         capacity = (int)Math.min(budgetBytes / pageSize, 1 << 24);
         buffers = new UnsafeBuffer[(capacity + PAGES_PER_BUFFER - 1) >> PAGES_PER_BUFFER_SHIFT];
         slotOfPage = new Long2LongHashMap(Math.max(8, capacity * 2), 0.65f, NONE);
+        pageOfSlot = new long[capacity];
     }
 
     /**
@@ -79,7 +81,12 @@ public final class RoundStartPages
         }
         if (round != this.round)
         {
-            slotOfPage.clear();
+            // Page by page, not the whole index: an agent may send a round of a page or two thousands of times a
+            // second, and clearing an index sized for the budget each time cost more than the pages.
+            for (int i = 0; i < count; i++)
+            {
+                slotOfPage.remove(pageOfSlot[i]);
+            }
             count = 0;
             this.round = round;
         }
@@ -88,6 +95,7 @@ public final class RoundStartPages
             return;
         }
         final int slot = count++;
+        pageOfSlot[slot] = pageNumber;
         if (null == version)
         {
             slotOfPage.put(pageNumber, NONE - 1 - slot);
