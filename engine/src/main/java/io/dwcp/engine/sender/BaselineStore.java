@@ -64,27 +64,6 @@ final class BaselineStore implements AutoCloseable
     private long overflows;
 
     /**
-     * Create a store for one transfer.
-     *
-     * @param pageSize          bytes per page.
-     * @param pageCount         pages in the image.
-     * @param budgetBytes       most bytes of page copies to keep; below one page disables deltas.
-     * @param refreshIntervalNs age after which a baseline is refreshed with a full page.
-     * @param maxDeltaChain     most deltas in a row against successive baselines before a full page.
-     * @param counters          for hits, misses, evictions, overflows and refreshes.
-     */
-    BaselineStore(
-        final int pageSize,
-        final long pageCount,
-        final long budgetBytes,
-        final long refreshIntervalNs,
-        final int maxDeltaChain,
-        final EngineCounters counters)
-    {
-        this(pageSize, pageCount, budgetBytes, refreshIntervalNs, maxDeltaChain, counters, null);
-    }
-
-    /**
      * Create a store for one transfer, keeping its baselines compressed if given a compressor.
      *
      * @param pageSize          bytes per page.
@@ -144,25 +123,13 @@ final class BaselineStore implements AutoCloseable
     }
 
     /**
-     * Where the version a page had when this round started is kept, if the round has sent the page again.
+     * The versions pages had when this round started, for the pages the round has sent again.
      *
-     * @param pageNumber of the page.
-     * @param round      the current round.
-     * @return the slot, read with {@link #roundStartBuffer} and {@link #roundStartOffset}, or -1.
+     * @return the stripe's kept versions; none are kept unless {@link #keepRoundStart} was called.
      */
-    int roundStartSlot(final long pageNumber, final int round)
+    RoundStartPages roundStart()
     {
-        return roundStart.slotOf(round, pageNumber);
-    }
-
-    UnsafeBuffer roundStartBuffer(final int slot)
-    {
-        return roundStart.buffer(slot);
-    }
-
-    int roundStartOffset(final int slot)
-    {
-        return roundStart.offsetOf(slot);
+        return roundStart;
     }
 
     /** Count a round-start version put in a block's dictionary. */

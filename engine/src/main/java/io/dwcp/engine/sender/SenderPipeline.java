@@ -84,7 +84,7 @@ public final class SenderPipeline implements AutoCloseable
             final BaselineStore baselines = new BaselineStore(pageSize, layout.pagesBelow(k, pageCount),
                 CodecConfiguration.baselineBudgetBytes() / stripeCount,
                 CodecConfiguration.baselineRefreshIntervalNs(), CodecConfiguration.BASELINE_MAX_DELTA_CHAIN_DEFAULT,
-                counters);
+                counters, null);
             final StripeCounters stripeCounters =
                 new StripeCounters(aeron, "pipeline", EngineCounter.Role.SENDER, 1, k);
             resources.add(stripeCounters);

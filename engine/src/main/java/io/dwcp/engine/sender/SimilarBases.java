@@ -3,6 +3,7 @@ package io.dwcp.engine.sender;
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.engine.memory.RoundStartPages;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -69,13 +70,14 @@ final class SimilarBases
             final long baselineIndex = holder.baselineIndexOf(candidate);
             // An anchor from before this round was in the version the page had when the round started: if the
             // round has sent the page again, that version is the one kept, and the receiver kept it too.
-            final int kept = index.candidateRound(c) < round ? store.roundStartSlot(baselineIndex, round) : -1;
+            final RoundStartPages roundStart = store.roundStart();
+            final int kept = index.candidateRound(c) < round ? roundStart.slotOf(round, baselineIndex) : -1;
             final UnsafeBuffer base;
             final int baseOffset;
             if (kept >= 0)
             {
-                base = store.roundStartBuffer(kept);
-                baseOffset = store.roundStartOffset(kept);
+                base = roundStart.buffer(kept);
+                baseOffset = roundStart.offsetOf(kept);
                 store.onRoundStartUsed();
             }
             else

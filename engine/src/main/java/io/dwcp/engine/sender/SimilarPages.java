@@ -223,17 +223,6 @@ final class SimilarPages
     }
 
     /**
-     * Point the anchors taken last at a page as sent.
-     *
-     * @param stripe     whose frame carries it.
-     * @param pageNumber of the page.
-     */
-    void put(final int stripe, final long pageNumber)
-    {
-        put(stripe, pageNumber, 0);
-    }
-
-    /**
      * Point the anchors taken last at a page as sent in a round.
      *
      * @param stripe     whose frame carries it.

@@ -28,7 +28,7 @@ class BaselineStoreTest
 
     private BaselineStore store(final int slots, final int maxChain)
     {
-        return new BaselineStore(PAGE_SIZE, 1000, (long)slots * PAGE_SIZE, REFRESH_NS, maxChain, counters);
+        return new BaselineStore(PAGE_SIZE, 1000, (long)slots * PAGE_SIZE, REFRESH_NS, maxChain, counters, null);
     }
 
     private void put(final BaselineStore store, final long pageNumber, final long sequence, final int round)
@@ -111,7 +111,7 @@ class BaselineStoreTest
     @Test
     void aBudgetBelowOnePageDisablesDeltas()
     {
-        final BaselineStore store = new BaselineStore(PAGE_SIZE, 1000, PAGE_SIZE - 1, REFRESH_NS, 16, counters);
+        final BaselineStore store = new BaselineStore(PAGE_SIZE, 1000, PAGE_SIZE - 1, REFRESH_NS, 16, counters, null);
         put(store, 1, 1, 0);
         assertEquals(-1, store.baseFor(1, 1, 1, 0));
         assertEquals(0, store.slotCount());

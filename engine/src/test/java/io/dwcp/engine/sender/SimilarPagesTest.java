@@ -29,7 +29,7 @@ class SimilarPagesTest
     {
         final UnsafeBuffer original = randomPage(1);
         assertTrue(index.anchors(original, 0, PAGE_SIZE) > 0, "a random page has anchors");
-        index.put(3, 7);
+        index.put(3, 7, 0);
 
         // The same data 24 bytes further on, behind new bytes, as a collector copies an object to a new page.
         final UnsafeBuffer moved = randomPage(2);
@@ -47,7 +47,7 @@ class SimilarPagesTest
     {
         final UnsafeBuffer original = randomPage(3);
         index.anchors(original, 0, PAGE_SIZE);
-        index.put(0, 5);
+        index.put(0, 5, 0);
         index.anchors(original, 0, PAGE_SIZE);
         assertEquals(0, index.find(5));
 
@@ -61,9 +61,9 @@ class SimilarPagesTest
         final UnsafeBuffer first = randomPage(5);
         final UnsafeBuffer second = randomPage(6);
         index.anchors(first, 0, PAGE_SIZE);
-        index.put(1, 10);
+        index.put(1, 10, 0);
         index.anchors(second, 0, PAGE_SIZE);
-        index.put(2, 20);
+        index.put(2, 20, 0);
 
         // A quarter of the first page and three quarters of the second.
         final UnsafeBuffer mixed = randomPage(7);

@@ -82,7 +82,7 @@ public class SimilarPagesBenchmark
         if (index.anchors(mapped, offset, PAGE_SIZE) > 0)
         {
             found = index.find(page);
-            index.put(0, page);
+            index.put(0, page, 0);
         }
         return found;
     }
