@@ -47,6 +47,14 @@ public final class BlockCodec implements AutoCloseable
      * and a live QEMU migration at 1 Gbit/s, whose link-aware level reaches 3, took 2.2 s instead of 1.7 s.
      */
     public static final int MAX_SIMILAR_PER_PAGE = 2;
+    /**
+     * A similar page's version joins a dictionary in pieces of an eighth of a page, those around the data found in
+     * it: on a JVM's round 1, pieces from every page an anchor led to took 15% less than the two whole pages with
+     * the most anchors, in a smaller dictionary (docs/FRAME-CODEC.md).
+     */
+    public static final int PIECES_PER_PAGE = 8;
+    /** Most similar pages a block takes pieces of, per page of the block. */
+    public static final int MAX_PIECED_PER_PAGE = 4;
 
     private final int pageSize;
     private final int maxPages;
@@ -60,8 +68,10 @@ public final class BlockCodec implements AutoCloseable
     private final UnsafeBuffer dictionaryView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer bases;
     private final int maxBases;
+    private final int pieceSize;
     private int pageCount;
     private int baseCount;
+    private int basesLength;
     private int level = Integer.MIN_VALUE;
     private int dictionaryHashLog;
     private int dictionaryWindowLog;
@@ -85,7 +95,9 @@ public final class BlockCodec implements AutoCloseable
         pagesBuffer = ByteBuffer.allocateDirect(Math.multiplyExact(maxPages, pageSize));
         pages = new UnsafeBuffer(pagesBuffer);
         maxBases = Math.multiplyExact(maxPages, 1 + MAX_SIMILAR_PER_PAGE);
-        dictionaries = new byte[32 - Integer.numberOfLeadingZeros(Integer.highestOneBit(maxBases) << 1)][];
+        pieceSize = pageSize / PIECES_PER_PAGE;
+        dictionaries = new byte[32 - Integer.numberOfLeadingZeros(
+            Integer.highestOneBit(maxBases * PIECES_PER_PAGE) << 1)][];
         bases = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.multiplyExact(maxBases, pageSize)));
         for (final ZstdCompressCtx ctx : new ZstdCompressCtx[]{compressCtx, dictionaryCompressCtx})
         {
@@ -140,6 +152,7 @@ public final class BlockCodec implements AutoCloseable
     {
         pageCount = 0;
         baseCount = 0;
+        basesLength = 0;
     }
 
     /**
@@ -183,13 +196,66 @@ public final class BlockCodec implements AutoCloseable
     }
 
     /**
-     * Versions given so far for the dictionary.
+     * Versions given so far for the dictionary, whole or in pieces.
      *
      * @return versions added since {@link #begin()}.
      */
     public int baseCount()
     {
         return baseCount;
+    }
+
+    /**
+     * Most bytes a dictionary may hold for a block of a number of pages: as many as their own versions and
+     * {@link #MAX_SIMILAR_PER_PAGE} whole versions of other pages each.
+     *
+     * @param pages in the block.
+     * @return the bound.
+     */
+    public int maxDictionaryLength(final int pages)
+    {
+        return pages * (1 + MAX_SIMILAR_PER_PAGE) * pageSize;
+    }
+
+    /**
+     * Bytes the dictionary may still take: {@code maxBases()} pages in all.
+     *
+     * @return room left.
+     */
+    public int dictionaryRoom()
+    {
+        return maxBases * pageSize - basesLength;
+    }
+
+    /**
+     * The dictionary's versions so far, one after another from offset 0, to checksum what was added.
+     *
+     * @return the buffer holding them.
+     */
+    public UnsafeBuffer dictionary()
+    {
+        return bases;
+    }
+
+    /**
+     * Bytes of the dictionary so far.
+     *
+     * @return bytes added since {@link #begin()}.
+     */
+    public int dictionaryLength()
+    {
+        return basesLength;
+    }
+
+    /**
+     * Bytes of a page's pieces.
+     *
+     * @param mask which of its {@link #PIECES_PER_PAGE} pieces, bit i for the piece at i eighths of the page.
+     * @return their length.
+     */
+    public int piecesLength(final int mask)
+    {
+        return Integer.bitCount(mask & 0xFF) * pieceSize;
     }
 
     /**
@@ -261,11 +327,52 @@ public final class BlockCodec implements AutoCloseable
      */
     public void addBase(final DirectBuffer base, final int baseOffset)
     {
-        if (baseCount >= maxBases)
+        if (dictionaryRoom() < pageSize)
         {
-            throw new IllegalStateException("a block's dictionary holds at most " + maxBases + " versions");
+            throw new IllegalStateException("a block's dictionary holds at most " + maxBases + " pages");
         }
-        bases.putBytes(baseCount++ * pageSize, base, baseOffset, pageSize);
+        bases.putBytes(basesLength, base, baseOffset, pageSize);
+        basesLength += pageSize;
+        baseCount++;
+    }
+
+    /**
+     * Give some pieces of a similar page's version, in entry order, lowest piece first. They are copied; beyond
+     * {@link #dictionaryRoom()} it is an error.
+     *
+     * @param base       buffer holding the version.
+     * @param baseOffset of that version.
+     * @param mask       which pieces, bit i for the piece at i eighths of the page; not 0.
+     */
+    public void addPieces(final DirectBuffer base, final int baseOffset, final int mask)
+    {
+        if ((mask & 0xFF) == 0 || mask != (mask & 0xFF) || dictionaryRoom() < piecesLength(mask))
+        {
+            throw new IllegalStateException("pieces " + mask + " do not fit in the dictionary's " + dictionaryRoom());
+        }
+        for (int i = 0; i < PIECES_PER_PAGE; i++)
+        {
+            if (0 != (mask & (1 << i)))
+            {
+                bases.putBytes(basesLength, base, baseOffset + i * pieceSize, pieceSize);
+                basesLength += pieceSize;
+            }
+        }
+        baseCount++;
+    }
+
+    /**
+     * Take back the bytes of the dictionary from a length on, to give other versions in their place.
+     *
+     * @param length of the dictionary to keep, at most {@link #dictionaryLength()}.
+     */
+    public void truncateDictionary(final int length)
+    {
+        if (length < 0 || length > basesLength)
+        {
+            throw new IllegalArgumentException("length " + length + " outside [0, " + basesLength + "]");
+        }
+        basesLength = length;
     }
 
     /**
@@ -283,12 +390,12 @@ public final class BlockCodec implements AutoCloseable
             return 0;
         }
         final ZstdCompressCtx ctx;
-        if (baseCount > 0)
+        if (basesLength > 0)
         {
             // The window covers the whole dictionary and the pages: level 1's 512 KiB would lose the first versions
             // of a dictionary that also holds similar pages, as matches may reach only a window back.
             final int windowLog = Math.max(MIN_DICTIONARY_HASH_LOG,
-                32 - Integer.numberOfLeadingZeros(DICTIONARY_PREFIX + (baseCount + pageCount) * pageSize - 1));
+                32 - Integer.numberOfLeadingZeros(DICTIONARY_PREFIX + basesLength + pageCount * pageSize - 1));
             if (windowLog > dictionaryWindowLog)
             {
                 dictionaryWindowLog = windowLog;
@@ -299,7 +406,7 @@ public final class BlockCodec implements AutoCloseable
                 // Sized to the dictionary and the pages together: a table larger than they need costs its reset on
                 // every block, which dominates a block of one page.
                 final int hashLog = Math.max(MIN_DICTIONARY_HASH_LOG, Math.min(DICTIONARY_HASH_LOG,
-                    32 - Integer.numberOfLeadingZeros((baseCount + pageCount) * pageSize - 1) - 2));
+                    32 - Integer.numberOfLeadingZeros(basesLength + pageCount * pageSize - 1) - 2));
                 if (hashLog != dictionaryHashLog)
                 {
                     dictionaryHashLog = hashLog;
@@ -336,13 +443,13 @@ public final class BlockCodec implements AutoCloseable
     {
         pageCount = 0;
         if (expectedPages <= 0 || expectedPages > maxPages ||
-            baseCount > expectedPages * (1 + MAX_SIMILAR_PER_PAGE) || payloadLength <= 0 ||
+            basesLength > maxDictionaryLength(expectedPages) || payloadLength <= 0 ||
             payloadLength > maxCompressedLength(pageSize, expectedPages))
         {
             return PageCodec.DecodeResult.BAD_LENGTH;
         }
         final ZstdDecompressCtx ctx;
-        if (baseCount > 0)
+        if (basesLength > 0)
         {
             try
             {
@@ -393,19 +500,20 @@ public final class BlockCodec implements AutoCloseable
 
     private byte[] fillDictionary()
     {
-        final int highest = Integer.highestOneBit(baseCount);
-        final int slots = highest == baseCount ? baseCount : highest << 1;
+        final int pieces = basesLength / pieceSize;
+        final int highest = Integer.highestOneBit(pieces);
+        final int slots = highest == pieces ? pieces : highest << 1;
         final int which = Integer.numberOfTrailingZeros(slots);
         byte[] dictionary = dictionaries[which];
         if (null == dictionary)
         {
-            dictionary = new byte[DICTIONARY_PREFIX + slots * pageSize];
+            dictionary = new byte[DICTIONARY_PREFIX + slots * pieceSize];
             dictionaries[which] = dictionary;
         }
         dictionaryView.wrap(dictionary);
-        final int start = DICTIONARY_PREFIX + (slots - baseCount) * pageSize;
+        final int start = DICTIONARY_PREFIX + slots * pieceSize - basesLength;
         dictionaryView.setMemory(0, start, (byte)0);
-        dictionaryView.putBytes(start, bases, 0, baseCount * pageSize);
+        dictionaryView.putBytes(start, bases, 0, basesLength);
         return dictionary;
     }
 

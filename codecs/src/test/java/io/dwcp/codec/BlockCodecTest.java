@@ -206,6 +206,64 @@ class BlockCodecTest
     }
 
     @Test
+    void piecesOfSimilarPagesInTheDictionaryShrinkPagesWhoseDataMovedAndAStalePieceIsReplaced()
+    {
+        fill(8);
+        // Each page of the block holds the first half of another page, moved by 40 bytes, behind random bytes:
+        // the pieces of those pages that line up with it are their first half and the piece after it.
+        final UnsafeBuffer moved = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGES * PAGE_SIZE));
+        final byte[] fresh = new byte[PAGES * PAGE_SIZE];
+        new Random(8).nextBytes(fresh);
+        moved.putBytes(0, fresh);
+        for (int p = 0; p < PAGES; p++)
+        {
+            moved.putBytes(p * PAGE_SIZE + 40, previous, p * PAGE_SIZE, PAGE_SIZE / 2);
+        }
+        final int pieces = 0b0001_1111;
+        sender.begin();
+        for (int p = 0; p < PAGES; p++)
+        {
+            sender.addPage(moved, p * PAGE_SIZE);
+        }
+        final int alone = sender.compress(block, 0, block.capacity());
+        sender.begin();
+        for (int p = 0; p < PAGES; p++)
+        {
+            sender.addPage(moved, p * PAGE_SIZE);
+            sender.addPieces(previous, p * PAGE_SIZE, pieces);
+        }
+        assertEquals(PAGES * 5 * PAGE_SIZE / BlockCodec.PIECES_PER_PAGE, sender.dictionaryLength());
+        final int length = sender.compress(block, 0, block.capacity());
+        assertTrue(length < alone * 3 / 5, "with the pieces " + length + " bytes, alone " + alone);
+
+        // The receiver's copy of page 3 differs in a piece it takes: it puts another version in its place.
+        final UnsafeBuffer stale = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
+        stale.putBytes(0, previous, 3 * PAGE_SIZE, PAGE_SIZE);
+        stale.putLong(100, 0x1234_5678_9ABCL);
+        receiver.begin();
+        for (int p = 0; p < PAGES; p++)
+        {
+            final int start = receiver.dictionaryLength();
+            receiver.addPieces(3 == p ? stale : previous, 3 == p ? 0 : p * PAGE_SIZE, pieces);
+            if (3 == p)
+            {
+                receiver.truncateDictionary(start);
+                receiver.addPieces(previous, p * PAGE_SIZE, pieces);
+            }
+        }
+        assertEquals(PageCodec.DecodeResult.OK, receiver.decompress(block, 0, length, PAGES));
+        for (int p = 0; p < PAGES; p++)
+        {
+            assertEquals(PageChecksum.crc32c(moved, p * PAGE_SIZE, PAGE_SIZE),
+                PageChecksum.crc32c(receiver.pages(), receiver.pageOffset(p), PAGE_SIZE), "page " + p);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            () -> receiver.addPieces(previous, 0, 0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            () -> receiver.addPieces(previous, 0, 0x100));
+    }
+
+    @Test
     void aDictionaryHoldsAtMostItsVersionsAndADecoderRefusesMoreThanItsPagesCanHave()
     {
         fill(6);

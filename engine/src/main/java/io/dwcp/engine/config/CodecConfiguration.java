@@ -68,8 +68,9 @@ public final class CodecConfiguration
     /** Bytes of the sender's off-heap index of page anchors, by which a page whose data came from another page
      * the receiver holds gets that page's version into its block's dictionary; 0 finds no similar pages. */
     public static final String SIMILAR_INDEX_BYTES_PROP_NAME = "dwcp.similar.index.bytes";
-    /** Default index size: 16 MiB, a million anchors, eight for each page of a 512 MiB image. */
-    public static final int SIMILAR_INDEX_BYTES_DEFAULT = 16 * 1024 * 1024;
+    /** Default index size: 64 MiB, four million anchors, about all a 640 MiB JVM has at sixteen a page; with 16 MiB a
+     * JVM's rounds 1-3 took 1.33 of patch-from, 1.14 with 64 MiB, 1.11 with 128 MiB (docs/FRAME-CODEC.md). */
+    public static final int SIMILAR_INDEX_BYTES_DEFAULT = 64 * 1024 * 1024;
 
     /** Lowest zstd level at which a page sent whole, not only a delta page, gets the versions of the pages most
      * like it that the receiver holds into its block's dictionary: fewer bytes for more CPU, which pays where the

@@ -63,8 +63,9 @@ public final class EngineConfiguration
      * Sender and receiver should have the same: a version one side kept and the other did not is found out by its
      * CRC32C and costs the pages that used it a second sending. */
     public static final String ROUND_START_BYTES_PROP_NAME = "dwcp.round.start.bytes";
-    /** Default: 256 MiB, most of what a 641 MiB JVM's round changes (docs/FRAME-CODEC.md). */
-    public static final long ROUND_START_BYTES_DEFAULT = 256L * 1024 * 1024;
+    /** Default: 512 MiB, more than a 641 MiB JVM's rounds change (288 MiB): with 256 MiB the two sides ran out at
+     * pages that differed, and 62 versions one side lacked cost 867 pages a second sending (docs/FRAME-CODEC.md). */
+    public static final long ROUND_START_BYTES_DEFAULT = 512L * 1024 * 1024;
 
     /** Whether a receiver verifies pages while their transfer is quiet, so that its end reads only the rest. */
     public static final String VERIFY_AHEAD_PROP_NAME = "dwcp.verify.ahead";

@@ -25,13 +25,14 @@ final class BlockDecoder
     }
 
     /**
-     * Decode the frame's block, its dictionary built from this receiver's copies of the delta and similar pages in
-     * entry order. A delta page beyond the image or on another stripe gives a zero page to the dictionary, so the
-     * order holds; the page itself is rejected. A similar page may be on any stripe, as the receiver's stripes share
-     * its thread. Its version is the copy here, or, when that does not have the CRC32C its entry names, the version
-     * the page had when the round started, if its stripe kept one because the round has written the page again. One
-     * beyond the image (a zero page stands in), or found in neither (never received, or not kept), is counted, and
-     * the pages it spoils fail their own CRC32C: rejecting the block would lose all its pages.
+     * Decode the frame's block, its dictionary built from this receiver's copies of the delta pages and of the
+     * pieces of similar pages its {@code SIMILAR_PIECES} entry lists, in entry order. A delta page beyond the image
+     * or on another stripe gives a zero page to the dictionary, so the order holds; the page itself is rejected. A
+     * similar page may be on any stripe, as the receiver's stripes share its thread. Its pieces are the copy's here,
+     * or, when those do not have the CRC32C listed, the version's the page had when the round started, if its stripe
+     * kept one because the round has written the page again. One found in neither (never received, or not kept) is
+     * counted, and the pages it spoils fail their own CRC32C: rejecting the block would lose all its pages. A list
+     * that is malformed rejects the block.
      *
      * @param view     the frame's bytes.
      * @param block    codec for the transfer's page size, or null when there is none.
@@ -65,39 +66,30 @@ final class BlockDecoder
         block.begin();
         final long pageCount = destination.pageCount();
         final int pageSize = destination.pageSize();
+        boolean hasPieces = false;
         for (int i = 0, count = entries.count(); i < count; i++)
         {
             final short encoding = entries.encoding(i);
-            final boolean isSimilar = PageEncoding.SIMILAR_BASE.value() == encoding;
-            if (!isSimilar && PageEncoding.BLOCK_DELTA.value() != encoding)
+            if (PageEncoding.SIMILAR_PIECES.value() == encoding)
+            {
+                if (hasPieces || !addPieces(view, entries, i, block, transfer, round, counters))
+                {
+                    counters.get(EngineCounter.SIMILAR_LISTS_MALFORMED).increment();
+                    return PageCodec.DecodeResult.CORRUPT_PAYLOAD;
+                }
+                hasPieces = true;
+                continue;
+            }
+            if (PageEncoding.BLOCK_DELTA.value() != encoding)
             {
                 continue;
             }
-            if (block.baseCount() >= block.maxBases())
+            if (block.dictionaryRoom() < pageSize)
             {
                 return PageCodec.DecodeResult.BAD_LENGTH;
             }
             final long pageNumber = entries.pageNumber(i);
-            final boolean isInImage = pageNumber >= 0 && pageNumber < pageCount;
-            if (isSimilar && isInImage && entries.crc(i) != PageChecksum.crc32c(
-                destination.segmentOf(pageNumber), destination.offsetOf(pageNumber), pageSize))
-            {
-                final RoundStartPages kept = transfer.stripe(layout.stripeOf(pageNumber)).roundStart();
-                final int slot = kept.slotOf(round, pageNumber);
-                if (slot >= 0 &&
-                    entries.crc(i) == PageChecksum.crc32c(kept.buffer(slot), kept.offsetOf(slot), pageSize))
-                {
-                    counters.get(EngineCounter.ROUND_START_BASES_USED).increment();
-                    block.addBase(kept.buffer(slot), kept.offsetOf(slot));
-                    continue;
-                }
-                counters.get(EngineCounter.SIMILAR_BASES_MISMATCHED).increment();
-            }
-            else if (isSimilar && !isInImage)
-            {
-                counters.get(EngineCounter.SIMILAR_BASES_MISMATCHED).increment();
-            }
-            if (isInImage && (isSimilar || layout.stripeOf(pageNumber) == stripe))
+            if (pageNumber >= 0 && pageNumber < pageCount && layout.stripeOf(pageNumber) == stripe)
             {
                 block.addBase(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
             }
@@ -107,6 +99,83 @@ final class BlockDecoder
             }
         }
         return block.decompress(view, entries.blockOffset(), entries.blockLength(), blockPages);
+    }
+
+    /**
+     * Add to the block's dictionary the pieces a {@code SIMILAR_PIECES} entry lists, from this receiver's copies: a
+     * copy whose pieces do not have the CRC32C listed gives way to the version the page had when the round started,
+     * if its stripe kept one; one found in neither is counted, and the pages it spoils fail their own CRC32C.
+     *
+     * @return false for a list that is malformed: its CRC32C, a count, a varint, a page or pieces that cannot be.
+     */
+    private static boolean addPieces(
+        final DirectBuffer view,
+        final FrameEntries entries,
+        final int entry,
+        final BlockCodec block,
+        final InboundTransfer transfer,
+        final int round,
+        final EngineCounters counters)
+    {
+        final MappedImage destination = transfer.destination();
+        final long pageCount = destination.pageCount();
+        final long listed = entries.pageNumber(entry);
+        final int offset = entries.payloadOffset(entry);
+        final int end = offset + entries.payloadLength(entry);
+        if (listed <= 0 || listed > (long)BlockCodec.MAX_PIECED_PER_PAGE * block.maxPages() || end <= offset ||
+            entries.crc(entry) != PageChecksum.crc32c(view, offset, end - offset))
+        {
+            return false;
+        }
+        int at = offset;
+        long page = 0;
+        for (long n = 0; n < listed; n++)
+        {
+            long delta = 0;
+            int shift = 0;
+            byte b;
+            do
+            {
+                if (at >= end || shift > 35)
+                {
+                    return false;
+                }
+                b = view.getByte(at++);
+                delta |= (long)(b & 0x7F) << shift;
+                shift += 7;
+            }
+            while (b < 0);
+            page += delta;
+            if ((n > 0 && 0 == delta) || page >= pageCount || end - at < 1 + Integer.BYTES)
+            {
+                return false;
+            }
+            final int pieces = view.getByte(at++) & 0xFF;
+            final int crc = view.getInt(at, ByteOrder.LITTLE_ENDIAN);
+            at += Integer.BYTES;
+            final int length = block.piecesLength(pieces);
+            if (0 == pieces || block.dictionaryRoom() < length)
+            {
+                return false;
+            }
+            final int start = block.dictionaryLength();
+            block.addPieces(destination.segmentOf(page), destination.offsetOf(page), pieces);
+            if (crc != PageChecksum.crc32c(block.dictionary(), start, length))
+            {
+                final RoundStartPages kept = transfer.stripe(transfer.layout().stripeOf(page)).roundStart();
+                final int slot = kept.slotOf(round, page);
+                boolean isKept = false;
+                if (slot >= 0)
+                {
+                    block.truncateDictionary(start);
+                    block.addPieces(kept.buffer(slot), kept.offsetOf(slot), pieces);
+                    isKept = crc == PageChecksum.crc32c(block.dictionary(), start, length);
+                }
+                counters.get(isKept ? EngineCounter.ROUND_START_BASES_USED :
+                    EngineCounter.SIMILAR_BASES_MISMATCHED).increment();
+            }
+        }
+        return at == end;
     }
 
     /**

@@ -133,9 +133,9 @@ final class StripeImage implements AutoCloseable
         {
             final long pageNumber = entries.pageNumber(i);
             final short encoding = entries.encoding(i);
-            if (PageEncoding.SIMILAR_BASE.value() == encoding)
+            if (PageEncoding.SIMILAR_PIECES.value() == encoding)
             {
-                // Not a page: a version in the block's dictionary, checked when the block was decoded.
+                // Not a page: pieces of versions in the block's dictionary, checked when the block was decoded.
                 continue;
             }
             final boolean isBlockPage = FrameEntries.isBlock(encoding);

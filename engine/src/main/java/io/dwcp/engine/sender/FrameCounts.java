@@ -22,6 +22,16 @@ final class FrameCounts
     private int referencePages;
     private int similarBases;
 
+    /**
+     * Count pages whose pieces went into the frame's block dictionary.
+     *
+     * @param count how many the frame's {@code SIMILAR_PIECES} entry lists.
+     */
+    void addSimilarBases(final int count)
+    {
+        similarBases += count;
+    }
+
     /** Start a frame. */
     void reset()
     {
@@ -60,7 +70,10 @@ final class FrameCounts
                 blockPages++;
             }
             case REFERENCE -> referencePages++;
-            case SIMILAR_BASE -> similarBases++;
+            case SIMILAR_BASE, SIMILAR_PIECES ->
+            {
+                // Not a page: the similar pages it lists are counted by addSimilarBases.
+            }
             case ZSTD_DICT ->
             {
                 compressedPages++;

@@ -95,10 +95,10 @@ final class PageFrameWriter
         this.block = isHdeEnabled ? block : null;
         this.contentIndex = null != block && isHdeEnabled ? contentIndex : null;
         this.similarPages = null != block && isHdeEnabled ? similarPages : null;
-        similarBases = new SimilarBases(codec.pageSize());
-        // Block mode: each page in the block may bring the versions of as many similar pages as entries of their own.
-        final int maxEntries = maxPages +
-            (null == this.block ? 0 : BlockCodec.MAX_SIMILAR_PER_PAGE * this.block.maxPages());
+        final int blockPages = null == this.block ? 1 : this.block.maxPages();
+        similarBases = new SimilarBases(codec.pageSize(), blockPages);
+        // Block mode: one more entry lists the pieces of similar pages in the block's dictionary.
+        final int maxEntries = maxPages + (null == this.block ? 0 : 1);
         blockOut = new UnsafeBuffer(ByteBuffer.allocateDirect(null == this.block ? 0 :
             BlockCodec.maxCompressedLength(codec.pageSize(), this.block.maxPages())));
         this.isHdeEnabled = isHdeEnabled;
@@ -106,7 +106,7 @@ final class PageFrameWriter
         this.maxPages = maxPages;
         // In block mode staging holds only the small payloads: runs of at most 1/16 of a page, and references.
         halfLength = null != this.block ? maxPages * Math.max(codec.pageSize() >> 4, Long.BYTES) +
-            codec.maxEncodedLength() :
+            codec.maxEncodedLength() + SimilarBases.maxPayloadLength(blockPages) :
             Math.max(maxFrameLength, codec.pageSize()) + codec.maxEncodedLength();
         staging = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * halfLength));
         encoded = new UnsafeBuffer(ByteBuffer.allocateDirect(codec.maxEncodedLength()));
@@ -298,7 +298,8 @@ final class PageFrameWriter
         // Runs for small changes, found at the speed of a compare; larger ones cost less in the block, where zstd
         // also compresses the changed bytes, but at a tenth of the speed (real memory: docs/FRAME-CODEC.md).
         final int smallLimit = pageSize >> 4;
-        final int maxSimilar = null == similarPages ? 0 : BlockCodec.MAX_SIMILAR_PER_PAGE;
+        final int similarReserve = null == similarPages ? 0 :
+            ENTRY_OVERHEAD + SimilarBases.maxPayloadLength(block.maxPages());
         // Similar pages make the block's dictionary up to three times its pages, which zstd hashes for every block.
         // They are looked for for pages with a version held, whose dictionary is already loaded, where they pay
         // (a JVM's rounds 1-3: 1.92 to 1.46 of patch-from); for pages sent whole only from a higher level, which
@@ -306,11 +307,12 @@ final class PageFrameWriter
         // zstd -1 for 43% more time); and not at the negative levels, taken when the codec holds the rate.
         final boolean isSimilarWanted = null != similarPages && codec.compressionLevel() >= SimilarBases.MIN_LEVEL;
         final boolean isWholeSimilarWanted = isSimilarWanted && codec.compressionLevel() >= similarPages.wholeLevel();
+        similarBases.begin();
 
         while (entryCount - similarEntries < maxPages && block.hasRoom())
         {
-            // Room for the worst case of one more page: a small delta, its similar pages' entries, a larger block.
-            final long pageNumber = entryCount > 0 && frameLength + (1 + maxSimilar) * ENTRY_OVERHEAD + smallLimit +
+            // Room for the worst case of one more page: a small delta, the similar pages' entry, a larger block.
+            final long pageNumber = entryCount > 0 && frameLength + ENTRY_OVERHEAD + similarReserve + smallLimit +
                 BlockCodec.maxCompressedLength(pageSize, block.pageCount() + 1) > frameLimit ? -1 : transfer.pollPage();
             if (pageNumber < 0)
             {
@@ -334,7 +336,6 @@ final class PageFrameWriter
             final PageEncoding encoding;
             final boolean hasAnchors = null != similarPages && !isZeroPage && !isHeld &&
                 similarPages.anchors(page, pageAt, pageSize) > 0;
-            int similarCount = 0;
             if (isZeroPage || isHeld)
             {
                 encoding = isZeroPage ? PageEncoding.ZERO : PageEncoding.UNCHANGED;
@@ -358,7 +359,10 @@ final class PageFrameWriter
                     encoding = PageEncoding.BLOCK_DELTA;
                     length = 0;
                     block.commitDeltaPage(base, baseOffset);
-                    similarCount = hasAnchors && isSimilarWanted ? addSimilar(pageNumber) : 0;
+                    if (hasAnchors && isSimilarWanted)
+                    {
+                        similarBases.collect(similarPages, pageNumber, round);
+                    }
                 }
             }
             else
@@ -376,7 +380,10 @@ final class PageFrameWriter
                     encoding = PageEncoding.BLOCK;
                     block.commitPage();
                     // A repair takes none: it must not depend again on a copy the receiver may not hold as sent.
-                    similarCount = hasAnchors && isWholeSimilarWanted && !isRepair ? addSimilar(pageNumber) : 0;
+                    if (hasAnchors && isWholeSimilarWanted && !isRepair)
+                    {
+                        similarBases.collect(similarPages, pageNumber, round);
+                    }
                 }
             }
             stagingLimit += length;
@@ -389,26 +396,15 @@ final class PageFrameWriter
             index(pageNumber, encoding, crc, hasAnchors);
             transfer.onPageFramed(sequence, encoding, ENTRY_OVERHEAD + length, baseSlot >= 0, isOverflow);
             addEntry(pageNumber, encoding, crc, staging, payloadOffset, length);
-            for (int k = 0; k < similarCount; k++)
-            {
-                addEntry(similarBases.pageNumber(k), PageEncoding.SIMILAR_BASE, similarBases.crc(k), staging, 0, 0);
-                similarEntries++;
-            }
         }
         return finishBlock(transfer);
-    }
-
-    /** The versions of the pages most like this one that the receiver holds, into the block's dictionary. */
-    private int addSimilar(final long pageNumber)
-    {
-        return similarBases.add(
-            similarPages, block, pageNumber, frame.pageNumbers(), frame.encodings(), entryCount, round);
     }
 
     private int finishBlock(final Stripe transfer)
     {
         if (block.pageCount() > 0)
         {
+            addSimilarPieces(transfer);
             blockLength = block.compress(blockOut, 0, blockOut.capacity());
             frameLength += blockLength;
             // The frame's last page may have ended its round on this stripe: the block still counts in that round.
@@ -416,6 +412,27 @@ final class PageFrameWriter
         }
         isReady = entryCount > 0;
         return entryCount - similarEntries;
+    }
+
+    /** The pieces of similar pages gathered for the block, into its dictionary, and the entry that lists them. */
+    private void addSimilarPieces(final Stripe transfer)
+    {
+        if (null == similarPages)
+        {
+            return;
+        }
+        final int length = similarBases.finish(similarPages, block, frame.pageNumbers(), frame.encodings(),
+            entryCount, round, staging, stagingLimit);
+        if (length > 0)
+        {
+            final int sent = similarBases.sent();
+            addEntry(sent, PageEncoding.SIMILAR_PIECES, PageChecksum.crc32c(staging, stagingLimit, length), staging,
+                stagingLimit, length);
+            stagingLimit += length;
+            similarEntries = 1;
+            counts.addSimilarBases(sent);
+            transfer.onFrameOverhead(ENTRY_OVERHEAD + length);
+        }
     }
 
     /** Remember a page as sent, in the indexes of equal and of similar pages. */

@@ -6,15 +6,26 @@ import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.engine.memory.RoundStartPages;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
 /**
- * The versions of similar pages a delta page brings into its block's dictionary: up to
- * {@link BlockCodec#MAX_SIMILAR_PER_PAGE} of the pages that share the most anchors with it ({@link SimilarPages}),
- * each with the CRC32C its {@code SIMILAR_BASE} entry carries for the receiver to check its own copy against.
+ * The pieces of similar pages' versions a block brings into its dictionary, after its pages' own versions: for each
+ * page of the block, the candidates {@link SimilarPages} finds, each with the eighths of it that line up with the
+ * anchors found there, gathered per page over the whole block. When the block is complete they go into the dictionary
+ * in page order, and one {@code SIMILAR_PIECES} entry lists them, each with the CRC32C of its pieces for the receiver
+ * to check its own copy against: on a JVM's round 1 a block takes pieces of about a hundred pages, and an entry of
+ * 17 bytes each would cost a tenth of what they save.
  * <p>
  * Only versions whose frame the receiver acknowledged are used, on any stripe: on the page's own stripe an earlier
  * frame is not enough, as one whose pages the receiver rejected would spoil every frame after it (over a JVM
- * series, pages resent went from 2,478 to 1,459 when it had to be acknowledged). None already in the dictionary is
- * added again.
+ * series, pages resent went from 2,478 to 1,459 when it had to be acknowledged). A page whose own version is
+ * already in the dictionary is not added again.
+ * <p>
+ * The entry's payload, little-endian: per page, in ascending page order, the difference from the page before (the
+ * first from 0) as an unsigned LEB128 varint, a byte of pieces (bit i for the i-th eighth, not 0), and the CRC32C of
+ * those pieces one after another, int32. The entry's page number is how many pages it lists, and its CRC32C that of
+ * the payload.
  * <p>
  * Owned by one frame writer; not thread safe.
  */
@@ -22,56 +33,149 @@ final class SimilarBases
 {
     /** Lowest zstd level at which similar pages join the block's dictionary. */
     static final int MIN_LEVEL = 1;
+    /** Most pages a block takes pieces of, per page of the block. */
+    static final int MAX_SOURCES_PER_PAGE = BlockCodec.MAX_PIECED_PER_PAGE;
+    /** Most bytes one page takes in the entry's payload: a varint of a difference below 2^32, pieces, CRC32C. */
+    static final int MAX_RECORD_LENGTH = 5 + 1 + Integer.BYTES;
+
+    private static final int NONE = -1;
 
     private final int pageSize;
-    private final long[] pageNumbers = new long[BlockCodec.MAX_SIMILAR_PER_PAGE];
-    private final int[] crcs = new int[BlockCodec.MAX_SIMILAR_PER_PAGE];
+    private final int maxSources;
+    private final long[] pages;
+    private final int[] stripes;
+    private final int[] masks;
+    private final boolean[] isEarlier;
+    private final int[] slots;
+    private final int[] usedSlots;
+    private final int slotMask;
     private int count;
+    private int sent;
 
-    SimilarBases(final int pageSize)
+    /**
+     * Gather similar pages for the blocks of one frame writer.
+     *
+     * @param pageSize  bytes per page.
+     * @param maxPages  most pages in a block.
+     */
+    SimilarBases(final int pageSize, final int maxPages)
     {
         this.pageSize = pageSize;
+        maxSources = MAX_SOURCES_PER_PAGE * maxPages;
+        pages = new long[maxSources];
+        stripes = new int[maxSources];
+        masks = new int[maxSources];
+        isEarlier = new boolean[maxSources];
+        slots = new int[Integer.highestOneBit(maxSources) << 2];
+        slotMask = slots.length - 1;
+        usedSlots = new int[maxSources];
+        Arrays.fill(slots, NONE);
     }
 
     /**
-     * Add to the block the held versions of the pages most similar to the delta page whose anchors the index took
-     * last.
+     * Most bytes of a block's {@code SIMILAR_PIECES} payload.
      *
-     * @param index        the worker's similar-page index, the page's anchors taken.
-     * @param block        the frame's block, the page and its own version added.
-     * @param pageNumber   of the page.
-     * @param framePages   page numbers of the frame's entries so far.
-     * @param frameEncodings encodings of the frame's entries so far.
-     * @param frameEntries entries in the frame so far.
-     * @param round        of the frame.
-     * @return versions added, read with {@link #pageNumber} and {@link #crc}.
+     * @param maxPages most pages in a block.
+     * @return the bound.
      */
-    int add(
+    static int maxPayloadLength(final int maxPages)
+    {
+        return MAX_SOURCES_PER_PAGE * maxPages * MAX_RECORD_LENGTH;
+    }
+
+    /** Start a block: no similar pages. */
+    void begin()
+    {
+        for (int i = 0; i < count; i++)
+        {
+            slots[usedSlots[i]] = NONE;
+        }
+        count = 0;
+        sent = 0;
+    }
+
+    /**
+     * Gather the candidates of the page whose anchors the index took last.
+     *
+     * @param index      the worker's similar-page index, the page's anchors taken.
+     * @param pageNumber of the page.
+     * @param round      of the frame.
+     */
+    void collect(final SimilarPages index, final long pageNumber, final int round)
+    {
+        final int candidates = index.find(pageNumber);
+        for (int c = 0; c < candidates; c++)
+        {
+            final long page = index.candidatePage(c);
+            int at = slotOf(page);
+            while (NONE != slots[at] && pages[slots[at]] != page)
+            {
+                at = (at + 1) & slotMask;
+            }
+            final int source = slots[at];
+            if (NONE != source)
+            {
+                masks[source] |= index.candidateMask(c);
+                isEarlier[source] |= index.isFromEarlierRound(c, round);
+            }
+            else if (count < maxSources)
+            {
+                slots[at] = count;
+                usedSlots[count] = at;
+                pages[count] = page;
+                stripes[count] = index.candidateStripe(c);
+                masks[count] = index.candidateMask(c);
+                isEarlier[count] = index.isFromEarlierRound(c, round);
+                count++;
+            }
+        }
+    }
+
+    /**
+     * Put the pieces gathered into the block's dictionary, after the pages' own versions, and write the entry's
+     * payload that names them.
+     *
+     * @param index          the worker's similar-page index, for the stripes.
+     * @param block          the frame's block, every page and own version added.
+     * @param framePages     page numbers of the frame's entries.
+     * @param frameEncodings encodings of the frame's entries.
+     * @param frameEntries   entries in the frame.
+     * @param round          of the frame.
+     * @param out            buffer for the payload.
+     * @param outOffset      where it starts; {@link #maxPayloadLength} bytes must be free.
+     * @return the payload's length, 0 when no piece went into the dictionary.
+     */
+    int finish(
         final SimilarPages index,
         final BlockCodec block,
-        final long pageNumber,
         final long[] framePages,
         final PageEncoding[] frameEncodings,
         final int frameEntries,
-        final int round)
+        final int round,
+        final UnsafeBuffer out,
+        final int outOffset)
     {
-        count = 0;
-        final int candidates = index.find(pageNumber);
-        for (int c = 0; c < candidates && count < BlockCodec.MAX_SIMILAR_PER_PAGE &&
-            block.baseCount() < block.maxBases(); c++)
+        sortByPage();
+        final int maxLength = Math.min(block.maxDictionaryLength(block.pageCount()),
+            block.dictionaryLength() + block.dictionaryRoom());
+        int at = outOffset;
+        long previous = 0;
+        for (int s = 0; s < count; s++)
         {
-            final long candidate = index.candidatePage(c);
-            if (isInDictionary(candidate, framePages, frameEncodings, frameEntries))
+            final long page = pages[s];
+            final int pieces = masks[s];
+            if (block.dictionaryLength() + block.piecesLength(pieces) > maxLength || isOwnVersionIn(page, framePages,
+                frameEncodings, frameEntries))
             {
                 continue;
             }
-            final Stripe holder = index.stripe(index.candidateStripe(c));
+            final Stripe holder = index.stripe(stripes[s]);
             final BaselineStore store = holder.baselines();
-            final long baselineIndex = holder.baselineIndexOf(candidate);
+            final long baselineIndex = holder.baselineIndexOf(page);
             // An anchor from before this round was in the version the page had when the round started: if the
             // round has sent the page again, that version is the one kept, and the receiver kept it too.
             final RoundStartPages roundStart = store.roundStart();
-            final int kept = index.candidateRound(c) < round ? roundStart.slotOf(round, baselineIndex) : -1;
+            final int kept = isEarlier[s] ? roundStart.slotOf(round, baselineIndex) : -1;
             final UnsafeBuffer base;
             final int baseOffset;
             if (kept >= 0)
@@ -90,39 +194,79 @@ final class SimilarBases
                 base = store.baseBuffer(slot);
                 baseOffset = store.baseOffset(slot);
             }
-            block.addBase(base, baseOffset);
-            pageNumbers[count] = candidate;
-            crcs[count] = PageChecksum.crc32c(base, baseOffset, pageSize);
-            count++;
+            final int start = block.dictionaryLength();
+            block.addPieces(base, baseOffset, pieces);
+            final int crc = PageChecksum.crc32c(block.dictionary(), start, block.dictionaryLength() - start);
+            at += putVarint(out, at, page - previous);
+            out.putByte(at++, (byte)pieces);
+            out.putInt(at, crc, ByteOrder.LITTLE_ENDIAN);
+            at += Integer.BYTES;
+            previous = page;
+            sent++;
         }
-        return count;
+        return at - outOffset;
     }
 
-    long pageNumber(final int k)
+    /**
+     * Pages whose pieces the last {@link #finish} put in the dictionary.
+     *
+     * @return how many the payload lists.
+     */
+    int sent()
     {
-        return pageNumbers[k];
+        return sent;
     }
 
-    int crc(final int k)
+    private static int putVarint(final UnsafeBuffer out, final int offset, final long value)
     {
-        return crcs[k];
+        int at = offset;
+        long rest = value;
+        while ((rest & ~0x7FL) != 0)
+        {
+            out.putByte(at++, (byte)((rest & 0x7F) | 0x80));
+            rest >>>= 7;
+        }
+        out.putByte(at++, (byte)rest);
+        return at - offset;
     }
 
-    /** Is a page's held version already in the frame's dictionary, as a delta page's own or a similar one? */
-    private boolean isInDictionary(
+    /** Insertion sort of at most a few hundred, by page number, once the block takes no more; slots are not moved. */
+    private void sortByPage()
+    {
+        for (int i = 1; i < count; i++)
+        {
+            final long page = pages[i];
+            final int stripe = stripes[i];
+            final int mask = masks[i];
+            final boolean earlier = isEarlier[i];
+            int j = i - 1;
+            while (j >= 0 && pages[j] > page)
+            {
+                pages[j + 1] = pages[j];
+                stripes[j + 1] = stripes[j];
+                masks[j + 1] = masks[j];
+                isEarlier[j + 1] = isEarlier[j];
+                j--;
+            }
+            pages[j + 1] = page;
+            stripes[j + 1] = stripe;
+            masks[j + 1] = mask;
+            isEarlier[j + 1] = earlier;
+        }
+    }
+
+    private int slotOf(final long page)
+    {
+        return (int)((page * 0x9E3779B97F4A7C15L) >>> 40) & slotMask;
+    }
+
+    /** Is a page's held version already in the frame's dictionary, as a delta page's own? */
+    private static boolean isOwnVersionIn(
         final long pageNumber, final long[] framePages, final PageEncoding[] frameEncodings, final int frameEntries)
     {
-        for (int k = 0; k < count; k++)
-        {
-            if (pageNumbers[k] == pageNumber)
-            {
-                return true;
-            }
-        }
         for (int i = 0; i < frameEntries; i++)
         {
-            if (framePages[i] == pageNumber &&
-                (PageEncoding.BLOCK_DELTA == frameEncodings[i] || PageEncoding.SIMILAR_BASE == frameEncodings[i]))
+            if (framePages[i] == pageNumber && PageEncoding.BLOCK_DELTA == frameEncodings[i])
             {
                 return true;
             }

@@ -1,5 +1,6 @@
 package io.dwcp.engine.sender;
 
+import io.dwcp.codec.BlockCodec;
 import io.dwcp.engine.config.CodecContext;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -12,49 +13,66 @@ import java.nio.ByteBuffer;
  * page it came from, which then joins the block's dictionary. On a live JVM's round 1 that halves what the changed
  * pages cost against their own previous versions alone (docs/FRAME-CODEC.md).
  * <p>
- * A page's anchors are the 8-byte-aligned words that are not zero and whose hash falls in one sixty-fourth of its
- * range, about eight per page of real memory; each anchor's key hashes the 32 bytes it starts. The choice depends
+ * A page's anchors are the 8-byte-aligned words that are not zero and whose hash falls in one thirty-second of its
+ * range, about sixteen per page of real memory; each anchor's key hashes the 32 bytes it starts. The choice depends
  * only on the words themselves, so data moved by a multiple of 8 bytes, as objects and allocations are aligned,
- * keeps its anchors. A bounded, lossy, off-heap table maps each key to the page and stripe that last sent it; a page
- * being sent looks its anchors up, and the pages most of them point to are its candidates. A candidate is only a
- * hint: the frame writer uses it when the stripe that holds it has a version of it the receiver is known to hold,
- * and the receiver checks the CRC32C of its own copy before using it.
+ * keeps its anchors. A bounded, lossy, off-heap table maps each key to the page, the place in it and the stripe that
+ * last sent it; a page being sent looks its anchors up, and the pages they point to are its candidates, most anchors
+ * first, each with the pieces (eighths) of it that line up with the anchors found, an eighth of a page on either
+ * side. A JVM's collector fills a page from many others: pieces of every page an anchor leads to took 12% less of a
+ * round than the two whole pages with the most anchors (docs/FRAME-CODEC.md). A candidate is only a hint: the frame
+ * writer uses it when the stripe that holds it has a version of it the receiver is known to hold, and the receiver
+ * checks the CRC32C of its own copy's pieces before using them.
  * <p>
  * Shared by the stripes of one transfer on one worker; not thread safe.
  */
 final class SimilarPages
 {
     /** Most anchors taken from one page. */
-    static final int MAX_ANCHORS = 16;
-    private static final int ENTRY_LENGTH = 16;
-    private static final int KEY_OFFSET = 0;
-    private static final int STRIPE_OFFSET = 4;
-    private static final int PAGE_OFFSET = 8;
+    static final int MAX_ANCHORS = 32;
+    /** Entries the table holds at most per page of the image: four times what a page of real memory has anchors, as
+     * a table of single entries, filled to a quarter, keeps most of them. */
+    static final int ENTRIES_PER_PAGE = 64;
+    /**
+     * An entry is one long, so the default 64 MiB holds eight million: the page number in the low 32 bits (a transfer
+     * has fewer pages), then the anchor's place in the page in 512ths (its word, for 4 KiB pages), the stripe, the
+     * round it was put in modulo 128, and 7 bits of the key to tell anchors apart. The top bit is 0; -1 is empty.
+     */
+    private static final int ENTRY_LENGTH = Long.BYTES;
     private static final long EMPTY = -1;
-    /** An entry's page number is below 2^32 (a transfer has fewer pages); the round it was put in is above. */
-    private static final int ROUND_SHIFT = 32;
     private static final long PAGE_MASK = 0xFFFF_FFFFL;
+    private static final int PLACE_SHIFT = 32;
+    private static final int PLACE_BITS = 9;
+    private static final int STRIPE_SHIFT = PLACE_SHIFT + PLACE_BITS;
+    private static final int STRIPE_MASK = 0xFF;
+    private static final int ROUND_SHIFT = STRIPE_SHIFT + 8;
+    private static final int ROUND_MASK = 0x7F;
+    private static final int CHECK_SHIFT = ROUND_SHIFT + 7;
+    private static final long CHECK_MASK = 0x7F;
     private static final long ANCHOR_MULTIPLIER = 0x9E3779B97F4A7C15L;
-    private static final int ANCHOR_SHIFT = 58;
+    private static final int ANCHOR_SHIFT = 59;
     private static final int KEY_WORDS = 4;
 
     private final UnsafeBuffer table;
     private final int mask;
     private final long[] anchorKeys = new long[MAX_ANCHORS];
+    private final int[] anchorWords = new int[MAX_ANCHORS];
     private final long[] candidatePages = new long[MAX_ANCHORS];
+    private final int[] candidateMasks = new int[MAX_ANCHORS];
     private final int[] candidateStripes = new int[MAX_ANCHORS];
     private final int[] candidateVotes = new int[MAX_ANCHORS];
     private final int[] candidateRounds = new int[MAX_ANCHORS];
     private int anchorCount;
     private int candidateCount;
+    private int pageWords;
     private final int wholeLevel;
     private Stripe[] stripes;
 
     /**
      * Create an index within a budget.
      *
-     * @param budgetBytes most bytes of the table; it holds a power of two entries of 16 bytes.
-     * @param pageCount   pages in the image: the table holds no more entries than eight per page.
+     * @param budgetBytes most bytes of the table; it holds a power of two entries of 8 bytes.
+     * @param pageCount   pages in the image: the table holds no more than {@link #ENTRIES_PER_PAGE} per page.
      */
     SimilarPages(final long budgetBytes, final long pageCount)
     {
@@ -64,20 +82,20 @@ final class SimilarPages
     /**
      * Create an index within a budget.
      *
-     * @param budgetBytes most bytes of the table; it holds a power of two entries of 16 bytes.
-     * @param pageCount   pages in the image: the table holds no more entries than eight per page.
+     * @param budgetBytes most bytes of the table; it holds a power of two entries of 8 bytes.
+     * @param pageCount   pages in the image: the table holds no more than {@link #ENTRIES_PER_PAGE} per page.
      * @param wholeLevel  lowest zstd level at which pages sent whole look for similar pages as well.
      */
     SimilarPages(final long budgetBytes, final long pageCount, final int wholeLevel)
     {
         this.wholeLevel = wholeLevel;
-        final long wanted = Math.min(budgetBytes / ENTRY_LENGTH, Math.max(2, 8 * pageCount));
+        final long wanted = Math.min(budgetBytes / ENTRY_LENGTH, Math.max(2, ENTRIES_PER_PAGE * pageCount));
         final int entries = wanted < 2 ? 0 : Integer.highestOneBit((int)Math.min(wanted, 1 << 26));
         mask = entries - 1;
         table = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, entries) * ENTRY_LENGTH));
         for (int i = 0; i < entries; i++)
         {
-            table.putLong(i * ENTRY_LENGTH + PAGE_OFFSET, EMPTY);
+            table.putLong(i * ENTRY_LENGTH, EMPTY);
         }
     }
 
@@ -128,6 +146,7 @@ final class SimilarPages
     int anchors(final DirectBuffer page, final int offset, final int pageSize)
     {
         anchorCount = 0;
+        pageWords = pageSize / Long.BYTES;
         if (mask < 0)
         {
             return 0;
@@ -138,6 +157,7 @@ final class SimilarPages
             final long word = page.getLong(offset + i);
             if (0 != word && 0 == (word * ANCHOR_MULTIPLIER) >>> ANCHOR_SHIFT)
             {
+                anchorWords[anchorCount] = i / Long.BYTES;
                 anchorKeys[anchorCount++] = key(word, page.getLong(offset + i + 8), page.getLong(offset + i + 16),
                     page.getLong(offset + i + 24));
                 if (MAX_ANCHORS == anchorCount)
@@ -150,26 +170,38 @@ final class SimilarPages
     }
 
     /**
-     * Look the anchors taken last up and rank the pages they point to, most anchors first; the page itself is left
-     * out.
+     * Look the anchors taken last up and rank the pages they point to, most anchors first, each with the pieces of
+     * it that line up with them; the page itself is left out.
      *
      * @param pageNumber of the page being sent.
-     * @return candidates, read with {@link #candidatePage} and {@link #candidateStripe}.
+     * @return candidates, read with {@link #candidatePage}, {@link #candidateStripe} and {@link #candidateMask}.
      */
     int find(final long pageNumber)
     {
         candidateCount = 0;
+        final int pieceWords = pageWords / BlockCodec.PIECES_PER_PAGE;
         for (int a = 0; a < anchorCount; a++)
         {
             final long key = anchorKeys[a];
             final int at = slot(key);
-            final long entry = table.getLong(at + PAGE_OFFSET);
+            final long entry = table.getLong(at);
             final long page = entry & PAGE_MASK;
-            if (EMPTY == entry || page == pageNumber || table.getInt(at + KEY_OFFSET) != (int)key)
+            if (entry < 0 || page == pageNumber || (entry >>> CHECK_SHIFT) != (key & CHECK_MASK))
             {
                 continue;
             }
-            vote(page, table.getInt(at + STRIPE_OFFSET), (int)(entry >>> ROUND_SHIFT));
+            // The data around the anchor lines up with the data around it there: an eighth of a page either side,
+            // as far as this page reaches.
+            final int word = (int)((entry >>> PLACE_SHIFT) & ((1 << PLACE_BITS) - 1)) * pageWords >>> PLACE_BITS;
+            final int own = anchorWords[a];
+            final int from = Math.max(0, word - Math.min(own, pieceWords));
+            final int to = Math.min(pageWords, word + Math.min(pageWords - own, pieceWords));
+            if (from >= to)
+            {
+                continue;
+            }
+            final int pieces = (2 << ((to - 1) / pieceWords)) - (1 << (from / pieceWords));
+            vote(page, (int)(entry >>> STRIPE_SHIFT) & STRIPE_MASK, (int)(entry >>> ROUND_SHIFT) & ROUND_MASK, pieces);
         }
         // Insertion sort of at most 16 by votes, the earlier first among equals.
         for (int i = 1; i < candidateCount; i++)
@@ -178,6 +210,7 @@ final class SimilarPages
             final int stripe = candidateStripes[i];
             final int votes = candidateVotes[i];
             final int round = candidateRounds[i];
+            final int pieces = candidateMasks[i];
             int j = i - 1;
             while (j >= 0 && candidateVotes[j] < votes)
             {
@@ -185,12 +218,14 @@ final class SimilarPages
                 candidateStripes[j + 1] = candidateStripes[j];
                 candidateVotes[j + 1] = candidateVotes[j];
                 candidateRounds[j + 1] = candidateRounds[j];
+                candidateMasks[j + 1] = candidateMasks[j];
                 j--;
             }
             candidatePages[j + 1] = page;
             candidateStripes[j + 1] = stripe;
             candidateVotes[j + 1] = votes;
             candidateRounds[j + 1] = round;
+            candidateMasks[j + 1] = pieces;
         }
         return candidateCount;
     }
@@ -211,15 +246,27 @@ final class SimilarPages
     }
 
     /**
-     * The earliest round in which one of the anchors that voted for a candidate was put: before the current round,
-     * the anchor was in the version the page had when the round started.
+     * Was one of the anchors that voted for a candidate put before a round? It was then in the version the page had
+     * when the round started.
+     *
+     * @param i     candidate.
+     * @param round the current round.
+     * @return true when one was put in an earlier round (rounds are told apart modulo 128).
+     */
+    boolean isFromEarlierRound(final int i, final int round)
+    {
+        return candidateRounds[i] != (round & ROUND_MASK);
+    }
+
+    /**
+     * The pieces of a candidate that line up with the anchors found in it.
      *
      * @param i candidate.
-     * @return the round.
+     * @return bit k for the k-th eighth of the page; never 0.
      */
-    int candidateRound(final int i)
+    int candidateMask(final int i)
     {
-        return candidateRounds[i];
+        return candidateMasks[i];
     }
 
     /**
@@ -231,25 +278,28 @@ final class SimilarPages
      */
     void put(final int stripe, final long pageNumber, final int round)
     {
-        final long entry = pageNumber | (long)round << ROUND_SHIFT;
+        final long common = pageNumber & PAGE_MASK | (long)(stripe & STRIPE_MASK) << STRIPE_SHIFT |
+            (long)(round & ROUND_MASK) << ROUND_SHIFT;
         for (int a = 0; a < anchorCount; a++)
         {
             final long key = anchorKeys[a];
-            final int at = slot(key);
-            table.putInt(at + KEY_OFFSET, (int)key);
-            table.putInt(at + STRIPE_OFFSET, stripe);
-            table.putLong(at + PAGE_OFFSET, entry);
+            final long place = ((long)anchorWords[a] << PLACE_BITS) / pageWords;
+            table.putLong(slot(key), common | place << PLACE_SHIFT | (key & CHECK_MASK) << CHECK_SHIFT);
         }
     }
 
-    private void vote(final long page, final int stripe, final int round)
+    private void vote(final long page, final int stripe, final int round, final int pieces)
     {
         for (int c = 0; c < candidateCount; c++)
         {
             if (candidatePages[c] == page)
             {
                 candidateVotes[c]++;
-                candidateRounds[c] = Math.min(candidateRounds[c], round);
+                candidateMasks[c] |= pieces;
+                if (round != candidateRounds[c] && ((round - candidateRounds[c]) & ROUND_MASK) > ROUND_MASK / 2)
+                {
+                    candidateRounds[c] = round;
+                }
                 return;
             }
         }
@@ -257,6 +307,7 @@ final class SimilarPages
         candidateStripes[candidateCount] = stripe;
         candidateVotes[candidateCount] = 1;
         candidateRounds[candidateCount] = round;
+        candidateMasks[candidateCount] = pieces;
         candidateCount++;
     }
 

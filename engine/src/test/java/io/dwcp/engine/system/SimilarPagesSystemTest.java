@@ -3,6 +3,7 @@ package io.dwcp.engine.system;
 import io.dwcp.engine.memory.ImageComparison;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
+import io.dwcp.engine.test.CorruptingRelay;
 import io.dwcp.engine.test.EventRecorder;
 import io.dwcp.engine.test.MigrationHarness;
 import io.dwcp.engine.test.TestImages;
@@ -22,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Pages whose data moved from another page the receiver holds, as a collector copies objects: the held version of
  * that page goes into the block's dictionary, and a receiver whose copy of it changed since rejects only the pages
- * it spoils, which are repaired. Every destination is checked byte for byte.
+ * it spoils, which are repaired; a list of similar pieces damaged in flight rejects its block, whose pages are
+ * repaired. Every destination is checked byte for byte.
  */
 class SimilarPagesSystemTest
 {
@@ -181,6 +183,48 @@ class SimilarPagesSystemTest
                 events.rounds.get(1).wireBytes() + " bytes, sent " + round1Bytes);
             assertEquals(0, receiver.value(EngineCounter.SIMILAR_BASES_MISMATCHED));
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-moved", 1)));
+            assertEquals(List.of(), harness.errors());
+        }
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void listsOfSimilarPiecesDamagedInFlightRejectTheirBlocksWhosePagesAreRepaired() throws Exception
+    {
+        final Path image = image(45);
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines"));
+            CorruptingRelay relay =
+                new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 3).similarLists())
+        {
+            final EventRecorder events = harness.events();
+            harness.commands().startTransfer(3, "vm-bad-lists", image.toString(), IMAGE_SIZE, PAGE_SIZE, 0,
+                relay.endpoint());
+            harness.commands().pageRange(3, 0, 0, PAGE_COUNT);
+            harness.commands().endOfRound(3, 0);
+            harness.awaitEvents("round 0", 30_000, () -> events.rounds.size() == 1);
+            // Each round moves the source pages' data again, 40 bytes on behind new bytes: its blocks list the
+            // source pages' pieces, until a list of each kind of damage has been sent.
+            int round = 1;
+            while (relay.corrupted() < 3 && round < 12)
+            {
+                moveData(image, 46 + round);
+                harness.commands().pages(3, round, movedPages(), (int)MOVED_PAGES);
+                harness.commands().endOfRound(3, round);
+                final int sent = round + 1;
+                harness.awaitEvents("round " + round, 30_000, () -> events.rounds.size() == sent);
+                round++;
+            }
+            harness.commands().endOfTransfer(3);
+            harness.awaitEnd(3, 45_000);
+
+            assertEquals(List.of(), events.failed);
+            assertEquals(3, relay.corrupted(), "a flipped bit, pieces of 0, a count too high");
+            final EngineCounters receiver = harness.receiverEngine().receiverCounters();
+            assertEquals(3, receiver.value(EngineCounter.SIMILAR_LISTS_MALFORMED));
+            assertEquals(3, receiver.value(EngineCounter.BLOCKS_REJECTED));
+            assertTrue(receiver.value(EngineCounter.PAGES_REJECTED_BLOCK) >= 3);
+            assertTrue(harness.senderEngine().senderCounters().value(EngineCounter.PAGES_RESENT) >= 3);
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-bad-lists", 3)));
             assertEquals(List.of(), harness.errors());
         }
     }

@@ -31,6 +31,7 @@ public final class CorruptingRelay implements AutoCloseable
     /** Offset of the encoding in a page entry: after its page number. */
     private static final int ENCODING_OFFSET = Long.BYTES;
     private volatile boolean isRetype;
+    private volatile boolean isSimilarLists;
     private final long targetPage;
     private boolean isDictionaryTarget;
     private int stripeToSilence = -1;
@@ -90,6 +91,19 @@ public final class CorruptingRelay implements AutoCloseable
     public CorruptingRelay retypeBlockEntries()
     {
         isRetype = true;
+        return this;
+    }
+
+    /**
+     * Instead of flipping bits anywhere, damage the {@code SIMILAR_PIECES} lists of page frames, in turn: a bit flipped
+     * in the list (its CRC32C no longer matches), pieces of 0 for its first page with the CRC32C made to match, and a
+     * count of one page more than it lists, which the list's CRC32C does not cover.
+     *
+     * @return this.
+     */
+    public CorruptingRelay similarLists()
+    {
+        isSimilarLists = true;
         return this;
     }
 
@@ -169,7 +183,8 @@ public final class CorruptingRelay implements AutoCloseable
                     capture(view, datagram.limit());
                 }
                 final boolean isDamaged = framesToCorrupt.get() > 0 && (isRetype ?
-                    retype(view, datagram.limit(), 0 == corrupted.get() % 2) :
+                    retype(view, datagram.limit(), 0 == corrupted.get() % 2) : isSimilarLists ?
+                    damageSimilarList(view, datagram.limit(), corrupted.get() % 3) :
                     corrupt(view, datagram.limit(), targetPage, isDictionaryTarget));
                 if (isDamaged)
                 {
@@ -380,6 +395,65 @@ public final class CorruptingRelay implements AutoCloseable
         }
         datagram.putByte(retypeAt, (byte)(isMore ? PageEncoding.ZERO.value() : PageEncoding.BLOCK.value()));
         return true;
+    }
+
+    private static boolean damageSimilarList(final UnsafeBuffer datagram, final int length, final int how)
+    {
+        if (length < AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH ||
+            datagram.getShort(6) != AERON_DATA_FRAME_TYPE)
+        {
+            return false;
+        }
+        final int offset = AERON_DATA_HEADER_LENGTH;
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(datagram, offset);
+        if (header.templateId() != PageFrameDecoder.TEMPLATE_ID || header.schemaId() != PageFrameDecoder.SCHEMA_ID)
+        {
+            return false;
+        }
+        final PageFrameDecoder frame = new PageFrameDecoder().wrap(datagram,
+            offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final PageFrameDecoder.PagesDecoder pages = frame.pages();
+        while (pages.hasNext())
+        {
+            final int entryStart = frame.limit();
+            if (entryStart + PageFrameDecoder.PagesDecoder.sbeBlockLength() + Integer.BYTES > length)
+            {
+                return false;
+            }
+            pages.next();
+            final int payloadOffset = frame.limit() + PageFrameDecoder.PagesDecoder.payloadHeaderLength();
+            final int payloadLength = pages.payloadLength();
+            if (payloadOffset + payloadLength > length)
+            {
+                return false;
+            }
+            if (PageEncoding.SIMILAR_PIECES == pages.encoding())
+            {
+                if (0 == how)
+                {
+                    datagram.putByte(payloadOffset, (byte)(datagram.getByte(payloadOffset) ^ 0x01));
+                }
+                else if (1 == how)
+                {
+                    int at = payloadOffset;
+                    while (datagram.getByte(at) < 0)
+                    {
+                        at++;
+                    }
+                    datagram.putByte(at + 1, (byte)0);
+                    datagram.putInt(entryStart + ENCODING_OFFSET + 1,
+                        io.dwcp.codec.PageChecksum.crc32c(datagram, payloadOffset, payloadLength),
+                        java.nio.ByteOrder.LITTLE_ENDIAN);
+                }
+                else
+                {
+                    datagram.putLong(entryStart, pages.pageNumber() + 1, java.nio.ByteOrder.LITTLE_ENDIAN);
+                }
+                return true;
+            }
+            pages.skipPayload();
+        }
+        return false;
     }
 
     private static boolean corruptFrame(
