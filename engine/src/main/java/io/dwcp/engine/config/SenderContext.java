@@ -25,6 +25,7 @@ public final class SenderContext extends CodecContext<SenderContext>
     private long maxQueuedPages = EngineConfiguration.maxQueuedPages();
     private int framesPerCycle = EngineConfiguration.framesPerCycle();
     private long switchoverDowntimeLimitNs = EngineConfiguration.switchoverDowntimeLimitNs();
+    private boolean reproducible;
     private Path recordingDirectory = null == EngineConfiguration.recordingDir() ?
         null : Path.of(EngineConfiguration.recordingDir());
     private StreamCountPolicy streamCountPolicy;
@@ -326,6 +327,26 @@ public final class SenderContext extends CodecContext<SenderContext>
     public Path recordingDirectory()
     {
         return recordingDirectory;
+    }
+
+    /**
+     * Make the frames depend only on the pages and commands, not on timing, as a replay needs: similar pages are then
+     * taken only from versions sent before the round, as the index stood when the round started. A recording sender
+     * is reproducible whatever this says. It costs a JVM's rounds 1-3 about a twelfth more bytes (docs/FRAME-CODEC.md).
+     *
+     * @param reproducible true for frames a replay gives again byte for byte.
+     * @return this.
+     */
+    public SenderContext reproducible(final boolean reproducible)
+    {
+        this.reproducible = reproducible;
+        return this;
+    }
+
+    /** @return true when the frames depend only on pages and commands: set, or recording. */
+    public boolean reproducible()
+    {
+        return reproducible || null != recordingDirectory;
     }
 
     /**

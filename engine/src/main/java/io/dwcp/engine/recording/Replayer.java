@@ -184,7 +184,8 @@ public final class Replayer
                     .roundStartBytes(settings.roundStartBytes())
                     .streamCountPolicy(new StreamCountPolicy(settings.streams(), 1, StripeLayout.MAX_STRIPES,
                         settings.streams()))
-                    .recordingDirectory(null)))
+                    .recordingDirectory(null)
+                    .reproducible(true)))
                 .errorHandler((ex) -> out.println("replay sender error: " + ex))
                 .launch();
 

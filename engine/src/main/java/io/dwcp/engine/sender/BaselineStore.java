@@ -53,6 +53,7 @@ final class BaselineStore implements AutoCloseable
     private final long[] usedAtNs;
     private final int[] chainOfSlot;
     private final int[] roundOfSlot;
+    private final int[] versionRoundOfSlot;
     private final int[] freeSlots;
     private final BaselineCompressor compressor;
     private final BaselineChunks chunks;
@@ -103,6 +104,7 @@ final class BaselineStore implements AutoCloseable
         usedAtNs = new long[slotCount];
         chainOfSlot = new int[slotCount];
         roundOfSlot = new int[slotCount];
+        versionRoundOfSlot = new int[slotCount];
         freeSlots = new int[slotCount];
         for (int i = 0; i < slotCount; i++)
         {
@@ -186,16 +188,17 @@ final class BaselineStore implements AutoCloseable
      *
      * @param pageNumber    of the page, in this store's numbering.
      * @param deliveredUpTo highest frame sequence known to be applied.
+     * @param beforeRound   only a version sent in an earlier round than this one.
      * @return the slot, read with {@link #baseBuffer} and {@link #baseOffset} before the store is used again, or -1.
      */
-    int heldSlot(final long pageNumber, final long deliveredUpTo)
+    int heldSlot(final long pageNumber, final long deliveredUpTo, final int beforeRound)
     {
         if (0 == slotCount)
         {
             return NO_SLOT;
         }
         final int slot = slotOfPage[(int)pageNumber];
-        if (NO_SLOT == slot || sequenceOfSlot[slot] > deliveredUpTo)
+        if (NO_SLOT == slot || sequenceOfSlot[slot] > deliveredUpTo || versionRoundOfSlot[slot] >= beforeRound)
         {
             return NO_SLOT;
         }
@@ -312,6 +315,7 @@ final class BaselineStore implements AutoCloseable
         sequenceOfSlot[slot] = sequence;
         usedAtNs[slot] = nowNs;
         roundOfSlot[slot] = round;
+        versionRoundOfSlot[slot] = round;
     }
 
     /**

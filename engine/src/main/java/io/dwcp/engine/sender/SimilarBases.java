@@ -103,7 +103,7 @@ final class SimilarBases
      */
     void collect(final SimilarPages index, final long pageNumber, final int round)
     {
-        final int candidates = index.find(pageNumber);
+        final int candidates = index.find(pageNumber, round);
         for (int c = 0; c < candidates; c++)
         {
             final long page = index.candidatePage(c);
@@ -164,8 +164,12 @@ final class SimilarBases
         {
             final long page = pages[s];
             final int pieces = masks[s];
-            if (block.dictionaryLength() + block.piecesLength(pieces) > maxLength || isOwnVersionIn(page, framePages,
-                frameEncodings, frameEntries))
+            // Reproducible, after round 0 only versions from before the round: the round's own depend on how far the
+            // receiver's acknowledgements and the other stripes have got, which a replay would not find the same.
+            final boolean isBeforeRoundOnly = index.isReproducible() && round > 0;
+            if ((isBeforeRoundOnly && !isEarlier[s]) ||
+                block.dictionaryLength() + block.piecesLength(pieces) > maxLength ||
+                isOwnVersionIn(page, framePages, frameEncodings, frameEntries))
             {
                 continue;
             }
@@ -186,7 +190,8 @@ final class SimilarBases
             }
             else
             {
-                final int slot = store.heldSlot(baselineIndex, holder.ackedSequence());
+                final int slot = store.heldSlot(baselineIndex, holder.ackedSequence(),
+                    isBeforeRoundOnly ? round : Integer.MAX_VALUE);
                 if (slot < 0)
                 {
                     continue;

@@ -36,10 +36,11 @@ final class SimilarPages
     /**
      * An entry is one long, so the default 64 MiB holds eight million: the page number in the low 32 bits (a transfer
      * has fewer pages), then the anchor's place in the page in 512ths (its word, for 4 KiB pages), the stripe, the
-     * round it was put in modulo 128, and 7 bits of the key to tell anchors apart. The top bit is 0; -1 is empty.
+     * round it was put in modulo 128, and 7 bits of the key to tell anchors apart. The top bit is set: a new table,
+     * zeroed when allocated, is empty.
      */
     private static final int ENTRY_LENGTH = Long.BYTES;
-    private static final long EMPTY = -1;
+    private static final long OCCUPIED = Long.MIN_VALUE;
     private static final long PAGE_MASK = 0xFFFF_FFFFL;
     private static final int PLACE_SHIFT = 32;
     private static final int PLACE_BITS = 9;
@@ -49,11 +50,19 @@ final class SimilarPages
     private static final int ROUND_MASK = 0x7F;
     private static final int CHECK_SHIFT = ROUND_SHIFT + 7;
     private static final long CHECK_MASK = 0x7F;
+    /** The anchors a round puts wait in a log of up to a quarter of the table's entries, a slot and an entry each. */
+    private static final int LOG_FRACTION = 4;
+    private static final int LOG_RECORD_LENGTH = Integer.BYTES + Long.BYTES;
     private static final long ANCHOR_MULTIPLIER = 0x9E3779B97F4A7C15L;
     private static final int ANCHOR_SHIFT = 59;
     private static final int KEY_WORDS = 4;
 
     private final UnsafeBuffer table;
+    private final boolean isReproducible;
+    private final UnsafeBuffer log;
+    private final int logCapacity;
+    private int logCount;
+    private int logRound;
     private final int mask;
     private final long[] anchorKeys = new long[MAX_ANCHORS];
     private final int[] anchorWords = new int[MAX_ANCHORS];
@@ -76,7 +85,7 @@ final class SimilarPages
      */
     SimilarPages(final long budgetBytes, final long pageCount)
     {
-        this(budgetBytes, pageCount, Integer.MAX_VALUE);
+        this(budgetBytes, pageCount, Integer.MAX_VALUE, false);
     }
 
     /**
@@ -84,19 +93,19 @@ final class SimilarPages
      *
      * @param budgetBytes most bytes of the table; it holds a power of two entries of 8 bytes.
      * @param pageCount   pages in the image: the table holds no more than {@link #ENTRIES_PER_PAGE} per page.
-     * @param wholeLevel  lowest zstd level at which pages sent whole look for similar pages as well.
+     * @param wholeLevel   lowest zstd level at which pages sent whole look for similar pages as well.
+     * @param reproducible after round 0, find only what was put before the round, whatever the timing.
      */
-    SimilarPages(final long budgetBytes, final long pageCount, final int wholeLevel)
+    SimilarPages(final long budgetBytes, final long pageCount, final int wholeLevel, final boolean reproducible)
     {
         this.wholeLevel = wholeLevel;
+        this.isReproducible = reproducible;
         final long wanted = Math.min(budgetBytes / ENTRY_LENGTH, Math.max(2, ENTRIES_PER_PAGE * pageCount));
         final int entries = wanted < 2 ? 0 : Integer.highestOneBit((int)Math.min(wanted, 1 << 26));
         mask = entries - 1;
         table = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, entries) * ENTRY_LENGTH));
-        for (int i = 0; i < entries; i++)
-        {
-            table.putLong(i * ENTRY_LENGTH, EMPTY);
-        }
+        logCapacity = reproducible ? Math.max(1, entries / LOG_FRACTION) : 1;
+        log = new UnsafeBuffer(ByteBuffer.allocateDirect(logCapacity * LOG_RECORD_LENGTH));
     }
 
     /**
@@ -174,11 +183,13 @@ final class SimilarPages
      * it that line up with them; the page itself is left out.
      *
      * @param pageNumber of the page being sent.
+     * @param round      of the frame it is sent in.
      * @return candidates, read with {@link #candidatePage}, {@link #candidateStripe} and {@link #candidateMask}.
      */
-    int find(final long pageNumber)
+    int find(final long pageNumber, final int round)
     {
         candidateCount = 0;
+        startRound(round);
         final int pieceWords = pageWords / BlockCodec.PIECES_PER_PAGE;
         for (int a = 0; a < anchorCount; a++)
         {
@@ -186,7 +197,7 @@ final class SimilarPages
             final int at = slot(key);
             final long entry = table.getLong(at);
             final long page = entry & PAGE_MASK;
-            if (entry < 0 || page == pageNumber || (entry >>> CHECK_SHIFT) != (key & CHECK_MASK))
+            if (entry >= 0 || page == pageNumber || ((entry >>> CHECK_SHIFT) & CHECK_MASK) != (key & CHECK_MASK))
             {
                 continue;
             }
@@ -203,13 +214,13 @@ final class SimilarPages
             final int pieces = (2 << ((to - 1) / pieceWords)) - (1 << (from / pieceWords));
             vote(page, (int)(entry >>> STRIPE_SHIFT) & STRIPE_MASK, (int)(entry >>> ROUND_SHIFT) & ROUND_MASK, pieces);
         }
-        // Insertion sort of at most 16 by votes, the earlier first among equals.
+        // Insertion sort of at most MAX_ANCHORS by votes, the earlier first among equals.
         for (int i = 1; i < candidateCount; i++)
         {
             final long page = candidatePages[i];
             final int stripe = candidateStripes[i];
             final int votes = candidateVotes[i];
-            final int round = candidateRounds[i];
+            final int putRound = candidateRounds[i];
             final int pieces = candidateMasks[i];
             int j = i - 1;
             while (j >= 0 && candidateVotes[j] < votes)
@@ -224,7 +235,7 @@ final class SimilarPages
             candidatePages[j + 1] = page;
             candidateStripes[j + 1] = stripe;
             candidateVotes[j + 1] = votes;
-            candidateRounds[j + 1] = round;
+            candidateRounds[j + 1] = putRound;
             candidateMasks[j + 1] = pieces;
         }
         return candidateCount;
@@ -243,6 +254,16 @@ final class SimilarPages
     int candidateVotes(final int i)
     {
         return candidateVotes[i];
+    }
+
+    /**
+     * Are candidates only what was put before the round, so that a replay finds the same?
+     *
+     * @return true when the sender is reproducible.
+     */
+    boolean isReproducible()
+    {
+        return isReproducible;
     }
 
     /**
@@ -278,14 +299,77 @@ final class SimilarPages
      */
     void put(final int stripe, final long pageNumber, final int round)
     {
-        final long common = pageNumber & PAGE_MASK | (long)(stripe & STRIPE_MASK) << STRIPE_SHIFT |
+        if (mask < 0)
+        {
+            return;
+        }
+        startRound(round);
+        final long common = OCCUPIED | pageNumber & PAGE_MASK | (long)(stripe & STRIPE_MASK) << STRIPE_SHIFT |
             (long)(round & ROUND_MASK) << ROUND_SHIFT;
         for (int a = 0; a < anchorCount; a++)
         {
             final long key = anchorKeys[a];
             final long place = ((long)anchorWords[a] << PLACE_BITS) / pageWords;
-            table.putLong(slot(key), common | place << PLACE_SHIFT | (key & CHECK_MASK) << CHECK_SHIFT);
+            final long entry = common | place << PLACE_SHIFT | (key & CHECK_MASK) << CHECK_SHIFT;
+            if (!isReproducible)
+            {
+                table.putLong(slot(key), entry);
+                continue;
+            }
+            if (round <= 0 || round != logRound)
+            {
+                // Round 0 (pages sent whole take similar pages from it), or a page of a round already left.
+                store(slot(key), entry);
+                continue;
+            }
+            if (logCount == logCapacity)
+            {
+                applyLog();
+            }
+            final int at = logCount++ * LOG_RECORD_LENGTH;
+            log.putInt(at, slot(key));
+            log.putLong(at + Integer.BYTES, entry);
         }
+    }
+
+    /**
+     * Reproducible, a later round sees the anchors of those before it as they stood when it started: what a round
+     * puts goes into the table when the next one starts. Which pages a page of the round finds then does not depend
+     * on how far the other stripes of the worker have got, which a replay would not find the same. Otherwise a
+     * round's anchors count at once: data a round moved into pages it sent earlier is found there, which on a JVM's
+     * rounds 1-3 saves about a twelfth.
+     */
+    private void startRound(final int round)
+    {
+        if (isReproducible && round > logRound)
+        {
+            applyLog();
+            logRound = round;
+        }
+    }
+
+    private void applyLog()
+    {
+        for (int i = 0; i < logCount; i++)
+        {
+            final int at = i * LOG_RECORD_LENGTH;
+            store(log.getInt(at), log.getLong(at + Integer.BYTES));
+        }
+        logCount = 0;
+    }
+
+    /**
+     * Put an entry in its slot, in place of one from an earlier round; of two from the same round, the higher page
+     * stays, whichever came first.
+     */
+    private void store(final int at, final long entry)
+    {
+        final long old = table.getLong(at);
+        if (old < 0 && ((old ^ entry) >>> ROUND_SHIFT & ROUND_MASK) == 0 && (old & PAGE_MASK) > (entry & PAGE_MASK))
+        {
+            return;
+        }
+        table.putLong(at, entry);
     }
 
     private void vote(final long page, final int stripe, final int round, final int pieces)

@@ -104,7 +104,7 @@ final class TransferOpener implements AutoCloseable
         }
         final int workerStripes = (stripeCount - worker + workers.length - 1) / workers.length;
         return new SimilarPages(context.similarIndexBytes(), pageCount * workerStripes / stripeCount + 1,
-            context.similarWholeLevel());
+            context.similarWholeLevel(), context.reproducible());
     }
 
     /**

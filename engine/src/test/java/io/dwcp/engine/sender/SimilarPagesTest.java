@@ -35,7 +35,7 @@ class SimilarPagesTest
         final UnsafeBuffer moved = randomPage(2);
         moved.putBytes(24, original, 0, PAGE_SIZE - 24);
         assertTrue(index.anchors(moved, 0, PAGE_SIZE) > 0);
-        final int candidates = index.find(99);
+        final int candidates = index.find(99, 0);
         assertTrue(candidates >= 1);
         assertEquals(7, index.candidatePage(0));
         assertEquals(3, index.candidateStripe(0));
@@ -49,10 +49,10 @@ class SimilarPagesTest
         index.anchors(original, 0, PAGE_SIZE);
         index.put(0, 5, 0);
         index.anchors(original, 0, PAGE_SIZE);
-        assertEquals(0, index.find(5));
+        assertEquals(0, index.find(5, 0));
 
         index.anchors(randomPage(4), 0, PAGE_SIZE);
-        assertEquals(0, index.find(6));
+        assertEquals(0, index.find(6, 0));
     }
 
     @Test
@@ -70,7 +70,7 @@ class SimilarPagesTest
         mixed.putBytes(0, first, 0, PAGE_SIZE / 4);
         mixed.putBytes(PAGE_SIZE / 4, second, PAGE_SIZE / 4, 3 * PAGE_SIZE / 4);
         index.anchors(mixed, 0, PAGE_SIZE);
-        assertTrue(index.find(30) >= 1);
+        assertTrue(index.find(30, 0) >= 1);
         assertEquals(20, index.candidatePage(0));
         assertEquals(2, index.candidateStripe(0));
     }
@@ -81,6 +81,6 @@ class SimilarPagesTest
         assertEquals(0, index.anchors(new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE)), 0, PAGE_SIZE));
         final SimilarPages none = new SimilarPages(0, 1024);
         assertEquals(0, none.anchors(randomPage(8), 0, PAGE_SIZE));
-        assertEquals(0, none.find(1));
+        assertEquals(0, none.find(1, 0));
     }
 }

@@ -81,7 +81,7 @@ public class SimilarPagesBenchmark
         int found = 0;
         if (index.anchors(mapped, offset, PAGE_SIZE) > 0)
         {
-            found = index.find(page);
+            found = index.find(page, 0);
             index.put(0, page, 0);
         }
         return found;
