@@ -361,7 +361,7 @@ final class PageFrameWriter
                     block.commitDeltaPage(base, baseOffset);
                     if (hasAnchors && isSimilarWanted)
                     {
-                        similarBases.collect(similarPages, pageNumber, round);
+                        similarBases.collect(similarPages, pageNumber, round, SimilarPages.MAX_ANCHORS);
                     }
                 }
             }
@@ -380,9 +380,11 @@ final class PageFrameWriter
                     encoding = PageEncoding.BLOCK;
                     block.commitPage();
                     // A repair takes none: it must not depend again on a copy the receiver may not hold as sent.
+                    // Pieces of the two pages with the most anchors only: all of them made a live QEMU migration's
+                    // round 0 at 1 Gbit/s, whose link-aware level reaches 3, take a fifth longer.
                     if (hasAnchors && isWholeSimilarWanted && !isRepair)
                     {
-                        similarBases.collect(similarPages, pageNumber, round);
+                        similarBases.collect(similarPages, pageNumber, round, BlockCodec.MAX_SIMILAR_PER_PAGE);
                     }
                 }
             }

@@ -97,13 +97,14 @@ final class SimilarBases
     /**
      * Gather the candidates of the page whose anchors the index took last.
      *
-     * @param index      the worker's similar-page index, the page's anchors taken.
-     * @param pageNumber of the page.
-     * @param round      of the frame.
+     * @param index         the worker's similar-page index, the page's anchors taken.
+     * @param pageNumber    of the page.
+     * @param round         of the frame.
+     * @param maxCandidates most pages to take pieces of, those with the most anchors first.
      */
-    void collect(final SimilarPages index, final long pageNumber, final int round)
+    void collect(final SimilarPages index, final long pageNumber, final int round, final int maxCandidates)
     {
-        final int candidates = index.find(pageNumber, round);
+        final int candidates = Math.min(maxCandidates, index.find(pageNumber, round));
         for (int c = 0; c < candidates; c++)
         {
             final long page = index.candidatePage(c);
