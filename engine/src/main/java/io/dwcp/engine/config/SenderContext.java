@@ -332,7 +332,7 @@ public final class SenderContext extends CodecContext<SenderContext>
     /**
      * Make the frames depend only on the pages and commands, not on timing, as a replay needs: similar pages are then
      * taken only from versions sent before the round, as the index stood when the round started. A recording sender
-     * is reproducible whatever this says. It costs a JVM's rounds 1-3 about a twelfth more bytes (docs/FRAME-CODEC.md).
+     * is reproducible whatever this says. It costs a JVM's rounds 1-3 about 7% more bytes (docs/FRAME-CODEC.md).
      *
      * @param reproducible true for frames a replay gives again byte for byte.
      * @return this.

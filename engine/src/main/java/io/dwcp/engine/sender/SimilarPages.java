@@ -337,7 +337,7 @@ final class SimilarPages
      * puts goes into the table when the next one starts. Which pages a page of the round finds then does not depend
      * on how far the other stripes of the worker have got, which a replay would not find the same. Otherwise a
      * round's anchors count at once: data a round moved into pages it sent earlier is found there, which on a JVM's
-     * rounds 1-3 saves about a twelfth.
+     * rounds 1-3 saves about 7%.
      */
     private void startRound(final int round)
     {

@@ -76,6 +76,50 @@ class SimilarPagesTest
     }
 
     @Test
+    void aCandidateBringsOnlyThePiecesThatLineUpWithItsAnchors()
+    {
+        final UnsafeBuffer original = randomPage(9);
+        index.anchors(original, 0, PAGE_SIZE);
+        index.put(0, 11, 0);
+
+        // The original's first quarter, at the same place, in a page of new bytes.
+        final UnsafeBuffer moved = randomPage(10);
+        moved.putBytes(0, original, 0, PAGE_SIZE / 4);
+        index.anchors(moved, 0, PAGE_SIZE);
+        assertTrue(index.find(12, 0) >= 1);
+        assertEquals(11, index.candidatePage(0));
+        final int mask = index.candidateMask(0);
+        assertTrue(0 != (mask & 0b11), "the first quarter's pieces: " + Integer.toBinaryString(mask));
+        assertEquals(0, mask & 0b1111_1000, "nothing past the piece after it: " + Integer.toBinaryString(mask));
+    }
+
+    @Test
+    void aReproducibleIndexFindsWhatARoundPutOnlyFromTheNextRoundAndTheHigherPageKeepsASlot()
+    {
+        final SimilarPages reproducible = new SimilarPages(1024 * 1024, 1024, Integer.MAX_VALUE, true);
+        final UnsafeBuffer page = randomPage(11);
+        reproducible.anchors(page, 0, PAGE_SIZE);
+        reproducible.put(1, 40, 1);
+        reproducible.put(0, 20, 1);
+        reproducible.anchors(page, 0, PAGE_SIZE);
+        assertEquals(0, reproducible.find(99, 1), "not in the round that put it");
+
+        reproducible.anchors(page, 0, PAGE_SIZE);
+        assertEquals(1, reproducible.find(99, 2));
+        assertEquals(40, reproducible.candidatePage(0), "the higher page, though put first");
+        assertEquals(1, reproducible.candidateStripe(0));
+        assertTrue(reproducible.isFromEarlierRound(0, 2));
+
+        // Not reproducible: at once, the last put taking the slot.
+        index.anchors(page, 0, PAGE_SIZE);
+        index.put(1, 40, 1);
+        index.put(0, 20, 1);
+        assertEquals(1, index.find(99, 1));
+        assertEquals(20, index.candidatePage(0));
+        assertTrue(!index.isFromEarlierRound(0, 1));
+    }
+
+    @Test
     void zeroPagesHaveNoAnchorsAndAnIndexOfNoBytesFindsNothing()
     {
         assertEquals(0, index.anchors(new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE)), 0, PAGE_SIZE));

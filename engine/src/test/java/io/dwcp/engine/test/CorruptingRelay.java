@@ -1,5 +1,6 @@
 package io.dwcp.engine.test;
 
+import io.dwcp.codec.PageChecksum;
 import io.dwcp.codecs.wire.MessageHeaderDecoder;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -347,21 +349,30 @@ public final class CorruptingRelay implements AutoCloseable
         return false;
     }
 
-    private boolean retype(final UnsafeBuffer datagram, final int length, final boolean isMore)
+    /** The page frame a datagram starts with, wrapped for reading, or null when it does not start one. */
+    private static PageFrameDecoder firstPageFrame(final UnsafeBuffer datagram, final int length)
     {
-        if (framesToCorrupt.get() <= 0 || length < AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH ||
+        if (length < AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH ||
             datagram.getShort(6) != AERON_DATA_FRAME_TYPE)
         {
-            return false;
+            return null;
         }
-        final int offset = AERON_DATA_HEADER_LENGTH;
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(datagram, offset);
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(datagram, AERON_DATA_HEADER_LENGTH);
         if (header.templateId() != PageFrameDecoder.TEMPLATE_ID || header.schemaId() != PageFrameDecoder.SCHEMA_ID)
+        {
+            return null;
+        }
+        return new PageFrameDecoder().wrap(datagram, AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH,
+            header.blockLength(), header.version());
+    }
+
+    private boolean retype(final UnsafeBuffer datagram, final int length, final boolean isMore)
+    {
+        final PageFrameDecoder frame = framesToCorrupt.get() > 0 ? firstPageFrame(datagram, length) : null;
+        if (null == frame)
         {
             return false;
         }
-        final PageFrameDecoder frame = new PageFrameDecoder().wrap(datagram,
-            offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
         final PageFrameDecoder.PagesDecoder pages = frame.pages();
         int blockEntries = 0;
         int retypeAt = -1;
@@ -399,19 +410,11 @@ public final class CorruptingRelay implements AutoCloseable
 
     private static boolean damageSimilarList(final UnsafeBuffer datagram, final int length, final int how)
     {
-        if (length < AERON_DATA_HEADER_LENGTH + MessageHeaderDecoder.ENCODED_LENGTH ||
-            datagram.getShort(6) != AERON_DATA_FRAME_TYPE)
+        final PageFrameDecoder frame = firstPageFrame(datagram, length);
+        if (null == frame)
         {
             return false;
         }
-        final int offset = AERON_DATA_HEADER_LENGTH;
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(datagram, offset);
-        if (header.templateId() != PageFrameDecoder.TEMPLATE_ID || header.schemaId() != PageFrameDecoder.SCHEMA_ID)
-        {
-            return false;
-        }
-        final PageFrameDecoder frame = new PageFrameDecoder().wrap(datagram,
-            offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
         final PageFrameDecoder.PagesDecoder pages = frame.pages();
         while (pages.hasNext())
         {
@@ -442,12 +445,11 @@ public final class CorruptingRelay implements AutoCloseable
                     }
                     datagram.putByte(at + 1, (byte)0);
                     datagram.putInt(entryStart + ENCODING_OFFSET + 1,
-                        io.dwcp.codec.PageChecksum.crc32c(datagram, payloadOffset, payloadLength),
-                        java.nio.ByteOrder.LITTLE_ENDIAN);
+                        PageChecksum.crc32c(datagram, payloadOffset, payloadLength), ByteOrder.LITTLE_ENDIAN);
                 }
                 else
                 {
-                    datagram.putLong(entryStart, pages.pageNumber() + 1, java.nio.ByteOrder.LITTLE_ENDIAN);
+                    datagram.putLong(entryStart, pages.pageNumber() + 1, ByteOrder.LITTLE_ENDIAN);
                 }
                 return true;
             }
