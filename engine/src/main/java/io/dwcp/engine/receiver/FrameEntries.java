@@ -1,5 +1,6 @@
 package io.dwcp.engine.receiver;
 
+import io.dwcp.codec.FrameTable;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
 import io.dwcp.engine.config.EngineConfiguration;
@@ -22,6 +23,7 @@ final class FrameEntries
     private final int[] crcs = new int[SenderContext.MAX_PAGES_PER_FRAME];
     private final int[] payloadOffsets = new int[SenderContext.MAX_PAGES_PER_FRAME];
     private final int[] payloadLengths = new int[SenderContext.MAX_PAGES_PER_FRAME];
+    private final FrameTable.Reader reader = new FrameTable.Reader();
     private final UnsafeBuffer zeroPage =
         new UnsafeBuffer(ByteBuffer.allocateDirect(EngineConfiguration.MAX_PAGE_SIZE));
     private int count;
@@ -34,7 +36,8 @@ final class FrameEntries
      *
      * @param frame       decoder wrapped over the frame.
      * @param frameLength bytes of the frame.
-     * @return false when the frame is malformed: an entry or the block runs past its end, or too many entries.
+     * @return false when the frame is malformed: an entry or the block runs past its end, an entry's header or length
+     *     does not end, or too many entries.
      */
     boolean read(final PageFrameDecoder frame, final int frameLength)
     {
@@ -42,30 +45,35 @@ final class FrameEntries
         blockPages = 0;
         blockOffset = 0;
         blockLength = 0;
-        final PageFrameDecoder.PagesDecoder pages = frame.pages();
-        if (pages.count() > pageNumbers.length)
+        final int entriesAt = frame.limit() + PageFrameDecoder.entriesHeaderLength();
+        if (entriesAt > frameLength)
         {
             return false;
         }
-        for (final PageFrameDecoder.PagesDecoder page : pages)
+        final long entriesLength = frame.entriesLength();
+        if (entriesLength < 0 || entriesLength > frameLength - entriesAt)
         {
-            final int i = count++;
-            pageNumbers[i] = page.pageNumber();
-            encodings[i] = page.encodingRaw();
-            crcs[i] = page.crc32c();
-            final int payloadOffset = frame.limit() + PageFrameDecoder.PagesDecoder.payloadHeaderLength();
-            final int payloadLength = page.skipPayload();
-            if (payloadLength < 0 || payloadLength > frameLength - payloadOffset)
+            return false;
+        }
+        final FrameTable.Reader table = reader.wrap(frame.buffer(), entriesAt, (int)entriesLength);
+        while (table.hasNext())
+        {
+            if (count == pageNumbers.length || !table.next())
             {
                 return false;
             }
-            payloadOffsets[i] = payloadOffset;
-            payloadLengths[i] = payloadLength;
+            final int i = count++;
+            pageNumbers[i] = table.pageNumber();
+            encodings[i] = (short)table.encoding();
+            crcs[i] = table.crc();
+            payloadOffsets[i] = table.payloadOffset();
+            payloadLengths[i] = table.payloadLength();
             if (isBlock(encodings[i]))
             {
                 blockPages++;
             }
         }
+        frame.limit(entriesAt + (int)entriesLength);
         if (frame.limit() + PageFrameDecoder.blockHeaderLength() > frameLength)
         {
             return false;

@@ -2,6 +2,7 @@ package io.dwcp.engine.sender;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.logbuffer.BufferClaim;
+import io.dwcp.codec.FrameTable;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameEncoder;
@@ -10,6 +11,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The entries of the page frame a {@link PageFrameWriter} builds, and their publication: the SBE frame is written
@@ -56,7 +58,18 @@ final class OutgoingFrame
         isOfferBufferWritten = false;
     }
 
-    void add(
+    /**
+     * Add an entry.
+     *
+     * @param pageNumber    of the page.
+     * @param encoding      of its payload.
+     * @param crc           CRC32C of the page.
+     * @param payloadBuffer holding the payload, which must stay there until the frame is published.
+     * @param payloadOffset of the payload.
+     * @param payloadLength bytes of the payload.
+     * @return bytes the entry takes in the frame.
+     */
+    int add(
         final long pageNumber,
         final PageEncoding encoding,
         final int crc,
@@ -65,12 +78,29 @@ final class OutgoingFrame
         final int payloadLength)
     {
         final int i = count++;
+        final int length = FrameTable.entryLength(
+            0 == i ? FrameTable.NO_PAGE : pageNumbers[i - 1], pageNumber, encoding.value(), payloadLength);
         pageNumbers[i] = pageNumber;
         encodings[i] = encoding;
         crcs[i] = crc;
         payloadBuffers[i] = payloadBuffer;
         payloadOffsets[i] = payloadOffset;
         payloadLengths[i] = payloadLength;
+        return length;
+    }
+
+    /**
+     * Bytes an entry would take if it were added now.
+     *
+     * @param pageNumber    of the page.
+     * @param encoding      of its payload.
+     * @param payloadLength bytes of the payload.
+     * @return bytes of the entry.
+     */
+    int lengthIfAdded(final long pageNumber, final PageEncoding encoding, final int payloadLength)
+    {
+        return FrameTable.entryLength(
+            0 == count ? FrameTable.NO_PAGE : pageNumbers[count - 1], pageNumber, encoding.value(), payloadLength);
     }
 
     int count()
@@ -165,20 +195,24 @@ final class OutgoingFrame
         final MutableDirectBuffer buffer,
         final int offset)
     {
-        final PageFrameEncoder.PagesEncoder pages = frameEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+        frameEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .transferId(transferId)
             .round(round)
             .sequence(sequence)
-            .stripe(stripe)
-            .pagesCount(count);
+            .stripe(stripe);
+        // The entries are written in place, after their length.
+        final int lengthAt = frameEncoder.limit();
+        final int start = lengthAt + PageFrameEncoder.entriesHeaderLength();
+        int at = start;
+        long previous = FrameTable.NO_PAGE;
         for (int i = 0; i < count; i++)
         {
-            pages.next()
-                .pageNumber(pageNumbers[i])
-                .encoding(encodings[i])
-                .crc32c(crcs[i])
-                .putPayload(payloadBuffers[i], payloadOffsets[i], payloadLengths[i]);
+            at += FrameTable.write(buffer, at, previous, pageNumbers[i], encodings[i].value(), crcs[i],
+                payloadBuffers[i], payloadOffsets[i], payloadLengths[i]);
+            previous = pageNumbers[i];
         }
+        buffer.putInt(lengthAt, at - start, ByteOrder.LITTLE_ENDIAN);
+        frameEncoder.limit(at);
         frameEncoder.putBlock(block, 0, blockLength);
     }
 }

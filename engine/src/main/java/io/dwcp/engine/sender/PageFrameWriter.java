@@ -4,6 +4,7 @@ import io.aeron.ExclusivePublication;
 import io.dwcp.engine.security.FrameSealer;
 import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.FrameTable;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codec.XorRunLength;
@@ -32,10 +33,9 @@ final class PageFrameWriter
 {
     /** Bytes of a frame besides its page entries and its block. */
     static final int FRAME_OVERHEAD = MessageHeaderEncoder.ENCODED_LENGTH + PageFrameEncoder.BLOCK_LENGTH +
-        PageFrameEncoder.PagesEncoder.sbeHeaderSize() + PageFrameEncoder.blockHeaderLength();
-    /** Bytes of a page entry besides its payload. */
-    static final int ENTRY_OVERHEAD = PageFrameEncoder.PagesEncoder.sbeBlockLength() +
-        PageFrameEncoder.PagesEncoder.payloadHeaderLength();
+        PageFrameEncoder.entriesHeaderLength() + PageFrameEncoder.blockHeaderLength();
+    /** Most bytes of a page entry besides its payload; most take 5 (docs/FRAME-CODEC.md). */
+    static final int ENTRY_OVERHEAD = FrameTable.MAX_ENTRY_OVERHEAD;
 
     private final PageCodec codec;
     private final BlockCodec block;
@@ -236,7 +236,10 @@ final class PageFrameWriter
                     PageEncoding.ZERO == encoding,
                     isDelta, carryingSequence, round, nowNs);
             }
-            transfer.onPageFramed(carryingSequence, encoding, ENTRY_OVERHEAD + length, baseSlot >= 0, isOverflow);
+            // A page that waits for the next frame will be its first entry.
+            final int entryBytes = isPending ? FrameTable.entryLength(FrameTable.NO_PAGE, pageNumber,
+                encoding.value(), length) : frame.lengthIfAdded(pageNumber, encoding, length);
+            transfer.onPageFramed(carryingSequence, encoding, entryBytes, baseSlot >= 0, isOverflow);
 
             // The payload replaces the copy in staging; a raw page's payload is the copy itself.
             if (PageEncoding.RAW != encoding)
@@ -396,8 +399,8 @@ final class PageFrameWriter
             baselines.store(baselineIndex, page, pageAt, page, BaselineStore.COMPRESS,
                 PageEncoding.ZERO == encoding, isDelta, sequence, round, nowNs);
             index(pageNumber, encoding, crc, hasAnchors);
-            transfer.onPageFramed(sequence, encoding, ENTRY_OVERHEAD + length, baseSlot >= 0, isOverflow);
-            addEntry(pageNumber, encoding, crc, staging, payloadOffset, length);
+            final int entryBytes = addEntry(pageNumber, encoding, crc, staging, payloadOffset, length);
+            transfer.onPageFramed(sequence, encoding, entryBytes, baseSlot >= 0, isOverflow);
         }
         return finishBlock(transfer);
     }
@@ -428,12 +431,12 @@ final class PageFrameWriter
         if (length > 0)
         {
             final int sent = similarBases.sent();
-            addEntry(sent, PageEncoding.SIMILAR_PIECES, PageChecksum.crc32c(staging, stagingLimit, length), staging,
-                stagingLimit, length);
+            final int entryBytes = addEntry(sent, PageEncoding.SIMILAR_PIECES,
+                PageChecksum.crc32c(staging, stagingLimit, length), staging, stagingLimit, length);
             stagingLimit += length;
             similarEntries = 1;
             counts.addSimilarBases(sent);
-            transfer.onFrameOverhead(ENTRY_OVERHEAD + length);
+            transfer.onFrameOverhead(entryBytes);
         }
     }
 
@@ -462,7 +465,7 @@ final class PageFrameWriter
         return isOverflow;
     }
 
-    private void addEntry(
+    private int addEntry(
         final long pageNumber,
         final PageEncoding encoding,
         final int crc,
@@ -470,10 +473,11 @@ final class PageFrameWriter
         final int payloadOffset,
         final int payloadLength)
     {
-        frame.add(pageNumber, encoding, crc, payloadBuffer, payloadOffset, payloadLength);
+        final int entryBytes = frame.add(pageNumber, encoding, crc, payloadBuffer, payloadOffset, payloadLength);
         entryCount++;
-        frameLength += ENTRY_OVERHEAD + payloadLength;
+        frameLength += entryBytes;
         counts.add(encoding);
+        return entryBytes;
     }
 
     /**

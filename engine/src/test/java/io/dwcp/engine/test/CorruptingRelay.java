@@ -1,5 +1,6 @@
 package io.dwcp.engine.test;
 
+import io.dwcp.codec.FrameTable;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codecs.wire.MessageHeaderDecoder;
 import io.dwcp.codecs.wire.PageEncoding;
@@ -31,7 +32,6 @@ public final class CorruptingRelay implements AutoCloseable
     private final InetSocketAddress receiver;
     private final AtomicInteger framesToCorrupt;
     /** Offset of the encoding in a page entry: after its page number. */
-    private static final int ENCODING_OFFSET = Long.BYTES;
     private volatile boolean isRetype;
     private volatile boolean isSimilarLists;
     private final long targetPage;
@@ -366,6 +366,16 @@ public final class CorruptingRelay implements AutoCloseable
             header.blockLength(), header.version());
     }
 
+    /**
+     * The entries of a frame, as far as they lie in this datagram: those past it are in the frame's next fragments.
+     */
+    private static FrameTable.Reader entries(final PageFrameDecoder frame, final int end)
+    {
+        final int start = frame.limit() + PageFrameDecoder.entriesHeaderLength();
+        final int present = start > end ? 0 : (int)Math.min(frame.entriesLength(), end - start);
+        return new FrameTable.Reader().wrap(frame.buffer(), start, present);
+    }
+
     private boolean retype(final UnsafeBuffer datagram, final int length, final boolean isMore)
     {
         final PageFrameDecoder frame = framesToCorrupt.get() > 0 ? firstPageFrame(datagram, length) : null;
@@ -373,38 +383,28 @@ public final class CorruptingRelay implements AutoCloseable
         {
             return false;
         }
-        final PageFrameDecoder.PagesDecoder pages = frame.pages();
+        final FrameTable.Reader pages = entries(frame, length);
         int blockEntries = 0;
         int retypeAt = -1;
-        while (pages.hasNext())
+        while (pages.hasNext() && pages.next())
         {
-            // Entries past this datagram are in the frame's next fragments: look no further.
-            final int entryStart = frame.limit();
-            if (entryStart + PageFrameDecoder.PagesDecoder.sbeBlockLength() + Integer.BYTES > length)
-            {
-                break;
-            }
-            pages.next();
-            final PageEncoding encoding = pages.encoding();
-            if (PageEncoding.BLOCK == encoding || PageEncoding.BLOCK_DELTA == encoding)
+            final int encoding = pages.encoding();
+            if (PageEncoding.BLOCK.value() == encoding || PageEncoding.BLOCK_DELTA.value() == encoding)
             {
                 blockEntries++;
             }
-            if (retypeAt < 0 && (isMore ? PageEncoding.BLOCK == encoding : PageEncoding.ZERO == encoding))
+            if (retypeAt < 0 && (isMore ? PageEncoding.BLOCK : PageEncoding.ZERO).value() == encoding)
             {
-                retypeAt = entryStart + ENCODING_OFFSET;
+                retypeAt = pages.entryOffset();
             }
-            if (pages.payloadLength() > length - frame.limit())
-            {
-                break;
-            }
-            pages.skipPayload();
         }
         if (blockEntries < 2 || retypeAt < 0)
         {
             return false;
         }
-        datagram.putByte(retypeAt, (byte)(isMore ? PageEncoding.ZERO.value() : PageEncoding.BLOCK.value()));
+        // Neither encoding has a payload: the encoding, the header's low 4 bits, is all that changes.
+        final int header = datagram.getByte(retypeAt) & ~FrameTable.MAX_ENCODING;
+        datagram.putByte(retypeAt, (byte)(header | (isMore ? PageEncoding.ZERO : PageEncoding.BLOCK).value()));
         return true;
     }
 
@@ -415,22 +415,13 @@ public final class CorruptingRelay implements AutoCloseable
         {
             return false;
         }
-        final PageFrameDecoder.PagesDecoder pages = frame.pages();
-        while (pages.hasNext())
+        final FrameTable.Reader pages = entries(frame, length);
+        long previous = FrameTable.NO_PAGE;
+        while (pages.hasNext() && pages.next())
         {
-            final int entryStart = frame.limit();
-            if (entryStart + PageFrameDecoder.PagesDecoder.sbeBlockLength() + Integer.BYTES > length)
-            {
-                return false;
-            }
-            pages.next();
-            final int payloadOffset = frame.limit() + PageFrameDecoder.PagesDecoder.payloadHeaderLength();
+            final int payloadOffset = pages.payloadOffset();
             final int payloadLength = pages.payloadLength();
-            if (payloadOffset + payloadLength > length)
-            {
-                return false;
-            }
-            if (PageEncoding.SIMILAR_PIECES == pages.encoding())
+            if (PageEncoding.SIMILAR_PIECES.value() == pages.encoding())
             {
                 if (0 == how)
                 {
@@ -444,16 +435,24 @@ public final class CorruptingRelay implements AutoCloseable
                         at++;
                     }
                     datagram.putByte(at + 1, (byte)0);
-                    datagram.putInt(entryStart + ENCODING_OFFSET + 1,
-                        PageChecksum.crc32c(datagram, payloadOffset, payloadLength), ByteOrder.LITTLE_ENDIAN);
+                    datagram.putInt(pages.crcOffset(), PageChecksum.crc32c(datagram, payloadOffset, payloadLength),
+                        ByteOrder.LITTLE_ENDIAN);
                 }
                 else
                 {
-                    datagram.putLong(entryStart, pages.pageNumber() + 1, ByteOrder.LITTLE_ENDIAN);
+                    // A count one higher, in a header of the same length.
+                    final UnsafeBuffer header = new UnsafeBuffer(new byte[FrameTable.MAX_ENTRY_OVERHEAD]);
+                    final int headerLength = FrameTable.write(header, 0, previous, pages.pageNumber() + 1,
+                        PageEncoding.SIMILAR_PIECES.value(), 0, header, 0, 0) - Integer.BYTES - 1;
+                    if (headerLength != pages.crcOffset() - pages.entryOffset())
+                    {
+                        return false;
+                    }
+                    datagram.putBytes(pages.entryOffset(), header, 0, headerLength);
                 }
                 return true;
             }
-            pages.skipPayload();
+            previous = pages.pageNumber();
         }
         return false;
     }
@@ -469,16 +468,17 @@ public final class CorruptingRelay implements AutoCloseable
         final PageFrameDecoder frame = new PageFrameDecoder().wrap(datagram,
             offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
         boolean isTargetInBlock = false;
-        for (final PageFrameDecoder.PagesDecoder page : frame.pages())
+        final FrameTable.Reader pages = entries(frame, end);
+        while (pages.hasNext() && pages.next())
         {
-            final int payloadOffset = frame.limit() + PageFrameDecoder.PagesDecoder.payloadHeaderLength();
-            final int payloadLength = page.skipPayload();
-            if (page.pageNumber() == targetPage && (PageEncoding.BLOCK == page.encoding() ||
-                PageEncoding.BLOCK_DELTA == page.encoding()))
+            final int payloadOffset = pages.payloadOffset();
+            final int payloadLength = pages.payloadLength();
+            if (pages.pageNumber() == targetPage && (PageEncoding.BLOCK.value() == pages.encoding() ||
+                PageEncoding.BLOCK_DELTA.value() == pages.encoding()))
             {
                 isTargetInBlock = true;
             }
-            if (payloadLength > 16 && (targetPage < 0 || page.pageNumber() == targetPage))
+            if (payloadLength > 16 && (targetPage < 0 || pages.pageNumber() == targetPage))
             {
                 final int target = payloadOffset + payloadLength / 2;
                 datagram.putByte(target, (byte)(datagram.getByte(target) ^ 0x10));
@@ -486,14 +486,16 @@ public final class CorruptingRelay implements AutoCloseable
             }
         }
         // No page payload to damage: damage the frame's block, where its pages are, if it starts in this datagram.
-        final int blockOffset = frame.limit() + PageFrameDecoder.blockHeaderLength();
+        final int entriesAt = frame.limit() + PageFrameDecoder.entriesHeaderLength();
+        final long blockHeaderAt = entriesAt > end ? end : entriesAt + frame.entriesLength();
+        final long blockOffset = blockHeaderAt + PageFrameDecoder.blockHeaderLength();
         if ((targetPage < 0 || isTargetInBlock) && blockOffset + 16 < end)
         {
-            final int blockLength = frame.blockLength();
-            final int present = Math.min(blockLength, end - blockOffset);
+            final int blockLength = datagram.getInt((int)blockHeaderAt, ByteOrder.LITTLE_ENDIAN);
+            final int present = (int)Math.min(blockLength, end - blockOffset);
             if (present > 16)
             {
-                final int target = blockOffset + present / 2;
+                final int target = (int)blockOffset + present / 2;
                 datagram.putByte(target, (byte)(datagram.getByte(target) ^ 0x10));
                 return true;
             }

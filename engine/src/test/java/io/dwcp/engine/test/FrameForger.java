@@ -5,6 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.dwcp.codec.FrameTable;
 import io.dwcp.codecs.wire.HelloEncoder;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.PageEncoding;
@@ -18,10 +19,12 @@ import io.dwcp.engine.security.InitiatorHandshake;
 import io.dwcp.engine.transport.Channels;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A hostile peer: its own media driver, a publication to a receiver's data endpoint (so its frames arrive in a
@@ -187,11 +190,51 @@ public final class FrameForger implements AutoCloseable
     public void sendPageWithLyingLength(final long transferId, final long pageNumber, final DirectBuffer payload)
     {
         final int payloadLength = 64;
-        final int length =
-            encodePage(transferId, 0, 1_000_000, pageNumber, PageEncoding.RAW, 0, payload, payloadLength, VERSION);
-        // The payload's length field: before the payload, which the frame's (empty) block header follows.
-        buffer.putInt(length - PageFrameEncoder.blockHeaderLength() - payloadLength - Integer.BYTES, 1_000_000);
-        send(buffer, 0, length);
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        final PageFrameEncoder frame = new PageFrameEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .transferId(transferId).round(0).sequence(1_000_000).stripe(0);
+        final int lengthAt = frame.limit();
+        final int start = lengthAt + PageFrameEncoder.entriesHeaderLength();
+        // The entry with an empty payload, whose length, its last byte, then claims a million bytes.
+        int at = start + FrameTable.write(buffer, start, FrameTable.NO_PAGE, pageNumber, PageEncoding.RAW.value(), 0,
+            payload, 0, 0) - 1;
+        at = FrameTable.putVarLong(buffer, at, 1_000_000);
+        buffer.putBytes(at, payload, 0, payloadLength);
+        at += payloadLength;
+        buffer.putInt(lengthAt, at - start, ByteOrder.LITTLE_ENDIAN);
+        frame.limit(at);
+        frame.putBlock(payload, 0, 0);
+        send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + frame.encodedLength());
+    }
+
+    /**
+     * Put a frame's entries as one entry, after its fixed fields.
+     *
+     * @param frame         encoder wrapped over the frame, its fixed fields written.
+     * @param buffer        the frame's buffer.
+     * @param pageNumber    of the entry.
+     * @param encoding      of the entry.
+     * @param crc           of the entry.
+     * @param payload       buffer holding its payload.
+     * @param payloadOffset of the payload.
+     * @param payloadLength bytes of the payload, 0 for an encoding without one.
+     */
+    public static void putOneEntry(
+        final PageFrameEncoder frame,
+        final MutableDirectBuffer buffer,
+        final long pageNumber,
+        final PageEncoding encoding,
+        final int crc,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        final int lengthAt = frame.limit();
+        final int start = lengthAt + PageFrameEncoder.entriesHeaderLength();
+        final int length = FrameTable.write(buffer, start, FrameTable.NO_PAGE, pageNumber, encoding.value(), crc,
+            payload, payloadOffset, payloadLength);
+        buffer.putInt(lengthAt, length, ByteOrder.LITTLE_ENDIAN);
+        frame.limit(start + length);
     }
 
     private int encodePage(
@@ -208,8 +251,7 @@ public final class FrameForger implements AutoCloseable
         final MessageHeaderEncoder header = new MessageHeaderEncoder();
         final PageFrameEncoder frame = new PageFrameEncoder().wrapAndApplyHeader(buffer, 0, header)
             .transferId(transferId).round(0).sequence(sequence).stripe(stripe);
-        frame.pagesCount(1).next().pageNumber(pageNumber).encoding(encoding).crc32c(crc)
-            .putPayload(payload, 0, payloadLength);
+        putOneEntry(frame, buffer, pageNumber, encoding, crc, payload, 0, payloadLength);
         frame.putBlock(payload, 0, 0);
         header.version(schemaVersion);
         return MessageHeaderEncoder.ENCODED_LENGTH + frame.encodedLength();

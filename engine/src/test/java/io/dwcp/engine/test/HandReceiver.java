@@ -5,6 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
+import io.dwcp.codec.FrameTable;
 import io.dwcp.codecs.wire.HelloAckEncoder;
 import io.dwcp.codecs.wire.HelloDecoder;
 import io.dwcp.codecs.wire.HelloStatus;
@@ -44,6 +45,7 @@ public final class HandReceiver implements AutoCloseable
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HelloDecoder helloDecoder = new HelloDecoder();
     private final PageFrameDecoder frameDecoder = new PageFrameDecoder();
+    private final FrameTable.Reader reader = new FrameTable.Reader();
     private final HelloAckEncoder helloAckEncoder = new HelloAckEncoder();
     private final PageAckEncoder pageAckEncoder = new PageAckEncoder();
     private final PathProbeDecoder probeDecoder = new PathProbeDecoder();
@@ -142,7 +144,12 @@ public final class HandReceiver implements AutoCloseable
             framesOutOfOrder++;
         }
         highestSequence[stripe] = Math.max(highestSequence[stripe], frame.sequence());
-        pages[stripe] += frame.pages().count();
+        final int entriesAt = frame.limit() + PageFrameDecoder.entriesHeaderLength();
+        final FrameTable.Reader entries = reader.wrap(frame.buffer(), entriesAt, (int)frame.entriesLength());
+        while (entries.hasNext() && entries.next())
+        {
+            pages[stripe]++;
+        }
     }
 
     /**

@@ -143,13 +143,9 @@ public final class HandSender implements AutoCloseable
             .transferId(transferId)
             .round(0)
             .sequence(sequence)
-            .stripe(0)
-            .pagesCount(1)
-            .next()
-            .pageNumber(pageNumber)
-            .encoding(PageEncoding.RAW)
-            .crc32c(PageChecksum.crc32c(page, offset, pageSize))
-            .putPayload(page, offset, pageSize);
+            .stripe(0);
+        FrameForger.putOneEntry(frameEncoder, buffer, pageNumber, PageEncoding.RAW,
+            PageChecksum.crc32c(page, offset, pageSize), page, offset, pageSize);
         frameEncoder.putBlock(page, 0, 0);
         return offer(frameEncoder.encodedLength());
     }
