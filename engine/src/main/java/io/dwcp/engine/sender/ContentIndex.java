@@ -15,6 +15,12 @@ import java.nio.ByteBuffer;
  * stripe; the last version sent of it has the same CRC; and its live bytes equal the page's. The receiver
  * still checks the CRC, and asks for the page if the reference has gone stale.
  * <p>
+ * A page whose version the receiver holds is looked up too: a guest that copies a file's pages from its page cache
+ * rewrites pages it has sent before with data another page holds, which took the guest's rounds 1-3 from 1.07 to
+ * 1.00 of {@code zstd -3 --patch-from} (docs/FRAME-CODEC.md). A reproducible sender does not: whether the original
+ * of a later round's page is acknowledged when the page is framed, or overwritten in its slot by another stripe's
+ * page, depends on timing a replay does not repeat.
+ * <p>
  * Shared by the stripes of one transfer on one worker; not thread safe.
  */
 final class ContentIndex
@@ -29,6 +35,7 @@ final class ContentIndex
     private final UnsafeBuffer table;
     private final int mask;
     private final int pageSize;
+    private final boolean isReproducible;
     private Stripe[] stripes;
 
     /**
@@ -36,10 +43,12 @@ final class ContentIndex
      *
      * @param budgetBytes most bytes of the table; it holds a power of two entries of 24 bytes.
      * @param pageCount   pages in the image: the table holds no more entries than twice that.
-     * @param pageSize    bytes per page.
+     * @param pageSize     bytes per page.
+     * @param reproducible  look up no page whose version the receiver holds, as a replay must find the same.
      */
-    ContentIndex(final long budgetBytes, final long pageCount, final int pageSize)
+    ContentIndex(final long budgetBytes, final long pageCount, final int pageSize, final boolean reproducible)
     {
+        this.isReproducible = reproducible;
         final long wanted = Math.min(budgetBytes / ENTRY_LENGTH, Math.max(2, 2 * pageCount));
         final int entries = wanted < 2 ? 0 : Integer.highestOneBit((int)Math.min(wanted, 1 << 26));
         this.pageSize = pageSize;
@@ -71,6 +80,7 @@ final class ContentIndex
      * @param source     the transfer's pages.
      * @param stripe     whose frame is being built.
      * @param sequence   of the frame being built.
+     * @param hasVersion does the receiver hold a version of the page?
      * @return the page number to refer to, or -1.
      */
     long find(
@@ -80,9 +90,10 @@ final class ContentIndex
         final int copyOffset,
         final TransferSource source,
         final int stripe,
-        final long sequence)
+        final long sequence,
+        final boolean hasVersion)
     {
-        if (mask < 0)
+        if (mask < 0 || hasVersion && isReproducible)
         {
             return -1;
         }

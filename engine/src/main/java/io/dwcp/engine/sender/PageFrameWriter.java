@@ -343,6 +343,11 @@ final class PageFrameWriter
             {
                 encoding = isZeroPage ? PageEncoding.ZERO : PageEncoding.UNCHANGED;
             }
+            else if (!isRepair && isReference(pageNumber, crc, page, pageAt, source, payloadOffset, baseSlot >= 0))
+            {
+                encoding = PageEncoding.REFERENCE;
+                length = Long.BYTES;
+            }
             else if (baseSlot >= 0)
             {
                 final UnsafeBuffer base = baselines.baseBuffer(baseSlot);
@@ -370,25 +375,14 @@ final class PageFrameWriter
             }
             else
             {
-                final long original = null == contentIndex || isRepair ? -1 :
-                    contentIndex.find(pageNumber, crc, page, pageAt, source, stripe, sequence);
-                if (original >= 0)
+                encoding = PageEncoding.BLOCK;
+                block.commitPage();
+                // A repair takes none: it must not depend again on a copy the receiver may not hold as sent.
+                // Pieces of the two pages with the most anchors only: all of them made a live QEMU migration's
+                // round 0 at 1 Gbit/s, whose link-aware level reaches 3, take a fifth longer.
+                if (hasAnchors && isWholeSimilarWanted && !isRepair)
                 {
-                    encoding = PageEncoding.REFERENCE;
-                    staging.putLong(payloadOffset, original, ByteOrder.LITTLE_ENDIAN);
-                    length = Long.BYTES;
-                }
-                else
-                {
-                    encoding = PageEncoding.BLOCK;
-                    block.commitPage();
-                    // A repair takes none: it must not depend again on a copy the receiver may not hold as sent.
-                    // Pieces of the two pages with the most anchors only: all of them made a live QEMU migration's
-                    // round 0 at 1 Gbit/s, whose link-aware level reaches 3, take a fifth longer.
-                    if (hasAnchors && isWholeSimilarWanted && !isRepair)
-                    {
-                        similarBases.collect(similarPages, pageNumber, round, BlockCodec.MAX_SIMILAR_PER_PAGE);
-                    }
+                    similarBases.collect(similarPages, pageNumber, round, BlockCodec.MAX_SIMILAR_PER_PAGE);
                 }
             }
             stagingLimit += length;
@@ -440,6 +434,30 @@ final class PageFrameWriter
         }
     }
 
+    /**
+     * Refer to a page the receiver holds with the same content, if the index finds one: data copied whole from
+     * another page, as a guest copies a file's pages from its page cache, whether or not a version is held.
+     *
+     * @return true when the reference is written to staging.
+     */
+    private boolean isReference(
+        final long pageNumber,
+        final int crc,
+        final UnsafeBuffer page,
+        final int pageAt,
+        final TransferSource source,
+        final int payloadOffset,
+        final boolean hasVersion)
+    {
+        final long original = null == contentIndex ? -1 :
+            contentIndex.find(pageNumber, crc, page, pageAt, source, stripe, sequence, hasVersion);
+        if (original >= 0)
+        {
+            staging.putLong(payloadOffset, original, ByteOrder.LITTLE_ENDIAN);
+        }
+        return original >= 0;
+    }
+
     /** Remember a page as sent, in the indexes of equal and of similar pages. */
     private void index(final long pageNumber, final PageEncoding encoding, final int crc, final boolean hasAnchors)
     {
@@ -457,7 +475,8 @@ final class PageFrameWriter
     private static boolean countOverflow(
         final BaselineStore baselines, final int baseSlot, final boolean isDelta, final PageEncoding encoding)
     {
-        final boolean isOverflow = baseSlot >= 0 && !isDelta && PageEncoding.ZERO != encoding;
+        final boolean isOverflow = baseSlot >= 0 && !isDelta && PageEncoding.ZERO != encoding &&
+            PageEncoding.REFERENCE != encoding;
         if (isOverflow)
         {
             baselines.overflow();

@@ -76,7 +76,8 @@ final class TransferOpener implements AutoCloseable
             return null;
         }
         final int workerStripes = (stripeCount - worker + workers.length - 1) / workers.length;
-        return new ContentIndex(context.duplicateIndexBytes(), pageCount * workerStripes / stripeCount + 1, pageSize);
+        return new ContentIndex(context.duplicateIndexBytes(), pageCount * workerStripes / stripeCount + 1, pageSize,
+            context.reproducible());
     }
 
     private static void bind(
