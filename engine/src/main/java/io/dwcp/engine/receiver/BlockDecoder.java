@@ -103,8 +103,9 @@ final class BlockDecoder
 
     /**
      * Add to the block's dictionary the pieces a {@code SIMILAR_PIECES} entry lists, from this receiver's copies: a
-     * copy whose pieces do not have the CRC32C listed gives way to the version the page had when the round started,
-     * if its stripe kept one; one found in neither is counted, and the pages it spoils fail their own CRC32C.
+     * copy whose pieces do not have the check listed (the low 16 bits of their CRC32C) gives way to the version the
+     * page had when the round started, if its stripe kept one; one found in neither is counted, and the pages it
+     * spoils fail their own CRC32C.
      *
      * @return false for a list that is malformed: its CRC32C, a count, a varint, a page or pieces that cannot be.
      */
@@ -146,13 +147,13 @@ final class BlockDecoder
             }
             while (b < 0);
             page += delta;
-            if ((n > 0 && 0 == delta) || page >= pageCount || end - at < 1 + Integer.BYTES)
+            if ((n > 0 && 0 == delta) || page >= pageCount || end - at < 1 + Short.BYTES)
             {
                 return false;
             }
             final int pieces = view.getByte(at++) & 0xFF;
-            final int crc = view.getInt(at, ByteOrder.LITTLE_ENDIAN);
-            at += Integer.BYTES;
+            final int check = view.getShort(at, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+            at += Short.BYTES;
             final int length = block.piecesLength(pieces);
             if (0 == pieces || block.dictionaryRoom() < length)
             {
@@ -160,7 +161,7 @@ final class BlockDecoder
             }
             final int start = block.dictionaryLength();
             block.addPieces(destination.segmentOf(page), destination.offsetOf(page), pieces);
-            if (crc != PageChecksum.crc32c(block.dictionary(), start, length))
+            if (check != (PageChecksum.crc32c(block.dictionary(), start, length) & 0xFFFF))
             {
                 final RoundStartPages kept = transfer.stripe(transfer.layout().stripeOf(page)).roundStart();
                 final int slot = kept.slotOf(round, page);
@@ -169,7 +170,7 @@ final class BlockDecoder
                 {
                     block.truncateDictionary(start);
                     block.addPieces(kept.buffer(slot), kept.offsetOf(slot), pieces);
-                    isKept = crc == PageChecksum.crc32c(block.dictionary(), start, length);
+                    isKept = check == (PageChecksum.crc32c(block.dictionary(), start, length) & 0xFFFF);
                 }
                 counters.get(isKept ? EngineCounter.ROUND_START_BASES_USED :
                     EngineCounter.SIMILAR_BASES_MISMATCHED).increment();
