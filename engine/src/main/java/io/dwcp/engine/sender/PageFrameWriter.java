@@ -369,7 +369,7 @@ final class PageFrameWriter
                     block.commitDeltaPage(base, baseOffset);
                     if (hasAnchors && isSimilarWanted)
                     {
-                        similarBases.collect(similarPages, pageNumber, round, SimilarPages.MAX_ANCHORS);
+                        similarBases.collect(similarPages, pageNumber, round, SimilarPages.MAX_CANDIDATES);
                     }
                 }
             }

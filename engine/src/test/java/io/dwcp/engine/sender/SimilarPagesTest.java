@@ -94,28 +94,40 @@ class SimilarPagesTest
     }
 
     @Test
-    void aReproducibleIndexFindsWhatARoundPutOnlyFromTheNextRoundAndTheHigherPageKeepsASlot()
+    void aReproducibleIndexFindsWhatARoundPutOnlyFromTheNextRoundAndTheHigherPagesKeepABucket()
     {
         final SimilarPages reproducible = new SimilarPages(1024 * 1024, 1024, Integer.MAX_VALUE, true);
         final UnsafeBuffer page = randomPage(11);
         reproducible.anchors(page, 0, PAGE_SIZE);
         reproducible.put(1, 40, 1);
         reproducible.put(0, 20, 1);
+        reproducible.put(2, 30, 1);
         reproducible.anchors(page, 0, PAGE_SIZE);
         assertEquals(0, reproducible.find(99, 1), "not in the round that put it");
 
+        // Three pages for the two entries of each anchor's bucket: the higher two stay, whatever the order, and a
+        // lookup finds the higher.
         reproducible.anchors(page, 0, PAGE_SIZE);
         assertEquals(1, reproducible.find(99, 2));
         assertEquals(40, reproducible.candidatePage(0), "the higher page, though put first");
         assertEquals(1, reproducible.candidateStripe(0));
         assertTrue(reproducible.isFromEarlierRound(0, 2));
+        // A page of a later round ranks above both; the page a lookup is for never finds itself, but what is after
+        // it in the bucket.
+        reproducible.anchors(page, 0, PAGE_SIZE);
+        reproducible.put(3, 10, 2);
+        reproducible.anchors(page, 0, PAGE_SIZE);
+        assertEquals(1, reproducible.find(99, 3));
+        assertEquals(10, reproducible.candidatePage(0));
+        assertEquals(0, reproducible.find(10, 3), "its own page first: the older entries hold the same data");
 
-        // Not reproducible: at once, the last put taking the slot.
+        // Not reproducible: at once, the last put first.
         index.anchors(page, 0, PAGE_SIZE);
         index.put(1, 40, 1);
         index.put(0, 20, 1);
+        index.put(2, 30, 1);
         assertEquals(1, index.find(99, 1));
-        assertEquals(20, index.candidatePage(0));
+        assertEquals(30, index.candidatePage(0));
         assertTrue(!index.isFromEarlierRound(0, 1));
     }
 
