@@ -1,6 +1,5 @@
 package io.dwcp.codec;
 
-import io.dwcp.codecs.wire.PageEncoding;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 

@@ -1,7 +1,6 @@
 package io.dwcp.codec;
 
 import com.github.luben.zstd.ZstdCompressCtx;
-import io.dwcp.codecs.wire.PageEncoding;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

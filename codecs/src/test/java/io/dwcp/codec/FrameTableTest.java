@@ -1,6 +1,5 @@
 package io.dwcp.codec;
 
-import io.dwcp.codecs.wire.PageEncoding;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +70,23 @@ class FrameTableTest
             }
         }
         assertFalse(reader.hasNext());
+    }
+
+    @Test
+    void everyEncodingFitsATableAndOtherValuesAreUnknown()
+    {
+        for (final PageEncoding encoding : PageEncoding.values())
+        {
+            if (PageEncoding.UNKNOWN != encoding)
+            {
+                assertTrue(encoding.value() >= 0 && encoding.value() <= FrameTable.MAX_ENCODING);
+                assertEquals(encoding, PageEncoding.get(encoding.value()));
+            }
+        }
+        for (final int value : new int[]{-1, 13, 14, 15, 16, 255})
+        {
+            assertEquals(PageEncoding.UNKNOWN, PageEncoding.get(value));
+        }
     }
 
     @Test

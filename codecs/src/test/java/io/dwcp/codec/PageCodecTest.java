@@ -1,6 +1,5 @@
 package io.dwcp.codec;
 
-import io.dwcp.codecs.wire.PageEncoding;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

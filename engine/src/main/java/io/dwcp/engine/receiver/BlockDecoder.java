@@ -3,7 +3,7 @@ package io.dwcp.engine.receiver;
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.memory.RoundStartPages;
 import io.dwcp.engine.status.EngineCounter;

@@ -1,7 +1,7 @@
 package io.dwcp.engine.receiver;
 
 import io.dwcp.codec.FrameTable;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
 import io.dwcp.engine.config.EngineConfiguration;
 import io.dwcp.engine.config.SenderContext;

@@ -2,7 +2,7 @@ package io.dwcp.engine.receiver;
 
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
 import io.dwcp.engine.memory.FileHoles;
 import io.dwcp.engine.memory.MappedImage;

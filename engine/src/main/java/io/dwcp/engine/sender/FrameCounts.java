@@ -1,6 +1,6 @@
 package io.dwcp.engine.sender;
 
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 
 /**
  * How the pages of the frame a {@link PageFrameWriter} built went, by kind, for the counters and statistics that

@@ -4,7 +4,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codec.FrameTable;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameEncoder;
 import io.dwcp.engine.security.FrameSealer;
 import org.agrona.MutableDirectBuffer;

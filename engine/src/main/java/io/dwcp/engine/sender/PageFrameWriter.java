@@ -9,7 +9,7 @@ import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codec.XorRunLength;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -3,7 +3,7 @@ package io.dwcp.engine.sender;
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.FrameTable;
 import io.dwcp.codec.PageChecksum;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.engine.memory.RoundStartPages;
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -5,7 +5,7 @@ import io.dwcp.engine.security.FrameSealer;
 import io.aeron.logbuffer.BufferClaim;
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.codec.PageCodec;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.engine.link.Pacer;
 import io.dwcp.engine.status.StripeCounter;
 import io.dwcp.engine.status.StripeCounters;

@@ -1,6 +1,6 @@
 package io.dwcp.engine.sender;
 
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package io.dwcp.engine.system;
 
 import io.dwcp.codecs.agent.FailureReason;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.engine.memory.ImageComparison;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.status.EngineCounter;

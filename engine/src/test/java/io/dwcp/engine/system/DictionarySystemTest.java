@@ -1,6 +1,6 @@
 package io.dwcp.engine.system;
 
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.memory.ImageComparison;
 import io.dwcp.engine.status.EngineCounter;

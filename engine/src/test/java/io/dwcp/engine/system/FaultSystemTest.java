@@ -3,7 +3,7 @@ package io.dwcp.engine.system;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codecs.agent.FailureReason;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.engine.memory.ImageComparison;
 import io.dwcp.engine.config.SenderContext;
 import io.dwcp.engine.status.EngineCounter;

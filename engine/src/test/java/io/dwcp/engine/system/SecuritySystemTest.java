@@ -74,7 +74,7 @@ class SecuritySystemTest
             harness.awaitEvents("Hellos counted", 30_000,
                 () -> receiver.value(EngineCounter.HELLOS_UNAUTHENTICATED) == hellos);
             assertEquals(0, receiver.value(EngineCounter.IMAGES_REJECTED), "63 strikes, one short");
-            stranger.sendPage(1000, 0, io.dwcp.codecs.wire.PageEncoding.RAW, 0,
+            stranger.sendPage(1000, 0, io.dwcp.codec.PageEncoding.RAW, 0,
                 new UnsafeBuffer(new byte[PAGE_SIZE]), PAGE_SIZE, FrameForger.VERSION);
             harness.awaitEvents("the page in clear struck and the session rejected", 30_000,
                 () -> receiver.value(EngineCounter.IMAGES_REJECTED) == 1);

@@ -3,7 +3,7 @@ package io.dwcp.engine.test;
 import io.dwcp.codec.FrameTable;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codecs.wire.MessageHeaderDecoder;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
 import io.dwcp.engine.runtime.LocalMigration;
 import org.agrona.CloseHelper;

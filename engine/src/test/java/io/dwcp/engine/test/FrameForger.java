@@ -8,7 +8,7 @@ import io.aeron.driver.ThreadingMode;
 import io.dwcp.codec.FrameTable;
 import io.dwcp.codecs.wire.HelloEncoder;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameEncoder;
 import io.dwcp.driver.AeronDirectories;
 import io.dwcp.engine.config.EngineConfiguration;

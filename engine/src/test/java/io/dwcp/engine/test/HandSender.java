@@ -12,7 +12,7 @@ import io.dwcp.codecs.wire.HelloStatus;
 import io.dwcp.codecs.wire.MessageHeaderDecoder;
 import io.dwcp.codecs.wire.MessageHeaderEncoder;
 import io.dwcp.codecs.wire.PageAckDecoder;
-import io.dwcp.codecs.wire.PageEncoding;
+import io.dwcp.codec.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameEncoder;
 import io.dwcp.codecs.wire.TransferEndEncoder;
 import io.dwcp.codecs.wire.TransferVerdictDecoder;
