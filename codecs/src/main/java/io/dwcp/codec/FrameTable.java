@@ -13,8 +13,8 @@ import java.nio.ByteOrder;
  * An entry, little-endian:
  * <ol>
  *     <li>a header, an unsigned LEB128 varint of 68 bits: the encoding in the low 4 bits, then the page number's
- *     difference from one past the entry before's (from 0 for the first), zigzag-encoded; consecutive pages and
- *     pages up to three apart take one byte;</li>
+ *     difference from one past the entry before's (from 0 for the first), zigzag-encoded; a page from three
+ *     before the entry before's to four after it takes one byte;</li>
  *     <li>the CRC32C, int32;</li>
  *     <li>for the encodings that carry a payload (all but {@code ZERO}, {@code UNCHANGED}, {@code BLOCK},
  *     {@code BLOCK_DELTA} and {@code SIMILAR_BASE}, and encodings 13 to 15, unknown so far), the payload's length as
@@ -80,7 +80,7 @@ public final class FrameTable
      * @param previousPage  page number of the entry before, {@link #NO_PAGE} for the first.
      * @param pageNumber    of the entry.
      * @param encoding      raw value, 0 to {@link #MAX_ENCODING}.
-     * @param crc           CRC32C of the decoded page.
+     * @param crc           CRC32C of the decoded page (of the payload, for {@code SIMILAR_PIECES}).
      * @param payload       buffer holding the payload.
      * @param payloadOffset of the payload.
      * @param payloadLength bytes of the payload; must be 0 for an encoding without one.

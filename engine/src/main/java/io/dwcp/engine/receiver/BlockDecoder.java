@@ -29,10 +29,10 @@ final class BlockDecoder
      * pieces of similar pages its {@code SIMILAR_PIECES} entry lists, in entry order. A delta page beyond the image
      * or on another stripe gives a zero page to the dictionary, so the order holds; the page itself is rejected. A
      * similar page may be on any stripe, as the receiver's stripes share its thread. Its pieces are the copy's here,
-     * or, when those do not have the CRC32C listed, the version's the page had when the round started, if its stripe
-     * kept one because the round has written the page again. One found in neither (never received, or not kept) is
-     * counted, and the pages it spoils fail their own CRC32C: rejecting the block would lose all its pages. A list
-     * that is malformed rejects the block.
+     * or, when those do not have the check listed (16 bits of their CRC32C), the version's the page had when the
+     * round started, if its stripe kept one because the round has written the page again. One found in neither
+     * (never received, or not kept) is counted, and the pages it spoils fail their own CRC32C: rejecting the block
+     * would lose all its pages. A list that is malformed rejects the block.
      *
      * @param view     the frame's bytes.
      * @param block    codec for the transfer's page size, or null when there is none.

@@ -18,11 +18,14 @@ import java.nio.ByteBuffer;
  */
 final class FrameEntries
 {
-    private final long[] pageNumbers = new long[SenderContext.MAX_PAGES_PER_FRAME];
-    private final short[] encodings = new short[SenderContext.MAX_PAGES_PER_FRAME];
-    private final int[] crcs = new int[SenderContext.MAX_PAGES_PER_FRAME];
-    private final int[] payloadOffsets = new int[SenderContext.MAX_PAGES_PER_FRAME];
-    private final int[] payloadLengths = new int[SenderContext.MAX_PAGES_PER_FRAME];
+    /** A frame's pages and, in block mode, the entry that lists similar pages. */
+    private static final int MAX_ENTRIES = SenderContext.MAX_PAGES_PER_FRAME + 1;
+
+    private final long[] pageNumbers = new long[MAX_ENTRIES];
+    private final short[] encodings = new short[MAX_ENTRIES];
+    private final int[] crcs = new int[MAX_ENTRIES];
+    private final int[] payloadOffsets = new int[MAX_ENTRIES];
+    private final int[] payloadLengths = new int[MAX_ENTRIES];
     private final FrameTable.Reader reader = new FrameTable.Reader();
     private final UnsafeBuffer zeroPage =
         new UnsafeBuffer(ByteBuffer.allocateDirect(EngineConfiguration.MAX_PAGE_SIZE));

@@ -63,7 +63,7 @@ final class OutgoingFrame
      *
      * @param pageNumber    of the page.
      * @param encoding      of its payload.
-     * @param crc           CRC32C of the page.
+     * @param crc           CRC32C of the page (of the payload, for {@code SIMILAR_PIECES}).
      * @param payloadBuffer holding the payload, which must stay there until the frame is published.
      * @param payloadOffset of the payload.
      * @param payloadLength bytes of the payload.

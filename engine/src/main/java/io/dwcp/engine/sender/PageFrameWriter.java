@@ -343,7 +343,8 @@ final class PageFrameWriter
             {
                 encoding = isZeroPage ? PageEncoding.ZERO : PageEncoding.UNCHANGED;
             }
-            else if (!isRepair && isReference(pageNumber, crc, page, pageAt, source, payloadOffset, baseSlot >= 0))
+            else if (!isRepair && (baseSlot < 0 || source.pageCrc(pageNumber) != crc) &&
+                isReference(pageNumber, crc, page, pageAt, source, payloadOffset, baseSlot >= 0))
             {
                 encoding = PageEncoding.REFERENCE;
                 length = Long.BYTES;
@@ -369,7 +370,7 @@ final class PageFrameWriter
                     block.commitDeltaPage(base, baseOffset);
                     if (hasAnchors && isSimilarWanted)
                     {
-                        similarBases.collect(similarPages, pageNumber, round, SimilarPages.MAX_CANDIDATES);
+                        similarBases.collect(similarPages, pageNumber, round, SimilarPages.MAX_ANCHORS);
                     }
                 }
             }
@@ -436,7 +437,8 @@ final class PageFrameWriter
 
     /**
      * Refer to a page the receiver holds with the same content, if the index finds one: data copied whole from
-     * another page, as a guest copies a file's pages from its page cache, whether or not a version is held.
+     * another page, as a guest copies a file's pages from its page cache, whether or not a version is held. A page
+     * whose CRC is that of its version sent last is not looked up: it goes as unchanged, for less.
      *
      * @return true when the reference is written to staging.
      */

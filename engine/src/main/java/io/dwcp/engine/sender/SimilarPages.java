@@ -32,10 +32,8 @@ final class SimilarPages
 {
     /** Most anchors taken from one page. */
     static final int MAX_ANCHORS = 32;
-    /** Most candidates one page finds: one for each entry of each anchor's bucket. */
-    static final int MAX_CANDIDATES = 2 * MAX_ANCHORS;
-    /** Entries the table holds at most per page of the image: four times what a page of real memory has anchors, as
-     * a table of single entries, filled to a quarter, keeps most of them. */
+    /** Entries the table holds at most per page of the image: four times what a page of real memory has anchors, so
+     * that a table filled to a quarter keeps most of them. */
     static final int ENTRIES_PER_PAGE = 64;
     /**
      * An entry is one long, so the default 64 MiB holds eight million: the page number in the low 32 bits (a transfer
@@ -45,7 +43,7 @@ final class SimilarPages
      */
     private static final int ENTRY_LENGTH = Long.BYTES;
     /** Two entries a bucket: a key's slot loses an anchor only to two others. */
-    private static final int WAYS = MAX_CANDIDATES / MAX_ANCHORS;
+    private static final int WAYS = 2;
     private static final int BUCKET_LENGTH = WAYS * ENTRY_LENGTH;
     private static final long OCCUPIED = Long.MIN_VALUE;
     private static final long PAGE_MASK = 0xFFFF_FFFFL;
@@ -57,7 +55,7 @@ final class SimilarPages
     private static final int ROUND_MASK = 0x7F;
     private static final int CHECK_SHIFT = ROUND_SHIFT + 7;
     private static final long CHECK_MASK = 0x7F;
-    /** The anchors a round puts wait in a log of up to a quarter of the table's entries, a slot and an entry each. */
+    /** The anchors a round puts wait in a log of up to a quarter of the table's entries, a bucket and an entry each. */
     private static final int LOG_FRACTION = 4;
     private static final int LOG_RECORD_LENGTH = Integer.BYTES + Long.BYTES;
     private static final long ANCHOR_MULTIPLIER = 0x9E3779B97F4A7C15L;
@@ -73,11 +71,11 @@ final class SimilarPages
     private final int mask;
     private final long[] anchorKeys = new long[MAX_ANCHORS];
     private final int[] anchorWords = new int[MAX_ANCHORS];
-    private final long[] candidatePages = new long[MAX_CANDIDATES];
-    private final int[] candidateMasks = new int[MAX_CANDIDATES];
-    private final int[] candidateStripes = new int[MAX_CANDIDATES];
-    private final int[] candidateVotes = new int[MAX_CANDIDATES];
-    private final int[] candidateRounds = new int[MAX_CANDIDATES];
+    private final long[] candidatePages = new long[MAX_ANCHORS];
+    private final int[] candidateMasks = new int[MAX_ANCHORS];
+    private final int[] candidateStripes = new int[MAX_ANCHORS];
+    private final int[] candidateVotes = new int[MAX_ANCHORS];
+    private final int[] candidateRounds = new int[MAX_ANCHORS];
     private int anchorCount;
     private int candidateCount;
     private int pageWords;
@@ -210,7 +208,8 @@ final class SimilarPages
                 {
                     continue;
                 }
-                // The first entry for the key is where its data was put last; an older one holds the same data.
+                // The first entry for the key ranks higher: where its data was put last, or in a reproducible index
+                // the higher page of the latest round; the other holds the same data.
                 way = WAYS;
                 if (page == pageNumber)
                 {
@@ -230,7 +229,7 @@ final class SimilarPages
                 }
             }
         }
-        // Insertion sort of at most MAX_CANDIDATES by votes, the earlier first among equals.
+        // Insertion sort of at most MAX_ANCHORS by votes, the earlier first among equals.
         for (int i = 1; i < candidateCount; i++)
         {
             final long page = candidatePages[i];
@@ -389,34 +388,34 @@ final class SimilarPages
     }
 
     /**
-     * Put an entry in its bucket, reproducibly: in place of one for the same page and key, or else in rank, the lower
-     * of the two dropped: an empty one ranks lowest, then one from an earlier round; of two from the same round the
-     * higher page ranks higher, whichever came first.
+     * Put an entry in its bucket, reproducibly: in place of one for the same page and key, or else of the lower
+     * ranked, if it ranks higher; the higher ranked goes first. An empty entry ranks lowest, then one from an earlier
+     * round; of two from the same round the higher page, whichever came first. The bucket then holds the same
+     * whatever the order of the round's entries.
      */
     private void store(final int at, final long entry)
     {
-        final long first = table.getLong(at);
-        final long second = table.getLong(at + ENTRY_LENGTH);
+        long first = table.getLong(at);
+        long second = table.getLong(at + ENTRY_LENGTH);
         if (isSameAnchor(first, entry))
         {
-            table.putLong(at, entry);
+            first = entry;
+        }
+        else if (isSameAnchor(second, entry))
+        {
+            second = entry;
+        }
+        else if (isRankedLower(second, entry))
+        {
+            second = entry;
+        }
+        else
+        {
             return;
         }
-        if (isSameAnchor(second, entry))
-        {
-            table.putLong(at + ENTRY_LENGTH, entry);
-            return;
-        }
-        // The first entry ranks higher, as a lookup takes the first it matches.
-        if (isRankedLower(first, entry, entry))
-        {
-            table.putLong(at + ENTRY_LENGTH, first);
-            table.putLong(at, entry);
-        }
-        else if (isRankedLower(second, entry, entry))
-        {
-            table.putLong(at + ENTRY_LENGTH, entry);
-        }
+        final boolean isSwapped = isRankedLower(first, second);
+        table.putLong(at, isSwapped ? second : first);
+        table.putLong(at + ENTRY_LENGTH, isSwapped ? first : second);
     }
 
     private static boolean isSameAnchor(final long entry, final long other)
@@ -424,18 +423,16 @@ final class SimilarPages
         return entry < 0 && ((entry ^ other) & (PAGE_MASK | CHECK_MASK << CHECK_SHIFT)) == 0;
     }
 
-    /** Does an entry rank lower than another, in a bucket being put an entry of the current round? */
-    private static boolean isRankedLower(final long entry, final long other, final long current)
+    /** Does an entry rank lower than another: empty, from an earlier round (modulo 128), or a lower page? */
+    private static boolean isRankedLower(final long entry, final long other)
     {
         if (entry >= 0 || other >= 0)
         {
             // An empty slot, zeroed, ranks lowest.
             return entry >= 0 && other < 0;
         }
-        final long round = current >>> ROUND_SHIFT & ROUND_MASK;
-        final long age = (round - (entry >>> ROUND_SHIFT & ROUND_MASK)) & ROUND_MASK;
-        final long otherAge = (round - (other >>> ROUND_SHIFT & ROUND_MASK)) & ROUND_MASK;
-        return age != otherAge ? age > otherAge : (entry & PAGE_MASK) < (other & PAGE_MASK);
+        final int newer = (int)((other >>> ROUND_SHIFT) - (entry >>> ROUND_SHIFT)) & ROUND_MASK;
+        return 0 != newer ? newer <= ROUND_MASK / 2 : (entry & PAGE_MASK) < (other & PAGE_MASK);
     }
 
     private void vote(final long page, final int stripe, final int round, final int pieces)

@@ -132,6 +132,30 @@ class SimilarPagesTest
     }
 
     @Test
+    void aReproducibleBucketHoldsTheSameWhateverTheOrderOfARoundsPuts()
+    {
+        final UnsafeBuffer page = randomPage(12);
+        final long[][] orders = {{40, 50, 10}, {40, 10, 50}, {50, 40, 10}, {50, 10, 40}, {10, 40, 50}, {10, 50, 40}};
+        for (final long[] order : orders)
+        {
+            final SimilarPages reproducible = new SimilarPages(1024 * 1024, 1024, Integer.MAX_VALUE, true);
+            // A bucket of 10 from round 2 and 40 from round 1; round 3 puts both again, and 50.
+            reproducible.anchors(page, 0, PAGE_SIZE);
+            reproducible.put(0, 40, 1);
+            reproducible.anchors(page, 0, PAGE_SIZE);
+            reproducible.put(0, 10, 2);
+            for (final long pageNumber : order)
+            {
+                reproducible.anchors(page, 0, PAGE_SIZE);
+                reproducible.put(0, pageNumber, 3);
+            }
+            reproducible.anchors(page, 0, PAGE_SIZE);
+            assertEquals(1, reproducible.find(99, 4));
+            assertEquals(50, reproducible.candidatePage(0), "puts in the order " + java.util.Arrays.toString(order));
+        }
+    }
+
+    @Test
     void zeroPagesHaveNoAnchorsAndAnIndexOfNoBytesFindsNothing()
     {
         assertEquals(0, index.anchors(new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE)), 0, PAGE_SIZE));

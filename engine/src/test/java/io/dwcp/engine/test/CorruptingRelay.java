@@ -31,7 +31,6 @@ public final class CorruptingRelay implements AutoCloseable
     private final DatagramChannel back;
     private final InetSocketAddress receiver;
     private final AtomicInteger framesToCorrupt;
-    /** Offset of the encoding in a page entry: after its page number. */
     private volatile boolean isRetype;
     private volatile boolean isSimilarLists;
     private final long targetPage;

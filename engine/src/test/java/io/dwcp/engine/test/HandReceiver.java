@@ -145,7 +145,8 @@ public final class HandReceiver implements AutoCloseable
         }
         highestSequence[stripe] = Math.max(highestSequence[stripe], frame.sequence());
         final int entriesAt = frame.limit() + PageFrameDecoder.entriesHeaderLength();
-        final FrameTable.Reader entries = reader.wrap(frame.buffer(), entriesAt, (int)frame.entriesLength());
+        final int present = (int)Math.min(frame.entriesLength(), Math.max(0, frame.buffer().capacity() - entriesAt));
+        final FrameTable.Reader entries = reader.wrap(frame.buffer(), entriesAt, present);
         while (entries.hasNext() && entries.next())
         {
             pages[stripe]++;
