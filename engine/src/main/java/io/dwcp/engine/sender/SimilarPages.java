@@ -3,6 +3,7 @@ package io.dwcp.engine.sender;
 import io.dwcp.codec.BlockCodec;
 import io.dwcp.engine.config.CodecContext;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -165,15 +166,21 @@ final class SimilarPages
         {
             return 0;
         }
+        // Bounds are checked once for the page, then the words are read at raw addresses. Every page sent pays for
+        // this scan, at level 1 as well: a check a word made it 1.42 us a page of a JVM, against 1.09 us now
+        // (SimilarPagesBenchmark.anchors).
+        page.boundsCheck(offset, pageSize);
+        final byte[] array = page.byteArray();
+        final long address = page.addressOffset() + offset;
         final int last = pageSize - KEY_WORDS * Long.BYTES;
         for (int i = 0; i <= last; i += Long.BYTES)
         {
-            final long word = page.getLong(offset + i);
+            final long word = UnsafeApi.getLong(array, address + i);
             if (0 != word && 0 == (word * ANCHOR_MULTIPLIER) >>> ANCHOR_SHIFT)
             {
                 anchorWords[anchorCount] = i / Long.BYTES;
-                anchorKeys[anchorCount++] = key(word, page.getLong(offset + i + 8), page.getLong(offset + i + 16),
-                    page.getLong(offset + i + 24));
+                anchorKeys[anchorCount++] = key(word, UnsafeApi.getLong(array, address + i + 8),
+                    UnsafeApi.getLong(array, address + i + 16), UnsafeApi.getLong(array, address + i + 24));
                 if (MAX_ANCHORS == anchorCount)
                 {
                     break;

@@ -86,4 +86,36 @@ public class SimilarPagesBenchmark
         }
         return found;
     }
+
+    /**
+     * One page sent whole below the level that looks for similar pages, as round 0 is at level 1: its anchors and
+     * their entries, for the rounds after.
+     *
+     * @return anchors taken, so the work is not eliminated.
+     */
+    @Benchmark
+    public int anchorsAndPut()
+    {
+        final int page = next;
+        next = next + 1 == pages ? 0 : next + 1;
+        final int anchors = index.anchors(mapped, page * PAGE_SIZE, PAGE_SIZE);
+        if (anchors > 0)
+        {
+            index.put(0, page, 0);
+        }
+        return anchors;
+    }
+
+    /**
+     * One page's anchors alone: the scan every page pays.
+     *
+     * @return anchors taken, so the work is not eliminated.
+     */
+    @Benchmark
+    public int anchors()
+    {
+        final int page = next;
+        next = next + 1 == pages ? 0 : next + 1;
+        return index.anchors(mapped, page * PAGE_SIZE, PAGE_SIZE);
+    }
 }
