@@ -9,6 +9,7 @@ import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.status.EngineCounter;
 import org.agrona.IoUtil;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +23,12 @@ import java.util.concurrent.TimeUnit;
  * compared byte for byte with the source.
  * <pre>
  * perf/bench StripedThroughput --image FILE [--stripes 1,4,16,64] [--threading INVOKER] [--workers 1] [--repeat 1]
- *     [--ipc] [--security sealed|clear|both]
+ *     [--warmup 1] [--ipc] [--security sealed|clear|both]
  * </pre>
+ * Before the table, {@code --warmup} untimed runs of each take the JIT past its first compilations: a fresh JVM's C2
+ * compiler takes half a core or more through the first two engine runs, on a machine of two cores. Each row gives
+ * the process's CPU time per GiB of image while it ran, all threads counted (engine, drivers, JIT, GC; the zstd
+ * pipe's two ends): what the run costs, which the machine's swings in speed move far less than its rate.
  * With {@code --security both} each stripe count runs sealed (the default: Noise IK, AES-256-GCM) and in clear
  * ({@code --insecure}), alternating which goes first, and a row gives the sealed run's speed over the clear one's.
  * The image is a snapshot {@code MemoryCapture} took (a {@code .mem} file, a whole number of pages).
@@ -49,6 +54,7 @@ public final class StripedThroughput
         EngineThreading threading = EngineThreading.INVOKER;
         int workers = 1;
         int repeat = 1;
+        int warmup = 1;
         boolean isIpc = false;
         String security = "sealed";
         for (int i = 0; i < args.length; i++)
@@ -67,6 +73,7 @@ public final class StripedThroughput
                 case "--threading" -> threading = EngineThreading.valueOf(args[++i]);
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--ipc" -> isIpc = true;
                 case "--security" -> security = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -88,48 +95,28 @@ public final class StripedThroughput
             final Path image = source;
             System.out.printf(Locale.ROOT, "image %s, %.1f MiB, %s threading, %d worker(s)%n%n",
                 source.getFileName(), length / (1024.0 * 1024.0), threading, workers);
-            System.out.printf(Locale.ROOT,
-                "| run | logical MB/s | wire MiB | ratio to zstd -1 over TCP |%n| --- | ---: | ---: | ---: |%n");
+            for (int w = 0; w < warmup; w++)
+            {
+                ZstdTcpPipe.run(image, work.resolve("zstd-out.img"), 1);
+                final Run run = engine(work.resolve("warmup-" + w), image, length, stripeCounts.get(0), threading,
+                    workers, isIpc, !"clear".equals(security));
+                System.err.printf(Locale.ROOT, "warm-up %d: engine %.0f MB/s, not counted%n", w + 1,
+                    run.logicalMbPerSecond());
+            }
+            System.out.printf(Locale.ROOT, "| run | logical MB/s | wire MiB | CPU s per GiB | ratio to zstd -1 over " +
+                "TCP |%n| --- | ---: | ---: | ---: | ---: |%n");
             for (int r = 0; r < repeat; r++)
             {
+                final long zstdCpuNs = processCpuNs();
                 final ZstdTcpPipe.Result zstd = ZstdTcpPipe.run(image, work.resolve("zstd-out.img"), 1);
+                final double zstdCpu = cpuSecondsPerGib(processCpuNs() - zstdCpuNs, length);
                 final double zstdMbps = length / (zstd.elapsedNs() / 1e9) / 1e6;
-                System.out.printf(Locale.ROOT, "| zstd -1 over TCP | %.0f | %.1f | 1.00 |%n", zstdMbps,
-                    zstd.wireBytes() / (1024.0 * 1024.0));
+                System.out.printf(Locale.ROOT, "| zstd -1 over TCP | %.0f | %.1f | %.2f | 1.00 |%n", zstdMbps,
+                    zstd.wireBytes() / (1024.0 * 1024.0), zstdCpu);
                 for (final int stripes : stripeCounts)
                 {
-                    final List<Boolean> modes = switch (security)
-                    {
-                        case "sealed" -> List.of(true);
-                        case "clear" -> List.of(false);
-                        case "both" -> 0 == r % 2 ? List.of(false, true) : List.of(true, false);
-                        default -> throw new IllegalArgumentException("--security sealed, clear or both");
-                    };
-                    double sealedMbps = 0;
-                    double clearMbps = 0;
-                    for (final boolean isSealed : modes)
-                    {
-                        final Run run = engine(work.resolve("run-" + r + "-" + stripes + "-" + isSealed), image,
-                            length, stripes, threading, workers, isIpc, isSealed);
-                        System.out.printf(Locale.ROOT, "| engine, %d stripes%s, %s%s | %.0f | %.1f | %.2f |%n",
-                            stripes, isIpc ? ", aeron:ipc" : "", isSealed ? "sealed" : "in clear",
-                            0 == run.reopened() ? "" : ", receiver lost and reopened " + run.reopened() + "x",
-                            run.logicalMbPerSecond(), run.wireBytes() / (1024.0 * 1024.0),
-                            run.logicalMbPerSecond() / zstdMbps);
-                        if (isSealed)
-                        {
-                            sealedMbps = run.logicalMbPerSecond();
-                        }
-                        else
-                        {
-                            clearMbps = run.logicalMbPerSecond();
-                        }
-                    }
-                    if (sealedMbps > 0 && clearMbps > 0)
-                    {
-                        System.out.printf(Locale.ROOT, "| sealed / in clear, %d stripes | %.2f | | |%n", stripes,
-                            sealedMbps / clearMbps);
-                    }
+                    runStripes(work.resolve("run-" + r + "-" + stripes), image, length, stripes, threading, workers,
+                        isIpc, modes(security, r), zstdMbps);
                 }
             }
         }
@@ -137,6 +124,67 @@ public final class StripedThroughput
         {
             IoUtil.delete(work.toFile(), true);
         }
+    }
+
+    private static List<Boolean> modes(final String security, final int repeat)
+    {
+        return switch (security)
+        {
+            case "sealed" -> List.of(true);
+            case "clear" -> List.of(false);
+            case "both" -> 0 == repeat % 2 ? List.of(false, true) : List.of(true, false);
+            default -> throw new IllegalArgumentException("--security sealed, clear or both");
+        };
+    }
+
+    private static void runStripes(
+        final Path directory,
+        final Path image,
+        final long length,
+        final int stripes,
+        final EngineThreading threading,
+        final int workers,
+        final boolean isIpc,
+        final List<Boolean> modes,
+        final double zstdMbps) throws Exception
+    {
+        double sealedMbps = 0;
+        double clearMbps = 0;
+        for (final boolean isSealed : modes)
+        {
+            final Run run = engine(directory.resolveSibling(directory.getFileName() + "-" + isSealed), image, length,
+                stripes, threading, workers, isIpc, isSealed);
+            System.out.printf(Locale.ROOT, "| engine, %d stripes%s, %s%s | %.0f | %.1f | %.2f | %.2f |%n",
+                stripes, isIpc ? ", aeron:ipc" : "", isSealed ? "sealed" : "in clear",
+                0 == run.reopened() ? "" : ", receiver lost and reopened " + run.reopened() + "x",
+                run.logicalMbPerSecond(), run.wireBytes() / (1024.0 * 1024.0),
+                cpuSecondsPerGib(run.cpuNs(), length), run.logicalMbPerSecond() / zstdMbps);
+            if (isSealed)
+            {
+                sealedMbps = run.logicalMbPerSecond();
+            }
+            else
+            {
+                clearMbps = run.logicalMbPerSecond();
+            }
+        }
+        if (sealedMbps > 0 && clearMbps > 0)
+        {
+            System.out.printf(Locale.ROOT, "| sealed / in clear, %d stripes | %.2f | | | |%n", stripes,
+                sealedMbps / clearMbps);
+        }
+    }
+
+    /** CPU time of the whole process so far: every thread, the JIT's and the collector's as well. */
+    private static long processCpuNs()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+    }
+
+    private static double cpuSecondsPerGib(final long cpuNs, final long length)
+    {
+        return cpuNs / 1e9 / (length / (1024.0 * 1024.0 * 1024.0));
     }
 
     private static EngineSecurity security(final EngineSecurity sealed, final boolean isSealed)
@@ -148,7 +196,7 @@ public final class StripedThroughput
     {
     };
 
-    private record Run(double logicalMbPerSecond, long wireBytes, long reopened)
+    private record Run(double logicalMbPerSecond, long wireBytes, long reopened, long cpuNs)
     {
     }
 
@@ -167,12 +215,14 @@ public final class StripedThroughput
             (context) -> context.security(security(context.security(), isSealed)), Throwable::printStackTrace))
         {
             final long transferId = 1;
+            final long startCpuNs = processCpuNs();
             migration.commands().startTransfer(transferId, "vm", image.toString(), length, PAGE_SIZE, 0, stripes,
                 migration.receiverEndpoint());
             migration.commands().pageRange(transferId, 0, 0, Math.toIntExact(length / PAGE_SIZE));
             migration.commands().endOfTransfer(transferId);
             final LocalMigration.Outcome outcome =
                 migration.awaitOutcome(transferId, NO_EVENTS, TimeUnit.MINUTES.toNanos(10));
+            final long cpuNs = processCpuNs() - startCpuNs;
             if (!outcome.completed())
             {
                 throw new IllegalStateException("transfer failed: " + outcome.failure());
@@ -182,7 +232,7 @@ public final class StripedThroughput
                 throw new IllegalStateException("destination differs from the source at " + stripes + " stripes");
             }
             return new Run(length / (outcome.elapsedNs() / 1e9) / 1e6, outcome.wireBytes(),
-                migration.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_REOPENED));
+                migration.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_REOPENED), cpuNs);
         }
     }
 }
