@@ -337,7 +337,11 @@ final class PageFrameWriter
             final int payloadOffset = stagingLimit;
             int length = 0;
             final PageEncoding encoding;
-            final boolean hasAnchors = null != similarPages && !isZeroPage && !isHeld &&
+            // Not at the negative levels either: the link-aware selector takes them where the codec holds the rate,
+            // and the anchors' scan and entries cost some 2 us a page (SimilarPagesBenchmark.anchorsAndPut), where
+            // level -3 compresses a page of a JVM in some 12 us. A round sent at a higher level after that finds no
+            // similar pages among them; its delta pages still have their own versions.
+            final boolean hasAnchors = isSimilarWanted && !isZeroPage && !isHeld &&
                 similarPages.anchors(page, pageAt, pageSize) > 0;
             if (isZeroPage || isHeld)
             {
@@ -368,7 +372,7 @@ final class PageFrameWriter
                     encoding = PageEncoding.BLOCK_DELTA;
                     length = 0;
                     block.commitDeltaPage(base, baseOffset);
-                    if (hasAnchors && isSimilarWanted)
+                    if (hasAnchors)
                     {
                         similarBases.collect(similarPages, pageNumber, round, SimilarPages.MAX_ANCHORS);
                     }
