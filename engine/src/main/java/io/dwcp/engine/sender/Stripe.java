@@ -101,7 +101,7 @@ final class Stripe implements AutoCloseable
         this.counters = counters;
         this.maxFrameLength = maxFrameLength;
         this.pages = new PageQueue(layout, index);
-        this.frameWriter = new PageFrameWriter(
+        this.frameWriter = PageFrameWriter.create(
             codec, block, contentIndex, similarPages, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
         wire = new StripeWire(stripeCounters);
         pageSource = new StripePages(source);

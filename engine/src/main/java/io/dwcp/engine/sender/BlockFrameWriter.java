@@ -1,0 +1,270 @@
+package io.dwcp.engine.sender;
+
+import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.PageChecksum;
+import io.dwcp.codec.PageCodec;
+import io.dwcp.codec.PageEncoding;
+import io.dwcp.codec.XorRunLength;
+import io.dwcp.engine.security.FrameSealer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Frames of the frame codec: small deltas, references, zero and unchanged pages as entries of their own, every other
+ * page into one zstd block a frame, with the versions the receiver holds of the pages that have one, and pieces of
+ * similar pages, as its dictionary (docs/FRAME-CODEC.md). Each page is copied once from the live source, straight
+ * into the block's next slot, and everything about it comes from that copy.
+ * <p>
+ * Not thread safe: owned by one stripe, on its worker's thread.
+ */
+final class BlockFrameWriter extends PageFrameWriter
+{
+    private final BlockCodec block;
+    private final ContentIndex contentIndex;
+    private final SimilarPages similarPages;
+    private final SimilarBases similarBases;
+
+    /**
+     * Create a writer.
+     *
+     * @param codec        the stripe's page codec: zero pages and small deltas.
+     * @param block        the worker's block codec.
+     * @param contentIndex the worker's index of page contents sent, or null to find no duplicates.
+     * @param similarPages the worker's index of page anchors sent, or null to find no similar pages.
+     * @param maxPages     most pages per frame.
+     */
+    BlockFrameWriter(
+        final PageCodec codec,
+        final BlockCodec block,
+        final ContentIndex contentIndex,
+        final SimilarPages similarPages,
+        final int maxPages)
+    {
+        // One more entry lists the pieces of similar pages in the block's dictionary.
+        super(codec, maxPages, halfLength(codec, block, maxPages), FrameSealer.OVERHEAD + FRAME_OVERHEAD +
+            (maxPages + 1) * ENTRY_OVERHEAD + halfLength(codec, block, maxPages) +
+            BlockCodec.maxCompressedLength(codec.pageSize(), block.maxPages()), maxPages + 1,
+            new UnsafeBuffer(ByteBuffer.allocateDirect(BlockCodec.maxCompressedLength(codec.pageSize(),
+            block.maxPages()))));
+        this.block = block;
+        this.contentIndex = contentIndex;
+        this.similarPages = similarPages;
+        similarBases = new SimilarBases(codec.pageSize(), block.maxPages());
+    }
+
+    /** Staging holds only the small payloads: runs of at most 1/16 of a page, references, the similar pages' list. */
+    private static int halfLength(final PageCodec codec, final BlockCodec block, final int maxPages)
+    {
+        return maxPages * Math.max(codec.pageSize() >> 4, Long.BYTES) + codec.maxEncodedLength() +
+            SimilarBases.maxPayloadLength(block.maxPages());
+    }
+
+    boolean isBlockMode()
+    {
+        return true;
+    }
+
+    int build(final Stripe transfer, final long sequence, final int frameLimit, final long nowNs)
+    {
+        final BaselineStore baselines = transfer.baselines();
+        final long ackedSequence = transfer.ackedSequence();
+        final TransferSource source = transfer.source();
+        startFrame(transfer, sequence);
+        stagingLimit = 0;
+        block.compressionLevel(codec.compressionLevel());
+        block.begin();
+        transfer.onFrameOverhead(FRAME_OVERHEAD);
+        // Runs for small changes, found at the speed of a compare; larger ones cost less in the block, where zstd
+        // also compresses the changed bytes, but at a tenth of the speed (real memory: docs/FRAME-CODEC.md).
+        final int smallLimit = pageSize >> 4;
+        final int similarReserve = null == similarPages ? 0 :
+            ENTRY_OVERHEAD + SimilarBases.maxPayloadLength(block.maxPages());
+        // Similar pages make the block's dictionary up to three times its pages, which zstd hashes for every block.
+        // They are looked for for pages with a version held, whose dictionary is already loaded, where they pay
+        // (a JVM's rounds 1-3: 1.92 to 1.46 of patch-from); for pages sent whole only from a higher level, which
+        // the link-aware selector takes where the link is the limit (a JVM's round 0 at level 5: 0.95 to 0.86 of
+        // zstd -1 for 43% more time); and not at the negative levels, taken when the codec holds the rate.
+        final boolean isSimilarWanted = null != similarPages && codec.compressionLevel() >= SimilarBases.MIN_LEVEL;
+        final boolean isWholeSimilarWanted = isSimilarWanted && codec.compressionLevel() >= similarPages.wholeLevel();
+        similarBases.begin();
+
+        while (entryCount - similarEntries < maxPages && block.hasRoom())
+        {
+            // Room for the worst case of one more page: a small delta, the similar pages' entry, a larger block.
+            final long pageNumber = entryCount > 0 && frameLength + ENTRY_OVERHEAD + similarReserve + smallLimit +
+                BlockCodec.maxCompressedLength(pageSize, block.pageCount() + 1) > frameLimit ? -1 : transfer.pollPage();
+            if (pageNumber < 0)
+            {
+                break;
+            }
+            // A page asked for again goes in full: the receiver may not hold the version the store has for it.
+            final boolean isRepair = transfer.isLastPageRepair();
+            // Copied once, straight into the block's next slot, which the page keeps if it goes in the block.
+            final UnsafeBuffer page = block.pages();
+            final int pageAt = block.nextPageOffset();
+            transfer.pageSource().copy(pageNumber, page, pageAt);
+            final boolean isZeroPage = PageCodec.isZero(page, pageAt, pageSize);
+            final int crc = isZeroPage ? codec.zeroPageCrc() : PageChecksum.crc32c(page, pageAt, pageSize);
+            final long baselineIndex = transfer.baselineIndexOf(pageNumber);
+            // Resumed: a version the receiver kept from an earlier attempt goes as unchanged; it checks it.
+            final boolean isHeld = !isRepair && !isZeroPage && source.isHeld(pageNumber, crc);
+            final int baseSlot = isRepair || isHeld ? -1 : baselines.baseFor(baselineIndex, ackedSequence, round,
+                nowNs);
+            final int payloadOffset = stagingLimit;
+            int length = 0;
+            final PageEncoding encoding;
+            // Not at the negative levels either: the link-aware selector takes them where the codec holds the rate,
+            // and the anchors' scan and entries cost some 2 us a page (SimilarPagesBenchmark.anchorsAndPut), where
+            // level -3 compresses a page of a JVM in some 12 us. A round sent at a higher level after that finds no
+            // similar pages among them; its delta pages still have their own versions.
+            final boolean hasAnchors = isSimilarWanted && !isZeroPage && !isHeld &&
+                similarPages.anchors(page, pageAt, pageSize) > 0;
+            if (isZeroPage || isHeld)
+            {
+                encoding = isZeroPage ? PageEncoding.ZERO : PageEncoding.UNCHANGED;
+            }
+            else if (!isRepair && (baseSlot < 0 || source.pageCrc(pageNumber) != crc) &&
+                isReference(pageNumber, crc, page, pageAt, source, payloadOffset, baseSlot >= 0))
+            {
+                encoding = PageEncoding.REFERENCE;
+                length = Long.BYTES;
+            }
+            else if (baseSlot >= 0)
+            {
+                final UnsafeBuffer base = baselines.baseBuffer(baseSlot);
+                final int baseOffset = baselines.baseOffset(baseSlot);
+                length = XorRunLength.encode(page, pageAt, base, baseOffset, pageSize, staging, payloadOffset,
+                    smallLimit);
+                if (0 == length)
+                {
+                    encoding = PageEncoding.UNCHANGED;
+                }
+                else if (length > 0)
+                {
+                    encoding = PageEncoding.DELTA_XBZRLE;
+                }
+                else
+                {
+                    encoding = PageEncoding.BLOCK_DELTA;
+                    length = 0;
+                    block.commitDeltaPage(base, baseOffset);
+                    if (hasAnchors)
+                    {
+                        similarBases.collect(similarPages, pageNumber, round, SimilarPages.MAX_ANCHORS);
+                    }
+                }
+            }
+            else
+            {
+                encoding = PageEncoding.BLOCK;
+                block.commitPage();
+                // A repair takes none: it must not depend again on a copy the receiver may not hold as sent.
+                // Pieces of the two pages with the most anchors only: all of them made a live QEMU migration's
+                // round 0 at 1 Gbit/s, whose link-aware level reaches 3, take a fifth longer.
+                if (hasAnchors && isWholeSimilarWanted && !isRepair)
+                {
+                    similarBases.collect(similarPages, pageNumber, round, BlockCodec.MAX_SIMILAR_PER_PAGE);
+                }
+            }
+            stagingLimit += length;
+
+            final boolean isDelta = !isHeld && (PageEncoding.BLOCK_DELTA == encoding || isDelta(encoding));
+            transfer.recordPageCrc(pageNumber, crc);
+            final boolean isOverflow = countOverflow(baselines, baseSlot, isDelta, encoding);
+            baselines.store(baselineIndex, page, pageAt, page, BaselineStore.COMPRESS,
+                PageEncoding.ZERO == encoding, isDelta, sequence, round, nowNs);
+            index(pageNumber, encoding, crc, hasAnchors);
+            final int entryBytes = addEntry(pageNumber, encoding, crc, staging, payloadOffset, length);
+            transfer.onPageFramed(sequence, encoding, entryBytes, baseSlot >= 0, isOverflow);
+        }
+        return finishBlock(transfer);
+    }
+
+    private int finishBlock(final Stripe transfer)
+    {
+        if (block.pageCount() > 0)
+        {
+            addSimilarPieces(transfer);
+            blockLength = block.compress(blockOut, 0, blockOut.capacity());
+            frameLength += blockLength;
+            // The frame's last page may have ended its round on this stripe: the block still counts in that round.
+            transfer.onFrameBytes(sequence, blockLength);
+        }
+        isReady = entryCount > 0;
+        return entryCount - similarEntries;
+    }
+
+    /** The pieces of similar pages gathered for the block, into its dictionary, and the entry that lists them. */
+    private void addSimilarPieces(final Stripe transfer)
+    {
+        if (null == similarPages)
+        {
+            return;
+        }
+        final int length = similarBases.finish(similarPages, block, frame.pageNumbers(), frame.encodings(),
+            entryCount, round, staging, stagingLimit);
+        if (length > 0)
+        {
+            final int sent = similarBases.sent();
+            final int entryBytes = addEntry(sent, PageEncoding.SIMILAR_PIECES,
+                PageChecksum.crc32c(staging, stagingLimit, length), staging, stagingLimit, length);
+            stagingLimit += length;
+            similarEntries = 1;
+            counts.addSimilarBases(sent);
+            transfer.onFrameOverhead(entryBytes);
+        }
+    }
+
+    /**
+     * Refer to a page the receiver holds with the same content, if the index finds one: data copied whole from
+     * another page, as a guest copies a file's pages from its page cache, whether or not a version is held. A page
+     * whose CRC is that of its version sent last is not looked up: it goes as unchanged, for less.
+     *
+     * @return true when the reference is written to staging.
+     */
+    private boolean isReference(
+        final long pageNumber,
+        final int crc,
+        final UnsafeBuffer page,
+        final int pageAt,
+        final TransferSource source,
+        final int payloadOffset,
+        final boolean hasVersion)
+    {
+        final long original = null == contentIndex ? -1 :
+            contentIndex.find(pageNumber, crc, page, pageAt, source, stripe, sequence, hasVersion);
+        if (original >= 0)
+        {
+            staging.putLong(payloadOffset, original, ByteOrder.LITTLE_ENDIAN);
+        }
+        return original >= 0;
+    }
+
+    /** Remember a page as sent, in the indexes of equal and of similar pages. */
+    private void index(final long pageNumber, final PageEncoding encoding, final int crc, final boolean hasAnchors)
+    {
+        // A page sent as a reference stays out: the index keeps the older original, more likely acknowledged.
+        if (null != contentIndex && PageEncoding.ZERO != encoding && PageEncoding.REFERENCE != encoding)
+        {
+            contentIndex.put(crc, stripe, pageNumber, sequence);
+        }
+        if (hasAnchors && PageEncoding.REFERENCE != encoding)
+        {
+            similarPages.put(stripe, pageNumber, round);
+        }
+    }
+
+    private static boolean countOverflow(
+        final BaselineStore baselines, final int baseSlot, final boolean isDelta, final PageEncoding encoding)
+    {
+        final boolean isOverflow = baseSlot >= 0 && !isDelta && PageEncoding.ZERO != encoding &&
+            PageEncoding.REFERENCE != encoding;
+        if (isOverflow)
+        {
+            baselines.overflow();
+        }
+        return isOverflow;
+    }
+}
