@@ -5,6 +5,7 @@ import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -424,13 +425,18 @@ public final class PageCodec implements AutoCloseable
      */
     public static boolean isZero(final DirectBuffer buffer, final int offset, final int length)
     {
+        // Bounds are checked once for the range, then it is read at raw addresses, as XorRunLength does.
+        buffer.boundsCheck(offset, length);
+        final byte[] array = buffer.byteArray();
+        final long address = buffer.addressOffset() + offset;
         long accumulated = 0;
         for (int i = 0; i < length; i += 64)
         {
-            final int base = offset + i;
-            accumulated |= buffer.getLong(base) | buffer.getLong(base + 8) | buffer.getLong(base + 16) |
-                buffer.getLong(base + 24) | buffer.getLong(base + 32) | buffer.getLong(base + 40) |
-                buffer.getLong(base + 48) | buffer.getLong(base + 56);
+            final long at = address + i;
+            accumulated |= UnsafeApi.getLong(array, at) | UnsafeApi.getLong(array, at + 8) |
+                UnsafeApi.getLong(array, at + 16) | UnsafeApi.getLong(array, at + 24) |
+                UnsafeApi.getLong(array, at + 32) | UnsafeApi.getLong(array, at + 40) |
+                UnsafeApi.getLong(array, at + 48) | UnsafeApi.getLong(array, at + 56);
             if (0 != accumulated)
             {
                 return false;

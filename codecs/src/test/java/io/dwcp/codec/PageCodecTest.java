@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PageCodecTest
@@ -23,6 +25,23 @@ class PageCodecTest
     void close()
     {
         codec.close();
+    }
+
+    @Test
+    void aPageIsZeroOnlyWhenEveryByteIsAndIsReadWithinItsBuffer()
+    {
+        final int pageSize = 4096;
+        final UnsafeBuffer pages = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * pageSize));
+        assertTrue(PageCodec.isZero(pages, pageSize, pageSize));
+        for (int i = 0; i < pageSize; i++)
+        {
+            pages.putByte(pageSize + i, (byte)1);
+            assertFalse(PageCodec.isZero(pages, pageSize, pageSize), "byte " + i);
+            assertTrue(PageCodec.isZero(pages, 0, pageSize), "the page before, byte " + i);
+            pages.putByte(pageSize + i, (byte)0);
+        }
+        assertTrue(PageCodec.isZero(new UnsafeBuffer(new byte[pageSize]), 0, pageSize));
+        assertThrows(IndexOutOfBoundsException.class, () -> PageCodec.isZero(pages, pageSize + 64, pageSize));
     }
 
     @Test
