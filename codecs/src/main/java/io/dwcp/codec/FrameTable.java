@@ -163,10 +163,56 @@ public final class FrameTable
     }
 
     /**
+     * Reads unsigned LEB128 varints within bounds: a table's headers and lengths, and the lists entries carry.
+     * Reusable; not thread safe.
+     */
+    public static final class VarLong
+    {
+        private long value;
+
+        /**
+         * Read a varint.
+         *
+         * @param buffer   holding it.
+         * @param offset   where it starts.
+         * @param limit    offset it must end before.
+         * @param maxBytes most bytes it may take; bits past the 64th are dropped.
+         * @return the offset just past it, or -1 when it does not end before the limit and within maxBytes.
+         */
+        public int read(final DirectBuffer buffer, final int offset, final int limit, final int maxBytes)
+        {
+            final int end = Math.min(limit, offset + maxBytes);
+            long result = 0;
+            int shift = 0;
+            for (int at = offset; at < end; at++)
+            {
+                final byte b = buffer.getByte(at);
+                result |= (long)(b & 0x7F) << shift;
+                if (b >= 0)
+                {
+                    value = result;
+                    return at + 1;
+                }
+                shift += 7;
+            }
+            return -1;
+        }
+
+        /**
+         * @return the varint read last.
+         */
+        public long value()
+        {
+            return value;
+        }
+    }
+
+    /**
      * Reads a table's entries one after another, checking each against the table's end. Reusable; not thread safe.
      */
     public static final class Reader
     {
+        private final VarLong varLong = new VarLong();
         private DirectBuffer buffer;
         private int offset;
         private int limit;
@@ -222,19 +268,13 @@ public final class FrameTable
             long delta = first >> ENCODING_BITS & 0x7;
             if ((first & 0x80) != 0)
             {
-                int shift = FIRST_BYTE_BITS;
-                int b;
-                do
+                // The rest of the header is a varint of its own, above the first byte's bits.
+                at = varLong.read(buffer, at, limit, MAX_HEADER_BYTES - 1);
+                if (at < 0)
                 {
-                    if (at >= limit || at - entryOffset >= MAX_HEADER_BYTES)
-                    {
-                        return false;
-                    }
-                    b = buffer.getByte(at++);
-                    delta |= (long)(b & 0x7F) << shift;
-                    shift += 7;
+                    return false;
                 }
-                while ((b & 0x80) != 0);
+                delta |= varLong.value() << FIRST_BYTE_BITS;
             }
             if (at + Integer.BYTES > limit)
             {
@@ -247,25 +287,12 @@ public final class FrameTable
             payloadLength = 0;
             if (hasPayload(encoding))
             {
-                long length = 0;
-                int shift = 0;
-                int b;
-                do
-                {
-                    if (at >= limit || shift >= MAX_LENGTH_BYTES * 7)
-                    {
-                        return false;
-                    }
-                    b = buffer.getByte(at++);
-                    length |= (long)(b & 0x7F) << shift;
-                    shift += 7;
-                }
-                while ((b & 0x80) != 0);
-                if (length > limit - at)
+                at = varLong.read(buffer, at, limit, MAX_LENGTH_BYTES);
+                if (at < 0 || varLong.value() > limit - at)
                 {
                     return false;
                 }
-                payloadLength = (int)length;
+                payloadLength = (int)varLong.value();
             }
             payloadOffset = at;
             offset = at + payloadLength;

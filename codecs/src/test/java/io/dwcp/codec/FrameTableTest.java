@@ -134,4 +134,28 @@ class FrameTableTest
         assertThrows(IllegalArgumentException.class, () -> FrameTable.write(
             table, 0, FrameTable.NO_PAGE, 1, 16, 0, payload, 0, 0));
     }
+
+    @Test
+    void varintsReadBackWithinTheirLimitAndLengthOrNotAtAll()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+        final FrameTable.VarLong varLong = new FrameTable.VarLong();
+        final Random random = new Random(7);
+        for (int i = 0; i < 10_000; i++)
+        {
+            final long value = random.nextLong() >>> random.nextInt(Long.SIZE);
+            final int end = FrameTable.putVarLong(buffer, 3, value);
+            assertEquals(FrameTable.varLength(value), end - 3);
+            assertEquals(end, varLong.read(buffer, 3, end, end - 3), "value " + value);
+            assertEquals(value, varLong.value());
+            assertEquals(-1, varLong.read(buffer, 3, end - 1, 10), "cut by the limit, value " + value);
+            if (end - 3 > 1)
+            {
+                assertEquals(-1, varLong.read(buffer, 3, end, end - 4), "longer than allowed, value " + value);
+            }
+        }
+        buffer.setMemory(0, 64, (byte)0x80);
+        assertEquals(-1, varLong.read(buffer, 0, 64, 10), "never ends");
+        assertEquals(-1, varLong.read(buffer, 5, 5, 10), "nothing to read");
+    }
 }

@@ -1,6 +1,7 @@
 package io.dwcp.engine.receiver;
 
 import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.FrameTable;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codec.PageEncoding;
@@ -20,6 +21,9 @@ import java.nio.ByteOrder;
  */
 final class BlockDecoder
 {
+    /** A listed page's difference from the one before: six bytes hold 42 bits, so the sum cannot overflow. */
+    private static final int LISTED_DELTA_MAX_BYTES = 6;
+
     private BlockDecoder()
     {
     }
@@ -128,24 +132,17 @@ final class BlockDecoder
         {
             return false;
         }
+        final FrameTable.VarLong varLong = entries.listReader();
         int at = offset;
         long page = 0;
         for (long n = 0; n < listed; n++)
         {
-            long delta = 0;
-            int shift = 0;
-            byte b;
-            do
+            at = varLong.read(view, at, end, LISTED_DELTA_MAX_BYTES);
+            if (at < 0)
             {
-                if (at >= end || shift > 35)
-                {
-                    return false;
-                }
-                b = view.getByte(at++);
-                delta |= (long)(b & 0x7F) << shift;
-                shift += 7;
+                return false;
             }
-            while (b < 0);
+            final long delta = varLong.value();
             page += delta;
             if ((n > 0 && 0 == delta) || page >= pageCount || end - at < 1 + Short.BYTES)
             {

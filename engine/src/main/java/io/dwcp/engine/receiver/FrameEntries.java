@@ -27,6 +27,7 @@ final class FrameEntries
     private final int[] payloadOffsets = new int[MAX_ENTRIES];
     private final int[] payloadLengths = new int[MAX_ENTRIES];
     private final FrameTable.Reader reader = new FrameTable.Reader();
+    private final FrameTable.VarLong listReader = new FrameTable.VarLong();
     private final UnsafeBuffer zeroPage =
         new UnsafeBuffer(ByteBuffer.allocateDirect(EngineConfiguration.MAX_PAGE_SIZE));
     private int count;
@@ -155,5 +156,15 @@ final class FrameEntries
     UnsafeBuffer zeroPage()
     {
         return zeroPage;
+    }
+
+    /**
+     * Reads the varints of the lists entries carry, as the table's own are read.
+     *
+     * @return the reader, reused.
+     */
+    FrameTable.VarLong listReader()
+    {
+        return listReader;
     }
 }
