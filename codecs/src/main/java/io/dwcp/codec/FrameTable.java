@@ -181,13 +181,16 @@ public final class FrameTable
          */
         public int read(final DirectBuffer buffer, final int offset, final int limit, final int maxBytes)
         {
-            final int end = Math.min(limit, offset + maxBytes);
+            final int end = limit - offset > maxBytes ? offset + maxBytes : limit;
             long result = 0;
             int shift = 0;
             for (int at = offset; at < end; at++)
             {
                 final byte b = buffer.getByte(at);
-                result |= (long)(b & 0x7F) << shift;
+                if (shift < Long.SIZE)
+                {
+                    result |= (long)(b & 0x7F) << shift;
+                }
                 if (b >= 0)
                 {
                     value = result;

@@ -425,8 +425,8 @@ public final class PageCodec implements AutoCloseable
      */
     public static boolean isZero(final DirectBuffer buffer, final int offset, final int length)
     {
-        // Bounds are checked once for the range, then it is read at raw addresses, as XorRunLength does.
-        buffer.boundsCheck(offset, length);
+        // Bounds are checked once for the whole steps read, then they are read at raw addresses, as XorRunLength does.
+        buffer.boundsCheck(offset, (length + 63) & ~63);
         final byte[] array = buffer.byteArray();
         final long address = buffer.addressOffset() + offset;
         long accumulated = 0;

@@ -156,6 +156,11 @@ class FrameTableTest
         }
         buffer.setMemory(0, 64, (byte)0x80);
         assertEquals(-1, varLong.read(buffer, 0, 64, 10), "never ends");
+        buffer.putByte(20, (byte)0x01);
+        assertEquals(21, varLong.read(buffer, 0, 64, 64), "a long varint");
+        assertEquals(0, varLong.value(), "bits past the 64th are dropped");
+        assertEquals(21, varLong.read(buffer, 10, 64, Integer.MAX_VALUE), "a bound past any limit");
+        assertEquals(-1, varLong.read(buffer, 30, 64, Integer.MAX_VALUE), "never ends, with a bound past the limit");
         assertEquals(-1, varLong.read(buffer, 5, 5, 10), "nothing to read");
     }
 }

@@ -42,6 +42,8 @@ class PageCodecTest
         }
         assertTrue(PageCodec.isZero(new UnsafeBuffer(new byte[pageSize]), 0, pageSize));
         assertThrows(IndexOutOfBoundsException.class, () -> PageCodec.isZero(pages, pageSize + 64, pageSize));
+        // It reads whole steps of 64 bytes: a range that ends inside the last step must have the step in the buffer.
+        assertThrows(IndexOutOfBoundsException.class, () -> PageCodec.isZero(new UnsafeBuffer(new byte[100]), 0, 100));
     }
 
     @Test

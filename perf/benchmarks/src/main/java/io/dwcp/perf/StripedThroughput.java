@@ -95,13 +95,17 @@ public final class StripedThroughput
             final Path image = source;
             System.out.printf(Locale.ROOT, "image %s, %.1f MiB, %s threading, %d worker(s)%n%n",
                 source.getFileName(), length / (1024.0 * 1024.0), threading, workers);
+            final List<Boolean> warmModes = modes(security, 0);
             for (int w = 0; w < warmup; w++)
             {
                 ZstdTcpPipe.run(image, work.resolve("zstd-out.img"), 1);
-                final Run run = engine(work.resolve("warmup-" + w), image, length, stripeCounts.get(0), threading,
-                    workers, isIpc, !"clear".equals(security));
-                System.err.printf(Locale.ROOT, "warm-up %d: engine %.0f MB/s, not counted%n", w + 1,
-                    run.logicalMbPerSecond());
+                for (final boolean isSealed : warmModes)
+                {
+                    final Run run = engine(work.resolve("warmup-" + w + "-" + isSealed), image, length,
+                        stripeCounts.get(0), threading, workers, isIpc, isSealed);
+                    System.err.printf(Locale.ROOT, "warm-up %d, %s: engine %.0f MB/s, not counted%n", w + 1,
+                        isSealed ? "sealed" : "in clear", run.logicalMbPerSecond());
+                }
             }
             System.out.printf(Locale.ROOT, "| run | logical MB/s | wire MiB | CPU s per GiB | ratio to zstd -1 over " +
                 "TCP |%n| --- | ---: | ---: | ---: | ---: |%n");
