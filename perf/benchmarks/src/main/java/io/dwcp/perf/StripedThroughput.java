@@ -10,11 +10,15 @@ import io.dwcp.engine.status.EngineCounter;
 import org.agrona.IoUtil;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  * Before the table, {@code --warmup} untimed runs of each take the JIT past its first compilations: a fresh JVM's C2
  * compiler takes half a core or more through the first two engine runs, on a machine of two cores. Each row gives
  * the process's CPU time per GiB of image while it ran, all threads counted (engine, drivers, JIT, GC; the zstd
- * pipe's two ends): what the run costs, which the machine's swings in speed move far less than its rate.
+ * pipe's two ends): what the run costs, which the machine's swings in speed move far less than its rate; and, for
+ * an engine run, the three Java threads that took the most CPU, each as a share of one core: one near 100% holds the
+ * rate.
  * With {@code --security both} each stripe count runs sealed (the default: Noise IK, AES-256-GCM) and in clear
  * ({@code --insecure}), alternating which goes first, and a row gives the sealed run's speed over the clear one's.
  * The image is a snapshot {@code MemoryCapture} took (a {@code .mem} file, a whole number of pages).
@@ -107,15 +113,15 @@ public final class StripedThroughput
                         isSealed ? "sealed" : "in clear", run.logicalMbPerSecond());
                 }
             }
-            System.out.printf(Locale.ROOT, "| run | logical MB/s | wire MiB | CPU s per GiB | ratio to zstd -1 over " +
-                "TCP |%n| --- | ---: | ---: | ---: | ---: |%n");
+            System.out.printf(Locale.ROOT, "| run | logical MB/s | wire MiB | CPU s per GiB | busiest threads, share " +
+                "of a core | ratio to zstd -1 over TCP |%n| --- | ---: | ---: | ---: | --- | ---: |%n");
             for (int r = 0; r < repeat; r++)
             {
                 final long zstdCpuNs = processCpuNs();
                 final ZstdTcpPipe.Result zstd = ZstdTcpPipe.run(image, work.resolve("zstd-out.img"), 1);
                 final double zstdCpu = cpuSecondsPerGib(processCpuNs() - zstdCpuNs, length);
                 final double zstdMbps = length / (zstd.elapsedNs() / 1e9) / 1e6;
-                System.out.printf(Locale.ROOT, "| zstd -1 over TCP | %.0f | %.1f | %.2f | 1.00 |%n", zstdMbps,
+                System.out.printf(Locale.ROOT, "| zstd -1 over TCP | %.0f | %.1f | %.2f | — | 1.00 |%n", zstdMbps,
                     zstd.wireBytes() / (1024.0 * 1024.0), zstdCpu);
                 for (final int stripes : stripeCounts)
                 {
@@ -158,11 +164,11 @@ public final class StripedThroughput
         {
             final Run run = engine(directory.resolveSibling(directory.getFileName() + "-" + isSealed), image, length,
                 stripes, threading, workers, isIpc, isSealed);
-            System.out.printf(Locale.ROOT, "| engine, %d stripes%s, %s%s | %.0f | %.1f | %.2f | %.2f |%n",
+            System.out.printf(Locale.ROOT, "| engine, %d stripes%s, %s%s | %.0f | %.1f | %.2f | %s | %.2f |%n",
                 stripes, isIpc ? ", aeron:ipc" : "", isSealed ? "sealed" : "in clear",
                 0 == run.reopened() ? "" : ", receiver lost and reopened " + run.reopened() + "x",
                 run.logicalMbPerSecond(), run.wireBytes() / (1024.0 * 1024.0),
-                cpuSecondsPerGib(run.cpuNs(), length), run.logicalMbPerSecond() / zstdMbps);
+                cpuSecondsPerGib(run.cpuNs(), length), run.busiestThreads(), run.logicalMbPerSecond() / zstdMbps);
             if (isSealed)
             {
                 sealedMbps = run.logicalMbPerSecond();
@@ -174,9 +180,48 @@ public final class StripedThroughput
         }
         if (sealedMbps > 0 && clearMbps > 0)
         {
-            System.out.printf(Locale.ROOT, "| sealed / in clear, %d stripes | %.2f | | | |%n", stripes,
+            System.out.printf(Locale.ROOT, "| sealed / in clear, %d stripes | %.2f | | | | |%n", stripes,
                 sealedMbps / clearMbps);
         }
+    }
+
+    /** CPU time of each live Java thread, by id. */
+    private static Map<Long, Long> threadCpuNs()
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final Map<Long, Long> cpu = new HashMap<>();
+        for (final long id : threads.getAllThreadIds())
+        {
+            cpu.put(id, threads.getThreadCpuTime(id));
+        }
+        return cpu;
+    }
+
+    /**
+     * The three Java threads that took the most CPU since a snapshot, as shares of one core over the time elapsed:
+     * whether one thread holds the rate. The JIT's and the collector's threads are not Java threads.
+     */
+    private static String busiestThreads(final Map<Long, Long> atStart, final long elapsedNs)
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final List<Map.Entry<String, Long>> used = new ArrayList<>();
+        for (final long id : threads.getAllThreadIds())
+        {
+            final long cpu = threads.getThreadCpuTime(id);
+            final ThreadInfo info = threads.getThreadInfo(id);
+            if (cpu >= 0 && null != info)
+            {
+                used.add(Map.entry(info.getThreadName(), cpu - atStart.getOrDefault(id, 0L)));
+            }
+        }
+        used.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < Math.min(3, used.size()); i++)
+        {
+            text.append(0 == i ? "" : ", ").append(used.get(i).getKey()).append(' ')
+                .append(Math.round(100.0 * used.get(i).getValue() / elapsedNs)).append('%');
+        }
+        return text.toString();
     }
 
     /** CPU time of the whole process so far: every thread, the JIT's and the collector's as well. */
@@ -200,7 +245,7 @@ public final class StripedThroughput
     {
     };
 
-    private record Run(double logicalMbPerSecond, long wireBytes, long reopened, long cpuNs)
+    private record Run(double logicalMbPerSecond, long wireBytes, long reopened, long cpuNs, String busiestThreads)
     {
     }
 
@@ -219,6 +264,8 @@ public final class StripedThroughput
             (context) -> context.security(security(context.security(), isSealed)), Throwable::printStackTrace))
         {
             final long transferId = 1;
+            final Map<Long, Long> threadsAtStart = threadCpuNs();
+            final long startNs = System.nanoTime();
             final long startCpuNs = processCpuNs();
             migration.commands().startTransfer(transferId, "vm", image.toString(), length, PAGE_SIZE, 0, stripes,
                 migration.receiverEndpoint());
@@ -227,6 +274,7 @@ public final class StripedThroughput
             final LocalMigration.Outcome outcome =
                 migration.awaitOutcome(transferId, NO_EVENTS, TimeUnit.MINUTES.toNanos(10));
             final long cpuNs = processCpuNs() - startCpuNs;
+            final String busiest = busiestThreads(threadsAtStart, System.nanoTime() - startNs);
             if (!outcome.completed())
             {
                 throw new IllegalStateException("transfer failed: " + outcome.failure());
@@ -236,7 +284,7 @@ public final class StripedThroughput
                 throw new IllegalStateException("destination differs from the source at " + stripes + " stripes");
             }
             return new Run(length / (outcome.elapsedNs() / 1e9) / 1e6, outcome.wireBytes(),
-                migration.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_REOPENED), cpuNs);
+                migration.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_REOPENED), cpuNs, busiest);
         }
     }
 }
