@@ -205,35 +205,23 @@ final class SimilarPages
         final int pieceWords = pageWords / BlockCodec.PIECES_PER_PAGE;
         for (int a = 0; a < anchorCount; a++)
         {
-            final long key = anchorKeys[a];
-            final int at = slot(key);
-            for (int way = 0; way < WAYS; way++)
+            final long entry = firstMatch(anchorKeys[a]);
+            final long page = entry & PAGE_MASK;
+            if (entry >= 0 || page == pageNumber)
             {
-                final long entry = table.getLong(at + way * ENTRY_LENGTH);
-                final long page = entry & PAGE_MASK;
-                if (entry >= 0 || ((entry >>> CHECK_SHIFT) & CHECK_MASK) != (key & CHECK_MASK))
-                {
-                    continue;
-                }
-                // The first entry for the key ranks higher: where its data was put last, or in a reproducible index
-                // the higher page of the latest round; the other holds the same data.
-                way = WAYS;
-                if (page == pageNumber)
-                {
-                    continue;
-                }
-                // The data around the anchor lines up with the data around it there: an eighth of a page either
-                // side, as far as this page reaches.
-                final int word = (int)((entry >>> PLACE_SHIFT) & ((1 << PLACE_BITS) - 1)) * pageWords >>> PLACE_BITS;
-                final int own = anchorWords[a];
-                final int from = Math.max(0, word - Math.min(own, pieceWords));
-                final int to = Math.min(pageWords, word + Math.min(pageWords - own, pieceWords));
-                if (from < to)
-                {
-                    final int pieces = (2 << ((to - 1) / pieceWords)) - (1 << (from / pieceWords));
-                    vote(page, (int)(entry >>> STRIPE_SHIFT) & STRIPE_MASK, (int)(entry >>> ROUND_SHIFT) & ROUND_MASK,
-                        pieces);
-                }
+                continue;
+            }
+            // The data around the anchor lines up with the data around it there: an eighth of a page either side,
+            // as far as this page reaches.
+            final int word = (int)((entry >>> PLACE_SHIFT) & ((1 << PLACE_BITS) - 1)) * pageWords >>> PLACE_BITS;
+            final int own = anchorWords[a];
+            final int from = Math.max(0, word - Math.min(own, pieceWords));
+            final int to = Math.min(pageWords, word + Math.min(pageWords - own, pieceWords));
+            if (from < to)
+            {
+                final int pieces = (2 << ((to - 1) / pieceWords)) - (1 << (from / pieceWords));
+                vote(page, (int)(entry >>> STRIPE_SHIFT) & STRIPE_MASK, (int)(entry >>> ROUND_SHIFT) & ROUND_MASK,
+                    pieces);
             }
         }
         // Insertion sort of at most MAX_ANCHORS by votes, the earlier first among equals.
@@ -408,11 +396,7 @@ final class SimilarPages
         {
             first = entry;
         }
-        else if (isSameAnchor(second, entry))
-        {
-            second = entry;
-        }
-        else if (isRankedLower(second, entry))
+        else if (isSameAnchor(second, entry) || isRankedLower(second, entry))
         {
             second = entry;
         }
@@ -463,6 +447,26 @@ final class SimilarPages
         candidateRounds[candidateCount] = round;
         candidateMasks[candidateCount] = pieces;
         candidateCount++;
+    }
+
+    /**
+     * The first entry of a key's bucket that matches its check. The first ranks higher: where its data was put last,
+     * or in a reproducible index the higher page of the latest round; the other holds the same data.
+     *
+     * @return the entry, or 0 (empty) when neither matches.
+     */
+    private long firstMatch(final long key)
+    {
+        final int at = slot(key);
+        for (int way = 0; way < WAYS; way++)
+        {
+            final long entry = table.getLong(at + way * ENTRY_LENGTH);
+            if (entry < 0 && ((entry >>> CHECK_SHIFT) & CHECK_MASK) == (key & CHECK_MASK))
+            {
+                return entry;
+            }
+        }
+        return 0;
     }
 
     private int slot(final long key)
