@@ -1,5 +1,6 @@
 package io.dwcp.codec;
 
+import com.github.luben.zstd.EndDirective;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
@@ -66,6 +67,9 @@ public final class BlockCodec implements AutoCloseable
     private final ZstdDecompressCtx decompressCtx = new ZstdDecompressCtx();
     private final ZstdDecompressCtx dictionaryDecompressCtx = new ZstdDecompressCtx();
     private final UnsafeBuffer dictionaryView = new UnsafeBuffer(0, 0);
+    private final ByteBuffer pagesView;
+    private ByteBuffer streamTarget;
+    private ByteBuffer streamTargetView;
     private final UnsafeBuffer bases;
     private final int maxBases;
     private final int pieceSize;
@@ -94,6 +98,7 @@ public final class BlockCodec implements AutoCloseable
         this.maxPages = maxPages;
         pagesBuffer = ByteBuffer.allocateDirect(Math.multiplyExact(maxPages, pageSize));
         pages = new UnsafeBuffer(pagesBuffer);
+        pagesView = pagesBuffer.duplicate();
         maxBases = Math.multiplyExact(maxPages, 1 + MAX_SIMILAR_PER_PAGE);
         pieceSize = pageSize / PIECES_PER_PAGE;
         dictionaries = new byte[32 - Integer.numberOfLeadingZeros(
@@ -423,6 +428,117 @@ public final class BlockCodec implements AutoCloseable
         return ctx.compressDirectByteBuffer(
             target.byteBuffer(), target.wrapAdjustment() + targetOffset, capacity,
             pagesBuffer, 0, pageCount * pageSize);
+    }
+
+    /**
+     * Compress the pages added since {@link #begin()} through a stripe's stream, flushed at their end, instead of as
+     * a block of their own: they may refer to the blocks streamed before them. Only without a dictionary.
+     *
+     * @param stream       the stripe's stream; its {@link BlockStream#nextPosition} before this call is the block's.
+     * @param target       buffer for the block, wrapping a direct {@link ByteBuffer}, the same one on every call.
+     * @param targetOffset where the block starts.
+     * @param capacity     bytes free from there; {@link #maxCompressedLength} of the block is always enough.
+     * @return the block's length, 0 when no page was added.
+     */
+    public int compressStreamed(
+        final BlockStream stream, final UnsafeBuffer target, final int targetOffset, final int capacity)
+    {
+        if (0 == pageCount)
+        {
+            return 0;
+        }
+        if (basesLength > 0)
+        {
+            throw new IllegalStateException("a streamed block has no dictionary");
+        }
+        final ZstdCompressCtx ctx = stream.compressContext(level);
+        if (target.byteBuffer() != streamTarget)
+        {
+            streamTarget = target.byteBuffer();
+            streamTargetView = streamTarget.duplicate();
+        }
+        final int start = target.wrapAdjustment() + targetOffset;
+        final ByteBuffer out = streamTargetView.limit(streamTargetView.capacity()).position(start)
+            .limit(start + capacity);
+        pagesView.limit(pageCount * pageSize).position(0);
+        boolean isFlushed = false;
+        while (!isFlushed && out.hasRemaining())
+        {
+            isFlushed = ctx.compressDirectByteBufferStream(out, pagesView, EndDirective.FLUSH);
+        }
+        if (!isFlushed)
+        {
+            stream.restart();
+            throw new IllegalStateException("a streamed block did not fit in " + capacity + " bytes");
+        }
+        stream.onCompressed();
+        return out.position() - start;
+    }
+
+    /**
+     * Decompress a streamed block that should hold exactly {@code expectedPages} pages, at a position of the stripe's
+     * stream: 0 starts it anew; any other is decoded only when the stream expects it, not broken.
+     *
+     * @param stream        the stripe's stream.
+     * @param position      of the block in the stream, not yet trusted.
+     * @param payload       buffer holding the block.
+     * @param payloadOffset of the block.
+     * @param payloadLength of the block, not yet trusted.
+     * @param expectedPages BLOCK entries of the frame.
+     * @return {@link PageCodec.DecodeResult#OK} when the block expanded to exactly that many pages (each still to be
+     *         checked against its CRC32C); {@link PageCodec.DecodeResult#BAD_LENGTH} for a count or length that
+     *         cannot be; {@link PageCodec.DecodeResult#CORRUPT_PAYLOAD} when it is out of step, asks for a larger
+     *         window, does not decode, or decodes to more or fewer bytes. Any result but OK breaks the stream.
+     */
+    public PageCodec.DecodeResult decompressStreamed(
+        final BlockStream stream,
+        final long position,
+        final UnsafeBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final int expectedPages)
+    {
+        pageCount = 0;
+        if (position < 0 || expectedPages <= 0 || expectedPages > maxPages || basesLength > 0 || payloadLength <= 0 ||
+            payloadLength > maxCompressedLength(pageSize, expectedPages))
+        {
+            stream.markBroken();
+            return PageCodec.DecodeResult.BAD_LENGTH;
+        }
+        final ByteBuffer in = stream.inputView(payload, payloadOffset, payloadLength);
+        final ZstdDecompressCtx ctx = stream.decompressContext(position, in);
+        if (null == ctx)
+        {
+            return PageCodec.DecodeResult.CORRUPT_PAYLOAD;
+        }
+        // One byte of room past the pages expected: a block that fills it holds more than it claims.
+        final int expectedLength = expectedPages * pageSize;
+        final ByteBuffer out = pagesView.limit(pagesView.capacity()).position(0)
+            .limit(Math.min(pagesView.capacity(), expectedLength + (expectedPages < maxPages ? 1 : 0)));
+        boolean isOk;
+        try
+        {
+            boolean isFrameEnded = false;
+            int before = -1;
+            while (!isFrameEnded && in.position() + out.position() != before)
+            {
+                before = in.position() + out.position();
+                isFrameEnded = ctx.decompressDirectByteBufferStream(out, in);
+            }
+            // A stream never ends: the sender flushes it and goes on.
+            isOk = !isFrameEnded && !in.hasRemaining() && out.position() == expectedLength;
+        }
+        catch (final ZstdException ex)
+        {
+            isOk = false;
+        }
+        stream.onDecompressed(isOk);
+        if (!isOk)
+        {
+            return PageCodec.DecodeResult.CORRUPT_PAYLOAD;
+        }
+        pageCount = expectedPages;
+        return PageCodec.DecodeResult.OK;
     }
 
     /**
