@@ -493,7 +493,7 @@ public final class BlockCodec implements AutoCloseable
     public PageCodec.DecodeResult decompressStreamed(
         final BlockStream stream,
         final long position,
-        final UnsafeBuffer payload,
+        final DirectBuffer payload,
         final int payloadOffset,
         final int payloadLength,
         final int expectedPages)

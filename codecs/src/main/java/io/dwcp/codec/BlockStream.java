@@ -2,6 +2,7 @@ package io.dwcp.codec;
 
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -168,7 +169,7 @@ public final class BlockStream implements AutoCloseable
      *
      * @return the view, positioned at the block and limited to its end.
      */
-    ByteBuffer inputView(final UnsafeBuffer source, final int offset, final int length)
+    ByteBuffer inputView(final DirectBuffer source, final int offset, final int length)
     {
         final ByteBuffer buffer = source.byteBuffer();
         if (null == buffer || !buffer.isDirect())

@@ -17,7 +17,8 @@ import java.nio.ByteOrder;
  *     before the entry before's to four after it takes one byte;</li>
  *     <li>the CRC32C, int32;</li>
  *     <li>for the encodings that carry a payload (all but {@code ZERO}, {@code UNCHANGED}, {@code BLOCK},
- *     {@code BLOCK_DELTA} and {@code SIMILAR_BASE}, and encodings 13 to 15, unknown so far), the payload's length as
+ *     {@code BLOCK_DELTA}, {@code SIMILAR_BASE} and {@code STREAM}, and encodings 14 and 15, unknown so far), the
+ *     payload's length as
  *     an unsigned LEB128 varint, then the payload.</li>
  * </ol>
  * A {@code SIMILAR_PIECES} entry's page number is the count of pages it lists, coded like any other.
@@ -46,13 +47,14 @@ public final class FrameTable
      * Does an entry of this encoding carry a payload?
      *
      * @param encoding raw value, 0 to {@link #MAX_ENCODING}.
-     * @return false for {@code ZERO}, {@code UNCHANGED}, {@code BLOCK}, {@code BLOCK_DELTA} and {@code SIMILAR_BASE}.
+     * @return false for {@code ZERO}, {@code UNCHANGED}, {@code BLOCK}, {@code BLOCK_DELTA}, {@code SIMILAR_BASE} and
+     *         {@code STREAM}.
      */
     public static boolean hasPayload(final int encoding)
     {
         return PageEncoding.ZERO.value() != encoding && PageEncoding.UNCHANGED.value() != encoding &&
             PageEncoding.BLOCK.value() != encoding && PageEncoding.BLOCK_DELTA.value() != encoding &&
-            PageEncoding.SIMILAR_BASE.value() != encoding;
+            PageEncoding.SIMILAR_BASE.value() != encoding && PageEncoding.STREAM.value() != encoding;
     }
 
     /**

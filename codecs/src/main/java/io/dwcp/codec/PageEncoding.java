@@ -43,7 +43,15 @@ public enum PageEncoding
      * CRC32C that of the payload.
      */
     SIMILAR_PIECES(12),
-    /** A value no encoding has (13 to 15 so far), as read from a peer. */
+    /**
+     * Not a page (wire schema 10): the frame's block went through the stripe's zstd stream ({@link BlockStream}),
+     * not as a zstd frame of its own, so it may refer to the blocks streamed before it. The entry's page number is
+     * the block's position in the stream, 0 for one that starts it anew; its CRC32C is 0; no payload. The frame's
+     * last entry, in a frame without {@link #BLOCK_DELTA} or {@link #SIMILAR_PIECES} entries: a streamed block has no
+     * dictionary.
+     */
+    STREAM(13),
+    /** A value no encoding has (14 and 15 so far), as read from a peer. */
     UNKNOWN(-1);
 
     private static final PageEncoding[] BY_VALUE = new PageEncoding[FrameTable.MAX_ENCODING + 1];

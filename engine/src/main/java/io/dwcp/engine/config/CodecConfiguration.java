@@ -79,6 +79,13 @@ public final class CodecConfiguration
     /** Default: level 3 (measured on real memory: docs/FRAME-CODEC.md). */
     public static final int SIMILAR_WHOLE_LEVEL_DEFAULT = 3;
 
+    /** Lowest zstd level at which a frame's block without a dictionary goes through its stripe's zstd stream, where
+     * it finds matches in the blocks streamed before it, rather than as a zstd frame of its own; a level above 22
+     * streams none. */
+    public static final String STREAM_LEVEL_PROP_NAME = "dwcp.stream.level";
+    /** Default: level 6, where zstd's lazy search starts to use the window a stream gives (docs/FRAME-CODEC.md). */
+    public static final int STREAM_LEVEL_DEFAULT = 6;
+
     /** Compression and deltas (HDE) on; false sends every page raw, the seeds' backward-compatibility mode. */
     public static final String HDE_ENABLED_PROP_NAME = "dwcp.hde.enabled";
     /** Default: on. */
@@ -205,6 +212,16 @@ public final class CodecConfiguration
     public static int similarWholeLevel()
     {
         return Integer.getInteger(SIMILAR_WHOLE_LEVEL_PROP_NAME, SIMILAR_WHOLE_LEVEL_DEFAULT);
+    }
+
+    /**
+     * Level from which blocks without a dictionary go through their stripe's stream.
+     *
+     * @return the value of {@link #STREAM_LEVEL_PROP_NAME} or its default.
+     */
+    public static int streamLevel()
+    {
+        return Integer.getInteger(STREAM_LEVEL_PROP_NAME, STREAM_LEVEL_DEFAULT);
     }
 
     /**

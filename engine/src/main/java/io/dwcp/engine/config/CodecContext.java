@@ -29,6 +29,7 @@ public abstract class CodecContext<T extends CodecContext<T>> extends EngineCont
     private int duplicateIndexBytes = CodecConfiguration.duplicateIndexBytes();
     private int similarIndexBytes = CodecConfiguration.similarIndexBytes();
     private int similarWholeLevel = CodecConfiguration.similarWholeLevel();
+    private int streamLevel = CodecConfiguration.streamLevel();
     private long roundStartBytes = EngineConfiguration.roundStartBytes();
 
     CodecContext(final String defaultName)
@@ -269,6 +270,23 @@ public abstract class CodecContext<T extends CodecContext<T>> extends EngineCont
     public int similarWholeLevel()
     {
         return similarWholeLevel;
+    }
+
+    /**
+     * @param streamLevel lowest zstd level at which a block without a dictionary goes through its stripe's zstd
+     *                    stream; {@link Integer#MAX_VALUE} streams none.
+     * @return this.
+     */
+    public T streamLevel(final int streamLevel)
+    {
+        this.streamLevel = streamLevel;
+        return self();
+    }
+
+    /** @return lowest zstd level at which a block without a dictionary goes through its stripe's zstd stream. */
+    public int streamLevel()
+    {
+        return streamLevel;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.dwcp.engine.receiver;
 
 import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.BlockStream;
 import io.dwcp.codec.FrameTable;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
@@ -44,6 +45,7 @@ final class BlockDecoder
      * @param transfer whose frame it is.
      * @param round    of the frame.
      * @param stripe   the stripe whose frame it is.
+     * @param stream   the stripe's stream, for a block that went through it.
      * @param counters the receiver's counters.
      * @return the block's result; {@link PageCodec.DecodeResult#OK} for a frame without one.
      */
@@ -54,6 +56,7 @@ final class BlockDecoder
         final InboundTransfer transfer,
         final int round,
         final int stripe,
+        final BlockStream stream,
         final EngineCounters counters)
     {
         final MappedImage destination = transfer.destination();
@@ -68,6 +71,10 @@ final class BlockDecoder
             return PageCodec.DecodeResult.BAD_LENGTH;
         }
         block.begin();
+        if (entries.isStreamed())
+        {
+            return decodeStreamed(view, block, entries, stream, counters);
+        }
         final long pageCount = destination.pageCount();
         final int pageSize = destination.pageSize();
         boolean hasPieces = false;
@@ -103,6 +110,29 @@ final class BlockDecoder
             }
         }
         return block.decompress(view, entries.blockOffset(), entries.blockLength(), blockPages);
+    }
+
+    /**
+     * Decode a block that went through the stripe's stream, at the position its {@code STREAM} entry gives. One out
+     * of step, after one that failed, or whose entry is misplaced is refused and counted; every result but OK leaves
+     * the stream broken until the sender starts it anew, which it does after the pages refused are asked for again.
+     */
+    private static PageCodec.DecodeResult decodeStreamed(
+        final DirectBuffer view,
+        final BlockCodec block,
+        final FrameEntries entries,
+        final BlockStream stream,
+        final EngineCounters counters)
+    {
+        final long position = entries.streamPosition();
+        if (!entries.isStreamWellFormed() || (0 != position && (stream.isBroken() || position != stream.position())))
+        {
+            stream.markBroken();
+            counters.get(EngineCounter.STREAMED_BLOCKS_REFUSED).increment();
+            return PageCodec.DecodeResult.CORRUPT_PAYLOAD;
+        }
+        return block.decompressStreamed(stream, position, view, entries.blockOffset(), entries.blockLength(),
+            entries.blockPages());
     }
 
     /**

@@ -18,7 +18,7 @@ import java.nio.ByteBuffer;
  */
 final class FrameEntries
 {
-    /** A frame's pages and, in block mode, the entry that lists similar pages. */
+    /** A frame's pages and, in block mode, the entry that lists similar pages or the one that places the block. */
     private static final int MAX_ENTRIES = SenderContext.MAX_PAGES_PER_FRAME + 1;
 
     private final long[] pageNumbers = new long[MAX_ENTRIES];
@@ -34,6 +34,8 @@ final class FrameEntries
     private int blockPages;
     private int blockOffset;
     private int blockLength;
+    private int streamEntry;
+    private int streamEntries;
 
     /**
      * Read a frame's entries and find its block.
@@ -46,6 +48,8 @@ final class FrameEntries
     boolean read(final PageFrameDecoder frame, final int frameLength)
     {
         count = 0;
+        streamEntry = -1;
+        streamEntries = 0;
         blockPages = 0;
         blockOffset = 0;
         blockLength = 0;
@@ -76,6 +80,11 @@ final class FrameEntries
             {
                 blockPages++;
             }
+            else if (PageEncoding.STREAM.value() == encodings[i])
+            {
+                streamEntry = i;
+                streamEntries++;
+            }
         }
         frame.limit(entriesAt + (int)entriesLength);
         if (frame.limit() + PageFrameDecoder.blockHeaderLength() > frameLength)
@@ -101,6 +110,48 @@ final class FrameEntries
     static boolean isBlock(final short encoding)
     {
         return PageEncoding.BLOCK.value() == encoding || PageEncoding.BLOCK_DELTA.value() == encoding;
+    }
+
+    /**
+     * Did the frame's block go through its stripe's stream?
+     *
+     * @return true when the frame has a {@code STREAM} entry, well placed or not.
+     */
+    boolean isStreamed()
+    {
+        return streamEntries > 0;
+    }
+
+    /**
+     * Is the frame's {@code STREAM} entry as the sender writes it: one, the last, with a CRC32C of 0, in a frame with
+     * pages in its block and none with a version held nor a list of similar pages?
+     *
+     * @return false for a frame without one, or with one that is misplaced.
+     */
+    boolean isStreamWellFormed()
+    {
+        if (1 != streamEntries || count - 1 != streamEntry || 0 != crcs[streamEntry] || 0 == blockPages)
+        {
+            return false;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (PageEncoding.BLOCK_DELTA.value() == encodings[i] || PageEncoding.SIMILAR_PIECES.value() == encodings[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The position in its stripe's stream of a streamed frame's block.
+     *
+     * @return the {@code STREAM} entry's page number; only when {@link #isStreamed()}.
+     */
+    long streamPosition()
+    {
+        return pageNumbers[streamEntry];
     }
 
     int count()

@@ -1,6 +1,7 @@
 package io.dwcp.engine.receiver;
 
 import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.BlockStream;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codec.PageEncoding;
 import io.dwcp.codecs.wire.PageFrameDecoder;
@@ -47,6 +48,7 @@ final class StripeImage implements AutoCloseable
     private int sessionId = NO_SESSION;
     private final DestinationRuns runs;
     private final RoundStartPages roundStart;
+    private final BlockStream stream = new BlockStream();
     private PageCodec dictionaryCodec;
     private boolean isDictionaryRejectionPending;
     private int outstandingRepairs;
@@ -121,7 +123,7 @@ final class StripeImage implements AutoCloseable
         final long pageCount = transfer.pageCount();
         final int round = frame.round();
         final PageCodec.DecodeResult blockResult =
-            BlockDecoder.decodeBlock(view, block, entries, transfer, round, index, counters);
+            BlockDecoder.decodeBlock(view, block, entries, transfer, round, index, stream, counters);
         if (PageCodec.DecodeResult.OK != blockResult && entries.blockPages() > 0)
         {
             counters.get(EngineCounter.BLOCKS_REJECTED).increment();
@@ -133,9 +135,9 @@ final class StripeImage implements AutoCloseable
         {
             final long pageNumber = entries.pageNumber(i);
             final short encoding = entries.encoding(i);
-            if (PageEncoding.SIMILAR_PIECES.value() == encoding)
+            if (PageEncoding.SIMILAR_PIECES.value() == encoding || PageEncoding.STREAM.value() == encoding)
             {
-                // Not a page: pieces of versions in the block's dictionary, checked when the block was decoded.
+                // Not a page: the block's dictionary pieces or its place in the stream, used when it was decoded.
                 continue;
             }
             final boolean isBlockPage = FrameEntries.isBlock(encoding);
@@ -161,6 +163,7 @@ final class StripeImage implements AutoCloseable
                 result = PageCodec.DecodeResult.OK != blockResult ? blockResult :
                     PageCodec.verifyPage(decoded, decodedOffset, transfer.pageSize(), crc);
                 rejection = PageCodec.DecodeResult.OK != blockResult ? EngineCounter.PAGES_REJECTED_BLOCK : null;
+                breakStreamUnless(PageCodec.DecodeResult.OK == result, entries);
             }
             else if (runs.isPending() && readsDestination(encoding) && !runs.flush(counters, errorHandler))
             {
@@ -203,6 +206,15 @@ final class StripeImage implements AutoCloseable
             }
         }
         runs.flush(counters, errorHandler);
+    }
+
+    /** A page of a streamed block that decoded wrong: the stream's history here is no longer the sender's. */
+    private void breakStreamUnless(final boolean isPageOk, final FrameEntries entries)
+    {
+        if (!isPageOk && entries.isStreamed())
+        {
+            stream.markBroken();
+        }
     }
 
     /**
@@ -487,7 +499,7 @@ final class StripeImage implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.closeAll(dictionaryCodec, stripeCounters, runs);
+        CloseHelper.closeAll(dictionaryCodec, stripeCounters, runs, stream);
         dictionaryCodec = null;
     }
 

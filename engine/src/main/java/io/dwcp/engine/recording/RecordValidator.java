@@ -163,7 +163,7 @@ final class RecordValidator
             started.baselineBudgetBytes(), started.baselineMaxDeltaChain(), started.dictionaryBytes(),
             0 != started.hdeEnabled(), 0 != started.baselineCompressed(), started.streams(),
             started.blockPages(), started.duplicateIndexBytes(), started.similarIndexBytes(),
-            started.similarWholeLevel(), started.roundStartBytes());
+            started.similarWholeLevel(), started.roundStartBytes(), started.streamLevel());
         tally.onSessionStarted(sessionSettings);
         handler.onSessionStarted(sessionSettings);
     }

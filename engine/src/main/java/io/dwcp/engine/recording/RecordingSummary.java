@@ -40,6 +40,7 @@ public record RecordingSummary(
      * @param similarIndexBytes     bytes of the similar-page index, 0 for none.
      * @param similarWholeLevel     lowest zstd level at which pages sent whole looked for similar pages.
      * @param roundStartBytes       bytes per transfer of round-start versions kept, 0 for none.
+     * @param streamLevel           lowest zstd level at which blocks without a dictionary were streamed.
      */
     public record Settings(
         int compressionLevel,
@@ -55,7 +56,8 @@ public record RecordingSummary(
         int duplicateIndexBytes,
         int similarIndexBytes,
         int similarWholeLevel,
-        long roundStartBytes)
+        long roundStartBytes,
+        int streamLevel)
     {
     }
 

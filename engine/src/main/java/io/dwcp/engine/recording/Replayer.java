@@ -182,6 +182,7 @@ public final class Replayer
                     .similarIndexBytes(settings.similarIndexBytes())
                     .similarWholeLevel(settings.similarWholeLevel())
                     .roundStartBytes(settings.roundStartBytes())
+                    .streamLevel(settings.streamLevel())
                     .streamCountPolicy(new StreamCountPolicy(settings.streams(), 1, StripeLayout.MAX_STRIPES,
                         settings.streams()))
                     .recordingDirectory(null)

@@ -35,7 +35,7 @@ import java.nio.file.Path;
 public final class TransferRecorder implements AutoCloseable
 {
     /** Version of the recording format this class writes and {@link RecordingReader} reads. */
-    public static final int FORMAT_VERSION = 6;
+    public static final int FORMAT_VERSION = 7;
 
     /** Bytes of page content per {@code RecordedPages} record, at most. */
     static final int CONTENT_BYTES_PER_RECORD = 1024 * 1024;
@@ -86,7 +86,8 @@ public final class TransferRecorder implements AutoCloseable
             .duplicateIndexBytes(context.duplicateIndexBytes())
             .similarIndexBytes(context.similarIndexBytes())
             .similarWholeLevel(context.similarWholeLevel())
-            .roundStartBytes(context.roundStartBytes());
+            .roundStartBytes(context.roundStartBytes())
+            .streamLevel(context.streamLevel());
         append(MessageHeaderEncoder.ENCODED_LENGTH + startedEncoder.encodedLength());
     }
 

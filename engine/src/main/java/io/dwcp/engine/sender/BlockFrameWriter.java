@@ -1,6 +1,7 @@
 package io.dwcp.engine.sender;
 
 import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.BlockStream;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
 import io.dwcp.codec.PageEncoding;
@@ -21,10 +22,18 @@ import java.nio.ByteOrder;
  */
 final class BlockFrameWriter extends PageFrameWriter
 {
+    /** A block is rich in similar pages when the pieces gathered for it are at least its pages' over this. */
+    private static final int STREAM_PIECES_DIVISOR = 4;
+
     private final BlockCodec block;
     private final ContentIndex contentIndex;
     private final SimilarPages similarPages;
     private final SimilarBases similarBases;
+    private final BlockStream stream = new BlockStream();
+    private final int streamLevel;
+    /** The first page of each of the last blocks streamed since the stream started, as many as its window holds. */
+    private final long[] streamedFirstPages;
+    private long streamedBlocks;
 
     /**
      * Create a writer.
@@ -34,13 +43,15 @@ final class BlockFrameWriter extends PageFrameWriter
      * @param contentIndex the worker's index of page contents sent, or null to find no duplicates.
      * @param similarPages the worker's index of page anchors sent, or null to find no similar pages.
      * @param maxPages     most pages per frame.
+     * @param streamLevel  lowest zstd level at which blocks without a dictionary go through the stripe's stream.
      */
     BlockFrameWriter(
         final PageCodec codec,
         final BlockCodec block,
         final ContentIndex contentIndex,
         final SimilarPages similarPages,
-        final int maxPages)
+        final int maxPages,
+        final int streamLevel)
     {
         // One more entry lists the pieces of similar pages in the block's dictionary.
         super(codec, maxPages, halfLength(codec, block, maxPages), FrameSealer.OVERHEAD + FRAME_OVERHEAD +
@@ -52,6 +63,8 @@ final class BlockFrameWriter extends PageFrameWriter
         this.contentIndex = contentIndex;
         this.similarPages = similarPages;
         similarBases = new SimilarBases(codec.pageSize(), block.maxPages());
+        this.streamLevel = streamLevel;
+        streamedFirstPages = new long[Math.max(1, (1 << BlockStream.WINDOW_LOG) / (block.maxPages() * pageSize))];
     }
 
     /** Staging holds only the small payloads: runs of at most 1/16 of a page, references, the similar pages' list. */
@@ -79,8 +92,9 @@ final class BlockFrameWriter extends PageFrameWriter
         // Runs for small changes, found at the speed of a compare; larger ones cost less in the block, where zstd
         // also compresses the changed bytes, but at a tenth of the speed (real memory: docs/FRAME-CODEC.md).
         final int smallLimit = pageSize >> 4;
-        final int similarReserve = null == similarPages ? 0 :
-            ENTRY_OVERHEAD + SimilarBases.maxPayloadLength(block.maxPages());
+        // One entry more: the similar pages' list, or the block's place in the stream.
+        final int similarReserve = ENTRY_OVERHEAD +
+            (null == similarPages ? 0 : SimilarBases.maxPayloadLength(block.maxPages()));
         // Similar pages make the block's dictionary up to three times its pages, which zstd hashes for every block.
         // They are looked for for pages with a version held, whose dictionary is already loaded, where they pay
         // (a JVM's rounds 1-3: 1.92 to 1.46 of patch-from); for pages sent whole only from a higher level, which
@@ -90,7 +104,7 @@ final class BlockFrameWriter extends PageFrameWriter
         final boolean isWholeSimilarWanted = isSimilarWanted && codec.compressionLevel() >= similarPages.wholeLevel();
         similarBases.begin();
 
-        while (entryCount - similarEntries < maxPages && block.hasRoom())
+        while (entryCount - nonPageEntries < maxPages && block.hasRoom())
         {
             // Room for the worst case of one more page: a small delta, the similar pages' entry, a larger block.
             final long pageNumber = entryCount > 0 && frameLength + ENTRY_OVERHEAD + similarReserve + smallLimit +
@@ -101,6 +115,11 @@ final class BlockFrameWriter extends PageFrameWriter
             }
             // A page asked for again goes in full: the receiver may not hold the version the store has for it.
             final boolean isRepair = transfer.isLastPageRepair();
+            if (isRepair)
+            {
+                // The receiver rejected a page: it may have lost its step in the stream, which starts anew.
+                stream.restart();
+            }
             // Copied once, straight into the block's next slot, which the page keeps if it goes in the block.
             final UnsafeBuffer page = block.pages();
             final int pageAt = block.nextPageOffset();
@@ -186,14 +205,72 @@ final class BlockFrameWriter extends PageFrameWriter
     {
         if (block.pageCount() > 0)
         {
-            addSimilarPieces(transfer);
-            blockLength = block.compress(blockOut, 0, blockOut.capacity());
+            if (isStreamed())
+            {
+                final long position = stream.nextPosition(codec.compressionLevel());
+                onStreamed(position);
+                blockLength = block.compressStreamed(stream, blockOut, 0, blockOut.capacity());
+                final int entryBytes = addEntry(position, PageEncoding.STREAM, 0, staging, stagingLimit, 0);
+                nonPageEntries = 1;
+                counts.onStreamed(0 == position);
+                transfer.onFrameOverhead(entryBytes);
+            }
+            else
+            {
+                addSimilarPieces(transfer);
+                blockLength = block.compress(blockOut, 0, blockOut.capacity());
+            }
             frameLength += blockLength;
             // The frame's last page may have ended its round on this stripe: the block still counts in that round.
             transfer.onFrameBytes(sequence, blockLength);
         }
         isReady = entryCount > 0;
-        return entryCount - similarEntries;
+        return entryCount - nonPageEntries;
+    }
+
+    /**
+     * Does the block go through the stripe's stream: at its level, with no version of its own pages held, and with
+     * fewer pieces of similar pages gathered than a quarter of its pages, leaving out those the stream's window still
+     * holds? Both would go into its dictionary, which a streamed block cannot have. On a JVM's round 0 at level 7
+     * similar pages took 0.84 of {@code zstd -1} where blocks without them took 0.95; on CPython's, streaming every
+     * block took 0.90, and blocks with the similar pages 0.94 (docs/FRAME-CODEC.md).
+     */
+    private boolean isStreamed()
+    {
+        if (codec.compressionLevel() < streamLevel || 0 != block.baseCount())
+        {
+            return false;
+        }
+        final long windowFirstPage = 0 == stream.nextPosition(codec.compressionLevel()) || 0 == streamedBlocks ?
+            Long.MAX_VALUE : streamedFirstPages[(int)(streamedBlocks < streamedFirstPages.length ? 0 :
+            streamedBlocks % streamedFirstPages.length)];
+        return similarBases.pieceCountOutside(stripe, windowFirstPage) * STREAM_PIECES_DIVISOR <
+            block.pageCount() * BlockCodec.PIECES_PER_PAGE;
+    }
+
+    /** Remember the block's first page among those in the stream's window. */
+    private void onStreamed(final long position)
+    {
+        if (0 == position)
+        {
+            streamedBlocks = 0;
+        }
+        streamedFirstPages[(int)(streamedBlocks++ % streamedFirstPages.length)] = frame.pageNumbers()[0];
+    }
+
+    void discard()
+    {
+        if (isReady)
+        {
+            // A block built but never sent: the receiver would miss it in the stream.
+            stream.restart();
+        }
+        super.discard();
+    }
+
+    void close()
+    {
+        stream.close();
     }
 
     /** The pieces of similar pages gathered for the block, into its dictionary, and the entry that lists them. */
@@ -211,7 +288,7 @@ final class BlockFrameWriter extends PageFrameWriter
             final int entryBytes = addEntry(sent, PageEncoding.SIMILAR_PIECES,
                 PageChecksum.crc32c(staging, stagingLimit, length), staging, stagingLimit, length);
             stagingLimit += length;
-            similarEntries = 1;
+            nonPageEntries = 1;
             counts.addSimilarBases(sent);
             transfer.onFrameOverhead(entryBytes);
         }

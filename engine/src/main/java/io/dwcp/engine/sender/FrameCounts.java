@@ -21,6 +21,8 @@ final class FrameCounts
     private int blockPages;
     private int referencePages;
     private int similarBases;
+    private int streamedBlocks;
+    private int streamRestarts;
 
     /**
      * Count pages whose pieces went into the frame's block dictionary.
@@ -30,6 +32,20 @@ final class FrameCounts
     void addSimilarBases(final int count)
     {
         similarBases += count;
+    }
+
+    /**
+     * Count the frame's block as streamed.
+     *
+     * @param isRestart true when it starts its stripe's stream anew.
+     */
+    void onStreamed(final boolean isRestart)
+    {
+        streamedBlocks++;
+        if (isRestart)
+        {
+            streamRestarts++;
+        }
     }
 
     /** Start a frame. */
@@ -44,6 +60,8 @@ final class FrameCounts
         blockPages = 0;
         referencePages = 0;
         similarBases = 0;
+        streamedBlocks = 0;
+        streamRestarts = 0;
     }
 
     /**
@@ -70,9 +88,9 @@ final class FrameCounts
                 blockPages++;
             }
             case REFERENCE -> referencePages++;
-            case SIMILAR_BASE, SIMILAR_PIECES ->
+            case SIMILAR_BASE, SIMILAR_PIECES, STREAM ->
             {
-                // Not a page: the similar pages it lists are counted by addSimilarBases.
+                // Not a page: its similar pages are counted by addSimilarBases, a streamed block by onStreamed.
             }
             case ZSTD_DICT ->
             {
@@ -126,5 +144,15 @@ final class FrameCounts
     int similarBases()
     {
         return similarBases;
+    }
+
+    int streamedBlocks()
+    {
+        return streamedBlocks;
+    }
+
+    int streamRestarts()
+    {
+        return streamRestarts;
     }
 }

@@ -44,7 +44,8 @@ abstract class PageFrameWriter
 
     int blockLength;
     int entryCount;
-    int similarEntries;
+    /** Entries that are not pages: the list of similar pages, the block's place in the stream. */
+    int nonPageEntries;
     int frameLength;
     int stagingLimit;
     boolean isReady;
@@ -62,6 +63,7 @@ abstract class PageFrameWriter
      * @param maxFrameLength largest frame in page mode.
      * @param maxPages       most pages per frame.
      * @param isHdeEnabled   false sends every page raw.
+     * @param streamLevel    lowest zstd level at which blocks without a dictionary go through the stripe's stream.
      * @return the writer.
      */
     static PageFrameWriter create(
@@ -71,10 +73,11 @@ abstract class PageFrameWriter
         final SimilarPages similarPages,
         final int maxFrameLength,
         final int maxPages,
-        final boolean isHdeEnabled)
+        final boolean isHdeEnabled,
+        final int streamLevel)
     {
         return null != block && isHdeEnabled ?
-            new BlockFrameWriter(codec, block, contentIndex, similarPages, maxPages) :
+            new BlockFrameWriter(codec, block, contentIndex, similarPages, maxPages, streamLevel) :
             new PagewiseFrameWriter(codec, maxFrameLength, maxPages, isHdeEnabled);
     }
 
@@ -148,7 +151,7 @@ abstract class PageFrameWriter
         this.round = transfer.round();
         this.stripe = transfer.index();
         entryCount = 0;
-        similarEntries = 0;
+        nonPageEntries = 0;
         frame.reset();
         frameLength = FRAME_OVERHEAD;
         counts.reset();
@@ -200,6 +203,11 @@ abstract class PageFrameWriter
         isReady = false;
     }
 
+    /** Free what the writer holds natively, when its stripe closes. */
+    void close()
+    {
+    }
+
     final FrameCounts counts()
     {
         return counts;
@@ -217,7 +225,7 @@ abstract class PageFrameWriter
      */
     final int entryCount()
     {
-        return entryCount - similarEntries;
+        return entryCount - nonPageEntries;
     }
 
     static boolean isDelta(final PageEncoding encoding)

@@ -22,6 +22,8 @@ final class SenderCounters
     private final AtomicCounter blockPagesSent;
     private final AtomicCounter duplicatePagesSent;
     private final AtomicCounter similarBasesSent;
+    private final AtomicCounter blocksStreamed;
+    private final AtomicCounter streamRestarts;
     private final AtomicCounter logicalBytesSent;
     private final AtomicCounter wireBytesSent;
     private final AtomicCounter backPressure;
@@ -41,6 +43,8 @@ final class SenderCounters
         blockPagesSent = counters.get(EngineCounter.BLOCK_PAGES_SENT);
         duplicatePagesSent = counters.get(EngineCounter.DUPLICATE_PAGES_SENT);
         similarBasesSent = counters.get(EngineCounter.SIMILAR_BASES_SENT);
+        blocksStreamed = counters.get(EngineCounter.BLOCKS_STREAMED);
+        streamRestarts = counters.get(EngineCounter.STREAM_RESTARTS);
         logicalBytesSent = counters.get(EngineCounter.LOGICAL_BYTES_SENT);
         wireBytesSent = counters.get(EngineCounter.WIRE_BYTES_SENT);
         backPressure = counters.get(EngineCounter.BACK_PRESSURE);
@@ -64,6 +68,11 @@ final class SenderCounters
         blockPagesSent.getAndAdd(writer.counts().blockPages());
         duplicatePagesSent.getAndAdd(writer.counts().referencePages());
         similarBasesSent.getAndAdd(writer.counts().similarBases());
+        if (writer.counts().streamedBlocks() > 0)
+        {
+            blocksStreamed.getAndAdd(writer.counts().streamedBlocks());
+            streamRestarts.getAndAdd(writer.counts().streamRestarts());
+        }
         logicalBytesSent.getAndAdd((long)writer.entryCount() * pageSize);
         wireBytesSent.getAndAdd(frameLength);
     }

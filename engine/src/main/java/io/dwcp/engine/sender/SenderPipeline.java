@@ -96,7 +96,7 @@ public final class SenderPipeline implements AutoCloseable
             resources.add(block);
             stripes[k] = new Stripe(slot, k, 1, layout, source, codec, baselines, stripeCounters, statistics,
                 senderCounters, EngineConfiguration.maxFrameLength(), EngineConfiguration.maxPagesPerFrame(), true,
-                block, null, null);
+                block, null, null, CodecConfiguration.streamLevel());
             stripes[k].handOver(publications[k], null);
         }
 

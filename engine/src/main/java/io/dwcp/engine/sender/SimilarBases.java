@@ -228,6 +228,27 @@ final class SimilarBases
         return sent;
     }
 
+    /**
+     * Pieces gathered for the block so far, before {@link #finish} drops those it cannot use, other than those of
+     * this round's pages on a stripe from a page on: those a stripe's stream still holds in its window.
+     *
+     * @param stripe    whose recent pages are left out.
+     * @param firstPage the first of them, {@link Long#MAX_VALUE} for none.
+     * @return eighths of pages.
+     */
+    int pieceCountOutside(final int stripe, final long firstPage)
+    {
+        int pieces = 0;
+        for (int s = 0; s < count; s++)
+        {
+            if (stripes[s] != stripe || isEarlier[s] || pages[s] < firstPage)
+            {
+                pieces += Integer.bitCount(masks[s]);
+            }
+        }
+        return pieces;
+    }
+
     /** Insertion sort of at most a few hundred, by page number, once the block takes no more; slots are not moved. */
     private void sortByPage()
     {

@@ -86,7 +86,8 @@ final class Stripe implements AutoCloseable
         final boolean isHdeEnabled,
         final BlockCodec block,
         final ContentIndex contentIndex,
-        final SimilarPages similarPages)
+        final SimilarPages similarPages,
+        final int streamLevel)
     {
         this.slot = slot;
         this.index = index;
@@ -102,7 +103,7 @@ final class Stripe implements AutoCloseable
         this.maxFrameLength = maxFrameLength;
         this.pages = new PageQueue(layout, index);
         this.frameWriter = PageFrameWriter.create(
-            codec, block, contentIndex, similarPages, maxFrameLength, maxPagesPerFrame, isHdeEnabled);
+            codec, block, contentIndex, similarPages, maxFrameLength, maxPagesPerFrame, isHdeEnabled, streamLevel);
         wire = new StripeWire(stripeCounters);
         pageSource = new StripePages(source);
         backPressure = stripeCounters.get(StripeCounter.BACK_PRESSURE);
@@ -475,6 +476,7 @@ final class Stripe implements AutoCloseable
     {
         state = State.CLOSED;
         frameWriter.discard();
+        frameWriter.close();
         CloseHelper.closeAll(codec, baselines);
     }
 }

@@ -226,7 +226,8 @@ final class TransferOpener implements AutoCloseable
                 opened.add(publications[k]);
                 stripes[k] = new Stripe(slot, k, transferId, layout, source, codec, baselines, stripeCounters[k],
                     statistics, senderCounters, context.maxFrameLength(), context.maxPagesPerFrame(), isHde,
-                    blockCodec(worker, pageSize, level), contentIndexes[worker], similarIndexes[worker]);
+                    blockCodec(worker, pageSize, level), contentIndexes[worker], similarIndexes[worker],
+                    context.streamLevel());
             }
             bind(contentIndexes, similarIndexes, stripes);
             if (context.dictionaryBytes() > 0 && isHde && null != mapped)

@@ -53,6 +53,8 @@ class ReplaySystemTest
     private static final long TRANSFER = 7;
     private static final int SIMILAR_INDEX_BYTES = 8 * 1024 * 1024;
     private static final int SIMILAR_WHOLE_LEVEL = 5;
+    /** Not the default: every block without a dictionary goes through its stripe's stream. */
+    private static final int STREAM_LEVEL = Integer.MIN_VALUE;
     private static final long ROUND_START_BYTES = 3L * 1024 * 1024;
 
     @TempDir
@@ -74,7 +76,7 @@ class ReplaySystemTest
         final EventRecorder.Completed completed;
         try (MigrationHarness harness = MigrationHarness.udp(directory.resolve("original"),
             (context) -> context.recordingDirectory(recording).similarIndexBytes(SIMILAR_INDEX_BYTES)
-                .similarWholeLevel(SIMILAR_WHOLE_LEVEL).roundStartBytes(ROUND_START_BYTES));
+                .similarWholeLevel(SIMILAR_WHOLE_LEVEL).roundStartBytes(ROUND_START_BYTES).streamLevel(STREAM_LEVEL));
             MappedImage guest = MappedImage.openReadWrite(image, PAGE_SIZE, IMAGE_SIZE))
         {
             final EventRecorder events = harness.events();
@@ -120,6 +122,7 @@ class ReplaySystemTest
         assertEquals(SIMILAR_INDEX_BYTES, summary.settings().similarIndexBytes());
         assertEquals(SIMILAR_WHOLE_LEVEL, summary.settings().similarWholeLevel());
         assertEquals(ROUND_START_BYTES, summary.settings().roundStartBytes());
+        assertEquals(STREAM_LEVEL, summary.settings().streamLevel());
         assertEquals(1, summary.transfers().size());
         final RecordingSummary.Transfer recorded = summary.transfers().get(0);
         assertEquals(TRANSFER, recorded.transferId());

@@ -33,6 +33,7 @@ public final class CorruptingRelay implements AutoCloseable
     private final AtomicInteger framesToCorrupt;
     private volatile boolean isRetype;
     private volatile boolean isSimilarLists;
+    private volatile boolean isStreamPositions;
     private final long targetPage;
     private boolean isDictionaryTarget;
     private int stripeToSilence = -1;
@@ -105,6 +106,18 @@ public final class CorruptingRelay implements AutoCloseable
     public CorruptingRelay similarLists()
     {
         isSimilarLists = true;
+        return this;
+    }
+
+    /**
+     * Instead of flipping bits anywhere, move the {@code STREAM} entry of page frames two positions on, in a header of
+     * the same length: the receiver finds the block out of step with its stripe's stream.
+     *
+     * @return this.
+     */
+    public CorruptingRelay streamPositions()
+    {
+        isStreamPositions = true;
         return this;
     }
 
@@ -185,7 +198,8 @@ public final class CorruptingRelay implements AutoCloseable
                 }
                 final boolean isDamaged = framesToCorrupt.get() > 0 && (isRetype ?
                     retype(view, datagram.limit(), 0 == corrupted.get() % 2) : isSimilarLists ?
-                    damageSimilarList(view, datagram.limit(), corrupted.get() % 3) :
+                    damageSimilarList(view, datagram.limit(), corrupted.get() % 3) : isStreamPositions ?
+                    moveStreamPosition(view, datagram.limit()) :
                     corrupt(view, datagram.limit(), targetPage, isDictionaryTarget));
                 if (isDamaged)
                 {
@@ -405,6 +419,34 @@ public final class CorruptingRelay implements AutoCloseable
         final int header = datagram.getByte(retypeAt) & ~FrameTable.MAX_ENCODING;
         datagram.putByte(retypeAt, (byte)(header | (isMore ? PageEncoding.ZERO : PageEncoding.BLOCK).value()));
         return true;
+    }
+
+    private static boolean moveStreamPosition(final UnsafeBuffer datagram, final int length)
+    {
+        final PageFrameDecoder frame = firstPageFrame(datagram, length);
+        if (null == frame)
+        {
+            return false;
+        }
+        final FrameTable.Reader pages = entries(frame, length);
+        long previous = FrameTable.NO_PAGE;
+        while (pages.hasNext() && pages.next())
+        {
+            if (PageEncoding.STREAM.value() == pages.encoding())
+            {
+                final UnsafeBuffer header = new UnsafeBuffer(new byte[FrameTable.MAX_ENTRY_OVERHEAD]);
+                final int headerLength = FrameTable.write(header, 0, previous, pages.pageNumber() + 2,
+                    PageEncoding.STREAM.value(), 0, header, 0, 0) - Integer.BYTES;
+                if (headerLength != pages.crcOffset() - pages.entryOffset())
+                {
+                    return false;
+                }
+                datagram.putBytes(pages.entryOffset(), header, 0, headerLength);
+                return true;
+            }
+            previous = pages.pageNumber();
+        }
+        return false;
     }
 
     private static boolean damageSimilarList(final UnsafeBuffer datagram, final int length, final int how)
