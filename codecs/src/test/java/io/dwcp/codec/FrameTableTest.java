@@ -83,7 +83,7 @@ class FrameTableTest
                 assertEquals(encoding, PageEncoding.get(encoding.value()));
             }
         }
-        for (final int value : new int[]{-1, 13, 14, 15, 16, 255})
+        for (final int value : new int[]{-1, 14, 15, 16, 255})
         {
             assertEquals(PageEncoding.UNKNOWN, PageEncoding.get(value));
         }
