@@ -274,9 +274,11 @@ public final class SnapshotMigration
     {
         final EngineCounters sender = migration.senderEngine().senderCounters();
         final EngineCounters receiver = migration.receiverEngine().receiverCounters();
-        return String.format(Locale.ROOT, "- to round %d: sender %s %d, %s %d, %s %d, %s %d, %s %d; receiver " +
-            "%s %d, %s %d, %s %d, %s %d, %s %d.%n", round,
+        return String.format(Locale.ROOT, "- to round %d: sender %s %d, %s %d, %s %d, %s %d, %s %d, %s %d, %s %d; " +
+            "receiver %s %d, %s %d, %s %d, %s %d, %s %d, %s %d.%n", round,
             "`FRAMES_SENT`", sender.value(EngineCounter.FRAMES_SENT),
+            "`BLOCKS_STREAMED`", sender.value(EngineCounter.BLOCKS_STREAMED),
+            "`STREAM_RESTARTS`", sender.value(EngineCounter.STREAM_RESTARTS),
             "`SIMILAR_BASES_SENT`", sender.value(EngineCounter.SIMILAR_BASES_SENT),
             "`ROUND_START_BASES_SENT`", sender.value(EngineCounter.ROUND_START_BASES_SENT),
             "`DUPLICATE_PAGES_SENT`", sender.value(EngineCounter.DUPLICATE_PAGES_SENT),
@@ -284,6 +286,7 @@ public final class SnapshotMigration
             "`ROUND_START_BASES_USED`", receiver.value(EngineCounter.ROUND_START_BASES_USED),
             "`SIMILAR_BASES_MISMATCHED`", receiver.value(EngineCounter.SIMILAR_BASES_MISMATCHED),
             "`BLOCKS_REJECTED`", receiver.value(EngineCounter.BLOCKS_REJECTED),
+            "`STREAMED_BLOCKS_REFUSED`", receiver.value(EngineCounter.STREAMED_BLOCKS_REFUSED),
             "`PAGES_REJECTED_REFERENCE`", receiver.value(EngineCounter.PAGES_REJECTED_REFERENCE),
             "`PAGES_REJECTED_CRC`", receiver.value(EngineCounter.PAGES_REJECTED_CRC));
     }
