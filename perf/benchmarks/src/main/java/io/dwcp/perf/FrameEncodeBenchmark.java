@@ -3,6 +3,7 @@ package io.dwcp.perf;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.BlockStream;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -64,6 +65,7 @@ public class FrameEncodeBenchmark
     private UnsafeBuffer mapped;
     private final int[] frameOffsets = new int[SAMPLE_FRAMES];
     private BlockCodec block;
+    private BlockStream stream;
     private ZstdCompressCtx plainZstd;
     private UnsafeBuffer out;
 
@@ -90,6 +92,7 @@ public class FrameEncodeBenchmark
             frameOffsets[i] = (int)((long)i * frames / SAMPLE_FRAMES) * FRAME_BYTES;
         }
         block = new BlockCodec(PAGE_SIZE, PAGES_PER_FRAME, level);
+        stream = new BlockStream();
         plainZstd = new ZstdCompressCtx().setLevel(level).setMagicless(true).setContentSize(false);
         out = new UnsafeBuffer(ByteBuffer.allocateDirect((int)Zstd.compressBound(FRAME_BYTES)));
     }
@@ -99,6 +102,7 @@ public class FrameEncodeBenchmark
     public void tearDown()
     {
         block.close();
+        stream.close();
         plainZstd.close();
     }
 
@@ -114,21 +118,48 @@ public class FrameEncodeBenchmark
         int result = 0;
         for (final int frameOffset : frameOffsets)
         {
-            block.begin();
-            final UnsafeBuffer pages = block.pages();
-            for (int p = 0; p < PAGES_PER_FRAME; p++)
-            {
-                final int pageAt = block.nextPageOffset();
-                pages.putBytes(pageAt, mapped, frameOffset + p * PAGE_SIZE, PAGE_SIZE);
-                if (!PageCodec.isZero(pages, pageAt, PAGE_SIZE))
-                {
-                    result ^= PageChecksum.crc32c(pages, pageAt, PAGE_SIZE);
-                    block.commitPage();
-                }
-            }
+            result ^= fillBlock(frameOffset);
             result += block.compress(out, 0, out.capacity());
         }
         return result;
+    }
+
+    /**
+     * The same, each block through one stream flushed at its end, as a stripe's blocks go from level 6
+     * ({@code dwcp.stream.level}): {@code -p level=7 -prof gc} shows what the streamed path allocates.
+     *
+     * @return bytes of the blocks plus the CRCs, consumed so the work is not eliminated.
+     */
+    @Benchmark
+    @OperationsPerInvocation(SAMPLE_FRAMES)
+    public int engineStreamedFrame()
+    {
+        int result = 0;
+        for (final int frameOffset : frameOffsets)
+        {
+            result ^= fillBlock(frameOffset);
+            result += block.compressStreamed(stream, out, 0, out.capacity());
+        }
+        return result;
+    }
+
+    /** Begin a block and keep the frame's non-zero pages in it, copied, tested for zero and checksummed. */
+    private int fillBlock(final int frameOffset)
+    {
+        int crcs = 0;
+        block.begin();
+        final UnsafeBuffer pages = block.pages();
+        for (int p = 0; p < PAGES_PER_FRAME; p++)
+        {
+            final int pageAt = block.nextPageOffset();
+            pages.putBytes(pageAt, mapped, frameOffset + p * PAGE_SIZE, PAGE_SIZE);
+            if (!PageCodec.isZero(pages, pageAt, PAGE_SIZE))
+            {
+                crcs ^= PageChecksum.crc32c(pages, pageAt, PAGE_SIZE);
+                block.commitPage();
+            }
+        }
+        return crcs;
     }
 
     /**
