@@ -68,8 +68,6 @@ public final class BlockCodec implements AutoCloseable
     private final ZstdDecompressCtx dictionaryDecompressCtx = new ZstdDecompressCtx();
     private final UnsafeBuffer dictionaryView = new UnsafeBuffer(0, 0);
     private final ByteBuffer pagesView;
-    private ByteBuffer streamTarget;
-    private ByteBuffer streamTargetView;
     private final UnsafeBuffer bases;
     private final int maxBases;
     private final int pieceSize;
@@ -435,7 +433,7 @@ public final class BlockCodec implements AutoCloseable
      * a block of their own: they may refer to the blocks streamed before them. Only without a dictionary.
      *
      * @param stream       the stripe's stream; its {@link BlockStream#nextPosition} before this call is the block's.
-     * @param target       buffer for the block, wrapping a direct {@link ByteBuffer}, the same one on every call.
+     * @param target       buffer for the block, wrapping a direct {@link ByteBuffer}, the same one for a stream.
      * @param targetOffset where the block starts.
      * @param capacity     bytes free from there; {@link #maxCompressedLength} of the block is always enough.
      * @return the block's length, 0 when no page was added.
@@ -452,14 +450,8 @@ public final class BlockCodec implements AutoCloseable
             throw new IllegalStateException("a streamed block has no dictionary");
         }
         final ZstdCompressCtx ctx = stream.compressContext(level);
-        if (target.byteBuffer() != streamTarget)
-        {
-            streamTarget = target.byteBuffer();
-            streamTargetView = streamTarget.duplicate();
-        }
         final int start = target.wrapAdjustment() + targetOffset;
-        final ByteBuffer out = streamTargetView.limit(streamTargetView.capacity()).position(start)
-            .limit(start + capacity);
+        final ByteBuffer out = stream.outputView(target, targetOffset, capacity);
         pagesView.limit(pageCount * pageSize).position(0);
         boolean isFlushed = false;
         while (!isFlushed && out.hasRemaining())
@@ -525,8 +517,10 @@ public final class BlockCodec implements AutoCloseable
                 before = in.position() + out.position();
                 isFrameEnded = ctx.decompressDirectByteBufferStream(out, in);
             }
-            // A stream never ends: the sender flushes it and goes on.
-            isOk = !isFrameEnded && !in.hasRemaining() && out.position() == expectedLength;
+            // A stream never ends: the sender flushes it and goes on. A block of the most pages has no byte of room
+            // past them: whatever more the decoder still holds would spill into the next block.
+            isOk = !isFrameEnded && !in.hasRemaining() && out.position() == expectedLength &&
+                (out.hasRemaining() || !stream.holdsMore(ctx, in));
         }
         catch (final ZstdException ex)
         {

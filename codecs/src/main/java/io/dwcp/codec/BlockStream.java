@@ -41,6 +41,9 @@ public final class BlockStream implements AutoCloseable
     private final ByteBuffer[] inputViews = new ByteBuffer[INPUT_VIEWS];
     private final UnsafeBuffer inputCopyView = new UnsafeBuffer(0, 0);
     private ByteBuffer inputCopy;
+    private ByteBuffer output;
+    private ByteBuffer outputView;
+    private ByteBuffer spare;
     private int nextInputView;
     private long position;
     private int level = Integer.MIN_VALUE;
@@ -100,6 +103,7 @@ public final class BlockStream implements AutoCloseable
 
     ZstdCompressCtx compressContext(final int level)
     {
+        ensureOpen();
         if (null == compressCtx)
         {
             compressCtx = new ZstdCompressCtx();
@@ -127,6 +131,7 @@ public final class BlockStream implements AutoCloseable
      */
     ZstdDecompressCtx decompressContext(final long blockPosition, final ByteBuffer input)
     {
+        ensureOpen();
         if (0 == blockPosition)
         {
             if (!isWindowAllowed(input, input.position(), input.remaining()))
@@ -200,6 +205,47 @@ public final class BlockStream implements AutoCloseable
         }
         final int start = source.wrapAdjustment() + offset;
         return view.limit(view.capacity()).position(start).limit(start + length);
+    }
+
+    /**
+     * A view of the buffer a block is compressed into whose position and limit zstd's streaming calls may move: made
+     * once, as a stripe's writer compresses into the same buffer every time.
+     *
+     * @return the view, positioned at the block's start and limited to its capacity.
+     */
+    ByteBuffer outputView(final DirectBuffer target, final int offset, final int capacity)
+    {
+        if (target.byteBuffer() != output)
+        {
+            output = target.byteBuffer();
+            outputView = output.duplicate();
+        }
+        final int start = target.wrapAdjustment() + offset;
+        return outputView.limit(outputView.capacity()).position(start).limit(start + capacity);
+    }
+
+    /**
+     * Does the decoder still hold output, with its input all read and the block's pages all written?
+     *
+     * @return true when one more byte comes out.
+     */
+    boolean holdsMore(final ZstdDecompressCtx ctx, final ByteBuffer consumedInput)
+    {
+        if (null == spare)
+        {
+            spare = ByteBuffer.allocateDirect(1);
+        }
+        spare.clear();
+        ctx.decompressDirectByteBufferStream(spare, consumedInput);
+        return spare.position() > 0;
+    }
+
+    private void ensureOpen()
+    {
+        if (isClosed)
+        {
+            throw new IllegalStateException("the stream is closed");
+        }
     }
 
     /** A magicless zstd frame header: no single segment, and a window descriptor of at most {@link #WINDOW_LOG}. */

@@ -174,6 +174,34 @@ class BlockStreamTest
     }
 
     @Test
+    void aBlockOfTheMostPagesThatHoldsMoreIsRefused()
+    {
+        // Pages that compress well, so a block of one page more still fits the bound of a block of the most pages.
+        final UnsafeBuffer text = new UnsafeBuffer(ByteBuffer.allocateDirect((PAGES + 1) * PAGE_SIZE));
+        final byte[] line = "a page of text that repeats, as real memory's often does\n".getBytes();
+        for (int i = 0; i < text.capacity(); i++)
+        {
+            text.putByte(i, line[i % line.length]);
+        }
+        final UnsafeBuffer out = new UnsafeBuffer(
+            ByteBuffer.allocateDirect(BlockCodec.maxCompressedLength(PAGE_SIZE, PAGES + 1)));
+        try (BlockCodec larger = new BlockCodec(PAGE_SIZE, PAGES + 1, LEVEL);
+            BlockStream stream = new BlockStream())
+        {
+            larger.begin();
+            for (int p = 0; p <= PAGES; p++)
+            {
+                larger.addPage(text, p * PAGE_SIZE);
+            }
+            final int length = larger.compressStreamed(stream, out, 0, out.capacity());
+            assertTrue(length <= BlockCodec.maxCompressedLength(PAGE_SIZE, PAGES));
+            assertEquals(PageCodec.DecodeResult.CORRUPT_PAYLOAD,
+                receiver.decompressStreamed(receiverStream, 0, out, 0, length, PAGES));
+            assertTrue(receiverStream.isBroken());
+        }
+    }
+
+    @Test
     void aStartThatAsksForALargerWindowIsRefused()
     {
         fill(4);
