@@ -53,7 +53,7 @@ final class BlockFrameWriter extends PageFrameWriter
         final int maxPages,
         final int streamLevel)
     {
-        // One more entry lists the pieces of similar pages in the block's dictionary.
+        // One more entry: the pieces of similar pages in the block's dictionary, or the block's place in the stream.
         super(codec, maxPages, halfLength(codec, block, maxPages), FrameSealer.OVERHEAD + FRAME_OVERHEAD +
             (maxPages + 1) * ENTRY_OVERHEAD + halfLength(codec, block, maxPages) +
             BlockCodec.maxCompressedLength(codec.pageSize(), block.maxPages()), maxPages + 1,
