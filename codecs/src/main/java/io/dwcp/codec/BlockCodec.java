@@ -1,6 +1,5 @@
 package io.dwcp.codec;
 
-import com.github.luben.zstd.EndDirective;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
@@ -429,113 +428,6 @@ public final class BlockCodec implements AutoCloseable
     }
 
     /**
-     * Compress the pages added since {@link #begin()} through a stripe's stream, flushed at their end, instead of as
-     * a block of their own: they may refer to the blocks streamed before them. Only without a dictionary.
-     *
-     * @param stream       the stripe's stream; its {@link BlockStream#nextPosition} before this call is the block's.
-     * @param target       buffer for the block, wrapping a direct {@link ByteBuffer}, the same one for a stream.
-     * @param targetOffset where the block starts.
-     * @param capacity     bytes free from there; {@link #maxCompressedLength} of the block is always enough.
-     * @return the block's length, 0 when no page was added.
-     */
-    public int compressStreamed(
-        final BlockStream stream, final UnsafeBuffer target, final int targetOffset, final int capacity)
-    {
-        if (0 == pageCount)
-        {
-            return 0;
-        }
-        if (basesLength > 0)
-        {
-            throw new IllegalStateException("a streamed block has no dictionary");
-        }
-        final ZstdCompressCtx ctx = stream.compressContext(level);
-        final int start = target.wrapAdjustment() + targetOffset;
-        final ByteBuffer out = stream.outputView(target, targetOffset, capacity);
-        pagesView.limit(pageCount * pageSize).position(0);
-        boolean isFlushed = false;
-        while (!isFlushed && out.hasRemaining())
-        {
-            isFlushed = ctx.compressDirectByteBufferStream(out, pagesView, EndDirective.FLUSH);
-        }
-        if (!isFlushed)
-        {
-            stream.restart();
-            throw new IllegalStateException("a streamed block did not fit in " + capacity + " bytes");
-        }
-        stream.onCompressed();
-        return out.position() - start;
-    }
-
-    /**
-     * Decompress a streamed block that should hold exactly {@code expectedPages} pages, at a position of the stripe's
-     * stream: 0 starts it anew; any other is decoded only when the stream expects it, not broken.
-     *
-     * @param stream        the stripe's stream.
-     * @param position      of the block in the stream, not yet trusted.
-     * @param payload       buffer holding the block.
-     * @param payloadOffset of the block.
-     * @param payloadLength of the block, not yet trusted.
-     * @param expectedPages BLOCK entries of the frame.
-     * @return {@link PageCodec.DecodeResult#OK} when the block expanded to exactly that many pages (each still to be
-     *         checked against its CRC32C); {@link PageCodec.DecodeResult#BAD_LENGTH} for a count or length that
-     *         cannot be; {@link PageCodec.DecodeResult#CORRUPT_PAYLOAD} when it is out of step, asks for a larger
-     *         window, does not decode, or decodes to more or fewer bytes. Any result but OK breaks the stream.
-     */
-    public PageCodec.DecodeResult decompressStreamed(
-        final BlockStream stream,
-        final long position,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength,
-        final int expectedPages)
-    {
-        pageCount = 0;
-        if (position < 0 || expectedPages <= 0 || expectedPages > maxPages || basesLength > 0 || payloadLength <= 0 ||
-            payloadLength > maxCompressedLength(pageSize, expectedPages))
-        {
-            stream.markBroken();
-            return PageCodec.DecodeResult.BAD_LENGTH;
-        }
-        final ByteBuffer in = stream.inputView(payload, payloadOffset, payloadLength);
-        final ZstdDecompressCtx ctx = stream.decompressContext(position, in);
-        if (null == ctx)
-        {
-            return PageCodec.DecodeResult.CORRUPT_PAYLOAD;
-        }
-        // One byte of room past the pages expected: a block that fills it holds more than it claims.
-        final int expectedLength = expectedPages * pageSize;
-        final ByteBuffer out = pagesView.limit(pagesView.capacity()).position(0)
-            .limit(Math.min(pagesView.capacity(), expectedLength + (expectedPages < maxPages ? 1 : 0)));
-        boolean isOk;
-        try
-        {
-            boolean isFrameEnded = false;
-            int before = -1;
-            while (!isFrameEnded && in.position() + out.position() != before)
-            {
-                before = in.position() + out.position();
-                isFrameEnded = ctx.decompressDirectByteBufferStream(out, in);
-            }
-            // A stream never ends: the sender flushes it and goes on. A block of the most pages has no byte of room
-            // past them: whatever more the decoder still holds would spill into the next block.
-            isOk = !isFrameEnded && !in.hasRemaining() && out.position() == expectedLength &&
-                (out.hasRemaining() || !stream.holdsMore(ctx, in));
-        }
-        catch (final ZstdException ex)
-        {
-            isOk = false;
-        }
-        stream.onDecompressed(isOk);
-        if (!isOk)
-        {
-            return PageCodec.DecodeResult.CORRUPT_PAYLOAD;
-        }
-        pageCount = expectedPages;
-        return PageCodec.DecodeResult.OK;
-    }
-
-    /**
      * Decompress a block that should hold exactly {@code expectedPages} pages, with the versions given by
      * {@link #addBase} as its dictionary.
      *
@@ -606,6 +498,28 @@ public final class BlockCodec implements AutoCloseable
     public int pageOffset(final int index)
     {
         return index * pageSize;
+    }
+
+    /** The pages' buffer, as a view whose position and limit a stream's calls may move. */
+    ByteBuffer pagesView()
+    {
+        return pagesView;
+    }
+
+    int level()
+    {
+        return level;
+    }
+
+    int pageSize()
+    {
+        return pageSize;
+    }
+
+    /** The block now holds this many pages, decoded by its stripe's stream, or none. */
+    void onStreamDecoded(final int pages)
+    {
+        pageCount = pages;
     }
 
     private byte[] fillDictionary()

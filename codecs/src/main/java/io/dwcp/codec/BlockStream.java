@@ -1,7 +1,9 @@
 package io.dwcp.codec;
 
+import com.github.luben.zstd.EndDirective;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -101,7 +103,119 @@ public final class BlockStream implements AutoCloseable
         isBroken = true;
     }
 
-    ZstdCompressCtx compressContext(final int level)
+    /**
+     * Compress the pages a block codec holds (added since its {@code begin()}) through this stream, flushed at their
+     * end, instead of as a block of their own: they may refer to the blocks streamed before them. Only without a
+     * dictionary.
+     *
+     * @param block        holding the pages; {@link #nextPosition} before this call is the block's position.
+     * @param target       buffer for the block, wrapping a direct {@link ByteBuffer}, the same one for a stream.
+     * @param targetOffset where the block starts.
+     * @param capacity     bytes free from there; {@link BlockCodec#maxCompressedLength} is always enough.
+     * @return the block's length, 0 when no page was added.
+     */
+    public int compress(final BlockCodec block, final UnsafeBuffer target, final int targetOffset, final int capacity)
+    {
+        if (0 == block.pageCount())
+        {
+            return 0;
+        }
+        if (block.dictionaryLength() > 0)
+        {
+            throw new IllegalStateException("a streamed block has no dictionary");
+        }
+        final ZstdCompressCtx ctx = compressContext(block.level());
+        final int start = target.wrapAdjustment() + targetOffset;
+        final ByteBuffer out = outputView(target, targetOffset, capacity);
+        final ByteBuffer pagesView = block.pagesView().limit(block.pageCount() * block.pageSize()).position(0);
+        boolean isFlushed = false;
+        while (!isFlushed && out.hasRemaining())
+        {
+            isFlushed = ctx.compressDirectByteBufferStream(out, pagesView, EndDirective.FLUSH);
+        }
+        if (!isFlushed)
+        {
+            restart();
+            throw new IllegalStateException("a streamed block did not fit in " + capacity + " bytes");
+        }
+        position++;
+        return out.position() - start;
+    }
+
+    /**
+     * Decompress a streamed block that should hold exactly {@code expectedPages} pages into a block codec's pages, at
+     * a position of this stream: 0 starts it anew; any other is decoded only when the stream expects it, not broken.
+     * Read page i at {@link BlockCodec#pageOffset(int)} of {@link BlockCodec#pages()}.
+     *
+     * @param block         to decode into, with no dictionary given.
+     * @param blockPosition of the block in the stream, not yet trusted.
+     * @param payload       buffer holding the block.
+     * @param payloadOffset of the block.
+     * @param payloadLength of the block, not yet trusted.
+     * @param expectedPages BLOCK entries of the frame.
+     * @return {@link PageCodec.DecodeResult#OK} when the block expanded to exactly that many pages (each still to be
+     *         checked against its CRC32C); {@link PageCodec.DecodeResult#BAD_LENGTH} for a count or length that
+     *         cannot be; {@link PageCodec.DecodeResult#CORRUPT_PAYLOAD} when it is out of step, asks for a larger
+     *         window, does not decode, or decodes to more or fewer bytes. Any result but OK breaks the stream.
+     */
+    public PageCodec.DecodeResult decompress(
+        final BlockCodec block,
+        final long blockPosition,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final int expectedPages)
+    {
+        block.onStreamDecoded(0);
+        final int pageSize = block.pageSize();
+        final int maxPages = block.maxPages();
+        if (blockPosition < 0 || expectedPages <= 0 || expectedPages > maxPages || block.dictionaryLength() > 0 ||
+            payloadLength <= 0 || payloadLength > BlockCodec.maxCompressedLength(pageSize, expectedPages))
+        {
+            markBroken();
+            return PageCodec.DecodeResult.BAD_LENGTH;
+        }
+        final ByteBuffer in = inputView(payload, payloadOffset, payloadLength);
+        final ZstdDecompressCtx ctx = decompressContext(blockPosition, in);
+        if (null == ctx)
+        {
+            return PageCodec.DecodeResult.CORRUPT_PAYLOAD;
+        }
+        // One byte of room past the pages expected: a block that fills it holds more than it claims.
+        final int expectedLength = expectedPages * pageSize;
+        final ByteBuffer pagesView = block.pagesView();
+        final ByteBuffer out = pagesView.limit(pagesView.capacity()).position(0)
+            .limit(Math.min(pagesView.capacity(), expectedLength + (expectedPages < maxPages ? 1 : 0)));
+        boolean isOk;
+        try
+        {
+            boolean isFrameEnded = false;
+            int before = -1;
+            while (!isFrameEnded && in.position() + out.position() != before)
+            {
+                before = in.position() + out.position();
+                isFrameEnded = ctx.decompressDirectByteBufferStream(out, in);
+            }
+            // A stream never ends: the sender flushes it and goes on. A block of the most pages has no byte of room
+            // past them: whatever more the decoder still holds would spill into the next block.
+            isOk = !isFrameEnded && !in.hasRemaining() && out.position() == expectedLength &&
+                (out.hasRemaining() || !holdsMore(ctx, in));
+        }
+        catch (final ZstdException ex)
+        {
+            isOk = false;
+        }
+        if (!isOk)
+        {
+            isBroken = true;
+            return PageCodec.DecodeResult.CORRUPT_PAYLOAD;
+        }
+        position++;
+        block.onStreamDecoded(expectedPages);
+        return PageCodec.DecodeResult.OK;
+    }
+
+    private ZstdCompressCtx compressContext(final int level)
     {
         ensureOpen();
         if (null == compressCtx)
@@ -120,16 +234,11 @@ public final class BlockStream implements AutoCloseable
         return compressCtx;
     }
 
-    void onCompressed()
-    {
-        position++;
-    }
-
     /**
      * The context to decode the block at a position with, or null when it cannot be: out of step, or a start whose
      * header asks for a window beyond {@link #WINDOW_LOG}.
      */
-    ZstdDecompressCtx decompressContext(final long blockPosition, final ByteBuffer input)
+    private ZstdDecompressCtx decompressContext(final long blockPosition, final ByteBuffer input)
     {
         ensureOpen();
         if (0 == blockPosition)
@@ -156,25 +265,13 @@ public final class BlockStream implements AutoCloseable
         return decompressCtx;
     }
 
-    void onDecompressed(final boolean isOk)
-    {
-        if (isOk)
-        {
-            position++;
-        }
-        else
-        {
-            isBroken = true;
-        }
-    }
-
     /**
      * A view of a block's buffer whose position and limit zstd's streaming calls may move, allocated once per buffer:
      * a direct buffer's own, or a direct copy of a block that arrived in a heap buffer, which those calls cannot read.
      *
      * @return the view, positioned at the block and limited to its end.
      */
-    ByteBuffer inputView(final DirectBuffer source, final int offset, final int length)
+    private ByteBuffer inputView(final DirectBuffer source, final int offset, final int length)
     {
         final ByteBuffer buffer = source.byteBuffer();
         if (null == buffer || !buffer.isDirect())
@@ -213,7 +310,7 @@ public final class BlockStream implements AutoCloseable
      *
      * @return the view, positioned at the block's start and limited to its capacity.
      */
-    ByteBuffer outputView(final DirectBuffer target, final int offset, final int capacity)
+    private ByteBuffer outputView(final DirectBuffer target, final int offset, final int capacity)
     {
         if (target.byteBuffer() != output)
         {
@@ -229,7 +326,7 @@ public final class BlockStream implements AutoCloseable
      *
      * @return true when one more byte comes out.
      */
-    boolean holdsMore(final ZstdDecompressCtx ctx, final ByteBuffer consumedInput)
+    private boolean holdsMore(final ZstdDecompressCtx ctx, final ByteBuffer consumedInput)
     {
         if (null == spare)
         {

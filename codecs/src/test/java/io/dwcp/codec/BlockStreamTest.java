@@ -69,12 +69,12 @@ class BlockStreamTest
         }
         positions[b] = null == stream ? -1 : stream.nextPosition(LEVEL);
         lengths[b] = null == stream ? sender.compress(blocks[b], 0, blocks[b].capacity()) :
-            sender.compressStreamed(stream, blocks[b], 0, blocks[b].capacity());
+            stream.compress(sender, blocks[b], 0, blocks[b].capacity());
     }
 
     private PageCodec.DecodeResult receive(final int b)
     {
-        return receiver.decompressStreamed(receiverStream, positions[b], blocks[b], 0, lengths[b], PAGES);
+        return receiverStream.decompress(receiver, positions[b], blocks[b], 0, lengths[b], PAGES);
     }
 
     private void assertBlockDecoded(final int b)
@@ -153,14 +153,14 @@ class BlockStreamTest
         send(0, senderStream);
         // Random pages: the block may be longer than any block of one page fewer can be, refused before decoding.
         assertNotEquals(PageCodec.DecodeResult.OK,
-            receiver.decompressStreamed(receiverStream, 0, blocks[0], 0, lengths[0], PAGES - 1));
+            receiverStream.decompress(receiver, 0, blocks[0], 0, lengths[0], PAGES - 1));
         assertTrue(receiverStream.isBroken());
 
         final BlockCodec larger = new BlockCodec(PAGE_SIZE, PAGES + 1, LEVEL);
         try (BlockStream stream = new BlockStream())
         {
             assertEquals(PageCodec.DecodeResult.CORRUPT_PAYLOAD,
-                larger.decompressStreamed(stream, 0, blocks[0], 0, lengths[0], PAGES + 1));
+                stream.decompress(larger, 0, blocks[0], 0, lengths[0], PAGES + 1));
             assertTrue(stream.isBroken());
         }
         finally
@@ -168,9 +168,9 @@ class BlockStreamTest
             larger.close();
         }
         assertEquals(PageCodec.DecodeResult.BAD_LENGTH,
-            receiver.decompressStreamed(receiverStream, -1, blocks[0], 0, lengths[0], PAGES));
+            receiverStream.decompress(receiver, -1, blocks[0], 0, lengths[0], PAGES));
         assertEquals(PageCodec.DecodeResult.BAD_LENGTH,
-            receiver.decompressStreamed(receiverStream, 0, blocks[0], 0, lengths[0], PAGES + 1));
+            receiverStream.decompress(receiver, 0, blocks[0], 0, lengths[0], PAGES + 1));
     }
 
     @Test
@@ -193,10 +193,10 @@ class BlockStreamTest
             {
                 larger.addPage(text, p * PAGE_SIZE);
             }
-            final int length = larger.compressStreamed(stream, out, 0, out.capacity());
+            final int length = stream.compress(larger, out, 0, out.capacity());
             assertTrue(length <= BlockCodec.maxCompressedLength(PAGE_SIZE, PAGES));
             assertEquals(PageCodec.DecodeResult.CORRUPT_PAYLOAD,
-                receiver.decompressStreamed(receiverStream, 0, out, 0, length, PAGES));
+                receiverStream.decompress(receiver, 0, out, 0, length, PAGES));
             assertTrue(receiverStream.isBroken());
         }
     }
@@ -228,14 +228,14 @@ class BlockStreamTest
         sender.begin();
         sender.addPage(image, 0);
         assertEquals(0, senderStream.nextPosition(LEVEL + 1));
-        final int length = sender.compressStreamed(senderStream, blocks[2], 0, blocks[2].capacity());
+        final int length = senderStream.compress(sender, blocks[2], 0, blocks[2].capacity());
         assertEquals(1, senderStream.nextPosition(LEVEL + 1));
         assertNotEquals(0, length);
 
         final byte[] heap = new byte[lengths[0]];
         blocks[0].getBytes(0, heap);
         assertEquals(PageCodec.DecodeResult.OK,
-            receiver.decompressStreamed(receiverStream, 0, new UnsafeBuffer(heap), 0, heap.length, PAGES));
+            receiverStream.decompress(receiver, 0, new UnsafeBuffer(heap), 0, heap.length, PAGES));
         assertBlockDecoded(1);
     }
 }

@@ -131,7 +131,7 @@ final class BlockDecoder
             counters.get(EngineCounter.STREAMED_BLOCKS_REFUSED).increment();
             return PageCodec.DecodeResult.CORRUPT_PAYLOAD;
         }
-        return block.decompressStreamed(stream, position, view, entries.blockOffset(), entries.blockLength(),
+        return stream.decompress(block, position, view, entries.blockOffset(), entries.blockLength(),
             entries.blockPages());
     }
 

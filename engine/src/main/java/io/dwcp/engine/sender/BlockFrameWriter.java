@@ -209,7 +209,7 @@ final class BlockFrameWriter extends PageFrameWriter
             {
                 final long position = stream.nextPosition(codec.compressionLevel());
                 onStreamed(position);
-                blockLength = block.compressStreamed(stream, blockOut, 0, blockOut.capacity());
+                blockLength = stream.compress(block, blockOut, 0, blockOut.capacity());
                 final int entryBytes = addEntry(position, PageEncoding.STREAM, 0, staging, stagingLimit, 0);
                 nonPageEntries = 1;
                 counts.onStreamed(0 == position);

@@ -82,13 +82,7 @@ class StreamFaultSystemTest
             directory.resolve("engines"), (context) -> context.streamLevel(ALL_LEVELS));
             CorruptingRelay relay = new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 3))
         {
-            harness.commands().startTransfer(2, "vm-flipped", image.toString(), IMAGE_SIZE, PAGE_SIZE, LEVEL,
-                relay.endpoint());
-            harness.commands().pageRange(2, 0, 0, PAGE_COUNT);
-            harness.commands().endOfTransfer(2);
-            harness.awaitEnd(2, 45_000);
-
-            assertEquals(List.of(), harness.events().failed);
+            sendThroughRelay(harness, relay, 2, "vm-flipped", image);
             assertEquals(3, relay.corrupted());
             assertRepairedWithANewStart(harness);
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-flipped", 2)));
@@ -106,13 +100,7 @@ class StreamFaultSystemTest
             CorruptingRelay relay =
                 new CorruptingRelay(MigrationHarness.portOf(harness.receiverEndpoint()), 2).streamPositions())
         {
-            harness.commands().startTransfer(3, "vm-out-of-step", image.toString(), IMAGE_SIZE, PAGE_SIZE, LEVEL,
-                relay.endpoint());
-            harness.commands().pageRange(3, 0, 0, PAGE_COUNT);
-            harness.commands().endOfTransfer(3);
-            harness.awaitEnd(3, 45_000);
-
-            assertEquals(List.of(), harness.events().failed);
+            sendThroughRelay(harness, relay, 3, "vm-out-of-step", image);
             assertEquals(2, relay.corrupted());
             final EngineCounters receiver = harness.receiverEngine().receiverCounters();
             assertTrue(receiver.value(EngineCounter.STREAMED_BLOCKS_REFUSED) >= 2,
@@ -121,6 +109,22 @@ class StreamFaultSystemTest
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-out-of-step", 3)));
             assertEquals(List.of(), harness.errors());
         }
+    }
+
+    /** Send the whole image at the pinned level through the relay, and wait for the transfer to end, not failed. */
+    private static void sendThroughRelay(
+        final MigrationHarness harness,
+        final CorruptingRelay relay,
+        final long transferId,
+        final String vmId,
+        final Path image) throws Exception
+    {
+        harness.commands().startTransfer(transferId, vmId, image.toString(), IMAGE_SIZE, PAGE_SIZE, LEVEL,
+            relay.endpoint());
+        harness.commands().pageRange(transferId, 0, 0, PAGE_COUNT);
+        harness.commands().endOfTransfer(transferId);
+        harness.awaitEnd(transferId, 45_000);
+        assertEquals(List.of(), harness.events().failed);
     }
 
     /** Pages rejected and asked for, sent again, and streams started anew. */

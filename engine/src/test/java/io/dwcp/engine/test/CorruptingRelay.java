@@ -423,79 +423,96 @@ public final class CorruptingRelay implements AutoCloseable
 
     private static boolean moveStreamPosition(final UnsafeBuffer datagram, final int length)
     {
-        final PageFrameDecoder frame = firstPageFrame(datagram, length);
-        if (null == frame)
+        final long[] previous = new long[1];
+        final FrameTable.Reader pages = entryOf(datagram, length, PageEncoding.STREAM, previous);
+        if (null == pages)
         {
             return false;
         }
-        final FrameTable.Reader pages = entries(frame, length);
-        long previous = FrameTable.NO_PAGE;
-        while (pages.hasNext() && pages.next())
-        {
-            if (PageEncoding.STREAM.value() == pages.encoding())
-            {
-                final UnsafeBuffer header = new UnsafeBuffer(new byte[FrameTable.MAX_ENTRY_OVERHEAD]);
-                final int headerLength = FrameTable.write(header, 0, previous, pages.pageNumber() + 2,
-                    PageEncoding.STREAM.value(), 0, header, 0, 0) - Integer.BYTES;
-                if (headerLength != pages.crcOffset() - pages.entryOffset())
-                {
-                    return false;
-                }
-                datagram.putBytes(pages.entryOffset(), header, 0, headerLength);
-                return true;
-            }
-            previous = pages.pageNumber();
-        }
-        return false;
+        return rewriteHeader(datagram, pages, previous[0], pages.pageNumber() + 2, PageEncoding.STREAM, Integer.BYTES);
     }
 
-    private static boolean damageSimilarList(final UnsafeBuffer datagram, final int length, final int how)
+    /**
+     * The first entry of an encoding in the page frame a datagram starts, with the page number of the entry before
+     * it in {@code previous[0]}; null when there is none.
+     */
+    private static FrameTable.Reader entryOf(
+        final UnsafeBuffer datagram, final int length, final PageEncoding encoding, final long[] previous)
     {
         final PageFrameDecoder frame = firstPageFrame(datagram, length);
         if (null == frame)
         {
-            return false;
+            return null;
         }
         final FrameTable.Reader pages = entries(frame, length);
-        long previous = FrameTable.NO_PAGE;
+        previous[0] = FrameTable.NO_PAGE;
         while (pages.hasNext() && pages.next())
         {
-            final int payloadOffset = pages.payloadOffset();
-            final int payloadLength = pages.payloadLength();
-            if (PageEncoding.SIMILAR_PIECES.value() == pages.encoding())
+            if (encoding.value() == pages.encoding())
             {
-                if (0 == how)
-                {
-                    datagram.putByte(payloadOffset, (byte)(datagram.getByte(payloadOffset) ^ 0x01));
-                }
-                else if (1 == how)
-                {
-                    int at = payloadOffset;
-                    while (datagram.getByte(at) < 0)
-                    {
-                        at++;
-                    }
-                    datagram.putByte(at + 1, (byte)0);
-                    datagram.putInt(pages.crcOffset(), PageChecksum.crc32c(datagram, payloadOffset, payloadLength),
-                        ByteOrder.LITTLE_ENDIAN);
-                }
-                else
-                {
-                    // A count one higher, in a header of the same length.
-                    final UnsafeBuffer header = new UnsafeBuffer(new byte[FrameTable.MAX_ENTRY_OVERHEAD]);
-                    final int headerLength = FrameTable.write(header, 0, previous, pages.pageNumber() + 1,
-                        PageEncoding.SIMILAR_PIECES.value(), 0, header, 0, 0) - Integer.BYTES - 1;
-                    if (headerLength != pages.crcOffset() - pages.entryOffset())
-                    {
-                        return false;
-                    }
-                    datagram.putBytes(pages.entryOffset(), header, 0, headerLength);
-                }
-                return true;
+                return pages;
             }
-            previous = pages.pageNumber();
+            previous[0] = pages.pageNumber();
         }
-        return false;
+        return null;
+    }
+
+    private static boolean damageSimilarList(final UnsafeBuffer datagram, final int length, final int how)
+    {
+        final long[] previous = new long[1];
+        final FrameTable.Reader pages = entryOf(datagram, length, PageEncoding.SIMILAR_PIECES, previous);
+        if (null == pages)
+        {
+            return false;
+        }
+        final int payloadOffset = pages.payloadOffset();
+        final int payloadLength = pages.payloadLength();
+        if (0 == how)
+        {
+            datagram.putByte(payloadOffset, (byte)(datagram.getByte(payloadOffset) ^ 0x01));
+        }
+        else if (1 == how)
+        {
+            int at = payloadOffset;
+            while (datagram.getByte(at) < 0)
+            {
+                at++;
+            }
+            datagram.putByte(at + 1, (byte)0);
+            datagram.putInt(pages.crcOffset(), PageChecksum.crc32c(datagram, payloadOffset, payloadLength),
+                ByteOrder.LITTLE_ENDIAN);
+        }
+        else
+        {
+            // A count one higher, in a header of the same length (the payload's length byte follows the CRC32C).
+            return rewriteHeader(datagram, pages, previous[0], pages.pageNumber() + 1, PageEncoding.SIMILAR_PIECES,
+                Integer.BYTES + 1);
+        }
+        return true;
+    }
+
+    /**
+     * Give an entry another page number, in a header of the same length, or leave it and return false.
+     *
+     * @param trailing bytes {@link FrameTable#write} puts after the header for an empty payload.
+     */
+    private static boolean rewriteHeader(
+        final UnsafeBuffer datagram,
+        final FrameTable.Reader entry,
+        final long previous,
+        final long pageNumber,
+        final PageEncoding encoding,
+        final int trailing)
+    {
+        final UnsafeBuffer header = new UnsafeBuffer(new byte[FrameTable.MAX_ENTRY_OVERHEAD]);
+        final int headerLength = FrameTable.write(header, 0, previous, pageNumber, encoding.value(), 0, header, 0, 0) -
+            trailing;
+        if (headerLength != entry.crcOffset() - entry.entryOffset())
+        {
+            return false;
+        }
+        datagram.putBytes(entry.entryOffset(), header, 0, headerLength);
+        return true;
     }
 
     private static boolean corruptFrame(

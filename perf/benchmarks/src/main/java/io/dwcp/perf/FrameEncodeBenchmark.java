@@ -138,7 +138,7 @@ public class FrameEncodeBenchmark
         for (final int frameOffset : frameOffsets)
         {
             result ^= fillBlock(frameOffset);
-            result += block.compressStreamed(stream, out, 0, out.capacity());
+            result += stream.compress(block, out, 0, out.capacity());
         }
         return result;
     }
