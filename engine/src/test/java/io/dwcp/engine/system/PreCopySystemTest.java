@@ -3,6 +3,7 @@ package io.dwcp.engine.system;
 import io.dwcp.engine.memory.ImageComparison;
 import io.dwcp.engine.memory.MappedImage;
 import io.dwcp.engine.status.EngineCounter;
+import io.dwcp.engine.status.EngineCounters;
 import io.dwcp.engine.test.EventRecorder;
 import io.dwcp.engine.test.MigrationHarness;
 import io.dwcp.engine.test.TestImages;
@@ -14,8 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +32,7 @@ class PreCopySystemTest
 {
     private static final int PAGE_SIZE = 4096;
     private static final long IMAGE_SIZE = 32L * 1024 * 1024;
+    private static final int CHANGED_PAGES = 64;
 
     @TempDir
     Path directory;
@@ -131,6 +136,64 @@ class PreCopySystemTest
             assertTrue(events.rounds.get(2).pages() >= second.length);
             assertTrue(events.switchoverReady.size() <= 1);
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-pipelined", 2)));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void changesOfAFewHundredBytesGoAsRunsAtLevelOneAndInTheBlockFromLevelThree() throws Exception
+    {
+        assertEquals(0, laterBlockPagesForChangesOf(128, 1), "at level 1 runs up to 1/16 of a page");
+        assertEquals(CHANGED_PAGES, laterBlockPagesForChangesOf(128, 3), "from level 3 runs up to 1/64 of a page");
+        assertEquals(0, laterBlockPagesForChangesOf(40, 3), "a change under 1/64 of a page stays runs");
+    }
+
+    /**
+     * Round 0 sends random pages; round 1 sends {@code CHANGED_PAGES} of them with a run of new bytes in each.
+     *
+     * @return pages round 1 put in blocks; every one of its pages counts as a delta.
+     */
+    private long laterBlockPagesForChangesOf(final int changedBytes, final int level) throws Exception
+    {
+        final long imageSize = 1024L * 1024;
+        final Path image = directory.resolve("runs-" + changedBytes + "-" + level + ".img");
+        final byte[] content = new byte[(int)imageSize];
+        final Random random = new Random(changedBytes * 31L + level);
+        random.nextBytes(content);
+        Files.write(image, content);
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines-" + changedBytes +
+            "-" + level)))
+        {
+            final EventRecorder events = harness.events();
+            harness.startTransfer(1, "vm-runs", image, PAGE_SIZE, level);
+            harness.commands().pageRange(1, 0, 0, (int)(imageSize / PAGE_SIZE));
+            harness.commands().endOfRound(1, 0);
+            harness.awaitEvents("round 0", 30_000, () -> events.rounds.size() == 1);
+            final EngineCounters sender = harness.senderEngine().senderCounters();
+            final long round0BlockPages = sender.value(EngineCounter.BLOCK_PAGES_SENT);
+
+            final long[] changed = new long[CHANGED_PAGES];
+            try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw"))
+            {
+                final byte[] run = new byte[changedBytes];
+                for (int i = 0; i < CHANGED_PAGES; i++)
+                {
+                    changed[i] = 3L * i;
+                    random.nextBytes(run);
+                    file.seek(changed[i] * PAGE_SIZE + 8L * i);
+                    file.write(run);
+                }
+            }
+            harness.commands().pages(1, 1, changed, changed.length);
+            harness.commands().endOfRound(1, 1);
+            harness.commands().endOfTransfer(1);
+            harness.awaitEnd(1, 30_000);
+
+            assertEquals(List.of(), events.failed);
+            assertEquals(CHANGED_PAGES, events.rounds.get(1).deltaPages());
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-runs", 1)));
+            assertEquals(List.of(), harness.errors());
+            return sender.value(EngineCounter.BLOCK_PAGES_SENT) - round0BlockPages;
         }
     }
 }

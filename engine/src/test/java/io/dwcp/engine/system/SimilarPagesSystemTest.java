@@ -147,6 +147,56 @@ class SimilarPagesSystemTest
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aLaterRoundsPagesSentWholeTakePiecesOfEveryPageTheirDataCameFrom() throws Exception
+    {
+        // Each moved page is four quarters of four source pages, as a collector fills a page from many: round 0
+        // takes the two with the most anchors only, a later round every one, as for pages with a version.
+        final Path image = image(47);
+        try (RandomAccessFile source = new RandomAccessFile(image.toFile(), "rw"))
+        {
+            final byte[] quarter = new byte[PAGE_SIZE / 4];
+            for (int i = 0; i < MOVED_PAGES; i++)
+            {
+                for (int q = 0; q < 4; q++)
+                {
+                    source.seek((SOURCE_PAGE + (i + q * 16) % MOVED_PAGES) * PAGE_SIZE + q * quarter.length);
+                    source.readFully(quarter);
+                    source.seek((FIRST_MOVED + i) * PAGE_SIZE + q * quarter.length);
+                    source.write(quarter);
+                }
+            }
+        }
+        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
+        {
+            final EventRecorder events = harness.events();
+            harness.startTransfer(1, "vm-quarters", image, PAGE_SIZE, 3);
+            harness.commands().pageRange(1, 0, 0, (int)FIRST_MOVED);
+            harness.commands().endOfRound(1, 0);
+            harness.awaitEvents("round 0", 30_000, () -> events.rounds.size() == 1);
+            final EngineCounters sender = harness.senderEngine().senderCounters();
+            final long round0Bytes = sender.value(EngineCounter.WIRE_BYTES_SENT);
+            final long round0Bases = sender.value(EngineCounter.SIMILAR_BASES_SENT);
+
+            harness.commands().pages(1, 1, movedPages(), (int)MOVED_PAGES);
+            harness.commands().endOfRound(1, 1);
+            harness.commands().endOfTransfer(1);
+            harness.awaitEnd(1, 45_000);
+
+            assertEquals(List.of(), events.failed);
+            assertEquals(0, sender.value(EngineCounter.DELTA_PAGES_SENT), "no page had a version held");
+            final long bases = sender.value(EngineCounter.SIMILAR_BASES_SENT) - round0Bases;
+            assertTrue(bases > MOVED_PAGES * 5 / 2, "similar bases " + bases + " for " + MOVED_PAGES + " pages");
+            final long round1Bytes = sender.value(EngineCounter.WIRE_BYTES_SENT) - round0Bytes;
+            assertTrue(round1Bytes < MOVED_PAGES * PAGE_SIZE / 4, "round 1 took " + round1Bytes + " bytes");
+            assertEquals(0, harness.receiverEngine().receiverCounters().value(
+                EngineCounter.SIMILAR_BASES_MISMATCHED));
+            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-quarters", 1)));
+            assertEquals(List.of(), harness.errors());
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void pagesWhoseDataMovedTravelAgainstTheVersionsOfThePagesItCameFrom() throws Exception
     {
         final Path image = image(41);
