@@ -9,6 +9,7 @@ import io.dwcp.engine.security.EngineSecurity;
 import io.dwcp.engine.status.EngineCounter;
 import org.agrona.IoUtil;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * compared byte for byte with the source.
  * <pre>
  * perf/bench StripedThroughput --image FILE [--stripes 1,4,16,64] [--threading INVOKER] [--workers 1] [--repeat 1]
- *     [--warmup 1] [--ipc] [--security sealed|clear|both]
+ *     [--warmup 1] [--ipc] [--security sealed|clear|both] [--daemons]
  * </pre>
  * Before the table, {@code --warmup} untimed runs of each take the JIT past its first compilations: a fresh JVM's C2
  * compiler takes half a core or more through the first two engine runs, on a machine of two cores. Each row gives
@@ -38,6 +39,11 @@ import java.util.concurrent.TimeUnit;
  * With {@code --security both} each stripe count runs sealed (the default: Noise IK, AES-256-GCM) and in clear
  * ({@code --insecure}), alternating which goes first, and a row gives the sealed run's speed over the clear one's.
  * The image is a snapshot {@code MemoryCapture} took (a {@code .mem} file, a whole number of pages).
+ * <p>
+ * By default every run starts a new pair of engines, so each transfer is the first on its link: the link-aware level
+ * starts at the configured one and adapts within the transfer. With {@code --daemons} one pair of engines serves
+ * every run, warm-up included, as a hypervisor agent's long-running engines would: a transfer starts at the level
+ * the link's adaptation reached in the one before. Each destination is deleted once it has been compared.
  */
 public final class StripedThroughput
 {
@@ -63,6 +69,7 @@ public final class StripedThroughput
         int warmup = 1;
         boolean isIpc = false;
         String security = "sealed";
+        boolean isDaemons = false;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -82,6 +89,7 @@ public final class StripedThroughput
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--ipc" -> isIpc = true;
                 case "--security" -> security = args[++i];
+                case "--daemons" -> isDaemons = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -89,9 +97,14 @@ public final class StripedThroughput
         {
             throw new IllegalArgumentException("give --image, a snapshot from MemoryCapture");
         }
+        if (isDaemons && "both".equals(security))
+        {
+            throw new IllegalArgumentException("--daemons runs one pair of engines: give --security sealed or clear");
+        }
 
         final Path work = Files.createTempDirectory("dwcp-striped-");
-        try
+        try (LocalMigration daemons = isDaemons ?
+            open(work.resolve("daemons"), threading, workers, isIpc, "sealed".equals(security)) : null)
         {
             final long length = Files.size(source);
             if (0 == length || 0 != length % PAGE_SIZE)
@@ -99,16 +112,18 @@ public final class StripedThroughput
                 throw new IllegalArgumentException(source + " is not a whole number of pages");
             }
             final Path image = source;
-            System.out.printf(Locale.ROOT, "image %s, %.1f MiB, %s threading, %d worker(s)%n%n",
-                source.getFileName(), length / (1024.0 * 1024.0), threading, workers);
+            System.out.printf(Locale.ROOT, "image %s, %.1f MiB, %s threading, %d worker(s), %s%n%n",
+                source.getFileName(), length / (1024.0 * 1024.0), threading, workers,
+                isDaemons ? "one pair of engines for every run" : "new engines for each run");
+            final Engines engines = new Engines(daemons, threading, workers, isIpc);
             final List<Boolean> warmModes = modes(security, 0);
             for (int w = 0; w < warmup; w++)
             {
                 ZstdTcpPipe.run(image, work.resolve("zstd-out.img"), 1);
                 for (final boolean isSealed : warmModes)
                 {
-                    final Run run = engine(work.resolve("warmup-" + w + "-" + isSealed), image, length,
-                        stripeCounts.get(0), threading, workers, isIpc, isSealed);
+                    final Run run = engines.run(work.resolve("warmup-" + w + "-" + isSealed), image, length,
+                        stripeCounts.get(0), isSealed);
                     System.err.printf(Locale.ROOT, "warm-up %d, %s: engine %.0f MB/s, not counted%n", w + 1,
                         isSealed ? "sealed" : "in clear", run.logicalMbPerSecond());
                 }
@@ -125,8 +140,8 @@ public final class StripedThroughput
                     zstd.wireBytes() / (1024.0 * 1024.0), zstdCpu);
                 for (final int stripes : stripeCounts)
                 {
-                    runStripes(work.resolve("run-" + r + "-" + stripes), image, length, stripes, threading, workers,
-                        isIpc, modes(security, r), zstdMbps);
+                    runStripes(work.resolve("run-" + r + "-" + stripes), image, length, stripes, engines,
+                        modes(security, r), zstdMbps);
                 }
             }
         }
@@ -152,9 +167,7 @@ public final class StripedThroughput
         final Path image,
         final long length,
         final int stripes,
-        final EngineThreading threading,
-        final int workers,
-        final boolean isIpc,
+        final Engines engines,
         final List<Boolean> modes,
         final double zstdMbps) throws Exception
     {
@@ -162,10 +175,10 @@ public final class StripedThroughput
         double clearMbps = 0;
         for (final boolean isSealed : modes)
         {
-            final Run run = engine(directory.resolveSibling(directory.getFileName() + "-" + isSealed), image, length,
-                stripes, threading, workers, isIpc, isSealed);
+            final Run run = engines.run(directory.resolveSibling(directory.getFileName() + "-" + isSealed), image,
+                length, stripes, isSealed);
             System.out.printf(Locale.ROOT, "| engine, %d stripes%s, %s%s | %.0f | %.1f | %.2f | %s | %.2f |%n",
-                stripes, isIpc ? ", aeron:ipc" : "", isSealed ? "sealed" : "in clear",
+                stripes, engines.isIpc ? ", aeron:ipc" : "", isSealed ? "sealed" : "in clear",
                 0 == run.reopened() ? "" : ", receiver lost and reopened " + run.reopened() + "x",
                 run.logicalMbPerSecond(), run.wireBytes() / (1024.0 * 1024.0),
                 cpuSecondsPerGib(run.cpuNs(), length), run.busiestThreads(), run.logicalMbPerSecond() / zstdMbps);
@@ -249,42 +262,80 @@ public final class StripedThroughput
     {
     }
 
-    private static Run engine(
+    private static LocalMigration open(
         final Path directory,
-        final Path image,
-        final long length,
-        final int stripes,
         final EngineThreading threading,
         final int workers,
         final boolean isIpc,
-        final boolean isSealed) throws Exception
+        final boolean isSealed) throws IOException
     {
-        try (LocalMigration migration = new LocalMigration(directory, isIpc, DriverProfile.load("loopback"),
-            threading, (context) -> context.workerCount(workers).security(security(context.security(), isSealed)),
-            (context) -> context.security(security(context.security(), isSealed)), Throwable::printStackTrace))
+        return new LocalMigration(directory, isIpc, DriverProfile.load("loopback"), threading,
+            (context) -> context.workerCount(workers).security(security(context.security(), isSealed)),
+            (context) -> context.security(security(context.security(), isSealed)), Throwable::printStackTrace);
+    }
+
+    /** New engines for each run, or the one pair of daemons for all. */
+    private static final class Engines
+    {
+        private final LocalMigration daemons;
+        private final EngineThreading threading;
+        private final int workers;
+        private final boolean isIpc;
+        private long transfers;
+
+        Engines(final LocalMigration daemons, final EngineThreading threading, final int workers, final boolean isIpc)
         {
-            final long transferId = 1;
-            final Map<Long, Long> threadsAtStart = threadCpuNs();
-            final long startNs = System.nanoTime();
-            final long startCpuNs = processCpuNs();
-            migration.commands().startTransfer(transferId, "vm", image.toString(), length, PAGE_SIZE, 0, stripes,
-                migration.receiverEndpoint());
-            migration.commands().pageRange(transferId, 0, 0, Math.toIntExact(length / PAGE_SIZE));
-            migration.commands().endOfTransfer(transferId);
-            final LocalMigration.Outcome outcome =
-                migration.awaitOutcome(transferId, NO_EVENTS, TimeUnit.MINUTES.toNanos(10));
-            final long cpuNs = processCpuNs() - startCpuNs;
-            final String busiest = busiestThreads(threadsAtStart, System.nanoTime() - startNs);
-            if (!outcome.completed())
-            {
-                throw new IllegalStateException("transfer failed: " + outcome.failure());
-            }
-            if (-1 != ImageComparison.firstDifference(image, migration.destinationOf("vm", transferId)))
-            {
-                throw new IllegalStateException("destination differs from the source at " + stripes + " stripes");
-            }
-            return new Run(length / (outcome.elapsedNs() / 1e9) / 1e6, outcome.wireBytes(),
-                migration.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_REOPENED), cpuNs, busiest);
+            this.daemons = daemons;
+            this.threading = threading;
+            this.workers = workers;
+            this.isIpc = isIpc;
         }
+
+        Run run(final Path directory, final Path image, final long length, final int stripes, final boolean isSealed)
+            throws Exception
+        {
+            if (null != daemons)
+            {
+                return transfer(daemons, ++transfers, image, length, stripes);
+            }
+            try (LocalMigration migration = open(directory, threading, workers, isIpc, isSealed))
+            {
+                return transfer(migration, 1, image, length, stripes);
+            }
+        }
+    }
+
+    private static Run transfer(
+        final LocalMigration migration,
+        final long transferId,
+        final Path image,
+        final long length,
+        final int stripes) throws Exception
+    {
+        final Map<Long, Long> threadsAtStart = threadCpuNs();
+        final long startNs = System.nanoTime();
+        final long startCpuNs = processCpuNs();
+        final long reopenedBefore = migration.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_REOPENED);
+        migration.commands().startTransfer(transferId, "vm", image.toString(), length, PAGE_SIZE, 0, stripes,
+            migration.receiverEndpoint());
+        migration.commands().pageRange(transferId, 0, 0, Math.toIntExact(length / PAGE_SIZE));
+        migration.commands().endOfTransfer(transferId);
+        final LocalMigration.Outcome outcome =
+            migration.awaitOutcome(transferId, NO_EVENTS, TimeUnit.MINUTES.toNanos(10));
+        final long cpuNs = processCpuNs() - startCpuNs;
+        final String busiest = busiestThreads(threadsAtStart, System.nanoTime() - startNs);
+        if (!outcome.completed())
+        {
+            throw new IllegalStateException("transfer failed: " + outcome.failure());
+        }
+        final Path destination = migration.destinationOf("vm", transferId);
+        if (-1 != ImageComparison.firstDifference(image, destination))
+        {
+            throw new IllegalStateException("destination differs from the source at " + stripes + " stripes");
+        }
+        Files.deleteIfExists(destination);
+        return new Run(length / (outcome.elapsedNs() / 1e9) / 1e6, outcome.wireBytes(),
+            migration.senderEngine().senderCounters().value(EngineCounter.TRANSFERS_REOPENED) - reopenedBefore, cpuNs,
+            busiest);
     }
 }
