@@ -120,7 +120,7 @@ public final class BlockStream implements AutoCloseable
         {
             return 0;
         }
-        if (block.dictionaryLength() > 0)
+        if (block.dictionary().length() > 0)
         {
             throw new IllegalStateException("a streamed block has no dictionary");
         }
@@ -169,7 +169,7 @@ public final class BlockStream implements AutoCloseable
         block.onStreamDecoded(0);
         final int pageSize = block.pageSize();
         final int maxPages = block.maxPages();
-        if (blockPosition < 0 || expectedPages <= 0 || expectedPages > maxPages || block.dictionaryLength() > 0 ||
+        if (blockPosition < 0 || expectedPages <= 0 || expectedPages > maxPages || block.dictionary().length() > 0 ||
             payloadLength <= 0 || payloadLength > BlockCodec.maxCompressedLength(pageSize, expectedPages))
         {
             markBroken();

@@ -99,7 +99,7 @@ class BlockCodecTest
         receiver.begin();
         for (int p = 1; p < PAGES; p++)
         {
-            receiver.addBase(previous, p * PAGE_SIZE);
+            receiver.dictionary().addVersion(previous, p * PAGE_SIZE);
         }
         assertEquals(PageCodec.DecodeResult.OK, receiver.decompress(block, 0, length, PAGES));
         for (int p = 0; p < PAGES; p++)
@@ -140,7 +140,7 @@ class BlockCodecTest
             sender.commitDeltaPage(previous, p * PAGE_SIZE);
         }
         assertEquals(PAGES, sender.pageCount());
-        assertEquals(PAGES / 2, sender.baseCount());
+        assertEquals(PAGES / 2, sender.dictionary().count());
         final int length = sender.compress(block, 0, block.capacity());
         final byte[] written = new byte[length];
         block.getBytes(0, written);
@@ -150,7 +150,7 @@ class BlockCodecTest
         receiver.begin();
         for (int p = 0; p < PAGES / 2; p++)
         {
-            receiver.addBase(previous, p * PAGE_SIZE);
+            receiver.dictionary().addVersion(previous, p * PAGE_SIZE);
         }
         assertEquals(PageCodec.DecodeResult.OK, receiver.decompress(block, 0, length, PAGES));
         for (int p = 0; p < PAGES; p++)
@@ -187,7 +187,7 @@ class BlockCodecTest
         for (int p = 0; p < PAGES; p++)
         {
             sender.addPage(moved, p * PAGE_SIZE);
-            sender.addBase(previous, p * PAGE_SIZE);
+            sender.dictionary().addVersion(previous, p * PAGE_SIZE);
         }
         final int length = sender.compress(block, 0, block.capacity());
         assertTrue(length < alone / 4, "with the similar pages " + length + " bytes, alone " + alone);
@@ -195,7 +195,7 @@ class BlockCodecTest
         receiver.begin();
         for (int p = 0; p < PAGES; p++)
         {
-            receiver.addBase(previous, p * PAGE_SIZE);
+            receiver.dictionary().addVersion(previous, p * PAGE_SIZE);
         }
         assertEquals(PageCodec.DecodeResult.OK, receiver.decompress(block, 0, length, PAGES));
         for (int p = 0; p < PAGES; p++)
@@ -230,9 +230,9 @@ class BlockCodecTest
         for (int p = 0; p < PAGES; p++)
         {
             sender.addPage(moved, p * PAGE_SIZE);
-            sender.addPieces(previous, p * PAGE_SIZE, pieces);
+            sender.dictionary().addPieces(previous, p * PAGE_SIZE, pieces);
         }
-        assertEquals(PAGES * 5 * PAGE_SIZE / BlockCodec.PIECES_PER_PAGE, sender.dictionaryLength());
+        assertEquals(PAGES * 5 * PAGE_SIZE / BlockDictionary.PIECES_PER_PAGE, sender.dictionary().length());
         final int length = sender.compress(block, 0, block.capacity());
         assertTrue(length < alone * 3 / 5, "with the pieces " + length + " bytes, alone " + alone);
 
@@ -243,12 +243,12 @@ class BlockCodecTest
         receiver.begin();
         for (int p = 0; p < PAGES; p++)
         {
-            final int start = receiver.dictionaryLength();
-            receiver.addPieces(3 == p ? stale : previous, 3 == p ? 0 : p * PAGE_SIZE, pieces);
+            final int start = receiver.dictionary().length();
+            receiver.dictionary().addPieces(3 == p ? stale : previous, 3 == p ? 0 : p * PAGE_SIZE, pieces);
             if (3 == p)
             {
-                receiver.truncateDictionary(start);
-                receiver.addPieces(previous, p * PAGE_SIZE, pieces);
+                receiver.dictionary().truncate(start);
+                receiver.dictionary().addPieces(previous, p * PAGE_SIZE, pieces);
             }
         }
         assertEquals(PageCodec.DecodeResult.OK, receiver.decompress(block, 0, length, PAGES));
@@ -258,9 +258,9 @@ class BlockCodecTest
                 PageChecksum.crc32c(receiver.pages(), receiver.pageOffset(p), PAGE_SIZE), "page " + p);
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-            () -> receiver.addPieces(previous, 0, 0));
+            () -> receiver.dictionary().addPieces(previous, 0, 0));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-            () -> receiver.addPieces(previous, 0, 0x100));
+            () -> receiver.dictionary().addPieces(previous, 0, 0x100));
     }
 
     @Test
@@ -268,22 +268,22 @@ class BlockCodecTest
     {
         fill(6);
         sender.begin();
-        for (int b = 0; b < sender.maxBases(); b++)
+        for (int b = 0; b < sender.dictionary().maxVersions(); b++)
         {
-            sender.addBase(previous, (b % PAGES) * PAGE_SIZE);
+            sender.dictionary().addVersion(previous, (b % PAGES) * PAGE_SIZE);
         }
-        assertEquals(PAGES * (1 + BlockCodec.MAX_SIMILAR_PER_PAGE), sender.maxBases());
+        assertEquals(PAGES * (1 + BlockDictionary.MAX_SIMILAR_PER_PAGE), sender.dictionary().maxVersions());
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-            () -> sender.addBase(previous, 0));
+            () -> sender.dictionary().addVersion(previous, 0));
 
         sender.begin();
         sender.addPage(current, 0);
         final int length = sender.compress(block, 0, block.capacity());
         // One page can bring its own version and two similar ones; a fourth version is more than a block of one has.
         receiver.begin();
-        for (int b = 0; b < 2 + BlockCodec.MAX_SIMILAR_PER_PAGE; b++)
+        for (int b = 0; b < 2 + BlockDictionary.MAX_SIMILAR_PER_PAGE; b++)
         {
-            receiver.addBase(previous, b * PAGE_SIZE);
+            receiver.dictionary().addVersion(previous, b * PAGE_SIZE);
         }
         assertEquals(PageCodec.DecodeResult.BAD_LENGTH, receiver.decompress(block, 0, length, 1));
     }
@@ -300,8 +300,8 @@ class BlockCodecTest
         // The receiver lacks the version of the first page: it holds zeros there.
         final UnsafeBuffer lacking = new UnsafeBuffer(ByteBuffer.allocateDirect(PAGE_SIZE));
         receiver.begin();
-        receiver.addBase(lacking, 0);
-        receiver.addBase(previous, PAGE_SIZE);
+        receiver.dictionary().addVersion(lacking, 0);
+        receiver.dictionary().addVersion(previous, PAGE_SIZE);
         final PageCodec.DecodeResult result = receiver.decompress(block, 0, length, 2);
         if (PageCodec.DecodeResult.OK == result)
         {

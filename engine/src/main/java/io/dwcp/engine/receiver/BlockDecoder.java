@@ -1,6 +1,7 @@
 package io.dwcp.engine.receiver;
 
 import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.BlockDictionary;
 import io.dwcp.codec.BlockStream;
 import io.dwcp.codec.FrameTable;
 import io.dwcp.codec.PageChecksum;
@@ -95,18 +96,18 @@ final class BlockDecoder
             {
                 continue;
             }
-            if (block.dictionaryRoom() < pageSize)
+            if (block.dictionary().room() < pageSize)
             {
                 return PageCodec.DecodeResult.BAD_LENGTH;
             }
             final long pageNumber = entries.pageNumber(i);
             if (pageNumber >= 0 && pageNumber < pageCount && layout.stripeOf(pageNumber) == stripe)
             {
-                block.addBase(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
+                block.dictionary().addVersion(destination.segmentOf(pageNumber), destination.offsetOf(pageNumber));
             }
             else
             {
-                block.addBase(entries.zeroPage(), 0);
+                block.dictionary().addVersion(entries.zeroPage(), 0);
             }
         }
         return block.decompress(view, entries.blockOffset(), entries.blockLength(), blockPages);
@@ -153,11 +154,12 @@ final class BlockDecoder
         final EngineCounters counters)
     {
         final MappedImage destination = transfer.destination();
+        final BlockDictionary dictionary = block.dictionary();
         final long pageCount = destination.pageCount();
         final long listed = entries.pageNumber(entry);
         final int offset = entries.payloadOffset(entry);
         final int end = offset + entries.payloadLength(entry);
-        if (listed <= 0 || listed > (long)BlockCodec.MAX_PIECED_PER_PAGE * block.maxPages() || end <= offset ||
+        if (listed <= 0 || listed > (long)BlockDictionary.MAX_PIECED_PER_PAGE * block.maxPages() || end <= offset ||
             entries.crc(entry) != PageChecksum.crc32c(view, offset, end - offset))
         {
             return false;
@@ -181,23 +183,23 @@ final class BlockDecoder
             final int pieces = view.getByte(at++) & 0xFF;
             final int check = view.getShort(at, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
             at += Short.BYTES;
-            final int length = block.piecesLength(pieces);
-            if (0 == pieces || block.dictionaryRoom() < length)
+            final int length = dictionary.piecesLength(pieces);
+            if (0 == pieces || dictionary.room() < length)
             {
                 return false;
             }
-            final int start = block.dictionaryLength();
-            block.addPieces(destination.segmentOf(page), destination.offsetOf(page), pieces);
-            if (check != (PageChecksum.crc32c(block.dictionary(), start, length) & 0xFFFF))
+            final int start = dictionary.length();
+            dictionary.addPieces(destination.segmentOf(page), destination.offsetOf(page), pieces);
+            if (check != (PageChecksum.crc32c(dictionary.versions(), start, length) & 0xFFFF))
             {
                 final RoundStartPages kept = transfer.stripe(transfer.layout().stripeOf(page)).roundStart();
                 final int slot = kept.slotOf(round, page);
                 boolean isKept = false;
                 if (slot >= 0)
                 {
-                    block.truncateDictionary(start);
-                    block.addPieces(kept.buffer(slot), kept.offsetOf(slot), pieces);
-                    isKept = check == (PageChecksum.crc32c(block.dictionary(), start, length) & 0xFFFF);
+                    dictionary.truncate(start);
+                    dictionary.addPieces(kept.buffer(slot), kept.offsetOf(slot), pieces);
+                    isKept = check == (PageChecksum.crc32c(dictionary.versions(), start, length) & 0xFFFF);
                 }
                 counters.get(isKept ? EngineCounter.ROUND_START_BASES_USED :
                     EngineCounter.SIMILAR_BASES_MISMATCHED).increment();

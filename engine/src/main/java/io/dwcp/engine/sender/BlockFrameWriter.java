@@ -1,6 +1,7 @@
 package io.dwcp.engine.sender;
 
 import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.BlockDictionary;
 import io.dwcp.codec.BlockStream;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageCodec;
@@ -25,7 +26,7 @@ final class BlockFrameWriter extends PageFrameWriter
     /** A block is rich in similar pages when the pieces gathered for it are at least its pages' over this. */
     private static final int STREAM_PIECES_DIVISOR = 4;
     /** Lowest zstd level at which a page's changed runs go as runs only while they fit in 1/64 of a page. */
-    static final int SMALL_RUNS_LEVEL = 3;
+    private static final int SMALL_RUNS_LEVEL = 3;
 
     private final BlockCodec block;
     private final ContentIndex contentIndex;
@@ -191,7 +192,7 @@ final class BlockFrameWriter extends PageFrameWriter
                 if (hasAnchors && isWholeSimilarWanted && !isRepair)
                 {
                     similarBases.collect(similarPages, pageNumber, round,
-                        0 == round ? BlockCodec.MAX_SIMILAR_PER_PAGE : SimilarPages.MAX_ANCHORS);
+                        0 == round ? BlockDictionary.MAX_SIMILAR_PER_PAGE : SimilarPages.MAX_ANCHORS);
                 }
             }
             stagingLimit += length;
@@ -244,7 +245,7 @@ final class BlockFrameWriter extends PageFrameWriter
      */
     private boolean isStreamed()
     {
-        if (codec.compressionLevel() < streamLevel || 0 != block.baseCount())
+        if (codec.compressionLevel() < streamLevel || 0 != block.dictionary().count())
         {
             return false;
         }
@@ -252,7 +253,7 @@ final class BlockFrameWriter extends PageFrameWriter
             Long.MAX_VALUE : streamedFirstPages[(int)(streamedBlocks < streamedFirstPages.length ? 0 :
             streamedBlocks % streamedFirstPages.length)];
         return similarBases.pieceCountOutside(stripe, windowFirstPage) * STREAM_PIECES_DIVISOR <
-            block.pageCount() * BlockCodec.PIECES_PER_PAGE;
+            block.pageCount() * BlockDictionary.PIECES_PER_PAGE;
     }
 
     /** Remember the block's first page among those in the stream's window. */

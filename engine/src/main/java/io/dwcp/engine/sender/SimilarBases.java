@@ -1,6 +1,7 @@
 package io.dwcp.engine.sender;
 
 import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.BlockDictionary;
 import io.dwcp.codec.FrameTable;
 import io.dwcp.codec.PageChecksum;
 import io.dwcp.codec.PageEncoding;
@@ -39,7 +40,7 @@ final class SimilarBases
     /** Lowest zstd level at which similar pages join the block's dictionary. */
     static final int MIN_LEVEL = 1;
     /** Most pages a block takes pieces of, per page of the block. */
-    static final int MAX_SOURCES_PER_PAGE = BlockCodec.MAX_PIECED_PER_PAGE;
+    static final int MAX_SOURCES_PER_PAGE = BlockDictionary.MAX_PIECED_PER_PAGE;
     /** Most bytes one page takes in the entry's payload: a varint of a difference below 2^32, pieces, check. */
     static final int MAX_RECORD_LENGTH = 5 + 1 + Short.BYTES;
 
@@ -162,8 +163,9 @@ final class SimilarBases
         final int outOffset)
     {
         sortByPage();
-        final int maxLength = Math.min(block.maxDictionaryLength(block.pageCount()),
-            block.dictionaryLength() + block.dictionaryRoom());
+        final BlockDictionary dictionary = block.dictionary();
+        final int maxLength =
+            Math.min(dictionary.maxLength(block.pageCount()), dictionary.length() + dictionary.room());
         int at = outOffset;
         long previous = 0;
         for (int s = 0; s < count; s++)
@@ -174,7 +176,7 @@ final class SimilarBases
             // receiver's acknowledgements and the other stripes have got, which a replay would not find the same.
             final boolean isBeforeRoundOnly = index.isReproducible() && round > 0;
             if ((isBeforeRoundOnly && !isEarlier[s]) ||
-                block.dictionaryLength() + block.piecesLength(pieces) > maxLength ||
+                dictionary.length() + dictionary.piecesLength(pieces) > maxLength ||
                 isOwnVersionIn(page, framePages, frameEncodings, frameEntries))
             {
                 continue;
@@ -205,9 +207,9 @@ final class SimilarBases
                 base = store.baseBuffer(slot);
                 baseOffset = store.baseOffset(slot);
             }
-            final int start = block.dictionaryLength();
-            block.addPieces(base, baseOffset, pieces);
-            final int crc = PageChecksum.crc32c(block.dictionary(), start, block.dictionaryLength() - start);
+            final int start = dictionary.length();
+            dictionary.addPieces(base, baseOffset, pieces);
+            final int crc = PageChecksum.crc32c(dictionary.versions(), start, dictionary.length() - start);
             at = FrameTable.putVarLong(out, at, page - previous);
             out.putByte(at++, (byte)pieces);
             out.putShort(at, (short)crc, ByteOrder.LITTLE_ENDIAN);

@@ -1,6 +1,6 @@
 package io.dwcp.engine.sender;
 
-import io.dwcp.codec.BlockCodec;
+import io.dwcp.codec.BlockDictionary;
 import io.dwcp.engine.config.CodecContext;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
@@ -202,7 +202,7 @@ final class SimilarPages
     {
         candidateCount = 0;
         startRound(round);
-        final int pieceWords = pageWords / BlockCodec.PIECES_PER_PAGE;
+        final int pieceWords = pageWords / BlockDictionary.PIECES_PER_PAGE;
         for (int a = 0; a < anchorCount; a++)
         {
             final long entry = firstMatch(anchorKeys[a]);

@@ -1,5 +1,6 @@
 package io.dwcp.engine.system;
 
+import io.dwcp.engine.config.CodecConfiguration;
 import io.dwcp.engine.memory.ImageComparison;
 import io.dwcp.engine.status.EngineCounter;
 import io.dwcp.engine.status.EngineCounters;
@@ -109,16 +110,22 @@ class SimilarPagesSystemTest
         assertTrue(bytesAndBases[0] > MOVED_PAGES * PAGE_SIZE * 3 / 4, "round 1 took " + bytesAndBases[0] + " bytes");
     }
 
-    /**
-     * Round 0 sends every page but the last ones, where the data of the source pages has already moved; round 1
-     * sends those, which the receiver never had: each goes whole, in a block.
-     *
-     * @return round 1's wire bytes and the similar versions sent.
-     */
     private long[] sendMovedPagesWhole(final int level, final int wholeLevel) throws Exception
     {
         final Path image = image(43);
         moveData(image, 44);
+        return sendLastPagesInRoundOne(image, level, wholeLevel);
+    }
+
+    /**
+     * Round 0 sends every page but the last ones, where the data of the source pages has already moved; round 1
+     * sends those, which the receiver never had: each goes whole, in a block.
+     *
+     * @return round 1's wire bytes, the similar versions sent in all and in round 1, and those the receiver found
+     *         mismatched.
+     */
+    private long[] sendLastPagesInRoundOne(final Path image, final int level, final int wholeLevel) throws Exception
+    {
         try (MigrationHarness harness = MigrationHarness.udpInClear(
             directory.resolve("engines"), (context) -> context.similarWholeLevel(wholeLevel)))
         {
@@ -129,6 +136,7 @@ class SimilarPagesSystemTest
             harness.awaitEvents("round 0", 30_000, () -> events.rounds.size() == 1);
             final EngineCounters sender = harness.senderEngine().senderCounters();
             final long round0Bytes = sender.value(EngineCounter.WIRE_BYTES_SENT);
+            final long round0Bases = sender.value(EngineCounter.SIMILAR_BASES_SENT);
 
             harness.commands().pages(1, 1, movedPages(), (int)MOVED_PAGES);
             harness.commands().endOfRound(1, 1);
@@ -139,9 +147,10 @@ class SimilarPagesSystemTest
             assertEquals(0, sender.value(EngineCounter.DELTA_PAGES_SENT), "no page had a version held");
             assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-whole", 1)));
             assertEquals(List.of(), harness.errors());
+            final long bases = sender.value(EngineCounter.SIMILAR_BASES_SENT);
             return new long[] {
-                sender.value(EngineCounter.WIRE_BYTES_SENT) - round0Bytes,
-                sender.value(EngineCounter.SIMILAR_BASES_SENT)};
+                sender.value(EngineCounter.WIRE_BYTES_SENT) - round0Bytes, bases, bases - round0Bases,
+                harness.receiverEngine().receiverCounters().value(EngineCounter.SIMILAR_BASES_MISMATCHED)};
         }
     }
 
@@ -166,33 +175,11 @@ class SimilarPagesSystemTest
                 }
             }
         }
-        try (MigrationHarness harness = MigrationHarness.udpInClear(directory.resolve("engines")))
-        {
-            final EventRecorder events = harness.events();
-            harness.startTransfer(1, "vm-quarters", image, PAGE_SIZE, 3);
-            harness.commands().pageRange(1, 0, 0, (int)FIRST_MOVED);
-            harness.commands().endOfRound(1, 0);
-            harness.awaitEvents("round 0", 30_000, () -> events.rounds.size() == 1);
-            final EngineCounters sender = harness.senderEngine().senderCounters();
-            final long round0Bytes = sender.value(EngineCounter.WIRE_BYTES_SENT);
-            final long round0Bases = sender.value(EngineCounter.SIMILAR_BASES_SENT);
-
-            harness.commands().pages(1, 1, movedPages(), (int)MOVED_PAGES);
-            harness.commands().endOfRound(1, 1);
-            harness.commands().endOfTransfer(1);
-            harness.awaitEnd(1, 45_000);
-
-            assertEquals(List.of(), events.failed);
-            assertEquals(0, sender.value(EngineCounter.DELTA_PAGES_SENT), "no page had a version held");
-            final long bases = sender.value(EngineCounter.SIMILAR_BASES_SENT) - round0Bases;
-            assertTrue(bases > MOVED_PAGES * 5 / 2, "similar bases " + bases + " for " + MOVED_PAGES + " pages");
-            final long round1Bytes = sender.value(EngineCounter.WIRE_BYTES_SENT) - round0Bytes;
-            assertTrue(round1Bytes < MOVED_PAGES * PAGE_SIZE / 4, "round 1 took " + round1Bytes + " bytes");
-            assertEquals(0, harness.receiverEngine().receiverCounters().value(
-                EngineCounter.SIMILAR_BASES_MISMATCHED));
-            assertEquals(-1, ImageComparison.firstDifference(image, harness.destinationOf("vm-quarters", 1)));
-            assertEquals(List.of(), harness.errors());
-        }
+        final long[] result = sendLastPagesInRoundOne(image, 3, CodecConfiguration.SIMILAR_WHOLE_LEVEL_DEFAULT);
+        final long bases = result[2];
+        assertTrue(bases > MOVED_PAGES * 5 / 2, "similar bases " + bases + " for " + MOVED_PAGES + " pages");
+        assertTrue(result[0] < MOVED_PAGES * PAGE_SIZE / 4, "round 1 took " + result[0] + " bytes");
+        assertEquals(0, result[3]);
     }
 
     @Test
